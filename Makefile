@@ -1,0 +1,77 @@
+# MultiDesk: `make run` starts the product on one port; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := backend/.venv
+PY := $(CURDIR)/$(VENV)/bin/python
+PORT ?= 8000
+export MULTIDESK_DATA_DIR ?= $(CURDIR)/var
+PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/*.ts frontend/*.mjs frontend/*.json)
+
+.PHONY: help run test test-backend test-backend-sqlite test-backend-postgres test-frontend test-e2e \
+	services lint fmt rotate-keys verify-audit migrate clean
+
+help:
+	@echo "make run          install what is needed and serve API + web app on http://127.0.0.1:$(PORT)"
+	@echo "make test         backend tests on SQLite and PostgreSQL, frontend unit tests, browser end-to-end"
+	@echo "make lint         ruff + TypeScript checks"
+	@echo "make rotate-keys  re-encrypt client credentials with the newest MULTIDESK_ENCRYPTION_KEYS key"
+	@echo "make verify-audit check the audit hash chain"
+
+$(VENV)/.installed: backend/pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e 'backend[dev]'
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/out/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+run: $(VENV)/.installed frontend/out/index.html
+	cd backend && PORT=$(PORT) $(PY) -m app.cli serve
+
+services:
+	scripts/ensure-services.sh
+
+test: test-backend test-frontend test-e2e
+
+test-backend: test-backend-sqlite test-backend-postgres
+
+test-backend-sqlite: $(VENV)/.installed
+	cd backend && MULTIDESK_TEST_DATABASE_URL= $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-backend-postgres: $(VENV)/.installed services
+	cd backend && MULTIDESK_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npm run typecheck && npm test
+
+test-e2e: $(VENV)/.installed frontend/out/index.html
+	scripts/e2e.sh
+
+lint: $(VENV)/.installed frontend/node_modules/.installed
+	cd backend && .venv/bin/ruff check app tests
+	cd frontend && npm run typecheck
+
+fmt: $(VENV)/.installed
+	cd backend && .venv/bin/ruff format app tests && .venv/bin/ruff check --fix app tests
+
+migrate: $(VENV)/.installed
+	cd backend && $(PY) -m app.cli migrate
+
+rotate-keys: $(VENV)/.installed
+	cd backend && $(PY) -m app.cli rotate-keys
+
+verify-audit: $(VENV)/.installed
+	cd backend && $(PY) -m app.cli verify-audit
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/out frontend/.next var

@@ -1,0 +1,1 @@
+"""MultiDesk backend: one screen to trade many broker client accounts."""

@@ -1,0 +1,1 @@
+"""HTTP routers: validate, authorise, call a service, shape the response."""

@@ -1,0 +1,71 @@
+"""/api/v1/clients: broker accounts the caller may see; credentials are write-only."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
+from app.context import AppContext
+from app.models import Client
+from app.schemas.clients import ClientCreate, ClientOut, ClientUpdate, PortfolioOut
+from app.schemas.common import ERROR_RESPONSES, Page
+from app.services import clients
+
+_CLIENT_COLUMNS = [name for name in ClientOut.model_fields if name not in ("credentials_set", "summary")]
+
+router = APIRouter(prefix="/clients", tags=["clients"], responses=ERROR_RESPONSES)
+
+
+def client_out(ctx: AppContext, client: Client) -> ClientOut:
+    return ClientOut.model_validate(
+        {
+            **{name: getattr(client, name) for name in _CLIENT_COLUMNS},
+            "credentials_set": clients.credentials_set(ctx.vault, client),
+            "summary": clients.opening_summary(client),
+        }
+    )
+
+
+@router.get("")
+async def list_clients(
+    user: CurrentUser,
+    ctx: ContextDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    include_inactive: bool = False,
+) -> Page[ClientOut]:
+    rows, total = await clients.list_visible(
+        session, user, limit=limit, offset=offset, include_inactive=include_inactive
+    )
+    return Page(items=[client_out(ctx, c) for c in rows], total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201)
+async def create_client(body: ClientCreate, user: TraderUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
+    return client_out(ctx, await clients.create_client(session, ctx.vault, user, body))
+
+
+@router.get("/{client_id}")
+async def get_client(client_id: int, user: CurrentUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
+    return client_out(ctx, await clients.get_visible(session, user, client_id))
+
+
+@router.patch("/{client_id}")
+async def update_client(
+    client_id: int, body: ClientUpdate, user: TraderUser, ctx: ContextDep, session: SessionDep
+) -> ClientOut:
+    return client_out(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
+
+
+@router.post("/{client_id}/deactivate")
+async def deactivate_client(client_id: int, user: TraderUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
+    body = ClientUpdate(is_active=False)
+    return client_out(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
+
+
+@router.get("/{client_id}/portfolio")
+async def get_portfolio(client_id: int, user: CurrentUser, session: SessionDep) -> PortfolioOut:
+    client = await clients.get_visible(session, user, client_id)
+    assert client.id is not None
+    return PortfolioOut(client_id=client.id, summary=clients.opening_summary(client), positions=[])

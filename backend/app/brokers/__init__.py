@@ -1,0 +1,1 @@
+"""Broker adapters: the contract every broker implements (base) and the implementations (simulator, motilal)."""

@@ -1,0 +1,207 @@
+"""The broker adapter contract: the data a broker exchanges with the services, its typed errors, and the protocol.
+
+Everything here is broker-neutral. Each adapter maps its broker's own statuses and errors onto these types, so
+services never branch on which broker a client uses; what a broker can do is declared as BrokerCapabilities.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from app.enums import OrderStatus, OrderType, Side, TradeType
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentRef:
+    token_id: int
+    symbol: str
+    exchange: str
+    instrument_type: str
+    lot_size: int
+    tick_size: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAccount:
+    """One client's broker account as the service layer hands it to an adapter."""
+
+    client_id: int
+    broker_client_id: str
+    # Decrypted secrets: kept out of repr so they never reach a log line or a traceback.
+    credentials: Mapping[str, str] = field(repr=False)
+    # What a simulator account starts with; real brokers report their own cash.
+    opening_cash: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerOrderRequest:
+    # Our order id, sent as the broker's client tag so an order whose answer was lost can be found again.
+    tag: str
+    instrument: InstrumentRef
+    side: Side
+    quantity: int
+    order_type: OrderType
+    trade_type: TradeType
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerOrder:
+    """An order-book row, its status already mapped onto our OrderStatus."""
+
+    broker_order_id: str
+    tag: str
+    token_id: int
+    side: Side
+    order_type: OrderType
+    trade_type: TradeType
+    quantity: int
+    filled_quantity: int
+    average_price: Decimal | None
+    price: Decimal | None
+    trigger_price: Decimal | None
+    status: OrderStatus
+    reason: str | None
+    updated_at: datetime
+
+
+BrokerOrderAck = BrokerOrder
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerTrade:
+    trade_id: str
+    broker_order_id: str
+    tag: str
+    token_id: int
+    side: Side
+    trade_type: TradeType
+    quantity: int
+    price: Decimal
+    ts: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerPosition:
+    token_id: int
+    trade_type: TradeType
+    net_quantity: int  # negative = short
+    average_price: Decimal
+    realised_pnl: Decimal
+    buy_quantity: int
+    sell_quantity: int
+    last_price: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerFunds:
+    cash: Decimal
+    margin_used: Decimal
+    margin_available: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    token_id: int
+    ltp: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    prev_close: Decimal
+    volume: int
+    ts: datetime
+
+    @property
+    def change(self) -> Decimal:
+        return self.ltp - self.prev_close
+
+    @property
+    def change_pct(self) -> Decimal:
+        if not self.prev_close:
+            return Decimal("0.00")
+        return (self.change * 100 / self.prev_close).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerCapabilities:
+    order_types: frozenset[OrderType]
+    trade_types: frozenset[TradeType]
+    supports_modify: bool
+    partial_fills: bool
+    streaming: bool
+    pushes_order_updates: bool
+    orders_per_second: int | None  # per account; None = no cap
+
+
+class BrokerError(Exception):
+    """Any failure talking to a broker."""
+
+
+class BrokerRejected(BrokerError):
+    """A verdict: the broker refused the request (for an order, it is REJECTED with this reason)."""
+
+    def __init__(self, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+class BrokerUnavailable(BrokerError):
+    """No verdict (timeout, network, 5xx): the request may or may not have taken effect."""
+
+
+class BrokerAuthError(BrokerError):
+    """The session expired or the credentials are wrong."""
+
+
+class BrokerOrderNotFound(BrokerError):
+    """The broker has no order with that id in this account."""
+
+
+OrderListener = Callable[[int, BrokerOrder], Awaitable[None]]
+"""Called with (client_id, updated order) when an order changes at the broker without us asking."""
+
+
+@runtime_checkable
+class BrokerAdapter(Protocol):
+    name: str
+    capabilities: BrokerCapabilities
+
+    async def ensure_session(self, account: BrokerAccount) -> None: ...
+
+    async def place_order(self, account: BrokerAccount, req: BrokerOrderRequest) -> BrokerOrderAck: ...
+
+    async def modify_order(
+        self,
+        account: BrokerAccount,
+        broker_order_id: str,
+        *,
+        quantity: int | None = None,
+        price: Decimal | None = None,
+        trigger_price: Decimal | None = None,
+    ) -> BrokerOrderAck: ...
+
+    async def cancel_order(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrderAck: ...
+
+    async def order_status(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrder: ...
+
+    async def order_book(self, account: BrokerAccount) -> list[BrokerOrder]: ...
+
+    async def trade_book(self, account: BrokerAccount) -> list[BrokerTrade]: ...
+
+    async def positions(self, account: BrokerAccount) -> list[BrokerPosition]: ...
+
+    async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]: ...
+
+    async def funds(self, account: BrokerAccount) -> BrokerFunds: ...
+
+    async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]: ...
+
+    def set_order_listener(self, listener: OrderListener | None) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,411 @@
+"""SimulatorBroker: a BrokerAdapter for a simulated broker with accounts, matching, margin and injected faults.
+
+Prices come from a PriceModel (pass one in to share it with a market-data feed); every tick or scripted price
+runs a matching pass over the open orders in the instruments that moved, and order changes from that pass are
+pushed to the order listener. Accounts live in memory, keyed by client id, and are created on first use with
+the BrokerAccount's opening_cash. Rejections that are verdicts on a request (bad terms, margin, holdings,
+market closed, duplicate tag) are raised as BrokerRejected and leave nothing in the order book.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from app.brokers.base import (
+    BrokerAccount,
+    BrokerCapabilities,
+    BrokerError,
+    BrokerFunds,
+    BrokerOrder,
+    BrokerOrderAck,
+    BrokerOrderNotFound,
+    BrokerOrderRequest,
+    BrokerPosition,
+    BrokerRejected,
+    BrokerTrade,
+    BrokerUnavailable,
+    InstrumentRef,
+    OrderListener,
+    Quote,
+)
+from app.brokers.simulator.book import AVERAGE_PRICE_PLACES, Account, SimOrder
+from app.brokers.simulator.faults import Fault, FaultInjector
+from app.brokers.simulator.hours import nse_is_open
+from app.brokers.simulator.margin import margin_used, sellable
+from app.brokers.simulator.matching import match, reference_price
+from app.brokers.simulator.positions import Position
+from app.brokers.simulator.prices import PriceModel
+from app.brokers.simulator.settings import SimulatorSettings
+from app.brokers.simulator.validation import check_terms
+from app.enums import BrokerName, OrderStatus, OrderType, Side, TradeType
+
+logger = logging.getLogger(__name__)
+
+MONEY_PLACES = Decimal("0.01")
+HOLDINGS_TRADE_TYPES = frozenset({TradeType.DELIVERY, TradeType.MTF})
+
+SIMULATOR_CAPABILITIES = BrokerCapabilities(
+    order_types=frozenset(OrderType),
+    trade_types=frozenset(TradeType),
+    supports_modify=True,
+    partial_fills=True,
+    streaming=True,
+    pushes_order_updates=True,
+    orders_per_second=None,
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(MONEY_PLACES)
+
+
+class SimulatorBroker:
+    name: str = BrokerName.SIMULATOR.value
+    capabilities: BrokerCapabilities = SIMULATOR_CAPABILITIES
+
+    def __init__(
+        self,
+        settings: SimulatorSettings | None = None,
+        *,
+        initial_prices: Mapping[int, Decimal] | None = None,
+        prices: PriceModel | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """`prices` shares an existing PriceModel (give it the initial prices then); `sleep` carries the latency."""
+        if prices is not None and initial_prices is not None:
+            raise ValueError("initial_prices belong to the PriceModel passed as prices")
+        self.settings = settings or SimulatorSettings()
+        seed = self.settings.seed
+        self.prices = prices or PriceModel(
+            seed=seed,
+            tick_interval_s=self.settings.tick_interval_s,
+            drift=self.settings.drift,
+            volatility=self.settings.volatility,
+            max_move_pct=self.settings.max_move_pct,
+            initial_prices=initial_prices,
+            clock=clock,
+        )
+        self.prices.add_tick_listener(self._on_tick)
+        self._faults = FaultInjector(self.settings, random.Random(None if seed is None else f"faults:{seed}"), sleep)
+        self._clock = clock
+        self._accounts: dict[int, Account] = {}
+        # The books live in memory; stamping ids with the start time keeps them unique across restarts.
+        self._id_prefix = f"{int(clock().timestamp() * 1000):x}"
+        self._order_ids = itertools.count(1)
+        self._trade_ids = itertools.count(1)
+        self._listener: OrderListener | None = None
+        # The latest delivery task per client; each waits for the one before it (see _publish).
+        self._deliveries: dict[int, asyncio.Task[None]] = {}
+        self._ticker: asyncio.Task[None] | None = None
+
+    def register(self, instrument: InstrumentRef) -> None:
+        self.prices.register(instrument)
+
+    def tick(self) -> list[Quote]:
+        """Advance every registered instrument one step, then match (needs a running loop if a listener is set)."""
+        return self.prices.tick()
+
+    def set_price(self, token_id: int, price: Decimal) -> Quote:
+        return self.prices.set_price(token_id, price)
+
+    def last_price(self, token_id: int) -> Decimal:
+        return self.prices.last_price(token_id)
+
+    async def start(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.create_task(self._run_ticks(), name="simulator-ticks")
+
+    async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        # Let order updates already produced reach the listener rather than dropping them on shutdown.
+        await asyncio.gather(*self._deliveries.values())
+
+    async def _run_ticks(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.tick_interval_s)
+            if self._market_open():
+                self.tick()
+
+    def set_order_listener(self, listener: OrderListener | None) -> None:
+        self._listener = listener
+
+    async def ensure_session(self, account: BrokerAccount) -> None:
+        self._account(account)
+
+    async def place_order(self, account: BrokerAccount, req: BrokerOrderRequest) -> BrokerOrderAck:
+        return await self._request(lambda: self._place(self._account(account), req))
+
+    async def modify_order(
+        self,
+        account: BrokerAccount,
+        broker_order_id: str,
+        *,
+        quantity: int | None = None,
+        price: Decimal | None = None,
+        trigger_price: Decimal | None = None,
+    ) -> BrokerOrderAck:
+        return await self._request(
+            lambda: self._modify(self._account(account), broker_order_id, quantity, price, trigger_price)
+        )
+
+    async def cancel_order(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrderAck:
+        return await self._request(lambda: self._cancel(self._account(account), broker_order_id))
+
+    async def _request(self, act: Callable[[], BrokerOrder]) -> BrokerOrder:
+        await self._faults.delay()
+        # From here to the answer nothing awaits, so on the one event loop each request's checks and booking are
+        # atomic: concurrent orders on an account cannot both spend the same margin, and no lock is needed.
+        fault = self._faults.draw()
+        if fault is Fault.REJECT:
+            raise BrokerRejected("SIMULATED_REJECT", code="SIMULATED_REJECT")
+        if fault is Fault.TIMEOUT:
+            if self.settings.timeout_after_accept:
+                # The broker acted on the request; only its answer (whatever it was) is lost on the way back.
+                with contextlib.suppress(BrokerError):
+                    act()
+            raise BrokerUnavailable("simulated timeout")
+        return act()
+
+    def _place(self, acct: Account, req: BrokerOrderRequest) -> BrokerOrder:
+        instrument = req.instrument
+        check_terms(instrument, req.side, req.order_type, req.quantity, req.price, req.trigger_price)
+        existing = acct.order_ids_by_tag.get(req.tag)
+        if existing is not None:
+            raise BrokerRejected(
+                f"DUPLICATE_TAG: order {existing} already carries tag {req.tag!r}", code="DUPLICATE_TAG"
+            )
+        if not self._market_open():
+            raise BrokerRejected(
+                "MARKET_CLOSED: NSE takes orders 09:15-15:30 Asia/Kolkata, Monday to Friday", code="MARKET_CLOSED"
+            )
+        self.prices.register(instrument)
+        if req.side is Side.SELL and req.trade_type in HOLDINGS_TRADE_TYPES:
+            self._check_holdings(acct, instrument.token_id, req.trade_type, req.quantity)
+        order = SimOrder(
+            broker_order_id=f"SIM-{self._id_prefix}-{next(self._order_ids)}",
+            tag=req.tag,
+            instrument=instrument,
+            side=req.side,
+            order_type=req.order_type,
+            trade_type=req.trade_type,
+            quantity=req.quantity,
+            price=req.price,
+            trigger_price=req.trigger_price,
+            updated_at=self._clock(),
+        )
+        before = self._margin_used(acct)
+        acct.add(order)
+        try:
+            self._check_margin(acct, before)
+        except BrokerRejected:
+            acct.withdraw(order)
+            raise
+        self._match(acct, order)
+        return order.snapshot()
+
+    def _modify(
+        self,
+        acct: Account,
+        broker_order_id: str,
+        quantity: int | None,
+        price: Decimal | None,
+        trigger_price: Decimal | None,
+    ) -> BrokerOrder:
+        """Change an open order's terms; quantity is the new total, including what has already filled."""
+        order = self._open_order(acct, broker_order_id)
+        if quantity is None and price is None and trigger_price is None:
+            raise BrokerRejected("INVALID_MODIFY: nothing to change", code="INVALID_MODIFY")
+        new_quantity = order.quantity if quantity is None else quantity
+        new_price = order.price if price is None else price
+        new_trigger = order.trigger_price if trigger_price is None else trigger_price
+        check_terms(order.instrument, order.side, order.order_type, new_quantity, new_price, new_trigger)
+        if new_quantity <= order.filled_quantity:
+            raise BrokerRejected(
+                f"INVALID_QUANTITY: {new_quantity} must exceed the {order.filled_quantity} already filled",
+                code="INVALID_QUANTITY",
+            )
+        if order.side is Side.SELL and order.trade_type in HOLDINGS_TRADE_TYPES:
+            self._check_holdings(
+                acct, order.instrument.token_id, order.trade_type, new_quantity - order.filled_quantity, exclude=order
+            )
+        before = self._margin_used(acct)
+        previous = (order.quantity, order.price, order.trigger_price, order.triggered)
+        order.quantity, order.price, order.trigger_price = new_quantity, new_price, new_trigger
+        if trigger_price is not None:
+            # A moved stop is judged against its new trigger.
+            order.triggered = False
+        try:
+            self._check_margin(acct, before)
+        except BrokerRejected:
+            order.quantity, order.price, order.trigger_price, order.triggered = previous
+            raise
+        order.updated_at = self._clock()
+        self._match(acct, order)
+        return order.snapshot()
+
+    def _cancel(self, acct: Account, broker_order_id: str) -> BrokerOrder:
+        order = self._open_order(acct, broker_order_id)
+        acct.close(order, OrderStatus.CANCELLED, self._clock())
+        return order.snapshot()
+
+    async def order_status(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrder:
+        return self._order(self._account(account), broker_order_id).snapshot()
+
+    async def order_book(self, account: BrokerAccount) -> list[BrokerOrder]:
+        return [order.snapshot() for order in self._account(account).orders.values()]
+
+    async def trade_book(self, account: BrokerAccount) -> list[BrokerTrade]:
+        return list(self._account(account).trades)
+
+    async def positions(self, account: BrokerAccount) -> list[BrokerPosition]:
+        """Every position traded in, all trade types, flat ones included for their realised P&L."""
+        return [self._position_view(p) for p in self._account(account).positions.values()]
+
+    async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]:
+        return [
+            self._position_view(p)
+            for p in self._account(account).positions.values()
+            if p.trade_type is TradeType.DELIVERY and p.net_quantity > 0
+        ]
+
+    async def funds(self, account: BrokerAccount) -> BrokerFunds:
+        acct = self._account(account)
+        cash, used = acct.cash, self._margin_used(acct)
+        return BrokerFunds(cash=_money(cash), margin_used=_money(used), margin_available=_money(cash - used))
+
+    async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
+        for instrument in instruments:
+            self.prices.register(instrument)
+        return {i.token_id: self.prices.quote(i.token_id) for i in instruments}
+
+    def _account(self, account: BrokerAccount) -> Account:
+        acct = self._accounts.get(account.client_id)
+        if acct is None:
+            acct = self._accounts[account.client_id] = Account(account.client_id, account.opening_cash)
+        return acct
+
+    def _order(self, acct: Account, broker_order_id: str) -> SimOrder:
+        try:
+            return acct.orders[broker_order_id]
+        except KeyError:
+            raise BrokerOrderNotFound(f"no order {broker_order_id} in account {acct.client_id}") from None
+
+    def _open_order(self, acct: Account, broker_order_id: str) -> SimOrder:
+        order = self._order(acct, broker_order_id)
+        if not order.is_open:
+            raise BrokerRejected(
+                f"ORDER_NOT_OPEN: order {broker_order_id} is {order.status.value}", code="ORDER_NOT_OPEN"
+            )
+        return order
+
+    def _market_open(self) -> bool:
+        return self.settings.always_open or nse_is_open(self._clock())
+
+    def _margin_used(self, acct: Account) -> Decimal:
+        slippage = self.settings.slippage_bps
+        return margin_used(
+            acct,
+            self.settings.leverage,
+            lambda order: reference_price(order, self.prices.last_price(order.instrument.token_id), slippage),
+        )
+
+    def _check_margin(self, acct: Account, before: Decimal) -> None:
+        """Reject a change that needs more margin than was available before it (orders that only close pass)."""
+        required = self._margin_used(acct) - before
+        available = acct.cash - before
+        if required > 0 and required > available:
+            raise BrokerRejected(
+                f"INSUFFICIENT_MARGIN: required {_money(required)}, available {_money(available)}",
+                code="INSUFFICIENT_MARGIN",
+            )
+
+    def _check_holdings(
+        self, acct: Account, token_id: int, trade_type: TradeType, quantity: int, exclude: SimOrder | None = None
+    ) -> None:
+        available = sellable(acct, token_id, trade_type, exclude)
+        if quantity > available:
+            raise BrokerRejected(
+                f"INSUFFICIENT_HOLDINGS: selling {quantity} {trade_type.value}, {max(available, 0)} sellable "
+                "(short selling is INTRADAY only)",
+                code="INSUFFICIENT_HOLDINGS",
+            )
+
+    def _match(self, acct: Account, order: SimOrder) -> bool:
+        """One matching pass for one order; True if it traded."""
+        token_id = order.instrument.token_id
+        result = match(
+            order,
+            self.prices.last_price(token_id),
+            slippage_bps=self.settings.slippage_bps,
+            liquidity=self.settings.liquidity_per_tick,
+        )
+        if result is None:
+            return False
+        quantity, price = result
+        acct.fill(order, quantity, price, f"SIMT-{self._id_prefix}-{next(self._trade_ids)}", self._clock())
+        self.prices.add_volume(token_id, quantity)
+        return True
+
+    def _on_tick(self, quotes: list[Quote]) -> None:
+        moved = {quote.token_id for quote in quotes}
+        for acct in self._accounts.values():
+            changed = [
+                order.snapshot()
+                for order in list(acct.open_orders.values())
+                if order.instrument.token_id in moved and self._match(acct, order)
+            ]
+            if changed:
+                self._publish(acct.client_id, changed)
+
+    def _publish(self, client_id: int, orders: list[BrokerOrder]) -> None:
+        listener = self._listener
+        if listener is None:
+            return
+        # Chained per client: a client's updates arrive in the order they happened (PARTIALLY_FILLED before
+        # FILLED) even when the listener awaits, while different clients are delivered concurrently.
+        previous = self._deliveries.get(client_id)
+        task = asyncio.get_running_loop().create_task(self._deliver(listener, previous, client_id, orders))
+        self._deliveries[client_id] = task
+        task.add_done_callback(lambda done: self._delivered(client_id, done))
+
+    def _delivered(self, client_id: int, task: asyncio.Task[None]) -> None:
+        if self._deliveries.get(client_id) is task:
+            del self._deliveries[client_id]
+
+    @staticmethod
+    async def _deliver(
+        listener: OrderListener, previous: asyncio.Task[None] | None, client_id: int, orders: list[BrokerOrder]
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        for order in orders:
+            try:
+                await listener(client_id, order)
+            except Exception:
+                logger.exception("order listener failed for client %s order %s", client_id, order.broker_order_id)
+
+    def _position_view(self, position: Position) -> BrokerPosition:
+        return BrokerPosition(
+            token_id=position.token_id,
+            trade_type=position.trade_type,
+            net_quantity=position.net_quantity,
+            average_price=position.average_price.quantize(AVERAGE_PRICE_PLACES),
+            realised_pnl=_money(position.realised_pnl),
+            buy_quantity=position.buy_quantity,
+            sell_quantity=position.sell_quantity,
+            last_price=self.prices.last_price(position.token_id),
+        )

@@ -1,0 +1,137 @@
+"""One simulated broker account: its cash, order book, trade book and positions.
+
+Cash is the account's ledger balance: opening cash plus realised P&L. Buying does not debit it; the money a
+position ties up is reported as margin used instead (see margin.py), which is how a broker's funds screen
+shows the day's trading.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from app.brokers.base import BrokerOrder, BrokerTrade, InstrumentRef
+from app.brokers.simulator.positions import Position
+from app.enums import OPEN_STATUSES, OrderStatus, OrderType, Side, TradeType
+
+AVERAGE_PRICE_PLACES = Decimal("0.0001")
+
+
+@dataclass(slots=True, eq=False)
+class SimOrder:
+    broker_order_id: str
+    tag: str
+    instrument: InstrumentRef
+    side: Side
+    order_type: OrderType
+    trade_type: TradeType
+    quantity: int
+    price: Decimal | None
+    trigger_price: Decimal | None
+    updated_at: datetime
+    status: OrderStatus = OrderStatus.OPEN
+    filled_quantity: int = 0
+    fill_value: Decimal = Decimal(0)
+    triggered: bool = False
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.filled_quantity
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def snapshot(self) -> BrokerOrder:
+        average = None
+        if self.filled_quantity:
+            average = (self.fill_value / self.filled_quantity).quantize(AVERAGE_PRICE_PLACES)
+        return BrokerOrder(
+            broker_order_id=self.broker_order_id,
+            tag=self.tag,
+            token_id=self.instrument.token_id,
+            side=self.side,
+            order_type=self.order_type,
+            trade_type=self.trade_type,
+            quantity=self.quantity,
+            filled_quantity=self.filled_quantity,
+            average_price=average,
+            price=self.price,
+            trigger_price=self.trigger_price,
+            status=self.status,
+            reason=None,
+            updated_at=self.updated_at,
+        )
+
+
+@dataclass(slots=True)
+class Account:
+    client_id: int
+    opening_cash: Decimal
+    orders: dict[str, SimOrder] = field(default_factory=dict)
+    # Open orders in placement order: matching and margin allocation both walk them oldest first.
+    open_orders: dict[str, SimOrder] = field(default_factory=dict)
+    order_ids_by_tag: dict[str, str] = field(default_factory=dict)
+    trades: list[BrokerTrade] = field(default_factory=list)
+    positions: dict[tuple[int, TradeType], Position] = field(default_factory=dict)
+
+    @property
+    def cash(self) -> Decimal:
+        return self.opening_cash + sum((p.realised_pnl for p in self.positions.values()), Decimal(0))
+
+    def add(self, order: SimOrder) -> None:
+        self.orders[order.broker_order_id] = order
+        self.open_orders[order.broker_order_id] = order
+        self.order_ids_by_tag[order.tag] = order.broker_order_id
+
+    def withdraw(self, order: SimOrder) -> None:
+        """Take back an order that was never accepted, as if it had not been placed."""
+        del self.orders[order.broker_order_id]
+        del self.open_orders[order.broker_order_id]
+        del self.order_ids_by_tag[order.tag]
+
+    def close(self, order: SimOrder, status: OrderStatus, at: datetime) -> None:
+        order.status = status
+        order.updated_at = at
+        self.open_orders.pop(order.broker_order_id, None)
+
+    def net_quantity(self, token_id: int, trade_type: TradeType) -> int:
+        position = self.positions.get((token_id, trade_type))
+        return position.net_quantity if position else 0
+
+    def pending(
+        self, token_id: int, trade_type: TradeType, side: Side, exclude: SimOrder | None = None
+    ) -> Iterator[SimOrder]:
+        for order in self.open_orders.values():
+            if (
+                order is not exclude
+                and order.side is side
+                and order.trade_type is trade_type
+                and order.instrument.token_id == token_id
+            ):
+                yield order
+
+    def fill(self, order: SimOrder, quantity: int, price: Decimal, trade_id: str, at: datetime) -> None:
+        order.filled_quantity += quantity
+        order.fill_value += price * quantity
+        order.updated_at = at
+        if order.remaining == 0:
+            self.close(order, OrderStatus.FILLED, at)
+        else:
+            order.status = OrderStatus.PARTIALLY_FILLED
+        key = (order.instrument.token_id, order.trade_type)
+        position = self.positions.setdefault(key, Position(*key))
+        position.apply(order.side, quantity, price)
+        self.trades.append(
+            BrokerTrade(
+                trade_id=trade_id,
+                broker_order_id=order.broker_order_id,
+                tag=order.tag,
+                token_id=order.instrument.token_id,
+                side=order.side,
+                trade_type=order.trade_type,
+                quantity=quantity,
+                price=price,
+                ts=at,
+            )
+        )

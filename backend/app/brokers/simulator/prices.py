@@ -1,0 +1,157 @@
+"""PriceModel: a seeded geometric-Brownian-motion price path per instrument, with OHLC, volume and tick listeners.
+
+It stands on its own so a market-data feed can stream the same prices the simulated broker fills at. Each
+instrument carries an unrounded GBM level; the quoted price is that level rounded to the tick grid, so moves
+smaller than a tick accumulate instead of being rounded away on every step. A tick advances time by
+tick_interval_s of a trading year (252 days x 6h15m) and each step is clamped to ±max_move_pct.
+"""
+
+import logging
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from app.brokers.base import InstrumentRef, Quote
+from app.brokers.simulator.ticks import on_tick, to_tick
+
+logger = logging.getLogger(__name__)
+
+TRADING_SECONDS_PER_YEAR = 252 * 6.25 * 3600
+
+TickListener = Callable[[list[Quote]], None]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class _Series:
+    instrument: InstrumentRef
+    level: float
+    ltp: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    prev_close: Decimal
+    volume: int
+    ts: datetime
+
+    def mark(self, price: Decimal, ts: datetime) -> None:
+        self.ltp = price
+        self.high = max(self.high, price)
+        self.low = min(self.low, price)
+        self.ts = ts
+
+    def quote(self) -> Quote:
+        return Quote(
+            token_id=self.instrument.token_id,
+            ltp=self.ltp,
+            open=self.open,
+            high=self.high,
+            low=self.low,
+            prev_close=self.prev_close,
+            volume=self.volume,
+            ts=self.ts,
+        )
+
+
+class PriceModel:
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        tick_interval_s: float = 1.0,
+        drift: float = 0.0,
+        volatility: float = 0.25,
+        max_move_pct: float = 2.0,
+        initial_prices: Mapping[int, Decimal] | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._rng = random.Random(seed)
+        dt = tick_interval_s / TRADING_SECONDS_PER_YEAR
+        self._mean_log_step = (drift - volatility**2 / 2) * dt
+        self._log_step_sd = volatility * math.sqrt(dt)
+        self._max_move = max_move_pct / 100
+        self._initial_prices = dict(initial_prices or {})
+        self._clock = clock
+        self._series: dict[int, _Series] = {}
+        self._listeners: list[TickListener] = []
+
+    def register(self, instrument: InstrumentRef) -> None:
+        """Start a price path for the instrument; registering it again keeps the path it has."""
+        if instrument.token_id in self._series:
+            return
+        start = self._initial_prices.get(instrument.token_id) or self._derived_price(instrument)
+        start = to_tick(start, instrument.tick_size)
+        self._series[instrument.token_id] = _Series(
+            instrument=instrument,
+            level=float(start),
+            ltp=start,
+            open=start,
+            high=start,
+            low=start,
+            prev_close=start,
+            volume=0,
+            ts=self._clock(),
+        )
+
+    def tick(self) -> list[Quote]:
+        """Advance every instrument one GBM step (in registration order, so a seed replays the same paths)."""
+        now = self._clock()
+        quotes = []
+        for series in self._series.values():
+            move = math.expm1(self._rng.gauss(self._mean_log_step, self._log_step_sd))
+            move = max(-self._max_move, min(self._max_move, move))
+            tick = series.instrument.tick_size
+            series.level = max(series.level * (1 + move), float(tick))
+            series.mark(to_tick(Decimal(series.level), tick), now)
+            quotes.append(series.quote())
+        self._notify(quotes)
+        return quotes
+
+    def set_price(self, token_id: int, price: Decimal) -> Quote:
+        """Move one instrument to a scripted price (tests, replays); listeners see it like a tick."""
+        series = self._get(token_id)
+        tick = series.instrument.tick_size
+        if price < tick or not on_tick(price, tick):
+            raise ValueError(f"price {price} is not a positive multiple of the tick size {tick}")
+        series.level = float(price)
+        series.mark(price, self._clock())
+        quote = series.quote()
+        self._notify([quote])
+        return quote
+
+    def last_price(self, token_id: int) -> Decimal:
+        return self._get(token_id).ltp
+
+    def quote(self, token_id: int) -> Quote:
+        return self._get(token_id).quote()
+
+    def add_volume(self, token_id: int, quantity: int) -> None:
+        self._get(token_id).volume += quantity
+
+    def add_tick_listener(self, listener: TickListener) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, quotes: list[Quote]) -> None:
+        for listener in self._listeners:
+            # One failing consumer (a feed, the matcher) must not starve the others of prices.
+            try:
+                listener(quotes)
+            except Exception:
+                logger.exception("tick listener %r failed", listener)
+
+    def _get(self, token_id: int) -> _Series:
+        try:
+            return self._series[token_id]
+        except KeyError:
+            raise KeyError(f"token {token_id} is not registered with the price model") from None
+
+    @staticmethod
+    def _derived_price(instrument: InstrumentRef) -> Decimal:
+        # Deterministic, so every instrument has a plausible price without a price file.
+        return Decimal(100 + instrument.token_id % 4900)

@@ -1,0 +1,87 @@
+"""Settings read from the environment (prefix MULTIDESK_), with the demo-mode secret bootstrap."""
+
+import json
+import secrets
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from cryptography.fernet import Fernet
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_KEYGEN = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot start the app; the message says which setting to fix."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MULTIDESK_", extra="ignore")
+
+    demo_mode: bool = True
+    data_dir: Path = REPO_ROOT / "var"
+    database_url: str | None = None
+    redis_url: str | None = None
+    jwt_secret: str | None = None
+    encryption_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+    tokens_csv: Path = REPO_ROOT / "data" / "tokens.csv"
+    static_dir: Path = REPO_ROOT / "frontend" / "out"
+    log_level: str = "INFO"
+    demo_client_count: int = 8
+    demo_min_cash: Decimal = Decimal("500000")
+    demo_max_cash: Decimal = Decimal("5000000")
+
+    @field_validator("encryption_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'multidesk.db').resolve()}"
+
+    def ensure_secrets(self) -> None:
+        """Fill in missing secrets: generated once and kept in the data dir in demo mode, fatal otherwise."""
+        missing = [
+            name
+            for name, value in (
+                ("MULTIDESK_JWT_SECRET", self.jwt_secret),
+                ("MULTIDESK_ENCRYPTION_KEYS", self.encryption_keys),
+            )
+            if not value
+        ]
+        if not missing:
+            return
+        if not self.demo_mode:
+            raise ConfigError(
+                f"{', '.join(missing)} must be set when MULTIDESK_DEMO_MODE is false "
+                f"(make an encryption key with: {_KEYGEN})"
+            )
+        stored = self._demo_secrets()
+        self.jwt_secret = self.jwt_secret or stored["jwt_secret"]
+        self.encryption_keys = self.encryption_keys or [stored["encryption_key"]]
+
+    def _demo_secrets(self) -> dict[str, str]:
+        path = self.data_dir / "demo-secrets.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        stored = {"jwt_secret": secrets.token_urlsafe(48), "encryption_key": Fernet.generate_key().decode()}
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(stored))
+        return stored

@@ -1,0 +1,67 @@
+"""Domain enumerations shared by models, services and broker adapters, and the order-status groups."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ADVISOR = "advisor"
+    VIEWER = "viewer"
+
+
+class BrokerName(StrEnum):
+    SIMULATOR = "simulator"
+    MOTILAL = "motilal"
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class Execution(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+    EXIT = "EXIT"
+
+
+class OrderType(StrEnum):
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+    SL = "SL"
+    SL_M = "SL-M"
+
+
+class TradeType(StrEnum):
+    INTRADAY = "INTRADAY"
+    DELIVERY = "DELIVERY"
+    MTF = "MTF"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    OPEN = "OPEN"
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    FILLED = "FILLED"
+    CANCELLED = "CANCELLED"
+    DENIED = "DENIED"
+    REJECTED = "REJECTED"
+    FAILED = "FAILED"
+
+
+# Written by us, no broker verdict yet: reconciliation looks at these after a crash.
+IN_FLIGHT_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.FAILED})
+# Live at the broker: can still fill, be modified or cancelled.
+OPEN_STATUSES = frozenset({OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED})
+# Final: nothing more will happen to the order.
+CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.DENIED, OrderStatus.REJECTED})
+
+
+class BatchKind(StrEnum):
+    EXECUTE_ALL = "EXECUTE_ALL"
+    EXIT_BY_TOKEN = "EXIT_BY_TOKEN"  # noqa: S105
+
+
+class BatchStatus(StrEnum):
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"

@@ -1,0 +1,40 @@
+"""Domain errors raised by services; the API turns each into the one error shape with its status."""
+
+from typing import Any
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details or {}
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    code = "NOT_AUTHENTICATED"
+
+
+class PermissionDenied(AppError):
+    status_code = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "CONFLICT"
+
+
+class InvalidRequest(AppError):
+    status_code = 422
+    code = "VALIDATION_ERROR"

@@ -1,0 +1,61 @@
+"""The ASGI app: FastAPI with its lifespan (migrate, load instruments, seed demo data) and the SPA."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.api import health
+from app.api.errors import install_error_handlers
+from app.api.router import api_router
+from app.config import Settings
+from app.context import AppContext
+from app.db import upgrade_head
+from app.services.demo import seed_demo
+from app.services.instruments import load_tokens_file
+from app.spa import mount_spa
+
+log = logging.getLogger(__name__)
+
+
+async def start(ctx: AppContext) -> None:
+    settings = ctx.settings
+    await upgrade_head(settings.resolved_database_url)
+    async with ctx.sessions() as session:
+        await load_tokens_file(session, settings.tokens_csv)
+        if settings.demo_mode:
+            await seed_demo(
+                session,
+                client_count=settings.demo_client_count,
+                min_cash=settings.demo_min_cash,
+                max_cash=settings.demo_max_cash,
+            )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx = AppContext.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await start(ctx)
+        yield
+        await ctx.close()
+
+    app = FastAPI(title="MultiDesk", version="0.1.0", lifespan=lifespan)
+    app.state.ctx = ctx
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(health.router)
+    mount_spa(app, settings.static_dir)
+    return app

@@ -1,0 +1,1 @@
+"""Market data: the instrument (token) list, the market calendar and the price feed."""

@@ -1,0 +1,10 @@
+"""SQLModel tables; importing this package registers every table on SQLModel.metadata."""
+
+from app.models.audit import AuditEvent, AuditHead
+from app.models.batch import Batch
+from app.models.client import Client
+from app.models.instrument import Instrument
+from app.models.order import Order, Trade
+from app.models.user import User
+
+__all__ = ["AuditEvent", "AuditHead", "Batch", "Client", "Instrument", "Order", "Trade", "User"]

@@ -1,0 +1,24 @@
+"""Instruments (tokens): the broker scrip codes an advisor can trade, loaded from data/tokens.csv."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, String
+from sqlmodel import Field, SQLModel
+
+from app.models.types import Money, UTCDateTime, utcnow
+
+
+class Instrument(SQLModel, table=True):
+    __tablename__ = "instruments"
+
+    token_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    symbol: str = Field(sa_type=String(64), index=True)
+    name: str | None = Field(default=None, sa_type=String(200))
+    exchange: str = Field(sa_type=String(16))
+    instrument_type: str = Field(sa_type=String(16))
+    lot_size: int
+    tick_size: Decimal = Field(sa_type=Money)
+    # Where the simulator's price model starts; real brokers quote their own.
+    ref_price: Decimal | None = Field(default=None, sa_type=Money)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,67 @@
+"""Orders (one per client per request) and the fills (trades) the broker reports for them."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.enums import Execution, OrderStatus, OrderType, Side, TradeType
+from app.models.types import Money, UTCDateTime, utcnow
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_client_created", "client_id", "created_at"),
+        Index("ix_orders_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="clients.id")
+    token_id: int = Field(foreign_key="instruments.token_id", sa_type=BigInteger, index=True)
+    batch_id: int | None = Field(default=None, foreign_key="batches.id", index=True)
+    created_by: int = Field(foreign_key="users.id")
+    execution: Execution = Field(sa_type=String(8))
+    side: Side = Field(sa_type=String(8))
+    order_type: OrderType = Field(sa_type=String(8))
+    trade_type: TradeType = Field(sa_type=String(16))
+    quantity: int
+    price: Decimal | None = Field(default=None, sa_type=Money)
+    trigger_price: Decimal | None = Field(default=None, sa_type=Money)
+    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=String(20))
+    reason: str | None = Field(default=None, sa_type=Text)
+    # What the broker did to the order on its own (e.g. a MARKET sent as a protected LIMIT).
+    broker_note: str | None = Field(default=None, sa_type=Text)
+    broker_order_id: str | None = Field(default=None, sa_type=String(64), index=True)
+    filled_quantity: int = 0
+    average_price: Decimal | None = Field(default=None, sa_type=Money)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def tag(self) -> str:
+        """Our id as the broker's client tag: short (Motilal allows 10 characters) and unique."""
+        if self.id is None:
+            raise ValueError("an order gets its tag once it is written")
+        return f"MD{self.id}"
+
+
+class Trade(SQLModel, table=True):
+    __tablename__ = "trades"
+    __table_args__ = (
+        Index("ix_trades_client_token", "client_id", "token_id"),
+        UniqueConstraint("client_id", "broker_trade_id", name="uq_trades_broker_trade"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    client_id: int = Field(foreign_key="clients.id")
+    token_id: int = Field(foreign_key="instruments.token_id", sa_type=BigInteger)
+    broker_trade_id: str = Field(sa_type=String(64))
+    side: Side = Field(sa_type=String(8))
+    trade_type: TradeType = Field(sa_type=String(16))
+    quantity: int
+    price: Decimal = Field(sa_type=Money)
+    executed_at: datetime = Field(sa_type=UTCDateTime)

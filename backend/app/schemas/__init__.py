@@ -1,0 +1,1 @@
+"""API request and response bodies (pydantic); money is Decimal and goes out as a JSON string."""

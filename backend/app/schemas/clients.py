@@ -1,0 +1,89 @@
+"""Client (broker account) bodies: credentials go in, only "set / not set" comes out."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.enums import BrokerName
+
+
+class Credentials(BaseModel):
+    """Write-only broker secrets. Motilal: api_key, password, two_fa (DOB or PAN), totp_secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str | None = Field(default=None, max_length=512)
+    password: str | None = Field(default=None, max_length=512)
+    two_fa: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(default=None, max_length=256)
+
+    def __repr__(self) -> str:
+        return f"Credentials(set={sorted(self.filled())})"
+
+    __str__ = __repr__
+
+    def filled(self) -> dict[str, str]:
+        return {name: value for name, value in self.model_dump().items() if value}
+
+
+class ClientCreate(BaseModel):
+    display_name: str = Field(min_length=1, max_length=200)
+    broker: BrokerName
+    broker_client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    credentials: Credentials | None = None
+    opening_cash: Decimal = Field(default=Decimal("0"), ge=0, max_digits=20, decimal_places=2)
+    owner_id: int | None = Field(
+        default=None, description="Admins may create a client for an advisor; advisors own what they create."
+    )
+
+
+class ClientUpdate(BaseModel):
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    broker_client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    credentials: Credentials | None = Field(
+        default=None, description="Fields given replace the stored ones; an empty string clears one."
+    )
+    is_active: bool | None = None
+
+
+class PortfolioSummary(BaseModel):
+    cash: Decimal
+    margin_used: Decimal
+    margin_available: Decimal
+    realised_pnl: Decimal
+    unrealised_pnl: Decimal
+    open_positions: int
+
+
+class ClientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    owner_id: int
+    display_name: str
+    broker: BrokerName
+    broker_client_id: str
+    is_active: bool
+    credentials_set: dict[str, bool]
+    opening_cash: Decimal
+    created_at: datetime
+    updated_at: datetime
+    summary: PortfolioSummary
+
+
+class PositionOut(BaseModel):
+    token_id: int
+    symbol: str
+    trade_type: str
+    net_quantity: int
+    average_price: Decimal
+    last_price: Decimal | None
+    realised_pnl: Decimal
+    unrealised_pnl: Decimal
+
+
+class PortfolioOut(BaseModel):
+    client_id: int
+    summary: PortfolioSummary
+    positions: list[PositionOut]

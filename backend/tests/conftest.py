@@ -1,0 +1,176 @@
+"""Shared fixtures: one app per test session on SQLite or PostgreSQL (MULTIDESK_TEST_DATABASE_URL), users, clients."""
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from cryptography.fernet import Fernet
+from fastapi import FastAPI
+from sqlalchemy import delete, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlmodel import SQLModel
+
+from app.config import Settings
+from app.context import AppContext
+from app.enums import BrokerName, Role
+from app.main import create_app
+from app.models import AuditHead, Client, User
+from app.security.passwords import hash_password
+from app.services.audit import GENESIS_HASH
+
+TEST_PASSWORD = "correct-horse-9"
+# Hashing once keeps fixtures fast; every fixture user shares this password.
+_PASSWORD_HASH = hash_password(TEST_PASSWORD)
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("MULTIDESK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_dir / 'test.db'}"
+
+
+async def reset_database(url: str) -> None:
+    """Leave an empty database, so the app's own migrations build the schema from nothing."""
+    if url.startswith("sqlite"):
+        return
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data_dir = tmp_path_factory.mktemp("data")
+    return Settings(
+        demo_mode=False,
+        data_dir=data_dir,
+        database_url=database_url(data_dir),
+        jwt_secret="test-secret-" + "x" * 40,
+        encryption_keys=[Fernet.generate_key().decode()],
+        static_dir=data_dir / "no-frontend",
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(test_settings: Settings) -> AsyncIterator[FastAPI]:
+    await reset_database(test_settings.resolved_database_url)
+    application = create_app(test_settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def ctx(app: FastAPI) -> AppContext:
+    return app.state.ctx
+
+
+@pytest.fixture
+async def db(ctx: AppContext) -> AsyncIterator[AsyncSession]:
+    async with ctx.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+_KEEP = {"instruments", "alembic_version", "audit_head"}
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Empties every table but the reference data after each test that used the app."""
+    uses_app = "app" in request.fixturenames
+    context: AppContext | None = request.getfixturevalue("ctx") if uses_app else None
+    yield
+    if context is None:
+        return
+    async with context.engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name not in _KEEP:
+                await connection.execute(delete(table))
+        await connection.execute(update(AuditHead).values(last_hash=GENESIS_HASH, length=0))
+
+
+@dataclass
+class Actor:
+    user: User
+    headers: dict[str, str]
+
+    @property
+    def id(self) -> int:
+        assert self.user.id is not None
+        return self.user.id
+
+
+MakeUser = Callable[..., Awaitable[Actor]]
+
+
+@pytest.fixture
+def make_user(ctx: AppContext) -> MakeUser:
+    async def make(role: Role, email: str | None = None, full_name: str = "Test User") -> Actor:
+        async with ctx.sessions() as session:
+            user = User(
+                email=email or f"{role}-{os.urandom(4).hex()}@example.com",
+                full_name=full_name,
+                role=role,
+                password_hash=_PASSWORD_HASH,
+            )
+            session.add(user)
+            await session.commit()
+        assert user.id is not None
+        return Actor(user, {"Authorization": f"Bearer {ctx.tokens.issue(user.id, 'access')}"})
+
+    return make
+
+
+@pytest.fixture
+async def admin(make_user: MakeUser) -> Actor:
+    return await make_user(Role.ADMIN, "admin@example.com", "Admin")
+
+
+@pytest.fixture
+async def advisor(make_user: MakeUser) -> Actor:
+    return await make_user(Role.ADVISOR, "advisor@example.com", "Advisor One")
+
+
+@pytest.fixture
+async def other_advisor(make_user: MakeUser) -> Actor:
+    return await make_user(Role.ADVISOR, "advisor2@example.com", "Advisor Two")
+
+
+@pytest.fixture
+async def viewer(make_user: MakeUser) -> Actor:
+    return await make_user(Role.VIEWER, "viewer@example.com", "Viewer")
+
+
+MakeClients = Callable[..., Awaitable[list[Client]]]
+
+
+@pytest.fixture
+def make_clients(ctx: AppContext) -> MakeClients:
+    async def make(owner: Actor, count: int, cash: Decimal = Decimal("1000000"), prefix: str = "SIM") -> list[Client]:
+        async with ctx.sessions() as session:
+            rows = [
+                Client(
+                    owner_id=owner.id,
+                    display_name=f"Client {prefix}{i + 1}",
+                    broker=BrokerName.SIMULATOR,
+                    broker_client_id=f"{prefix}{owner.id}-{i + 1}",
+                    opening_cash=cash,
+                )
+                for i in range(count)
+            ]
+            session.add_all(rows)
+            await session.commit()
+        return rows
+
+    return make

@@ -1,0 +1,175 @@
+"""Client accounts: ownership isolation, roles, and credentials that go in but never come out."""
+
+import logging
+
+import httpx
+import pytest
+
+from app.context import AppContext
+from app.models import Client
+from tests.conftest import Actor, MakeClients
+
+SECRETS = {
+    "api_key": "AK-9f8e7d6c5b4a-live",
+    "password": "Pa55word!unique-91",
+    "two_fa": "14/02/1985",
+    "totp_secret": "JBSWY3DPEHPK3PXPUNIQUE",
+}
+
+
+def new_client(**extra: object) -> dict[str, object]:
+    return {
+        "display_name": "Sunita Verma",
+        "broker": "motilal",
+        "broker_client_id": "EMUM755714",
+        "opening_cash": "250000.50",
+        **extra,
+    }
+
+
+def assert_no_secret(text: str) -> None:
+    for value in SECRETS.values():
+        assert value not in text
+
+
+async def test_credentials_are_write_only_and_never_logged(
+    http: httpx.AsyncClient, advisor: Actor, ctx: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    created = await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(credentials=SECRETS))
+    assert created.status_code == 201
+    client_id = created.json()["id"]
+    assert created.json()["credentials_set"] == {"api_key": True, "password": True, "two_fa": True, "totp_secret": True}
+    bodies = [created.text]
+    bodies.append((await http.get(f"/api/v1/clients/{client_id}", headers=advisor.headers)).text)
+    bodies.append((await http.get("/api/v1/clients", headers=advisor.headers)).text)
+    bodies.append((await http.get(f"/api/v1/clients/{client_id}/portfolio", headers=advisor.headers)).text)
+    updated = await http.patch(
+        f"/api/v1/clients/{client_id}",
+        headers=advisor.headers,
+        json={"credentials": {"password": "", "api_key": "AK-rotated-secret-77"}},
+    )
+    bodies.append(updated.text)
+    assert updated.json()["credentials_set"] == {
+        "api_key": True,
+        "password": False,
+        "two_fa": True,
+        "totp_secret": True,
+    }
+    # A rejected body must not echo the secret it carried either.
+    invalid = await http.patch(
+        f"/api/v1/clients/{client_id}",
+        headers=advisor.headers,
+        json={"credentials": {"totp_secret": SECRETS["totp_secret"] * 20}},
+    )
+    assert invalid.status_code == 422
+    bodies.append(invalid.text)
+    for body in bodies:
+        assert_no_secret(body)
+        assert "AK-rotated-secret-77" not in body
+    logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
+    assert_no_secret(logged)
+    assert "AK-rotated-secret-77" not in logged
+
+    async with ctx.sessions() as session:
+        row = await session.get(Client, client_id)
+        assert row is not None and row.credentials_ciphertext is not None
+        assert_no_secret(row.credentials_ciphertext)
+        stored = ctx.vault.decrypt(row.credentials_ciphertext)
+    assert stored == {
+        "api_key": "AK-rotated-secret-77",
+        "two_fa": SECRETS["two_fa"],
+        "totp_secret": SECRETS["totp_secret"],
+    }
+
+
+async def test_another_advisors_client_is_404_everywhere(
+    http: httpx.AsyncClient, advisor: Actor, other_advisor: Actor, make_clients: MakeClients
+) -> None:
+    [theirs] = await make_clients(other_advisor, 1)
+    for method, template, body in (
+        ("GET", "/api/v1/clients/{}", None),
+        ("PATCH", "/api/v1/clients/{}", {"display_name": "Hijacked"}),
+        ("GET", "/api/v1/clients/{}/portfolio", None),
+        ("POST", "/api/v1/clients/{}/deactivate", None),
+    ):
+        response = await http.request(method, template.format(theirs.id), headers=advisor.headers, json=body)
+        missing = await http.request(method, template.format(999999), headers=advisor.headers, json=body)
+        assert response.status_code == missing.status_code == 404, template
+        assert response.json()["error"]["code"] == missing.json()["error"]["code"] == "CLIENT_NOT_FOUND"
+        assert "Client SIM" not in response.text
+    listing = await http.get("/api/v1/clients", headers=advisor.headers)
+    assert listing.json()["total"] == 0
+    mine = await http.get(f"/api/v1/clients/{theirs.id}", headers=other_advisor.headers)
+    assert mine.json()["display_name"] == theirs.display_name
+
+
+async def test_admin_sees_every_client_and_viewer_reads_but_cannot_write(
+    http: httpx.AsyncClient,
+    admin: Actor,
+    viewer: Actor,
+    advisor: Actor,
+    other_advisor: Actor,
+    make_clients: MakeClients,
+) -> None:
+    await make_clients(advisor, 2)
+    [theirs] = await make_clients(other_advisor, 1, prefix="OTH")
+    assert (await http.get("/api/v1/clients", headers=admin.headers)).json()["total"] == 3
+    assert (await http.get("/api/v1/clients", headers=viewer.headers)).json()["total"] == 3
+    assert (await http.get(f"/api/v1/clients/{theirs.id}", headers=viewer.headers)).status_code == 200
+    create = await http.post("/api/v1/clients", headers=viewer.headers, json=new_client())
+    assert create.status_code == 403
+    patch = await http.patch(f"/api/v1/clients/{theirs.id}", headers=viewer.headers, json={"display_name": "x"})
+    assert patch.status_code == 403
+    renamed = await http.patch(f"/api/v1/clients/{theirs.id}", headers=admin.headers, json={"display_name": "Renamed"})
+    assert renamed.json()["display_name"] == "Renamed"
+
+
+async def test_admin_creates_a_client_for_an_advisor_but_an_advisor_cannot(
+    http: httpx.AsyncClient, admin: Actor, advisor: Actor, other_advisor: Actor
+) -> None:
+    by_admin = await http.post("/api/v1/clients", headers=admin.headers, json=new_client(owner_id=advisor.id))
+    assert by_admin.status_code == 201
+    assert by_admin.json()["owner_id"] == advisor.id
+    assert (await http.get(f"/api/v1/clients/{by_admin.json()['id']}", headers=advisor.headers)).status_code == 200
+    by_advisor = await http.post(
+        "/api/v1/clients", headers=advisor.headers, json=new_client(owner_id=other_advisor.id, broker_client_id="X1")
+    )
+    assert by_advisor.status_code == 422
+    assert by_advisor.json()["error"]["code"] == "OWNER_NOT_ALLOWED"
+
+
+async def test_the_same_broker_account_twice_is_409(http: httpx.AsyncClient, advisor: Actor) -> None:
+    assert (await http.post("/api/v1/clients", headers=advisor.headers, json=new_client())).status_code == 201
+    again = await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(display_name="Other name"))
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "CLIENT_EXISTS"
+
+
+async def test_new_client_summary_is_its_opening_cash_and_deactivation_hides_it(
+    http: httpx.AsyncClient, advisor: Actor
+) -> None:
+    created = (await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(broker="simulator"))).json()
+    assert created["opening_cash"] == "250000.50"
+    assert created["summary"] == {
+        "cash": "250000.50",
+        "margin_used": "0",
+        "margin_available": "250000.50",
+        "realised_pnl": "0",
+        "unrealised_pnl": "0",
+        "open_positions": 0,
+    }
+    deactivated = await http.post(f"/api/v1/clients/{created['id']}/deactivate", headers=advisor.headers)
+    assert deactivated.json()["is_active"] is False
+    assert (await http.get("/api/v1/clients", headers=advisor.headers)).json()["total"] == 0
+    with_inactive = await http.get("/api/v1/clients?include_inactive=true", headers=advisor.headers)
+    assert with_inactive.json()["total"] == 1
+
+
+async def test_bad_client_input_is_a_422_with_the_field_named(http: httpx.AsyncClient, advisor: Actor) -> None:
+    response = await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(broker="zerodha"))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["message"].startswith("broker:")
+    assert error["details"]["errors"][0]["loc"] == ["body", "broker"]

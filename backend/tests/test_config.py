@@ -1,0 +1,33 @@
+"""Settings: secrets are mandatory in production and generated once in demo mode."""
+
+from pathlib import Path
+
+import pytest
+
+from app.config import ConfigError, Settings
+
+
+def test_production_without_secrets_refuses_to_start(tmp_path: Path) -> None:
+    settings = Settings(demo_mode=False, data_dir=tmp_path, jwt_secret=None, encryption_keys=[])
+    with pytest.raises(ConfigError, match="MULTIDESK_JWT_SECRET, MULTIDESK_ENCRYPTION_KEYS must be set"):
+        settings.ensure_secrets()
+
+
+def test_demo_mode_generates_secrets_once_and_keeps_them(tmp_path: Path) -> None:
+    first = Settings(demo_mode=True, data_dir=tmp_path, jwt_secret=None, encryption_keys=[])
+    first.ensure_secrets()
+    second = Settings(demo_mode=True, data_dir=tmp_path, jwt_secret=None, encryption_keys=[])
+    second.ensure_secrets()
+    assert first.jwt_secret and first.jwt_secret == second.jwt_secret
+    assert first.encryption_keys == second.encryption_keys and len(first.encryption_keys) == 1
+    assert (tmp_path / "demo-secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_comma_separated_environment_lists(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MULTIDESK_ENCRYPTION_KEYS", "k1, k2")
+    monkeypatch.setenv("MULTIDESK_CORS_ORIGINS", "https://a.example,https://b.example")
+    monkeypatch.setenv("MULTIDESK_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.encryption_keys == ["k1", "k2"]
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'multidesk.db'}"

@@ -1,0 +1,125 @@
+// Shared e2e harness: playwright-core driving the system's Chromium (Debian: apt-get install chromium).
+// No browser downloads: never run `npx playwright install`.
+//
+//   E2E_BASE_URL=http://127.0.0.1:8000 npm run e2e      (node --test e2e/*.test.mjs)
+//   E2E_BASE_URL=http://127.0.0.1:8000 node e2e/run.mjs (same thing)
+//
+// Environment:
+//   E2E_BASE_URL   required: where the backend serves the built frontend (frontend/out) and /api/v1
+//   E2E_CHROMIUM   Chromium binary (default /usr/bin/chromium)
+//   E2E_EMAIL, E2E_PASSWORD   the advisor to sign in as (default advisor@example.com / advisor123)
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+if (!process.env.E2E_BASE_URL) {
+  throw new Error(
+    'E2E_BASE_URL is required: the origin serving the built frontend and /api/v1, ' +
+      'e.g. E2E_BASE_URL=http://127.0.0.1:8000 npm run e2e',
+  );
+}
+
+export const BASE_URL = process.env.E2E_BASE_URL.replace(/\/+$/, '');
+export const CHROMIUM_PATH = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = join(HERE, 'screenshots');
+export const ADVISOR = {
+  email: process.env.E2E_EMAIL ?? 'advisor@example.com',
+  password: process.env.E2E_PASSWORD ?? 'advisor123',
+};
+
+export const VIEWPORTS = [
+  { name: 'desktop', viewport: { width: 1280, height: 800 } },
+  { name: 'mobile', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+];
+
+export function url(path) {
+  return new URL(path, `${BASE_URL}/`).toString();
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * A fresh context (empty localStorage) whose page collects uncaught errors and console
+ * errors; call `assertNoErrors()` at the end of a test.
+ */
+export async function openPage(browser, { viewport, isMobile = false, hasTouch = false, deviceScaleFactor = 1 }) {
+  const context = await browser.newContext({ viewport, isMobile, hasTouch, deviceScaleFactor });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // A 401 from a deliberate wrong-password attempt is logged by Chromium as a failed load.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+      errors.push(`console.error: ${msg.text()}`);
+    }
+  });
+  return {
+    context,
+    page,
+    assertNoErrors() {
+      if (errors.length) throw new Error(`Errors in the page:\n${errors.join('\n')}`);
+    },
+  };
+}
+
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Throws if the page scrolls sideways. */
+export async function assertNoHorizontalScroll(page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  if (scrollWidth > innerWidth) {
+    throw new Error(`Horizontal scroll at ${page.url()}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+  }
+}
+
+/** Throws if a visible button, link, input or select is smaller than 44×44 CSS px (height for inputs). */
+export async function assertTapTargets(page, min = 44) {
+  const small = await page.evaluate((min) => {
+    const out = [];
+    for (const el of document.querySelectorAll('button, a[href], input, select, textarea')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue; // hidden
+      const isField = el.matches('input, select, textarea');
+      if (r.height < min || (!isField && r.width < min)) {
+        out.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim()}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return out;
+  }, min);
+  if (small.length) throw new Error(`Tap targets under ${min}px on ${page.url()}:\n${small.join('\n')}`);
+}
+
+// `node e2e/run.mjs`: run the suite.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const files = readdirSync(HERE).filter((f) => f.endsWith('.test.mjs')).map((f) => join(HERE, f));
+  const result = spawnSync(process.execPath, ['--test', ...files], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}

@@ -1,0 +1,160 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { useAuthStore } from '@/stores/auth';
+import { apiError, json, mockFetch } from '@/test/fetch';
+
+import { api, ApiError, apiFetch, apiUrl } from './api';
+
+const user = { id: 1, email: 'a@b', full_name: 'A', role: 'advisor', is_active: true } as const;
+const newPair = { access_token: 'acc-2', refresh_token: 'ref-2', token_type: 'bearer' };
+
+beforeEach(() => {
+  useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user, hydrated: true });
+});
+
+describe('apiUrl', () => {
+  it('prefixes /api/v1 once', () => {
+    expect(apiUrl('/clients')).toBe('/api/v1/clients');
+    expect(apiUrl('clients')).toBe('/api/v1/clients');
+    expect(apiUrl('/api/v1/clients?limit=5')).toBe('/api/v1/clients?limit=5');
+  });
+});
+
+describe('apiFetch', () => {
+  it('sends JSON with the bearer token and returns the parsed body', async () => {
+    const calls = mockFetch({ 'POST /api/v1/orders/place': () => json(201, { id: 9 }) });
+    await expect(api.post('/orders/place', { qty: 1 }, { headers: { 'Idempotency-Key': 'k' } }))
+      .resolves.toEqual({ id: 9 });
+    expect(calls[0]).toMatchObject({
+      method: 'POST',
+      body: { qty: 1 },
+      headers: {
+        authorization: 'Bearer acc-1',
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'idempotency-key': 'k',
+      },
+    });
+  });
+
+  it('returns undefined for 204', async () => {
+    mockFetch({ 'DELETE /api/v1/things/1': () => new Response(null, { status: 204 }) });
+    await expect(api.delete('/things/1')).resolves.toBeUndefined();
+  });
+
+  it('parses the error envelope into ApiError', async () => {
+    mockFetch({
+      'POST /api/v1/orders/place': () =>
+        apiError(422, 'INSUFFICIENT_MARGIN', 'Not enough margin', { required: '1500.00' }),
+    });
+    const err = await api.post('/orders/place', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({
+      name: 'ApiError',
+      code: 'INSUFFICIENT_MARGIN',
+      message: 'Not enough margin',
+      status: 422,
+      details: { required: '1500.00' },
+    });
+  });
+
+  it('copes with errors outside the envelope', async () => {
+    mockFetch({
+      'GET /api/v1/a': () => json(422, { detail: [{ loc: ['body'], msg: 'bad' }] }),
+      'GET /api/v1/b': () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+    });
+    await expect(api.get('/a')).rejects.toMatchObject({ code: 'HTTP_422', status: 422 });
+    await expect(api.get('/b')).rejects.toMatchObject({
+      code: 'HTTP_502',
+      message: 'Bad Gateway',
+      status: 502,
+    });
+  });
+
+  it('maps a network failure to NETWORK_ERROR with status 0', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))));
+    await expect(api.get('/x')).rejects.toMatchObject({ code: 'NETWORK_ERROR', status: 0 });
+  });
+
+  it('can skip auth', async () => {
+    const calls = mockFetch({ 'GET /api/v1/market/status': () => json(200, { open: true }) });
+    await apiFetch('/market/status', { auth: false });
+    expect(calls[0]?.headers.authorization).toBeUndefined();
+  });
+});
+
+describe('apiFetch: 401 handling', () => {
+  it('refreshes once and retries with the new token', async () => {
+    const calls = mockFetch({
+      'GET /api/v1/clients': [
+        () => apiError(401, 'TOKEN_EXPIRED', 'Token expired'),
+        () => json(200, { items: [], total: 0 }),
+      ],
+      'POST /api/v1/auth/refresh': () => json(200, newPair),
+    });
+
+    await expect(api.get('/clients')).resolves.toEqual({ items: [], total: 0 });
+
+    expect(calls.map((c) => `${c.method} ${c.url} ${c.headers.authorization ?? ''}`)).toEqual([
+      'GET /api/v1/clients Bearer acc-1',
+      'POST /api/v1/auth/refresh ',
+      'GET /api/v1/clients Bearer acc-2',
+    ]);
+    expect(calls[1]?.body).toEqual({ refresh_token: 'ref-1' });
+    expect(useAuthStore.getState()).toMatchObject({ accessToken: 'acc-2', refreshToken: 'ref-2' });
+  });
+
+  it('shares one refresh among concurrent 401s', async () => {
+    let clientsCalls = 0;
+    const calls = mockFetch({
+      'GET /api/v1/clients': ({ headers }) => {
+        clientsCalls++;
+        return headers.authorization === 'Bearer acc-2'
+          ? json(200, { ok: clientsCalls })
+          : apiError(401, 'TOKEN_EXPIRED', 'Token expired');
+      },
+      'POST /api/v1/auth/refresh': () => json(200, newPair),
+    });
+    await Promise.all([api.get('/clients'), api.get('/clients'), api.get('/clients')]);
+    expect(calls.filter((c) => c.url.endsWith('/auth/refresh'))).toHaveLength(1);
+  });
+
+  it('logs out when the refresh is refused and surfaces the original error', async () => {
+    mockFetch({
+      'GET /api/v1/clients': () => apiError(401, 'TOKEN_EXPIRED', 'Token expired'),
+      'POST /api/v1/auth/refresh': () => apiError(401, 'TOKEN_REVOKED', 'Session revoked'),
+    });
+    await expect(api.get('/clients')).rejects.toMatchObject({ code: 'TOKEN_EXPIRED', status: 401 });
+    expect(useAuthStore.getState()).toMatchObject({ accessToken: null, refreshToken: null, user: null });
+  });
+
+  it('retries only once, then logs out', async () => {
+    const calls = mockFetch({
+      'GET /api/v1/clients': () => apiError(401, 'TOKEN_EXPIRED', 'Token expired'),
+      'POST /api/v1/auth/refresh': () => json(200, newPair),
+    });
+    await expect(api.get('/clients')).rejects.toMatchObject({ status: 401 });
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/v1/clients',
+      '/api/v1/auth/refresh',
+      '/api/v1/clients',
+    ]);
+    expect(useAuthStore.getState().accessToken).toBeNull();
+  });
+
+  it('logs out on 401 without a refresh token', async () => {
+    useAuthStore.setState({ refreshToken: null });
+    const calls = mockFetch({ 'GET /api/v1/x': () => apiError(401, 'UNAUTHENTICATED', 'Sign in') });
+    await expect(api.get('/x')).rejects.toMatchObject({ status: 401 });
+    expect(calls).toHaveLength(1);
+    expect(useAuthStore.getState().accessToken).toBeNull();
+  });
+
+  it('does not refresh on 403', async () => {
+    const calls = mockFetch({ 'GET /api/v1/audit': () => apiError(403, 'FORBIDDEN', 'Admins only') });
+    await expect(api.get('/audit')).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect(calls).toHaveLength(1);
+    expect(useAuthStore.getState().accessToken).toBe('acc-1');
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Low-level JSON-over-fetch for the backend's /api/v1: no auth handling here (see api.ts).
+ * Every failure becomes an ApiError, whether the backend sent its error envelope,
+ * something else (a proxy's HTML page, FastAPI's default {"detail": ...}) or nothing at all.
+ */
+
+export const API_PREFIX = '/api/v1';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    /** Machine-readable code from the backend (e.g. "INSUFFICIENT_MARGIN"), or a client-side
+     * one: NETWORK_ERROR (no response), HTTP_<status> (no error envelope), INVALID_RESPONSE. */
+    readonly code: string,
+    message: string,
+    /** HTTP status; 0 when no response arrived. */
+    readonly status: number,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions {
+  method?: HttpMethod;
+  /** Serialised as JSON when given. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** `/auth/me` -> `/api/v1/auth/me`; paths already under /api/v1 are left alone. */
+export function apiUrl(path: string): string {
+  if (path.startsWith(`${API_PREFIX}/`) || path === API_PREFIX) return path;
+  return `${API_PREFIX}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** Turns a non-2xx response body into an ApiError. */
+export function toApiError(status: number, statusText: string, body: unknown): ApiError {
+  if (isRecord(body) && isRecord(body.error) && typeof body.error.code === 'string') {
+    const { code, message, details } = body.error;
+    return new ApiError(code, typeof message === 'string' ? message : code, status, details);
+  }
+  // FastAPI's default shape, in case an error escapes the backend's envelope.
+  if (isRecord(body) && 'detail' in body) {
+    const message = typeof body.detail === 'string' ? body.detail : statusText || `HTTP ${status}`;
+    return new ApiError(`HTTP_${status}`, message, status, body.detail);
+  }
+  return new ApiError(`HTTP_${status}`, statusText || `Request failed (HTTP ${status})`, status);
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (text === '') return undefined;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      if (res.ok) throw new ApiError('INVALID_RESPONSE', 'The server sent malformed JSON', res.status);
+      return text;
+    }
+  }
+  return text;
+}
+
+/**
+ * Sends one request and returns the parsed JSON body (undefined for an empty body).
+ * Rejects with ApiError on network failure or a non-2xx status.
+ */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', body, headers = {}, signal } = options;
+  const init: RequestInit = {
+    method,
+    headers: {
+      Accept: 'application/json',
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal,
+    credentials: 'same-origin',
+  };
+
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path), init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError('NETWORK_ERROR', 'Cannot reach the server. Check your connection.', 0);
+  }
+
+  const parsed = await readBody(res);
+  if (!res.ok) throw toApiError(res.status, res.statusText, parsed);
+  return parsed as T;
+}
