@@ -18,7 +18,14 @@ DATA_DIR=$(mktemp -d)
 LOG=$DATA_DIR/server.log
 (cd backend && PORT=$PORT HOST=127.0.0.1 MULTIDESK_DATA_DIR=$DATA_DIR .venv/bin/python -m app.cli serve >"$LOG" 2>&1) &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA_DIR"' EXIT
+stop_server() {
+  local status=$?
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  rm -rf "$DATA_DIR"
+  exit "$status"
+}
+trap stop_server EXIT
 
 for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then break; fi

@@ -41,6 +41,26 @@ class Settings(BaseSettings):
     static_dir: Path = REPO_ROOT / "frontend" / "out"
     log_level: str = "INFO"
     demo_client_count: int = 8
+    # Orders in flight at once per broker, and how long one broker call may take before it counts as no answer.
+    broker_concurrency: int = Field(default=32, ge=1)
+    broker_call_timeout_s: float = Field(default=10.0, gt=0)
+    # How long GET /batches/{id}?wait=true may hold a request.
+    batch_wait_max_s: float = Field(default=30.0, gt=0)
+    # Background reconciliation: open orders are synced, FAILED ones looked up by tag once this old.
+    reconcile_interval_s: float = Field(default=15.0, gt=0)
+    reconcile_failed_after_s: float = Field(default=5.0, ge=0)
+    sim_seed: int | None = None
+    sim_tick_interval_s: float = Field(default=1.0, gt=0)
+    sim_volatility: float = Field(default=0.25, ge=0)
+    sim_slippage_bps: Decimal = Field(default=Decimal("5"), ge=0)
+    sim_liquidity_per_tick: int = Field(default=100_000, ge=1)
+    sim_latency_ms: float = Field(default=0.0, ge=0)
+    sim_latency_jitter_ms: float = Field(default=0.0, ge=0)
+    sim_reject_rate: float = Field(default=0.0, ge=0, le=1)
+    sim_timeout_rate: float = Field(default=0.0, ge=0, le=1)
+    # None follows demo mode: the demo market never closes, otherwise NSE hours apply.
+    sim_always_open: bool | None = None
+    sim_persist: bool = True
     demo_min_cash: Decimal = Decimal("500000")
     demo_max_cash: Decimal = Decimal("5000000")
 

@@ -1,14 +1,23 @@
-"""The long-lived objects one app instance shares: settings, database, vault, token issuer."""
+"""The long-lived objects one app instance shares: settings, database, vault, tokens, brokers, events, tasks."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.brokers.base import OrderListener
+from app.brokers.registry import BrokerRegistry
+from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
+from app.enums import BrokerName
+from app.models import Instrument
+from app.realtime.events import EventBus
 from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
+from app.tasks import TaskSet
 
 
 @dataclass
@@ -18,6 +27,10 @@ class AppContext:
     sessions: async_sessionmaker[AsyncSession]
     vault: CredentialVault
     tokens: TokenIssuer
+    events: EventBus = field(default_factory=EventBus)
+    tasks: TaskSet = field(default_factory=TaskSet)
+    # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
+    brokers: BrokerRegistry = field(init=False)
 
     @classmethod
     def build(cls, settings: Settings) -> "AppContext":
@@ -36,5 +49,41 @@ class AppContext:
             ),
         )
 
+    async def start_brokers(self, order_listener: OrderListener | None = None) -> None:
+        """Build and start every broker adapter; `order_listener` receives the orders brokers push."""
+        async with self.sessions() as session:
+            rows = (await session.execute(select(Instrument.token_id, Instrument.ref_price))).all()
+        initial_prices: dict[int, Decimal] = {token_id: price for token_id, price in rows if price is not None}
+        simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
+        self.brokers = BrokerRegistry(
+            {BrokerName.SIMULATOR: simulator},
+            concurrency=self.settings.broker_concurrency,
+            call_timeout_s=self.settings.broker_call_timeout_s,
+        )
+        for adapter in self.brokers.adapters().values():
+            if adapter.capabilities.pushes_order_updates:
+                adapter.set_order_listener(order_listener)
+        await self.brokers.start()
+
     async def close(self) -> None:
+        await self.tasks.close()
+        # Brokers first: they deliver their last order updates, which still need the database.
+        if hasattr(self, "brokers"):
+            await self.brokers.close()
         await self.engine.dispose()
+
+
+def simulator_settings(settings: Settings) -> SimulatorSettings:
+    always_open = settings.demo_mode if settings.sim_always_open is None else settings.sim_always_open
+    return SimulatorSettings(
+        seed=settings.sim_seed,
+        tick_interval_s=settings.sim_tick_interval_s,
+        volatility=settings.sim_volatility,
+        slippage_bps=settings.sim_slippage_bps,
+        liquidity_per_tick=settings.sim_liquidity_per_tick,
+        latency_ms=settings.sim_latency_ms,
+        latency_jitter_ms=settings.sim_latency_jitter_ms,
+        reject_rate=settings.sim_reject_rate,
+        timeout_rate=settings.sim_timeout_rate,
+        always_open=always_open,
+    )

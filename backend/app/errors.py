@@ -38,3 +38,8 @@ class Conflict(AppError):
 class InvalidRequest(AppError):
     status_code = 422
     code = "VALIDATION_ERROR"
+
+
+class BrokerDown(AppError):
+    status_code = 502
+    code = "BROKER_UNAVAILABLE"

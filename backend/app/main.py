@@ -3,6 +3,8 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,6 +17,7 @@ from app.context import AppContext
 from app.db import upgrade_head
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
+from app.services.reconcile import on_broker_order, reconcile, reconcile_forever
 from app.spa import mount_spa
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,11 @@ async def start(ctx: AppContext) -> None:
                 min_cash=settings.demo_min_cash,
                 max_cash=settings.demo_max_cash,
             )
+    await ctx.start_brokers(order_listener=partial(on_broker_order, ctx))
+    # Orders a previous run left without a verdict are settled before new ones are taken.
+    pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)
+    await reconcile(ctx, pending_older_than=pending_age, failed_older_than=timedelta(0))
+    ctx.tasks.spawn(reconcile_forever(ctx), name="reconcile")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -47,6 +47,7 @@ class SpaFiles:
                     return file
         return None
 
+
 def mount_spa(app: FastAPI, static_dir: Path) -> None:
     files = SpaFiles(static_dir)
 

@@ -1,9 +1,11 @@
 """Shared fixtures: one app per test session on SQLite or PostgreSQL (MULTIDESK_TEST_DATABASE_URL), users, clients."""
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -15,13 +17,16 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlmodel import SQLModel
 
+from app.brokers.simulator import SimulatorBroker
 from app.config import Settings
 from app.context import AppContext
 from app.enums import BrokerName, Role
 from app.main import create_app
-from app.models import AuditHead, Client, User
+from app.models import AuditHead, Client, Instrument, User
 from app.security.passwords import hash_password
+from app.services.accounts import instrument_ref
 from app.services.audit import GENESIS_HASH
+from app.services.reconcile import on_broker_order
 
 TEST_PASSWORD = "correct-horse-9"
 # Hashing once keeps fixtures fast; every fixture user shares this password.
@@ -98,6 +103,10 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             if table.name not in _KEEP:
                 await connection.execute(delete(table))
         await connection.execute(update(AuditHead).values(last_hash=GENESIS_HASH, length=0))
+    # A fresh simulator too: SQLite hands the same ids to the next test's clients and orders.
+    await context.tasks.close()
+    await context.brokers.close()
+    await context.start_brokers(order_listener=partial(on_broker_order, context))
 
 
 @dataclass
@@ -174,3 +183,53 @@ def make_clients(ctx: AppContext) -> MakeClients:
         return rows
 
     return make
+
+
+@dataclass
+class Simulator:
+    """The app's simulator broker, reconfigurable per test (the app restarts its brokers with the new settings)."""
+
+    ctx: AppContext
+    _changed: dict[str, object]
+
+    @property
+    def broker(self) -> SimulatorBroker:
+        adapter = self.ctx.brokers.adapter(BrokerName.SIMULATOR)
+        assert isinstance(adapter, SimulatorBroker)
+        return adapter
+
+    async def configure(self, **settings: object) -> SimulatorBroker:
+        for name, value in settings.items():
+            self._changed.setdefault(name, getattr(self.ctx.settings, name))
+            setattr(self.ctx.settings, name, value)
+        await self.ctx.brokers.close()
+        await self.ctx.start_brokers(order_listener=partial(on_broker_order, self.ctx))
+        return self.broker
+
+    async def price(self, token_id: int, price: str) -> None:
+        """Move the instrument to a scripted price; resting orders match against it."""
+        async with self.ctx.sessions() as session:
+            instrument = await session.get(Instrument, token_id)
+        assert instrument is not None
+        self.broker.register(instrument_ref(instrument))
+        self.broker.set_price(token_id, Decimal(price))
+
+
+@pytest.fixture
+async def sim(ctx: AppContext) -> AsyncIterator[Simulator]:
+    simulator = Simulator(ctx, {})
+    # Exact numbers in tests: no slippage unless a test asks for it, and no background ticks moving prices.
+    await simulator.configure(sim_slippage_bps=Decimal("0"), sim_tick_interval_s=3600.0)
+    yield simulator
+    for name, value in simulator._changed.items():
+        setattr(ctx.settings, name, value)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Wait for something pushed in the background (a fill from a price move) to be recorded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)

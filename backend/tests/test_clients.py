@@ -153,7 +153,7 @@ async def test_new_client_summary_is_its_opening_cash_and_deactivation_hides_it(
     assert created["opening_cash"] == "250000.50"
     assert created["summary"] == {
         "cash": "250000.50",
-        "margin_used": "0",
+        "margin_used": "0.00",
         "margin_available": "250000.50",
         "realised_pnl": "0",
         "unrealised_pnl": "0",

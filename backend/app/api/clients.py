@@ -7,23 +7,31 @@ from fastapi import APIRouter, Query
 from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
 from app.context import AppContext
 from app.models import Client
-from app.schemas.clients import ClientCreate, ClientOut, ClientUpdate, PortfolioOut
+from app.schemas.clients import ClientCreate, ClientOut, ClientUpdate, PortfolioOut, PortfolioSummary
 from app.schemas.common import ERROR_RESPONSES, Page
-from app.services import clients
+from app.services import clients, portfolio
 
-_CLIENT_COLUMNS = [name for name in ClientOut.model_fields if name not in ("credentials_set", "summary")]
+_CLIENT_COLUMNS = [
+    name for name in ClientOut.model_fields if name not in ("credentials_set", "summary", "summary_error")
+]
 
 router = APIRouter(prefix="/clients", tags=["clients"], responses=ERROR_RESPONSES)
 
 
-def client_out(ctx: AppContext, client: Client) -> ClientOut:
+def client_out(ctx: AppContext, client: Client, summary: PortfolioSummary | str) -> ClientOut:
     return ClientOut.model_validate(
         {
             **{name: getattr(client, name) for name in _CLIENT_COLUMNS},
             "credentials_set": clients.credentials_set(ctx.vault, client),
-            "summary": clients.opening_summary(client),
+            "summary": summary if isinstance(summary, PortfolioSummary) else None,
+            "summary_error": summary if isinstance(summary, str) else None,
         }
     )
+
+
+async def with_summary(ctx: AppContext, client: Client) -> ClientOut:
+    assert client.id is not None
+    return client_out(ctx, client, (await portfolio.summaries(ctx, [client]))[client.id])
 
 
 @router.get("")
@@ -38,34 +46,33 @@ async def list_clients(
     rows, total = await clients.list_visible(
         session, user, limit=limit, offset=offset, include_inactive=include_inactive
     )
-    return Page(items=[client_out(ctx, c) for c in rows], total=total, limit=limit, offset=offset)
+    found = await portfolio.summaries(ctx, rows)
+    return Page(items=[client_out(ctx, c, found[c.id]) for c in rows], total=total, limit=limit, offset=offset)
 
 
 @router.post("", status_code=201)
 async def create_client(body: ClientCreate, user: TraderUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
-    return client_out(ctx, await clients.create_client(session, ctx.vault, user, body))
+    return await with_summary(ctx, await clients.create_client(session, ctx.vault, user, body))
 
 
 @router.get("/{client_id}")
 async def get_client(client_id: int, user: CurrentUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
-    return client_out(ctx, await clients.get_visible(session, user, client_id))
+    return await with_summary(ctx, await clients.get_visible(session, user, client_id))
 
 
 @router.patch("/{client_id}")
 async def update_client(
     client_id: int, body: ClientUpdate, user: TraderUser, ctx: ContextDep, session: SessionDep
 ) -> ClientOut:
-    return client_out(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
+    return await with_summary(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
 
 
 @router.post("/{client_id}/deactivate")
 async def deactivate_client(client_id: int, user: TraderUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
     body = ClientUpdate(is_active=False)
-    return client_out(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
+    return await with_summary(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
 
 
 @router.get("/{client_id}/portfolio")
-async def get_portfolio(client_id: int, user: CurrentUser, session: SessionDep) -> PortfolioOut:
-    client = await clients.get_visible(session, user, client_id)
-    assert client.id is not None
-    return PortfolioOut(client_id=client.id, summary=clients.opening_summary(client), positions=[])
+async def get_portfolio(client_id: int, user: CurrentUser, ctx: ContextDep, session: SessionDep) -> PortfolioOut:
+    return await portfolio.portfolio(ctx, session, await clients.get_visible(session, user, client_id))

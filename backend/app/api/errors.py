@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.brokers.base import BrokerError
 from app.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
         return error_response(exc.status_code, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(BrokerError)
+    async def _broker_error(_request: Request, exc: BrokerError) -> JSONResponse:
+        # Reads (portfolio, positions) that the broker could not answer; order requests record their own outcome.
+        return error_response(502, "BROKER_UNAVAILABLE", f"The broker could not be reached: {exc}")
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, clients, tokens, users
+from app.api import auth, batches, clients, market, orders, tokens, trades, users
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, users, clients, tokens):
+for module in (auth, users, clients, tokens, orders, batches, trades, market):
     api_router.include_router(module.router)

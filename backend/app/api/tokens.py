@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import CurrentUser, SessionDep
+from app.api.deps import ContextDep, CurrentUser, SessionDep
+from app.schemas.clients import HolderOut
 from app.schemas.common import ERROR_RESPONSES
 from app.schemas.instruments import InstrumentOut
-from app.services import instruments
+from app.services import instruments, portfolio
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], responses=ERROR_RESPONSES)
 
@@ -25,3 +26,9 @@ async def search_tokens(
 @router.get("/{token_id}")
 async def get_token(token_id: int, user: CurrentUser, session: SessionDep) -> InstrumentOut:
     return InstrumentOut.model_validate(await instruments.get_instrument(session, token_id))
+
+
+@router.get("/{token_id}/holders")
+async def token_holders(token_id: int, user: CurrentUser, ctx: ContextDep, session: SessionDep) -> list[HolderOut]:
+    await instruments.get_instrument(session, token_id)
+    return await portfolio.holders(ctx, session, user, token_id)

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, BigInteger, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.enums import BatchKind, BatchStatus
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import EnumText, UTCDateTime, utcnow
 
 
 class Batch(SQLModel, table=True):
@@ -15,8 +15,8 @@ class Batch(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_batches_idempotency"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: BatchKind = Field(sa_type=String(16))
-    status: BatchStatus = Field(default=BatchStatus.RUNNING, sa_type=String(16))
+    kind: BatchKind = Field(sa_type=EnumText(BatchKind))
+    status: BatchStatus = Field(default=BatchStatus.RUNNING, sa_type=EnumText(BatchStatus))
     created_by: int = Field(foreign_key="users.id", index=True)
     idempotency_key: str | None = Field(default=None, sa_type=String(128))
     # sha256 of the request body: a reused key with a different body is refused, not replayed.

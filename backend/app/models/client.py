@@ -7,7 +7,7 @@ from sqlalchemy import String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.enums import BrokerName
-from app.models.types import Money, UTCDateTime, utcnow
+from app.models.types import EnumText, Money, UTCDateTime, utcnow
 
 
 class Client(SQLModel, table=True):
@@ -17,7 +17,7 @@ class Client(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="users.id", index=True)
     display_name: str = Field(sa_type=String(200))
-    broker: BrokerName = Field(sa_type=String(16))
+    broker: BrokerName = Field(sa_type=EnumText(BrokerName))
     broker_client_id: str = Field(sa_type=String(64))
     # One Fernet token holding the JSON of every credential field; never leaves the server.
     credentials_ciphertext: str | None = Field(default=None, sa_type=Text)

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.enums import Execution, OrderStatus, OrderType, Side, TradeType
-from app.models.types import Money, UTCDateTime, utcnow
+from app.models.types import EnumText, Money, UTCDateTime, utcnow
 
 
 class Order(SQLModel, table=True):
@@ -22,14 +22,14 @@ class Order(SQLModel, table=True):
     token_id: int = Field(foreign_key="instruments.token_id", sa_type=BigInteger, index=True)
     batch_id: int | None = Field(default=None, foreign_key="batches.id", index=True)
     created_by: int = Field(foreign_key="users.id")
-    execution: Execution = Field(sa_type=String(8))
-    side: Side = Field(sa_type=String(8))
-    order_type: OrderType = Field(sa_type=String(8))
-    trade_type: TradeType = Field(sa_type=String(16))
+    execution: Execution = Field(sa_type=EnumText(Execution))
+    side: Side = Field(sa_type=EnumText(Side))
+    order_type: OrderType = Field(sa_type=EnumText(OrderType))
+    trade_type: TradeType = Field(sa_type=EnumText(TradeType))
     quantity: int
     price: Decimal | None = Field(default=None, sa_type=Money)
     trigger_price: Decimal | None = Field(default=None, sa_type=Money)
-    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=String(20))
+    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=EnumText(OrderStatus))
     reason: str | None = Field(default=None, sa_type=Text)
     # What the broker did to the order on its own (e.g. a MARKET sent as a protected LIMIT).
     broker_note: str | None = Field(default=None, sa_type=Text)
@@ -60,8 +60,8 @@ class Trade(SQLModel, table=True):
     client_id: int = Field(foreign_key="clients.id")
     token_id: int = Field(foreign_key="instruments.token_id", sa_type=BigInteger)
     broker_trade_id: str = Field(sa_type=String(64))
-    side: Side = Field(sa_type=String(8))
-    trade_type: TradeType = Field(sa_type=String(16))
+    side: Side = Field(sa_type=EnumText(Side))
+    trade_type: TradeType = Field(sa_type=EnumText(TradeType))
     quantity: int
     price: Decimal = Field(sa_type=Money)
     executed_at: datetime = Field(sa_type=UTCDateTime)

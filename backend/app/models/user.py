@@ -6,7 +6,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.enums import Role
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import EnumText, UTCDateTime, utcnow
 
 
 class User(SQLModel, table=True):
@@ -15,7 +15,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_type=String(320), unique=True, index=True)
     full_name: str = Field(sa_type=String(200))
-    role: Role = Field(sa_type=String(16))
+    role: Role = Field(sa_type=EnumText(Role))
     password_hash: str = Field(sa_type=String(255))
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

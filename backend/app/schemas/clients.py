@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.enums import BrokerName
+from app.enums import BrokerName, TradeType
+from app.schemas.orders import OrderOut
 
 
 class Credentials(BaseModel):
@@ -69,7 +70,8 @@ class ClientOut(BaseModel):
     opening_cash: Decimal
     created_at: datetime
     updated_at: datetime
-    summary: PortfolioSummary
+    summary: PortfolioSummary | None
+    summary_error: str | None = None
 
 
 class PositionOut(BaseModel):
@@ -87,3 +89,18 @@ class PortfolioOut(BaseModel):
     client_id: int
     summary: PortfolioSummary
     positions: list[PositionOut]
+    open_orders: list[OrderOut]
+
+
+class HolderOut(BaseModel):
+    """One client's position in a token per trade type; `error` says why a client's books could not be read."""
+
+    client_id: int
+    client_name: str
+    trade_type: TradeType | None
+    net_quantity: int
+    average_price: Decimal | None
+    last_price: Decimal | None
+    unrealised_pnl: Decimal | None
+    realised_pnl: Decimal | None
+    error: str | None = None

@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from decimal import Decimal
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +11,7 @@ from app.enums import Role
 from app.errors import Conflict, InvalidRequest, NotFound
 from app.models import Client, User
 from app.models.types import utcnow
-from app.schemas.clients import ClientCreate, ClientUpdate, Credentials, PortfolioSummary
+from app.schemas.clients import ClientCreate, ClientUpdate, Credentials
 from app.security.vault import CredentialVault
 from app.services import audit
 
@@ -140,18 +139,6 @@ async def update_client(
         )
         await session.commit()
     return client
-
-
-def opening_summary(client: Client) -> PortfolioSummary:
-    """The summary of an account with no orders yet: its cash, nothing used, no P&L."""
-    return PortfolioSummary(
-        cash=client.opening_cash,
-        margin_used=Decimal("0"),
-        margin_available=client.opening_cash,
-        realised_pnl=Decimal("0"),
-        unrealised_pnl=Decimal("0"),
-        open_positions=0,
-    )
 
 
 async def rotate_credential_keys(session: AsyncSession, vault: CredentialVault) -> int:

@@ -1,28 +1,104 @@
 'use client';
 
 import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 
+import { useRealtimeConnection } from '@/hooks/useRealtime';
 import { useAuthStore } from '@/stores/auth';
+import { useRealtimeStore } from '@/stores/realtime';
 
-/** Header (brand, who is signed in, logout) and the page's main column. */
+interface NavItem {
+  href: string;
+  label: string;
+  adminOnly?: boolean;
+  /** Also active on these path prefixes. */
+  match?: string[];
+}
+
+const NAV: NavItem[] = [
+  { href: '/', label: 'Desk', match: ['/exit'] },
+  { href: '/clients', label: 'Clients' },
+  { href: '/orders', label: 'Orders' },
+  { href: '/admin', label: 'Admin', adminOnly: true },
+];
+
+function isActive(item: NavItem, pathname: string): boolean {
+  const prefixes = [item.href, ...(item.match ?? [])];
+  return prefixes.some((p) => (p === '/' ? pathname === '/' : pathname === p || pathname.startsWith(`${p}/`)));
+}
+
+function NavLinks({ items, pathname, className }: { items: NavItem[]; pathname: string; className: string }) {
+  return (
+    <nav aria-label="Main" className={className}>
+      {items.map((item) => {
+        const active = isActive(item, pathname);
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? 'page' : undefined}
+            data-testid={`nav-${item.label.toLowerCase()}`}
+            className={`inline-flex min-h-11 min-w-11 flex-1 items-center justify-center rounded-lg px-3 text-sm font-medium sm:flex-none ${
+              active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800 hover:text-white'
+            }`}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}
+
+function RealtimeBanner() {
+  const status = useRealtimeStore((s) => s.status);
+  const lastError = useRealtimeStore((s) => s.lastError);
+  if (status !== 'reconnecting') return null;
+  return (
+    <div
+      role="status"
+      data-testid="realtime-status"
+      data-status={status}
+      title={lastError ?? undefined}
+      className="border-b border-amber-300 bg-amber-100 px-4 py-2 text-center text-sm text-amber-900"
+    >
+      Live updates interrupted — reconnecting…
+    </div>
+  );
+}
+
+/** Header (brand, navigation, who is signed in, logout), the realtime banner and the main column. */
 export function AppShell({ children }: { children: ReactNode }) {
   const user = useAuthStore((s) => s.user);
   const logout = useAuthStore((s) => s.logout);
+  const pathname = usePathname();
+  useRealtimeConnection(user !== null);
+
+  const items = NAV.filter((item) => !item.adminOnly || user?.role === 'admin');
 
   return (
     <div className="flex min-h-dvh flex-col">
-      <header className="sticky top-0 z-10 border-b border-slate-800 bg-slate-900 text-white">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
+      <header className="sticky top-0 z-20 border-b border-slate-800 bg-slate-900 text-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 px-4 py-1.5 sm:h-14 sm:flex-nowrap sm:py-0">
           <Link
             href="/"
             className="-mx-2 inline-flex min-h-11 items-center px-2 text-lg font-semibold tracking-tight"
           >
             MultiDesk
           </Link>
+          <NavLinks
+            items={items}
+            pathname={pathname}
+            className="order-last flex w-full gap-1 pt-1 sm:order-none sm:ml-4 sm:w-auto sm:pt-0"
+          />
           <div className="ml-auto flex min-w-0 items-center gap-3">
             {user && (
-              <span className="hidden min-w-0 truncate text-sm text-slate-300 sm:block">
+              <span
+                data-testid="shell-user"
+                data-role={user.role}
+                className="hidden min-w-0 truncate text-sm text-slate-300 md:block"
+              >
                 {user.full_name} <span className="text-slate-400">· {user.role}</span>
               </span>
             )}
@@ -36,7 +112,8 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6">{children}</main>
+      <RealtimeBanner />
+      <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-5">{children}</main>
     </div>
   );
 }

@@ -2,14 +2,21 @@
 
 Prices come from a PriceModel (pass one in to share it with a market-data feed); every tick or scripted price
 runs a matching pass over the open orders in the instruments that moved, and order changes from that pass are
-pushed to the order listener. Accounts live in memory, keyed by client id, and are created on first use with
-the BrokerAccount's opening_cash. Rejections that are verdicts on a request (bad terms, margin, holdings,
-market closed, duplicate tag) are raised as BrokerRejected and leave nothing in the order book.
+pushed to the order listener. Accounts are keyed by client id and created on first use with the BrokerAccount's
+opening_cash. Rejections that are verdicts on a request (bad terms, margin, holdings, market closed, duplicate
+tag) are raised as BrokerRejected and leave nothing in the order book.
+
+With settings.journal_path every change to the books is journalled before the adapter answers, and a new
+simulator on the same journal replays it (journal.py): the accounts, orders, tags, trades and positions are
+back as they were, without calling the order listener and without the price model (fills carry their prices).
+Each instrument in the replayed books starts its price path at its last fill price, the last price known to
+have traded, rather than at its configured initial price, so positions do not jump in value across a restart;
+an instrument the price model already quotes (a shared model) keeps its path. Replay moves no price, so it
+triggers no matching.
 """
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -36,6 +43,8 @@ from app.brokers.base import (
 from app.brokers.simulator.book import AVERAGE_PRICE_PLACES, Account, SimOrder
 from app.brokers.simulator.faults import Fault, FaultInjector
 from app.brokers.simulator.hours import nse_is_open
+from app.brokers.simulator.ids import IdSource
+from app.brokers.simulator.journal import Journal
 from app.brokers.simulator.margin import margin_used, sellable
 from app.brokers.simulator.matching import match, reference_price
 from app.brokers.simulator.positions import Position
@@ -98,11 +107,11 @@ class SimulatorBroker:
         self.prices.add_tick_listener(self._on_tick)
         self._faults = FaultInjector(self.settings, random.Random(None if seed is None else f"faults:{seed}"), sleep)
         self._clock = clock
-        self._accounts: dict[int, Account] = {}
-        # The books live in memory; stamping ids with the start time keeps them unique across restarts.
-        self._id_prefix = f"{int(clock().timestamp() * 1000):x}"
-        self._order_ids = itertools.count(1)
-        self._trade_ids = itertools.count(1)
+        self._journal, recovered = Journal.open(self.settings.journal_path, fsync=self.settings.journal_fsync)
+        self._accounts: dict[int, Account] = recovered.accounts
+        for instrument in recovered.instruments.values():
+            self.prices.register(instrument, start=recovered.last_fill.get(instrument.token_id))
+        self._ids = IdSource(f"{int(clock().timestamp() * 1000):x}", accounts=self._accounts.values())
         self._listener: OrderListener | None = None
         # The latest delivery task per client; each waits for the one before it (see _publish).
         self._deliveries: dict[int, asyncio.Task[None]] = {}
@@ -133,6 +142,7 @@ class SimulatorBroker:
             self._ticker = None
         # Let order updates already produced reach the listener rather than dropping them on shutdown.
         await asyncio.gather(*self._deliveries.values())
+        self._journal.close()
 
     async def _run_ticks(self) -> None:
         while True:
@@ -196,7 +206,7 @@ class SimulatorBroker:
         if req.side is Side.SELL and req.trade_type in HOLDINGS_TRADE_TYPES:
             self._check_holdings(acct, instrument.token_id, req.trade_type, req.quantity)
         order = SimOrder(
-            broker_order_id=f"SIM-{self._id_prefix}-{next(self._order_ids)}",
+            broker_order_id=self._ids.order_id(),
             tag=req.tag,
             instrument=instrument,
             side=req.side,
@@ -211,7 +221,9 @@ class SimulatorBroker:
         acct.add(order)
         try:
             self._check_margin(acct, before)
-        except BrokerRejected:
+            self._journal.accepted(acct.client_id, order)
+        except BrokerError:
+            # Refused, or not journalled: either way it must not stay in a book a restart would not restore.
             acct.withdraw(order)
             raise
         self._match(acct, order)
@@ -243,23 +255,26 @@ class SimulatorBroker:
                 acct, order.instrument.token_id, order.trade_type, new_quantity - order.filled_quantity, exclude=order
             )
         before = self._margin_used(acct)
-        previous = (order.quantity, order.price, order.trigger_price, order.triggered)
+        previous = (order.quantity, order.price, order.trigger_price, order.triggered, order.updated_at)
         order.quantity, order.price, order.trigger_price = new_quantity, new_price, new_trigger
         if trigger_price is not None:
             # A moved stop is judged against its new trigger.
             order.triggered = False
+        order.updated_at = self._clock()
         try:
             self._check_margin(acct, before)
-        except BrokerRejected:
-            order.quantity, order.price, order.trigger_price, order.triggered = previous
+            self._journal.modified(acct.client_id, order)
+        except BrokerError:
+            order.quantity, order.price, order.trigger_price, order.triggered, order.updated_at = previous
             raise
-        order.updated_at = self._clock()
         self._match(acct, order)
         return order.snapshot()
 
     def _cancel(self, acct: Account, broker_order_id: str) -> BrokerOrder:
         order = self._open_order(acct, broker_order_id)
-        acct.close(order, OrderStatus.CANCELLED, self._clock())
+        at = self._clock()
+        self._journal.closed(acct.client_id, order, OrderStatus.CANCELLED, at)
+        acct.close(order, OrderStatus.CANCELLED, at)
         return order.snapshot()
 
     async def order_status(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrder:
@@ -295,7 +310,9 @@ class SimulatorBroker:
     def _account(self, account: BrokerAccount) -> Account:
         acct = self._accounts.get(account.client_id)
         if acct is None:
-            acct = self._accounts[account.client_id] = Account(account.client_id, account.opening_cash)
+            acct = Account(account.client_id, account.opening_cash)
+            self._journal.account_opened(acct)
+            self._accounts[account.client_id] = acct
         return acct
 
     def _order(self, acct: Account, broker_order_id: str) -> SimOrder:
@@ -347,29 +364,42 @@ class SimulatorBroker:
     def _match(self, acct: Account, order: SimOrder) -> bool:
         """One matching pass for one order; True if it traded."""
         token_id = order.instrument.token_id
+        was_armed = order.triggered
         result = match(
             order,
             self.prices.last_price(token_id),
             slippage_bps=self.settings.slippage_bps,
             liquidity=self.settings.liquidity_per_tick,
         )
+        if order.triggered and not was_armed:
+            try:
+                self._journal.armed(acct.client_id, order)
+            except BrokerError:
+                order.triggered = False  # the books in memory never run ahead of the journal
+                raise
         if result is None:
             return False
         quantity, price = result
-        acct.fill(order, quantity, price, f"SIMT-{self._id_prefix}-{next(self._trade_ids)}", self._clock())
+        trade_id, at = self._ids.trade_id(), self._clock()
+        self._journal.filled(acct.client_id, order, quantity, price, trade_id, at)
+        acct.fill(order, quantity, price, trade_id, at)
         self.prices.add_volume(token_id, quantity)
         return True
 
     def _on_tick(self, quotes: list[Quote]) -> None:
+        if self._journal.failed:
+            return  # fills could not be recorded; matching stops until a restart rather than erroring every tick
         moved = {quote.token_id for quote in quotes}
         for acct in self._accounts.values():
-            changed = [
-                order.snapshot()
-                for order in list(acct.open_orders.values())
-                if order.instrument.token_id in moved and self._match(acct, order)
-            ]
-            if changed:
-                self._publish(acct.client_id, changed)
+            changed: list[BrokerOrder] = []
+            try:
+                for order in list(acct.open_orders.values()):
+                    if order.instrument.token_id in moved and self._match(acct, order):
+                        changed.append(order.snapshot())
+            finally:
+                # Fills already journalled and booked are announced even if a later journal write failed.
+                if changed:
+                    self._publish(acct.client_id, changed)
 
     def _publish(self, client_id: int, orders: list[BrokerOrder]) -> None:
         listener = self._listener

@@ -81,11 +81,12 @@ class PriceModel:
         self._series: dict[int, _Series] = {}
         self._listeners: list[TickListener] = []
 
-    def register(self, instrument: InstrumentRef) -> None:
-        """Start a price path for the instrument; registering it again keeps the path it has."""
+    def register(self, instrument: InstrumentRef, start: Decimal | None = None) -> None:
+        """Start a price path for the instrument (at `start` if given); registering it again keeps the path it has."""
         if instrument.token_id in self._series:
             return
-        start = self._initial_prices.get(instrument.token_id) or self._derived_price(instrument)
+        if start is None:
+            start = self._initial_prices.get(instrument.token_id) or self._derived_price(instrument)
         start = to_tick(start, instrument.tick_size)
         self._series[instrument.token_id] = _Series(
             instrument=instrument,

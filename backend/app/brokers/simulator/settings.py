@@ -1,8 +1,9 @@
-"""SimulatorSettings: every knob of the simulated broker (price model, matching, margin, injected faults)."""
+"""SimulatorSettings: every knob of the simulated broker (price model, matching, margin, injected faults, journal)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from app.enums import TradeType
 
@@ -29,6 +30,12 @@ class SimulatorSettings:
     # On a simulated timeout, whether the broker had already accepted the request before the answer was lost.
     timeout_after_accept: bool = True
     always_open: bool = True
+    # Where the books are journalled so they survive a restart (see journal.py); None keeps them in memory only.
+    journal_path: Path | None = None
+    # fsync every journal line. Off, a killed process loses nothing it acknowledged (each line is written and
+    # flushed before the answer), but an OS crash or power loss can lose the last lines the OS had not yet
+    # written to disk; on, it survives those too, at a disk sync (milliseconds) per order event.
+    journal_fsync: bool = False
 
     def __post_init__(self) -> None:
         if self.tick_interval_s <= 0:

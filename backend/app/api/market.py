@@ -1,0 +1,35 @@
+"""/api/v1/market: latest quotes, for pages that load before the socket connects."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from app.api.deps import ContextDep, CurrentUser, SessionDep
+from app.enums import BrokerName
+from app.errors import InvalidRequest
+from app.models import Instrument
+from app.schemas.common import ERROR_RESPONSES
+from app.schemas.market import QuoteOut
+from app.services.accounts import instrument_ref
+
+router = APIRouter(prefix="/market", tags=["market"], responses=ERROR_RESPONSES)
+
+
+@router.get("/quotes")
+async def quotes(
+    user: CurrentUser,
+    ctx: ContextDep,
+    session: SessionDep,
+    token_ids: Annotated[str, Query(description="comma-separated token ids, at most 200")],
+) -> list[QuoteOut]:
+    try:
+        wanted = [int(part) for part in token_ids.split(",") if part.strip()]
+    except ValueError as exc:
+        raise InvalidRequest("token_ids must be comma-separated integers.", code="INVALID_TOKEN_IDS") from exc
+    if not wanted or len(wanted) > 200:
+        raise InvalidRequest("Give between 1 and 200 token ids.", code="INVALID_TOKEN_IDS")
+    instruments = list(await session.scalars(select(Instrument).where(Instrument.token_id.in_(wanted))))
+    refs = [instrument_ref(i) for i in instruments]
+    found = await ctx.brokers.call(BrokerName.SIMULATOR, lambda adapter: adapter.quote(refs))
+    return [QuoteOut.from_quote(found[token_id]) for token_id in wanted if token_id in found]

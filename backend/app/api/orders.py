@@ -1,0 +1,78 @@
+"""/api/v1/orders: place one order, execute-all, the order book, cancel and modify."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
+from app.enums import OrderStatus
+from app.schemas.common import ERROR_RESPONSES, Page
+from app.schemas.orders import BatchOut, ExecuteAllRequest, ModifyOrderRequest, OrderOut, PlaceOrderRequest
+from app.services import batches, orders
+
+router = APIRouter(prefix="/orders", tags=["orders"], responses=ERROR_RESPONSES)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        description="The same key returns the same batch and sends nothing again.",
+    ),
+]
+
+
+@router.post("/place", status_code=201)
+async def place_order(body: PlaceOrderRequest, user: TraderUser, ctx: ContextDep) -> OrderOut:
+    return await orders.place_order(ctx, user, body)
+
+
+@router.post("/execute-all", status_code=202)
+async def execute_all(
+    body: ExecuteAllRequest, user: TraderUser, ctx: ContextDep, idempotency_key: IdempotencyKey = None
+) -> BatchOut:
+    return await batches.execute_all(ctx, user, body, idempotency_key)
+
+
+@router.get("")
+async def list_orders(
+    user: CurrentUser,
+    session: SessionDep,
+    client_id: int | None = None,
+    token_id: int | None = None,
+    status: OrderStatus | None = None,
+    batch_id: int | None = None,
+    date_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601 with offset")] = None,
+    date_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with offset")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[OrderOut]:
+    rows, total = await orders.list_orders(
+        session,
+        user,
+        client_id=client_id,
+        token_id=token_id,
+        status=status,
+        batch_id=batch_id,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{order_id}")
+async def get_order(order_id: int, user: CurrentUser, ctx: ContextDep) -> OrderOut:
+    return await orders.get_order(ctx, user, order_id)
+
+
+@router.post("/{order_id}/cancel")
+async def cancel_order(order_id: int, user: TraderUser, ctx: ContextDep) -> OrderOut:
+    return await orders.cancel_order(ctx, user, order_id)
+
+
+@router.patch("/{order_id}")
+async def modify_order(order_id: int, body: ModifyOrderRequest, user: TraderUser, ctx: ContextDep) -> OrderOut:
+    return await orders.modify_order(ctx, user, order_id, body)

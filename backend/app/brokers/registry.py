@@ -1,0 +1,73 @@
+"""The brokers a deployment talks to, and the one way services call them: bounded, throttled, timed out.
+
+Every call goes through `BrokerRegistry.call`, which holds a per-broker semaphore (so a batch of a thousand
+clients never opens a thousand requests at once), waits for the account's own order-rate throttle when the
+broker declares one, and turns a call that outlives the timeout into BrokerUnavailable: no verdict.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+from app.brokers.base import BrokerAdapter, BrokerUnavailable
+
+T = TypeVar("T")
+
+
+class AccountThrottle:
+    """Spaces one account's orders at least 1/rate seconds apart (brokers cap orders per second per account)."""
+
+    def __init__(self, per_second: int) -> None:
+        self._interval = 1.0 / per_second
+        self._next_slot = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            delay = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + self._interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class BrokerRegistry:
+    def __init__(self, adapters: Mapping[str, BrokerAdapter], *, concurrency: int, call_timeout_s: float) -> None:
+        self._adapters = dict(adapters)
+        self._semaphores = {name: asyncio.Semaphore(concurrency) for name in self._adapters}
+        self._throttles: dict[tuple[str, int], AccountThrottle] = {}
+        self.call_timeout_s = call_timeout_s
+
+    def adapter(self, broker: str) -> BrokerAdapter:
+        try:
+            return self._adapters[broker]
+        except KeyError:
+            raise BrokerUnavailable(f"broker {broker!r} is not configured on this server") from None
+
+    def adapters(self) -> Mapping[str, BrokerAdapter]:
+        return self._adapters
+
+    async def call(
+        self, broker: str, fn: Callable[[BrokerAdapter], Awaitable[T]], *, throttle_account: int | None = None
+    ) -> T:
+        """Run one broker request; `throttle_account` (a client id) applies the broker's per-account order rate."""
+        adapter = self.adapter(broker)
+        async with self._semaphores[broker]:
+            rate = adapter.capabilities.orders_per_second
+            if throttle_account is not None and rate:
+                throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))
+                await throttle.wait()
+            try:
+                async with asyncio.timeout(self.call_timeout_s):
+                    return await fn(adapter)
+            except TimeoutError:
+                raise BrokerUnavailable(f"{broker} did not answer within {self.call_timeout_s:g}s") from None
+
+    async def start(self) -> None:
+        for adapter in self._adapters.values():
+            await adapter.start()
+
+    async def close(self) -> None:
+        for adapter in self._adapters.values():
+            await adapter.close()

@@ -1,0 +1,46 @@
+"""Event names, room names, and the bus services publish on; listeners (the Socket.IO bridge, tests) subscribe."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ORDER_UPDATE = "order_update"
+POSITION_UPDATE = "position_update"
+BATCH_PROGRESS = "batch_progress"
+PRICE_UPDATE = "price_update"
+
+Listener = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+
+def client_room(client_id: int) -> str:
+    return f"client:{client_id}"
+
+
+def batch_room(batch_id: int) -> str:
+    return f"batch:{batch_id}"
+
+
+def token_room(token_id: int) -> str:
+    return f"token:{token_id}"
+
+
+class EventBus:
+    """Fan-out of (event, room, payload) to every listener; a failing listener never fails the publisher."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    async def publish(self, event: str, room: str, payload: dict[str, Any]) -> None:
+        for listener in list(self._listeners):
+            try:
+                await listener(event, room, payload)
+            except Exception:
+                log.exception("event listener failed for %s to %s", event, room)

@@ -1,0 +1,36 @@
+"""Market-data bodies."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from app.brokers.base import Quote
+
+
+class QuoteOut(BaseModel):
+    token_id: int
+    ltp: Decimal
+    change: Decimal
+    change_pct: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    prev_close: Decimal
+    volume: int
+    ts: datetime
+
+    @classmethod
+    def from_quote(cls, quote: Quote) -> "QuoteOut":
+        return cls(
+            token_id=quote.token_id,
+            ltp=quote.ltp,
+            change=quote.change,
+            change_pct=quote.change_pct,
+            open=quote.open,
+            high=quote.high,
+            low=quote.low,
+            prev_close=quote.prev_close,
+            volume=quote.volume,
+            ts=quote.ts,
+        )

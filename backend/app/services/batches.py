@@ -1,0 +1,257 @@
+"""Batches: execute-all (one order per client), the idempotency key, the background run, progress and waiting.
+
+A batch and all its order rows are committed in one transaction before any broker call; the run then sends
+the PENDING rows concurrently (the broker registry bounds how many at once). One client's rejection, timeout
+or bad credentials is that client's row; it never stops the others.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.context import AppContext
+from app.enums import BatchKind, BatchStatus, OrderStatus, Role
+from app.errors import Conflict, NotFound
+from app.models import Batch, Client, Instrument, Order, User
+from app.models.types import utcnow
+from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
+from app.services import audit
+from app.services.clients import visible_clients
+from app.services.dispatch import send_loaded
+from app.services.instruments import get_instrument
+from app.services.order_terms import OrderTerms, TermsError, check_on_tick, check_price_fields, check_quantity
+from app.services.orders import new_order, side_of
+
+log = logging.getLogger(__name__)
+
+SKIPPED = "SKIPPED"
+
+
+def request_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+async def find_by_key(session: AsyncSession, user: User, key: str | None, body_hash: str) -> Batch | None:
+    """The batch an earlier request with this Idempotency-Key made; the same key with another body is refused."""
+    if key is None:
+        return None
+    batch = await session.scalar(select(Batch).where(Batch.created_by == user.id, Batch.idempotency_key == key))
+    if batch is not None and batch.request_hash != body_hash:
+        raise Conflict(
+            "This Idempotency-Key was already used for a different request.",
+            code="IDEMPOTENCY_KEY_REUSED",
+            details={"batch_id": batch.id},
+        )
+    return batch
+
+
+async def visible_clients_by_id(session: AsyncSession, user: User, client_ids: list[int]) -> dict[int, Client]:
+    clients = {c.id: c for c in await session.scalars(visible_clients(user).where(Client.id.in_(client_ids)))}
+    missing = [client_id for client_id in client_ids if client_id not in clients]
+    if missing:
+        raise NotFound(f"No client with id {missing[0]}.", code="CLIENT_NOT_FOUND", details={"client_ids": missing})
+    return clients  # type: ignore[return-value]
+
+
+async def save_batch(ctx: AppContext, session: AsyncSession, user: User, batch: Batch, orders: list[Order]) -> Batch:
+    """Commit the batch with its orders; a concurrent request with the same key gets the batch that won."""
+    session.add(batch)
+    try:
+        await session.flush()
+        for order in orders:
+            order.batch_id = batch.id
+        session.add_all(orders)
+        await session.flush()
+        await audit.record(
+            session,
+            f"batch.{batch.kind.lower()}",
+            actor_id=user.id,
+            entity_type="batch",
+            entity_id=batch.id,
+            payload={**batch.params, "order_ids": [o.id for o in orders]},
+        )
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        winner = await find_by_key(session, user, batch.idempotency_key, batch.request_hash)
+        if winner is None:
+            raise
+        return winner
+    assert batch.id is not None
+    ctx.tasks.spawn(run_batch(ctx, batch.id), name=f"batch-{batch.id}")
+    return batch
+
+
+async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key: str | None) -> BatchOut:
+    body_json = body.model_dump(mode="json")
+    body_hash = request_hash(body_json)
+    async with ctx.sessions() as session:
+        existing = await find_by_key(session, user, key, body_hash)
+        if existing is not None:
+            return await batch_out(session, existing)
+        instrument = await get_instrument(session, body.token_id)
+        # Terms shared by every row are the request's fault: refused whole, nothing written.
+        check_price_fields(body.order_type, body.price, body.trigger_price)
+        check_on_tick(instrument, body.price, "price")
+        check_on_tick(instrument, body.trigger_price, "trigger price")
+        clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations])
+        orders: list[Order] = []
+        without_order: list[dict[str, Any]] = []
+        for allocation in body.allocations:
+            client = clients[allocation.client_id]
+            if allocation.quantity == 0:
+                without_order.append({"client_id": client.id, "status": SKIPPED, "reason": "quantity 0"})
+                continue
+            terms = OrderTerms(
+                execution=body.execution,
+                side=side_of(body.execution),
+                order_type=body.order_type,
+                trade_type=body.trade_type,
+                quantity=allocation.quantity,
+                price=body.price,
+                trigger_price=body.trigger_price,
+            )
+            order = new_order(client, instrument, terms, user, batch_id=None)
+            denial = _row_denial(client, instrument, allocation.quantity)
+            if denial is not None:
+                order.status, order.reason = OrderStatus.DENIED, denial
+            orders.append(order)
+        batch = Batch(
+            kind=BatchKind.EXECUTE_ALL,
+            created_by=user.id,  # type: ignore[arg-type]
+            idempotency_key=key,
+            request_hash=body_hash,
+            token_id=instrument.token_id,
+            params={
+                "request": body_json,
+                "client_order": [a.client_id for a in body.allocations],
+                "rows_without_order": without_order,
+            },
+        )
+        batch = await save_batch(ctx, session, user, batch, orders)
+        return await batch_out(session, batch)
+
+
+def _row_denial(client: Client, instrument: Instrument, quantity: int) -> str | None:
+    if not client.is_active:
+        return "CLIENT_INACTIVE: the client is deactivated"
+    try:
+        check_quantity(instrument, quantity)
+    except TermsError as exc:
+        return f"{exc.code}: {exc.message}"
+    return None
+
+
+async def run_batch(ctx: AppContext, batch_id: int) -> None:
+    async with ctx.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Order, Client, Instrument)
+                .join(Client, Client.id == Order.client_id)
+                .join(Instrument, Instrument.token_id == Order.token_id)
+                .where(Order.batch_id == batch_id, Order.status == OrderStatus.PENDING)
+                .order_by(Order.id)
+            )
+        ).all()
+    await asyncio.gather(*(send_loaded(ctx, order, client, instrument) for order, client, instrument in rows))
+    async with ctx.sessions() as session:
+        await complete_if_done(session, batch_id)
+
+
+async def complete_if_done(session: AsyncSession, batch_id: int) -> bool:
+    """Mark the batch COMPLETED once no row is PENDING (every row has a verdict, or FAILED awaiting reconcile)."""
+    batch = await session.get(Batch, batch_id)
+    if batch is None or batch.status == BatchStatus.COMPLETED:
+        return False
+    pending = await session.scalar(
+        select(Order.id).where(Order.batch_id == batch_id, Order.status == OrderStatus.PENDING).limit(1)
+    )
+    if pending is not None:
+        return False
+    batch.status, batch.finished_at = BatchStatus.COMPLETED, utcnow()
+    await session.commit()
+    return True
+
+
+async def get_batch(ctx: AppContext, user: User, batch_id: int, *, wait: bool, timeout_s: float) -> BatchOut:
+    deadline = time.monotonic() + min(timeout_s, ctx.settings.batch_wait_max_s)
+    while True:
+        async with ctx.sessions() as session:
+            batch = await session.scalar(select(Batch).where(Batch.id == batch_id))
+            if batch is None or (user.role == Role.ADVISOR and batch.created_by != user.id):
+                raise NotFound(f"No batch with id {batch_id}.", code="BATCH_NOT_FOUND")
+            out = await batch_out(session, batch)
+        if not wait or out.counts.pending == 0 or time.monotonic() >= deadline:
+            return out
+        await asyncio.sleep(0.05)
+
+
+async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
+    orders = list(await session.scalars(select(Order).where(Order.batch_id == batch.id).order_by(Order.id)))
+    extra = batch.params.get("rows_without_order", [])
+    client_ids = {o.client_id for o in orders} | {row["client_id"] for row in extra}
+    names = dict((await session.execute(select(Client.id, Client.display_name).where(Client.id.in_(client_ids)))).all())
+    symbol = await session.scalar(select(Instrument.symbol).where(Instrument.token_id == batch.token_id))
+    rows = [
+        BatchRow(
+            client_id=o.client_id,
+            client_name=names.get(o.client_id, ""),
+            order_id=o.id,
+            status=o.status,
+            reason=o.reason,
+            trade_type=o.trade_type,
+            quantity=o.quantity,
+            filled_quantity=o.filled_quantity,
+            average_price=o.average_price,
+        )
+        for o in orders
+    ] + [
+        BatchRow(
+            client_id=row["client_id"],
+            client_name=names.get(row["client_id"], ""),
+            order_id=None,
+            status=row["status"],
+            reason=row["reason"],
+            trade_type=row.get("trade_type"),
+            quantity=0,
+            filled_quantity=0,
+            average_price=None,
+        )
+        for row in extra
+    ]
+    position = {client_id: index for index, client_id in enumerate(batch.params.get("client_order", []))}
+    rows.sort(key=lambda row: position.get(row.client_id, len(position)))
+    tally = Counter(str(row.status) for row in rows)
+    counts = BatchCounts(
+        total=len(rows),
+        done=len(rows) - tally[OrderStatus.PENDING],
+        pending=tally[OrderStatus.PENDING],
+        open=tally[OrderStatus.OPEN],
+        partially_filled=tally[OrderStatus.PARTIALLY_FILLED],
+        filled=tally[OrderStatus.FILLED],
+        cancelled=tally[OrderStatus.CANCELLED],
+        denied=tally[OrderStatus.DENIED],
+        rejected=tally[OrderStatus.REJECTED],
+        failed=tally[OrderStatus.FAILED],
+        skipped=tally[SKIPPED],
+    )
+    assert batch.id is not None
+    return BatchOut(
+        batch_id=batch.id,
+        kind=batch.kind,
+        status=batch.status,
+        token_id=batch.token_id,
+        symbol=symbol or "",
+        created_at=batch.created_at,
+        finished_at=batch.finished_at,
+        counts=counts,
+        rows=rows,
+    )

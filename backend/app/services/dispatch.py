@@ -1,0 +1,226 @@
+"""Sends written orders to their brokers and records every answer, moving orders forward only.
+
+An order row is committed PENDING before this module sees it; its id goes to the broker as the tag. The answer
+moves it to OPEN/FILLED/REJECTED; no answer (timeout, network, anything unexpected) moves it to FAILED, and
+it is never re-sent here: reconciliation looks it up by tag. Every broker view of an order (the answer to a
+request, a pushed update, an order-book row) goes through `merge_broker_state`, so a late or repeated view
+can never move an order backwards.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.brokers.base import BrokerAuthError, BrokerOrder, BrokerOrderRequest, BrokerRejected, BrokerUnavailable
+from app.context import AppContext
+from app.enums import CLOSED_STATUSES, IN_FLIGHT_STATUSES, OrderStatus
+from app.models import Batch, Client, Instrument, Order
+from app.models.types import utcnow
+from app.realtime import events
+from app.schemas.orders import OrderOut
+from app.security.vault import VaultError
+from app.services.accounts import broker_account, instrument_ref
+from app.services.trades import sync_fills
+
+log = logging.getLogger(__name__)
+
+_RANK = {OrderStatus.PENDING: 0, OrderStatus.FAILED: 1, OrderStatus.OPEN: 2, OrderStatus.PARTIALLY_FILLED: 3}
+_CLOSED_RANK = 4
+# Updates to one order are serialised in this process (a pushed fill can race the answer to the request).
+_ORDER_LOCKS = [asyncio.Lock() for _ in range(256)]
+
+
+def order_lock(order_id: int) -> asyncio.Lock:
+    return _ORDER_LOCKS[order_id % len(_ORDER_LOCKS)]
+
+
+def order_id_from_tag(tag: str) -> int | None:
+    return int(tag[2:]) if tag.startswith("MD") and tag[2:].isdigit() else None
+
+
+def _progress(status: OrderStatus, filled: int) -> tuple[int, int]:
+    return (_CLOSED_RANK if status in CLOSED_STATUSES else _RANK[status], filled)
+
+
+def merge_broker_state(order: Order, snapshot: BrokerOrder) -> bool:
+    """Apply the broker's view of the order if it is not behind ours; True if anything changed."""
+    if order.status in CLOSED_STATUSES:
+        return False
+    new, old = _progress(snapshot.status, snapshot.filled_quantity), _progress(order.status, order.filled_quantity)
+    if new < old:
+        return False
+    changed = False
+    if new > old:
+        order.status = snapshot.status
+        order.filled_quantity = snapshot.filled_quantity
+        order.average_price = snapshot.average_price
+        order.reason = snapshot.reason
+        changed = True
+    terms = (snapshot.quantity, snapshot.price, snapshot.trigger_price)
+    if terms != (order.quantity, order.price, order.trigger_price):
+        order.quantity, order.price, order.trigger_price = terms
+        changed = True
+    if order.broker_order_id != snapshot.broker_order_id:
+        order.broker_order_id = snapshot.broker_order_id
+        changed = True
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Our record of a request that produced no order-book row: a rejection or no answer."""
+
+    status: OrderStatus
+    reason: str
+
+
+Outcome = BrokerOrder | Verdict
+
+
+async def send_order(ctx: AppContext, order_id: int) -> None:
+    """Send one PENDING order and record what came back; an order in any other state is left alone."""
+    async with ctx.sessions() as session:
+        order = await session.get(Order, order_id)
+        if order is None:
+            return
+        client = await session.get(Client, order.client_id)
+        instrument = await session.get(Instrument, order.token_id)
+    assert client is not None and instrument is not None
+    await send_loaded(ctx, order, client, instrument)
+
+
+async def send_loaded(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> None:
+    if order.status != OrderStatus.PENDING:
+        return
+    assert order.id is not None
+    started = utcnow()
+    outcome = await _place(ctx, client, instrument, order)
+    await record_outcome(ctx, order.id, outcome, sent_at=started)
+
+
+async def _place(ctx: AppContext, client: Client, instrument: Instrument, order: Order) -> Outcome:
+    try:
+        account = broker_account(ctx.vault, client)
+    except VaultError:
+        return Verdict(OrderStatus.DENIED, "CREDENTIALS_UNREADABLE: this client's credentials cannot be decrypted")
+    request = BrokerOrderRequest(
+        tag=order.tag,
+        instrument=instrument_ref(instrument),
+        side=order.side,
+        quantity=order.quantity,
+        order_type=order.order_type,
+        trade_type=order.trade_type,
+        price=order.price,
+        trigger_price=order.trigger_price,
+    )
+    place = lambda adapter: adapter.place_order(account, request)  # noqa: E731
+    try:
+        try:
+            return await ctx.brokers.call(client.broker, place, throttle_account=account.client_id)
+        except BrokerAuthError:
+            # An expired session: the broker took nothing, so one fresh login and one more try are safe.
+            await ctx.brokers.call(client.broker, lambda adapter: adapter.ensure_session(account))
+            return await ctx.brokers.call(client.broker, place, throttle_account=account.client_id)
+    except BrokerAuthError as exc:
+        return Verdict(OrderStatus.REJECTED, f"BROKER_LOGIN_FAILED: {exc}")
+    except BrokerRejected as exc:
+        return Verdict(OrderStatus.REJECTED, exc.reason)
+    except BrokerUnavailable as exc:
+        return Verdict(OrderStatus.FAILED, f"NO_ANSWER: {exc}; it will be looked up at the broker, not re-sent")
+    except Exception as exc:
+        log.exception("placing order %s failed unexpectedly", order.id)
+        return Verdict(OrderStatus.FAILED, f"NO_ANSWER: {type(exc).__name__}; it will be looked up at the broker")
+
+
+async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, sent_at: Any = None) -> None:
+    async with order_lock(order_id), ctx.sessions() as session:
+        order = await locked_order(session, order_id)
+        if order is None:
+            return
+        before_filled = order.filled_quantity
+        if isinstance(outcome, Verdict):
+            # A verdict without a broker row only settles an order that has none yet.
+            if order.status not in IN_FLIGHT_STATUSES:
+                return
+            order.status, order.reason = outcome.status, outcome.reason
+            changed = True
+        else:
+            changed = merge_broker_state(order, outcome)
+        if sent_at is not None and order.sent_at is None:
+            order.sent_at = sent_at
+        if not changed:
+            await session.commit()
+            return
+        order.updated_at = utcnow()
+        await session.commit()
+        await publish_order(ctx, session, order, fills_changed=order.filled_quantity != before_filled)
+
+
+async def apply_broker_update(ctx: AppContext, order_id: int, snapshot: BrokerOrder) -> bool:
+    """A broker's pushed or polled view of one of our orders."""
+    async with order_lock(order_id), ctx.sessions() as session:
+        order = await locked_order(session, order_id)
+        if order is None:
+            return False
+        before_filled = order.filled_quantity
+        if not merge_broker_state(order, snapshot):
+            return False
+        order.updated_at = utcnow()
+        await session.commit()
+        await publish_order(ctx, session, order, fills_changed=order.filled_quantity != before_filled)
+        return True
+
+
+async def locked_order(session: AsyncSession, order_id: int) -> Order | None:
+    """The order row, locked until commit on PostgreSQL (other processes may reconcile the same order)."""
+    return (await session.scalars(select(Order).where(Order.id == order_id).with_for_update())).one_or_none()
+
+
+async def order_out(session: AsyncSession, order: Order) -> OrderOut:
+    client_name = await session.scalar(select(Client.display_name).where(Client.id == order.client_id))
+    symbol = await session.scalar(select(Instrument.symbol).where(Instrument.token_id == order.token_id))
+    return OrderOut(**order.model_dump(), client_name=client_name or "", symbol=symbol or "")
+
+
+async def publish_order(ctx: AppContext, session: AsyncSession, order: Order, *, fills_changed: bool) -> None:
+    assert order.id is not None
+    payload = (await order_out(session, order)).model_dump(mode="json")
+    await ctx.events.publish(events.ORDER_UPDATE, events.client_room(order.client_id), payload)
+    if order.batch_id is not None:
+        done, total = await batch_done_total(session, order.batch_id)
+        await ctx.events.publish(
+            events.BATCH_PROGRESS,
+            events.batch_room(order.batch_id),
+            {
+                "batch_id": order.batch_id,
+                "client_id": order.client_id,
+                "order_id": order.id,
+                "status": order.status,
+                "reason": order.reason,
+                "filled_quantity": order.filled_quantity,
+                "average_price": None if order.average_price is None else str(order.average_price),
+                "done": done,
+                "total": total,
+            },
+        )
+    if fills_changed:
+        await sync_fills(ctx, order)
+
+
+async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:
+    """Rows with a verdict (anything but PENDING) and all rows, skipped clients included."""
+    batch = await session.get(Batch, batch_id)
+    counts = dict(
+        (
+            await session.execute(
+                select(Order.status, func.count()).where(Order.batch_id == batch_id).group_by(Order.status)
+            )
+        ).all()
+    )
+    without_order = len(batch.params.get("rows_without_order", [])) if batch else 0
+    total = sum(counts.values()) + without_order
+    return total - counts.get(OrderStatus.PENDING, 0), total

@@ -1,0 +1,223 @@
+"""Single orders: place one, list the order book, cancel and modify open orders."""
+
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.brokers.base import BrokerError, BrokerOrder, BrokerRejected
+from app.context import AppContext
+from app.enums import OPEN_STATUSES, Execution, OrderStatus, Side
+from app.errors import BrokerDown, Conflict, NotFound
+from app.models import Client, Instrument, Order, User
+from app.schemas.orders import ModifyOrderRequest, OrderOut, PlaceOrderRequest
+from app.services import audit
+from app.services.accounts import broker_account
+from app.services.clients import get_visible, visible_clients
+from app.services.dispatch import order_out, record_outcome, send_order
+from app.services.instruments import get_instrument
+from app.services.order_terms import (
+    PRICED,
+    TRIGGERED,
+    OrderTerms,
+    TermsError,
+    check_on_tick,
+    check_quantity,
+    check_terms,
+)
+
+
+def side_of(execution: Execution) -> Side:
+    return Side.BUY if execution == Execution.BUY else Side.SELL
+
+
+def require_active(client: Client) -> None:
+    if not client.is_active:
+        raise Conflict(f"Client {client.display_name} is deactivated.", code="CLIENT_INACTIVE")
+
+
+def new_order(client: Client, instrument: Instrument, terms: OrderTerms, user: User, batch_id: int | None) -> Order:
+    assert client.id is not None and user.id is not None
+    return Order(
+        client_id=client.id,
+        token_id=instrument.token_id,
+        batch_id=batch_id,
+        created_by=user.id,
+        execution=terms.execution,
+        side=terms.side,
+        order_type=terms.order_type,
+        trade_type=terms.trade_type,
+        quantity=terms.quantity,
+        price=terms.price,
+        trigger_price=terms.trigger_price,
+    )
+
+
+async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> OrderOut:
+    async with ctx.sessions() as session:
+        client = await get_visible(session, user, body.client_id)
+        require_active(client)
+        instrument = await get_instrument(session, body.token_id)
+        terms = OrderTerms(
+            execution=body.execution,
+            side=side_of(body.execution),
+            order_type=body.order_type,
+            trade_type=body.trade_type,
+            quantity=body.quantity,
+            price=body.price,
+            trigger_price=body.trigger_price,
+        )
+        check_terms(instrument, terms)
+        order = new_order(client, instrument, terms, user, batch_id=None)
+        session.add(order)
+        await session.flush()
+        await audit.record(
+            session,
+            "order.place",
+            actor_id=user.id,
+            entity_type="order",
+            entity_id=order.id,
+            payload=body.model_dump(mode="json"),
+        )
+        # Committed before the broker hears of it: a crash from here on leaves a row to reconcile, never nothing.
+        await session.commit()
+    assert order.id is not None
+    await send_order(ctx, order.id)
+    return await get_order(ctx, user, order.id)
+
+
+def _visible_orders(user: User) -> Select[tuple[Order]]:
+    return select(Order).where(Order.client_id.in_(visible_clients(user).with_only_columns(Client.id)))
+
+
+async def get_visible_order(session: AsyncSession, user: User, order_id: int) -> Order:
+    order = await session.scalar(_visible_orders(user).where(Order.id == order_id))
+    if order is None:
+        raise NotFound(f"No order with id {order_id}.", code="ORDER_NOT_FOUND")
+    return order
+
+
+async def get_order(ctx: AppContext, user: User, order_id: int) -> OrderOut:
+    async with ctx.sessions() as session:
+        return await order_out(session, await get_visible_order(session, user, order_id))
+
+
+async def list_orders(
+    session: AsyncSession,
+    user: User,
+    *,
+    client_id: int | None,
+    token_id: int | None,
+    status: OrderStatus | None,
+    batch_id: int | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[OrderOut], int]:
+    clients = visible_clients(user).subquery()
+    query = (
+        select(Order, clients.c.display_name, Instrument.symbol)
+        .join(clients, clients.c.id == Order.client_id)
+        .join(Instrument, Instrument.token_id == Order.token_id)
+    )
+    for column, value in (
+        (Order.client_id, client_id),
+        (Order.token_id, token_id),
+        (Order.status, status),
+        (Order.batch_id, batch_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if date_from is not None:
+        query = query.where(Order.created_at >= date_from)
+    if date_to is not None:
+        query = query.where(Order.created_at < date_to)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).offset(offset))
+    return [OrderOut(**o.model_dump(), client_name=name, symbol=symbol) for o, name, symbol in rows.all()], total or 0
+
+
+async def _open_order_at_broker(ctx: AppContext, user: User, order_id: int) -> tuple[Order, Client, Instrument]:
+    async with ctx.sessions() as session:
+        order = await get_visible_order(session, user, order_id)
+        if order.status not in OPEN_STATUSES or order.broker_order_id is None:
+            raise Conflict(f"Order {order_id} is {order.status}; only open orders change.", code="ORDER_NOT_OPEN")
+        client = await session.get(Client, order.client_id)
+        instrument = await session.get(Instrument, order.token_id)
+    assert client is not None and instrument is not None
+    return order, client, instrument
+
+
+async def _refresh_after_refusal(ctx: AppContext, client: Client, order: Order, exc: BrokerRejected) -> None:
+    """The broker refused a change (often: the order filled meanwhile); take its current view of the order."""
+    account = broker_account(ctx.vault, client)
+    broker_order_id = order.broker_order_id
+    assert broker_order_id is not None and order.id is not None
+    try:
+        current: BrokerOrder = await ctx.brokers.call(
+            client.broker, lambda adapter: adapter.order_status(account, broker_order_id)
+        )
+        await record_outcome(ctx, order.id, current)
+    except BrokerError:
+        pass
+    raise Conflict(f"The broker refused: {exc.reason}", code=exc.code or "BROKER_REFUSED") from exc
+
+
+async def cancel_order(ctx: AppContext, user: User, order_id: int) -> OrderOut:
+    order, client, _ = await _open_order_at_broker(ctx, user, order_id)
+    account = broker_account(ctx.vault, client)
+    broker_order_id = order.broker_order_id
+    assert broker_order_id is not None
+    async with ctx.sessions() as session:
+        await audit.record(session, "order.cancel", actor_id=user.id, entity_type="order", entity_id=order_id)
+        await session.commit()
+    try:
+        ack = await ctx.brokers.call(client.broker, lambda adapter: adapter.cancel_order(account, broker_order_id))
+    except BrokerRejected as exc:
+        await _refresh_after_refusal(ctx, client, order, exc)
+    except BrokerError as exc:
+        raise BrokerDown(f"The broker did not confirm the cancel ({exc}); check the order again shortly.") from exc
+    await record_outcome(ctx, order_id, ack)
+    return await get_order(ctx, user, order_id)
+
+
+async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyOrderRequest) -> OrderOut:
+    order, client, instrument = await _open_order_at_broker(ctx, user, order_id)
+    if body.quantity is None and body.price is None and body.trigger_price is None:
+        raise TermsError("Give a new quantity, price or trigger price.", code="NOTHING_TO_MODIFY")
+    if body.price is not None and order.order_type not in PRICED:
+        raise TermsError(f"A {order.order_type} order takes no price.", code="PRICE_NOT_ALLOWED")
+    if body.trigger_price is not None and order.order_type not in TRIGGERED:
+        raise TermsError(f"A {order.order_type} order takes no trigger price.", code="TRIGGER_NOT_ALLOWED")
+    if body.quantity is not None:
+        check_quantity(instrument, body.quantity)
+    check_on_tick(instrument, body.price, "price")
+    check_on_tick(instrument, body.trigger_price, "trigger price")
+    account = broker_account(ctx.vault, client)
+    broker_order_id = order.broker_order_id
+    assert broker_order_id is not None
+    async with ctx.sessions() as session:
+        await audit.record(
+            session,
+            "order.modify",
+            actor_id=user.id,
+            entity_type="order",
+            entity_id=order_id,
+            payload=body.model_dump(mode="json", exclude_none=True),
+        )
+        await session.commit()
+    try:
+        ack = await ctx.brokers.call(
+            client.broker,
+            lambda adapter: adapter.modify_order(
+                account, broker_order_id, quantity=body.quantity, price=body.price, trigger_price=body.trigger_price
+            ),
+            throttle_account=account.client_id,
+        )
+    except BrokerRejected as exc:
+        await _refresh_after_refusal(ctx, client, order, exc)
+    except BrokerError as exc:
+        raise BrokerDown(f"The broker did not confirm the change ({exc}); check the order again shortly.") from exc
+    await record_outcome(ctx, order_id, ack)
+    return await get_order(ctx, user, order_id)

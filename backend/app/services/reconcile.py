@@ -1,0 +1,126 @@
+"""Reconciliation: what the broker's order book says about our orders that have no verdict or are still open.
+
+Run at start-up (orders a crash left PENDING or FAILED) and then periodically. Each order is looked up by its
+tag in its client's order book: found, the broker's state is recorded (a FAILED order that the broker filled
+becomes FILLED); not found, an in-flight order never reached the broker and is CANCELLED with that reason.
+Nothing is ever re-sent from here: after a crash the market has moved, and sending again is the advisor's call.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+
+from app.brokers.base import BrokerError, BrokerOrder
+from app.context import AppContext
+from app.enums import IN_FLIGHT_STATUSES, OPEN_STATUSES, OrderStatus
+from app.models import Client, Order
+from app.models.types import utcnow
+from app.services.accounts import broker_account
+from app.services.batches import complete_if_done
+from app.services.dispatch import Verdict, apply_broker_update, order_id_from_tag, record_outcome
+
+log = logging.getLogger(__name__)
+
+NOT_AT_BROKER = (
+    "NOT_AT_BROKER: the server stopped before the broker confirmed this order, and the broker has no order "
+    "with its tag; nothing was placed. Send it again if it is still wanted."
+)
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    updated: int = 0
+    not_at_broker: int = 0
+    unreachable_clients: list[int] = field(default_factory=list)
+
+
+async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_older_than: timedelta) -> ReconcileReport:
+    now = utcnow()
+    async with ctx.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Order, Client)
+                .join(Client, Client.id == Order.client_id)
+                .where(
+                    or_(
+                        Order.status.in_(OPEN_STATUSES),
+                        and_(Order.status == OrderStatus.PENDING, Order.created_at <= now - pending_older_than),
+                        and_(Order.status == OrderStatus.FAILED, Order.updated_at <= now - failed_older_than),
+                    )
+                )
+                .order_by(Order.id)
+            )
+        ).all()
+    by_client: dict[int, tuple[Client, list[Order]]] = {}
+    for order, client in rows:
+        by_client.setdefault(client.id, (client, []))[1].append(order)  # type: ignore[index]
+    report = ReconcileReport(checked=len(rows))
+    await asyncio.gather(*(_reconcile_client(ctx, client, orders, report) for client, orders in by_client.values()))
+    await _complete_batches(ctx, {o.batch_id for o, _ in rows if o.batch_id is not None})
+    if report.checked:
+        log.info(
+            "reconciled %d orders: %d updated, %d not at the broker, %d clients unreachable",
+            report.checked,
+            report.updated,
+            report.not_at_broker,
+            len(report.unreachable_clients),
+        )
+    return report
+
+
+async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order], report: ReconcileReport) -> None:
+    account = broker_account(ctx.vault, client)
+    try:
+        book = await ctx.brokers.call(client.broker, lambda adapter: adapter.order_book(account))
+    except BrokerError as exc:
+        log.warning("reconciliation: order book of client %s unavailable: %s", client.id, exc)
+        assert client.id is not None
+        report.unreachable_clients.append(client.id)
+        return
+    by_tag = {row.tag: row for row in book}
+    for order in orders:
+        assert order.id is not None
+        snapshot = by_tag.get(order.tag)
+        if snapshot is not None:
+            if await apply_broker_update(ctx, order.id, snapshot):
+                report.updated += 1
+        elif order.status in IN_FLIGHT_STATUSES:
+            await record_outcome(ctx, order.id, Verdict(OrderStatus.CANCELLED, NOT_AT_BROKER))
+            report.not_at_broker += 1
+        else:
+            log.warning("order %s is %s here but missing from the broker's book", order.id, order.status)
+
+
+async def _complete_batches(ctx: AppContext, batch_ids: set[int]) -> None:
+    async with ctx.sessions() as session:
+        for batch_id in batch_ids:
+            await complete_if_done(session, batch_id)
+
+
+async def on_broker_order(ctx: AppContext, client_id: int, snapshot: BrokerOrder) -> None:
+    """A broker pushed a change to one of its orders (a resting order filled, say)."""
+    order_id = order_id_from_tag(snapshot.tag)
+    if order_id is None:
+        log.warning("broker update for client %s carries a tag that is not ours: %r", client_id, snapshot.tag)
+        return
+    await apply_broker_update(ctx, order_id, snapshot)
+
+
+async def reconcile_forever(ctx: AppContext) -> None:
+    settings = ctx.settings
+    # A PENDING order younger than this may still be on its way to the broker from a live request.
+    pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)
+    while True:
+        await asyncio.sleep(settings.reconcile_interval_s)
+        try:
+            await reconcile(
+                ctx,
+                pending_older_than=pending_age,
+                failed_older_than=timedelta(seconds=settings.reconcile_failed_after_s),
+            )
+        except Exception:
+            log.exception("reconciliation pass failed; the next one retries")

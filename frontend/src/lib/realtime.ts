@@ -1,0 +1,210 @@
+/**
+ * The app's one Socket.IO connection (DESIGN.md §5), same origin, path /socket.io.
+ *
+ * - Connects with `auth: {token}` read from the auth store at every (re)connect.
+ * - A refused connect (connect_error that socket.io will not retry: the server's auth said no)
+ *   refreshes the token pair through the auth store and connects again, with backoff; a logout
+ *   stops it. Transport errors are retried by socket.io itself; the UI shows "reconnecting".
+ * - Subscriptions are reference-counted and re-sent after every reconnect: `subscribe` for the
+ *   tokens on screen, `watch_batch` for the batches on screen (each followed by one
+ *   GET /batches/{id}, so rows resolved before (re)joining are not missed).
+ * - Events go to the stores (price_update → quotes, batch_progress / order_update → batches)
+ *   and to listeners registered with `onRealtime` (pages refreshing positions or order lists).
+ */
+import { io, type Socket } from 'socket.io-client';
+
+import { api } from '@/lib/api';
+import type { Batch, ClientToServerEvents, ServerToClientEvents } from '@/lib/api-types';
+import { useAuthStore } from '@/stores/auth';
+import { useBatchStore } from '@/stores/batches';
+import { useQuotesStore } from '@/stores/quotes';
+import { useRealtimeStore } from '@/stores/realtime';
+
+type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type RealtimeEvent = keyof ServerToClientEvents;
+type Payload<E extends RealtimeEvent> = Parameters<ServerToClientEvents[E]>[0];
+type Listener<E extends RealtimeEvent> = (payload: Payload<E>) => void;
+
+/** How long to wait for the server's ack of watch_batch before fetching the snapshot anyway. */
+const WATCH_ACK_TIMEOUT_MS = 1500;
+
+let socket: AppSocket | null = null;
+let refusedAttempts = 0;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+const tokenRefs = new Map<number, number>();
+const watchedBatches = new Map<number, number>();
+const listeners = new Map<RealtimeEvent, Set<(payload: never) => void>>();
+
+function emitLocal<E extends RealtimeEvent>(event: E, payload: Payload<E>) {
+  for (const fn of listeners.get(event) ?? []) {
+    try {
+      (fn as Listener<E>)(payload);
+    } catch (err) {
+      console.warn(`realtime listener for ${event} failed`, err);
+    }
+  }
+}
+
+/** Registers a listener for a server event; returns the unsubscribe function. */
+export function onRealtime<E extends RealtimeEvent>(event: E, fn: Listener<E>): () => void {
+  let set = listeners.get(event);
+  if (!set) listeners.set(event, (set = new Set()));
+  set.add(fn as (payload: never) => void);
+  return () => set.delete(fn as (payload: never) => void);
+}
+
+/** GET /batches/{id} into the batch store (errors are left to the next try). */
+export async function refreshBatch(batchId: number): Promise<Batch | null> {
+  try {
+    const batch = await api.get<Batch>(`/batches/${batchId}`);
+    useBatchStore.getState().applySnapshot(batch);
+    return batch;
+  } catch {
+    return null;
+  }
+}
+
+function joinBatch(s: AppSocket, batchId: number) {
+  let fetched = false;
+  const fetchOnce = () => {
+    if (fetched) return;
+    fetched = true;
+    void refreshBatch(batchId);
+  };
+  s.emit('watch_batch', { batch_id: batchId }, fetchOnce);
+  // A server that does not ack still gets the snapshot fetched, a moment later.
+  setTimeout(fetchOnce, WATCH_ACK_TIMEOUT_MS);
+}
+
+function resubscribe(s: AppSocket) {
+  const tokens = [...tokenRefs.keys()];
+  if (tokens.length) s.emit('subscribe', { token_ids: tokens });
+  for (const batchId of watchedBatches.keys()) joinBatch(s, batchId);
+}
+
+function scheduleRetry(delayMs: number) {
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    if (socket && !socket.connected && useAuthStore.getState().accessToken) socket.connect();
+  }, delayMs);
+}
+
+async function onRefused(message: string) {
+  refusedAttempts++;
+  useRealtimeStore.getState().setStatus('reconnecting', message);
+  const ok = await useAuthStore.getState().refreshTokens();
+  if (!useAuthStore.getState().accessToken) {
+    stopRealtime(); // logged out
+    return;
+  }
+  // First retry at once with the fresh token; then back off (the server keeps refusing, or no network).
+  const backoff = Math.min(30_000, 1000 * 2 ** Math.min(refusedAttempts - 1, 5));
+  scheduleRetry(ok && refusedAttempts === 1 ? 0 : backoff);
+}
+
+/** Opens the connection (idempotent). Call when signed in. */
+export function startRealtime(): void {
+  if (socket || typeof window === 'undefined') return;
+  useRealtimeStore.getState().setStatus('connecting');
+  const s: AppSocket = io({
+    path: '/socket.io',
+    // A function, so every reconnect sends the current (possibly refreshed) access token.
+    auth: (cb) => cb({ token: useAuthStore.getState().accessToken }),
+    transports: ['websocket', 'polling'],
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 10_000,
+  });
+  socket = s;
+
+  s.on('connect', () => {
+    refusedAttempts = 0;
+    useRealtimeStore.getState().setStatus('connected');
+    resubscribe(s);
+  });
+  s.on('disconnect', (reason) => {
+    if (reason === 'io client disconnect') return;
+    useRealtimeStore.getState().setStatus('reconnecting', reason);
+    // The server closed the socket on purpose (e.g. the token expired): socket.io will not retry.
+    if (reason === 'io server disconnect') void onRefused(reason);
+  });
+  s.on('connect_error', (err) => {
+    if (s.active) {
+      // Transport trouble: socket.io retries by itself.
+      useRealtimeStore.getState().setStatus('reconnecting', err.message);
+    } else {
+      void onRefused(err.message);
+    }
+  });
+
+  s.on('price_update', (p) => {
+    useQuotesStore.getState().apply(p);
+    emitLocal('price_update', p);
+  });
+  s.on('batch_progress', (e) => {
+    useBatchStore.getState().applyProgress(e);
+    emitLocal('batch_progress', e);
+  });
+  s.on('order_update', (o) => {
+    useBatchStore.getState().applyOrderUpdate(o);
+    emitLocal('order_update', o);
+  });
+  s.on('position_update', (p) => emitLocal('position_update', p));
+}
+
+/** Closes the connection and forgets it (logout). Subscriptions held by mounted pages stay counted. */
+export function stopRealtime(): void {
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = null;
+  refusedAttempts = 0;
+  const s = socket;
+  socket = null;
+  s?.removeAllListeners();
+  s?.disconnect();
+  useRealtimeStore.getState().setStatus('offline');
+}
+
+/** Follows live prices of these tokens while the returned function is not called. */
+export function subscribeTokens(tokenIds: readonly number[]): () => void {
+  const added: number[] = [];
+  for (const id of new Set(tokenIds)) {
+    const n = tokenRefs.get(id) ?? 0;
+    tokenRefs.set(id, n + 1);
+    if (n === 0) added.push(id);
+  }
+  if (added.length && socket?.connected) socket.emit('subscribe', { token_ids: added });
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const removed: number[] = [];
+    for (const id of new Set(tokenIds)) {
+      const n = (tokenRefs.get(id) ?? 1) - 1;
+      if (n <= 0) {
+        tokenRefs.delete(id);
+        removed.push(id);
+      } else tokenRefs.set(id, n);
+    }
+    if (removed.length && socket?.connected) socket.emit('unsubscribe', { token_ids: removed });
+  };
+}
+
+/** Joins a batch's room (now and after every reconnect) and fetches its snapshot once joined. */
+export function watchBatch(batchId: number): () => void {
+  const n = watchedBatches.get(batchId) ?? 0;
+  watchedBatches.set(batchId, n + 1);
+  if (n === 0 && socket?.connected) joinBatch(socket, batchId);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (watchedBatches.get(batchId) ?? 1) - 1;
+    if (left <= 0) watchedBatches.delete(batchId);
+    else watchedBatches.set(batchId, left);
+  };
+}
+
+/** For tests and debugging. */
+export function realtimeSubscriptions() {
+  return { tokens: [...tokenRefs.keys()], batches: [...watchedBatches.keys()], connected: !!socket?.connected };
+}

@@ -1,0 +1,68 @@
+/**
+ * Last known quote per token: seeded from GET /market/quotes, then kept current by the socket's
+ * price_update events. Latest wins per token: an update older (by `ts`) than what the store holds
+ * is dropped, so a late REST snapshot never rolls a live price back.
+ */
+import { create } from 'zustand';
+
+import type { PriceUpdate, Quote } from '@/lib/api-types';
+
+export type LiveQuote = PriceUpdate & Partial<Pick<Quote, 'open' | 'high' | 'low' | 'prev_close'>>;
+
+export interface QuotesState {
+  quotes: Record<number, LiveQuote>;
+  /** Applies one price_update or REST quote; returns false when it was older than the stored one. */
+  apply: (update: PriceUpdate | Quote) => boolean;
+  applyMany: (updates: ReadonlyArray<PriceUpdate | Quote>) => void;
+  clear: () => void;
+}
+
+function time(ts: string | undefined): number {
+  if (!ts) return Number.NaN;
+  const withZone = ts.includes('T') && !/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(ts) ? `${ts}Z` : ts;
+  return Date.parse(withZone);
+}
+
+/** True when `incoming` is at least as new as `current` (unknown times count as new). */
+export function isNewer(incoming: string | undefined, current: string | undefined): boolean {
+  const a = time(incoming);
+  const b = time(current);
+  if (Number.isNaN(a) || Number.isNaN(b)) return true;
+  return a >= b;
+}
+
+function merge(current: LiveQuote | undefined, update: PriceUpdate | Quote): LiveQuote | null {
+  if (current && !isNewer(update.ts, current.ts)) return null;
+  return { ...current, ...update };
+}
+
+export const useQuotesStore = create<QuotesState>()((set, get) => ({
+  quotes: {},
+
+  apply(update) {
+    const next = merge(get().quotes[update.token_id], update);
+    if (!next) return false;
+    set((s) => ({ quotes: { ...s.quotes, [update.token_id]: next } }));
+    return true;
+  },
+
+  applyMany(updates) {
+    if (updates.length === 0) return;
+    set((s) => {
+      const quotes = { ...s.quotes };
+      for (const u of updates) {
+        const next = merge(quotes[u.token_id], u);
+        if (next) quotes[u.token_id] = next;
+      }
+      return { quotes };
+    });
+  },
+
+  clear() {
+    set({ quotes: {} });
+  },
+}));
+
+/** The live last price of a token, or undefined. */
+export const useLtp = (tokenId: number | null | undefined) =>
+  useQuotesStore((s) => (tokenId == null ? undefined : s.quotes[tokenId]?.ltp));
