@@ -86,4 +86,6 @@ def simulator_settings(settings: Settings) -> SimulatorSettings:
         reject_rate=settings.sim_reject_rate,
         timeout_rate=settings.sim_timeout_rate,
         always_open=always_open,
+        # The simulated broker keeps its books in the data dir, as a real broker keeps its own across our restarts.
+        journal_path=settings.data_dir / "simulator-journal.jsonl" if settings.sim_persist else None,
     )

@@ -58,6 +58,8 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         jwt_secret="test-secret-" + "x" * 40,
         encryption_keys=[Fernet.generate_key().decode()],
         static_dir=data_dir / "no-frontend",
+        # Each test gets a fresh in-memory simulator; the journal has tests of its own.
+        sim_persist=False,
     )
 
 
@@ -225,10 +227,10 @@ async def sim(ctx: AppContext) -> AsyncIterator[Simulator]:
         setattr(ctx.settings, name, value)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
     """Wait for something pushed in the background (a fill from a price move) to be recorded."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not await check():
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")

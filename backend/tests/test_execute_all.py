@@ -52,7 +52,10 @@ async def test_eight_clients_one_margin_reject_one_timeout_one_skipped(
     clients = [*rich, poor, slow]
     quantities = [10, 10, 10, 10, 10, 0, 10, 10]
     body = {
-        "token_id": RELIANCE, "execution": "BUY", "order_type": "MARKET", "trade_type": "DELIVERY",
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "DELIVERY",
         "allocations": allocations(clients, quantities),
     }
     response = await execute_all(http, advisor, body)
@@ -64,7 +67,7 @@ async def test_eight_clients_one_margin_reject_one_timeout_one_skipped(
     for client in rich[:5]:
         assert rows[client.id]["status"] == "FILLED"
         assert rows[client.id]["filled_quantity"] == 10
-        assert rows[client.id]["average_price"] == "1400.0000"
+        assert rows[client.id]["average_price"] == "1400.00"
     assert rows[rich[5].id]["status"] == "SKIPPED" and rows[rich[5].id]["order_id"] is None
     assert rows[poor.id]["status"] == "REJECTED"
     assert "INSUFFICIENT_MARGIN" in rows[poor.id]["reason"]
@@ -72,8 +75,17 @@ async def test_eight_clients_one_margin_reject_one_timeout_one_skipped(
     assert rows[slow.id]["reason"].startswith("NO_ANSWER")
     assert batch["status"] == "COMPLETED"
     assert batch["counts"] == {
-        "total": 8, "done": 8, "pending": 0, "open": 0, "partially_filled": 0, "filled": 5,
-        "cancelled": 0, "denied": 0, "rejected": 1, "failed": 1, "skipped": 1,
+        "total": 8,
+        "done": 8,
+        "pending": 0,
+        "open": 0,
+        "partially_filled": 0,
+        "filled": 5,
+        "cancelled": 0,
+        "denied": 0,
+        "rejected": 1,
+        "failed": 1,
+        "skipped": 1,
     }
     # The rejected client's cash is untouched; the filled ones paid for their shares.
     portfolio = (await http.get(f"/api/v1/clients/{poor.id}/portfolio", headers=advisor.headers)).json()
@@ -85,7 +97,10 @@ async def test_same_idempotency_key_sends_one_set_of_orders(
 ) -> None:
     clients = await make_clients(advisor, 3)
     body = {
-        "token_id": RELIANCE, "execution": "BUY", "order_type": "MARKET", "trade_type": "INTRADAY",
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
         "allocations": allocations(clients, [5, 5, 5]),
     }
     first, second = await asyncio.gather(
@@ -115,7 +130,12 @@ async def test_request_wide_mistakes_are_refused_whole_and_write_nothing(
 ) -> None:
     mine = await make_clients(advisor, 2)
     [theirs] = await make_clients(other_advisor, 1, prefix="OTH")
-    base = {"token_id": RELIANCE, "execution": "BUY", "trade_type": "INTRADAY", "allocations": allocations(mine, [1, 1])}
+    base = {
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "trade_type": "INTRADAY",
+        "allocations": allocations(mine, [1, 1]),
+    }
     no_price = await execute_all(http, advisor, {**base, "order_type": "LIMIT"})
     assert no_price.status_code == 422 and no_price.json()["error"]["code"] == "PRICE_REQUIRED"
     off_tick = await execute_all(http, advisor, {**base, "order_type": "LIMIT", "price": "1400.03"})
@@ -140,7 +160,10 @@ async def test_viewer_cannot_execute_and_inactive_client_row_is_denied(
     clients = await make_clients(advisor, 2)
     await http.post(f"/api/v1/clients/{clients[1].id}/deactivate", headers=advisor.headers)
     body = {
-        "token_id": RELIANCE, "execution": "BUY", "order_type": "MARKET", "trade_type": "INTRADAY",
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
         "allocations": allocations(clients, [2, 2]),
     }
     assert (await execute_all(http, viewer, body)).status_code == 403

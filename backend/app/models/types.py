@@ -28,7 +28,16 @@ class Money(TypeDecorator[Decimal]):
         return str(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
+        return None if value is None else canonical_money(Decimal(str(value)))
+
+
+CENTS = Decimal("0.01")
+
+
+def canonical_money(value: Decimal) -> Decimal:
+    """Two decimal places, or as many as the value really has: the same text whichever database stored it."""
+    cents = value.quantize(CENTS)
+    return cents if cents == value else value.normalize()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -247,7 +247,8 @@ async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
     return BatchOut(
         batch_id=batch.id,
         kind=batch.kind,
-        status=batch.status,
+        # Derived from the rows, so a reader never sees RUNNING once every row has its verdict.
+        status=BatchStatus.COMPLETED if counts.pending == 0 else BatchStatus.RUNNING,
         token_id=batch.token_id,
         symbol=symbol or "",
         created_at=batch.created_at,

@@ -51,7 +51,7 @@ def check_on_tick(instrument: Instrument, value: Decimal | None, what: str) -> N
         return
     if value <= 0 or value % instrument.tick_size:
         raise TermsError(
-            f"The {what} {value} must be a positive multiple of {instrument.symbol}'s tick size {instrument.tick_size}.",
+            f"The {what} {value} must be a positive multiple of the tick size {instrument.tick_size}.",
             code=f"{what.upper().replace(' ', '_')}_OFF_TICK",
             details={"tick_size": str(instrument.tick_size)},
         )

@@ -92,11 +92,10 @@ export function TokenSearch({
       setOpen(true);
       if (results.length) setActive((a) => (a <= 0 ? results.length - 1 : a - 1));
     } else if (e.key === 'Enter') {
+      // Never submit a surrounding form from the search box.
+      e.preventDefault();
       const pick = results[active] ?? (results.length === 1 ? results[0] : undefined);
-      if (open && pick) {
-        e.preventDefault();
-        choose(pick);
-      }
+      if (open && pick) choose(pick);
     } else if (e.key === 'Escape') {
       setOpen(false);
       setActive(-1);

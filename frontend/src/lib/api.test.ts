@@ -5,7 +5,14 @@ import { apiError, json, mockFetch } from '@/test/fetch';
 
 import { api, ApiError, apiFetch, apiUrl } from './api';
 
-const user = { id: 1, email: 'a@b', full_name: 'A', role: 'advisor', is_active: true } as const;
+const user = {
+  id: 1,
+  email: 'a@b',
+  full_name: 'A',
+  role: 'advisor',
+  is_active: true,
+  created_at: '2026-11-23T08:00:00Z',
+} as const;
 const newPair = { access_token: 'acc-2', refresh_token: 'ref-2', token_type: 'bearer' };
 
 beforeEach(() => {

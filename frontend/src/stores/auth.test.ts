@@ -12,6 +12,7 @@ const advisor: User = {
   full_name: 'Asha Advisor',
   role: 'advisor',
   is_active: true,
+  created_at: '2026-11-23T08:00:00Z',
 };
 
 const tokens = { access_token: 'acc-1', refresh_token: 'ref-1', token_type: 'bearer' };

@@ -19,9 +19,10 @@ drops a torn last line with a warning and the next append starts on a clean line
 process kill, not an OS crash or power loss, which can lose what the OS had not yet written to disk;
 journal_fsync closes that gap at the cost of a disk sync per event (milliseconds each, so off by default).
 
-If a write fails the journal stops taking events (fail-stop): the change is refused with BrokerUnavailable and
-every later one too, until a restart replays what did reach the disk. Going on would let the books in memory
-run ahead of the journal, and a half-written line followed by good ones would make the file unreadable.
+If a write fails the journal stops taking events (fail-stop): the change is refused with BrokerUnavailable (no
+verdict: the line may yet have reached the file) and so is every later one, until a restart replays what did.
+Going on would let the books in memory run ahead of the journal, and a half-written line followed by good ones
+would make the file unreadable.
 """
 
 import contextlib

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 
-import { DashboardPlaceholder } from '@/components/DashboardPlaceholder';
+import { Dashboard } from '@/components/Dashboard';
 
 export const metadata: Metadata = { title: 'Desk' };
 
 export default function DashboardPage() {
-  return <DashboardPlaceholder />;
+  return <Dashboard />;
 }

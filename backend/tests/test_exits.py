@@ -1,0 +1,118 @@
+"""Exit by token and exit from a trade: every holder flattened per trade type, the rest reported as skipped."""
+
+from decimal import Decimal
+
+import httpx
+
+from tests.conftest import Actor, MakeClients, Simulator
+from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
+
+
+async def buy_for(http: httpx.AsyncClient, actor: Actor, clients: list, quantities: list[int], trade_type: str) -> None:
+    body = {
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": trade_type,
+        "allocations": allocations(clients, quantities),
+    }
+    batch = await wait_batch(http, actor, (await execute_all(http, actor, body)).json()["batch_id"])
+    assert {row["status"] for row in batch["rows"]} <= {"FILLED", "SKIPPED"}
+
+
+async def test_exit_by_token_flattens_every_holder_and_skips_the_rest(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    clients = await make_clients(advisor, 4)
+    await sim.price(RELIANCE, "1400.00")
+    await buy_for(http, advisor, clients[:3], [10, 20, 30], "DELIVERY")
+    await buy_for(http, advisor, clients[:1], [5], "INTRADAY")
+    short = {
+        "token_id": RELIANCE,
+        "execution": "SELL",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
+        "allocations": allocations(clients[1:2], [7]),
+    }
+    await wait_batch(http, advisor, (await execute_all(http, advisor, short)).json()["batch_id"])
+
+    holders = (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json()
+    assert sorted((h["client_id"], h["trade_type"], h["net_quantity"]) for h in holders) == sorted(
+        [
+            (clients[0].id, "DELIVERY", 10),
+            (clients[0].id, "INTRADAY", 5),
+            (clients[1].id, "DELIVERY", 20),
+            (clients[1].id, "INTRADAY", -7),
+            (clients[2].id, "DELIVERY", 30),
+        ]
+    )
+
+    await sim.price(RELIANCE, "1410.00")
+    response = await http.post(
+        f"/api/v1/trades/exit-by-token/{RELIANCE}", json={}, headers={**advisor.headers, "Idempotency-Key": "exit-1"}
+    )
+    assert response.status_code == 202
+    batch = await wait_batch(http, advisor, response.json()["batch_id"])
+    assert batch["kind"] == "EXIT_BY_TOKEN"
+    rows = sorted((r["client_id"], r["trade_type"] or "", r["status"], r["quantity"]) for r in batch["rows"])
+    assert rows == sorted(
+        [
+            (clients[0].id, "DELIVERY", "FILLED", 10),
+            (clients[0].id, "INTRADAY", "FILLED", 5),
+            (clients[1].id, "DELIVERY", "FILLED", 20),
+            (clients[1].id, "INTRADAY", "FILLED", 7),
+            (clients[2].id, "DELIVERY", "FILLED", 30),
+            (clients[3].id, "", "SKIPPED", 0),
+        ]
+    )
+    assert batch["counts"]["skipped"] == 1 and batch["counts"]["filled"] == 5
+    assert (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json() == []
+    orders = (await http.get("/api/v1/orders", params={"batch_id": batch["batch_id"]}, headers=advisor.headers)).json()
+    sides = {(o["client_id"], o["trade_type"]): (o["side"], o["execution"]) for o in orders["items"]}
+    assert sides[(clients[1].id, "INTRADAY")] == ("BUY", "EXIT")
+    assert sides[(clients[0].id, "DELIVERY")] == ("SELL", "EXIT")
+
+    portfolio = (await http.get(f"/api/v1/clients/{clients[0].id}/portfolio", headers=advisor.headers)).json()
+    assert Decimal(portfolio["summary"]["realised_pnl"]) == Decimal("150.00")  # (1410 - 1400) x 15
+    replay = await http.post(
+        f"/api/v1/trades/exit-by-token/{RELIANCE}", json={}, headers={**advisor.headers, "Idempotency-Key": "exit-1"}
+    )
+    assert replay.json()["batch_id"] == batch["batch_id"]
+
+
+async def test_exit_selected_clients_with_a_limit(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    clients = await make_clients(advisor, 2)
+    await sim.price(RELIANCE, "1400.00")
+    await buy_for(http, advisor, clients, [10, 10], "DELIVERY")
+    no_price = await http.post(
+        f"/api/v1/trades/exit-by-token/{RELIANCE}", json={"order_type": "LIMIT"}, headers=advisor.headers
+    )
+    assert no_price.status_code == 422 and no_price.json()["error"]["code"] == "PRICE_REQUIRED"
+    response = await http.post(
+        f"/api/v1/trades/exit-by-token/{RELIANCE}",
+        json={"client_ids": [clients[0].id], "order_type": "LIMIT", "price": "1450.00"},
+        headers=advisor.headers,
+    )
+    batch = await wait_batch(http, advisor, response.json()["batch_id"])
+    [row] = batch["rows"]
+    assert (row["client_id"], row["status"]) == (clients[0].id, "OPEN")
+    holders = (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json()
+    assert {h["client_id"] for h in holders} == {clients[0].id, clients[1].id}
+
+
+async def test_exit_one_position_from_a_trade(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    await buy_for(http, advisor, [client], [12], "MTF")
+    [trade] = (await http.get("/api/v1/trades", params={"client_id": client.id}, headers=advisor.headers)).json()[
+        "items"
+    ]
+    exited = await http.post(f"/api/v1/trades/{trade['id']}/exit", json={}, headers=advisor.headers)
+    assert exited.status_code == 201
+    assert (exited.json()["side"], exited.json()["quantity"], exited.json()["status"]) == ("SELL", 12, "FILLED")
+    again = await http.post(f"/api/v1/trades/{trade['id']}/exit", json={}, headers=advisor.headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "NO_POSITION"

@@ -1,0 +1,132 @@
+"""Crash safety: orders written but not sent, or sent but never answered, settle by tag and are never doubled."""
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+
+from app.brokers.base import BrokerAccount, BrokerOrderAck, BrokerOrderRequest
+from app.context import AppContext
+from app.services.dispatch import apply_broker_update
+from app.services.reconcile import NOT_AT_BROKER, reconcile
+from tests.conftest import Actor, MakeClients, Simulator, eventually
+from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
+
+NOW = timedelta(0)
+
+
+def account(client: object) -> BrokerAccount:
+    return BrokerAccount(client.id, client.broker_client_id, {}, client.opening_cash)  # type: ignore[attr-defined]
+
+
+async def test_kill_between_written_and_sent_then_restart_reconciliation(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    clients = await make_clients(advisor, 6)
+    await sim.price(RELIANCE, "1400.00")
+    broker = sim.broker
+    real_place = broker.place_order
+    never = asyncio.Event()
+    answered_then_lost, not_sent = clients[2], clients[3:]
+
+    async def crashing_place(acct: BrokerAccount, req: BrokerOrderRequest) -> BrokerOrderAck:
+        if acct.client_id == answered_then_lost.id:
+            await real_place(acct, req)  # the broker has it; our process dies before hearing back
+            await never.wait()
+        if acct.client_id in {c.id for c in not_sent}:
+            await never.wait()  # the process dies before this request leaves
+        return await real_place(acct, req)
+
+    broker.place_order = crashing_place  # type: ignore[method-assign]
+    body = {
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
+        "allocations": allocations(clients, [1, 2, 3, 4, 5, 6]),
+    }
+    batch_id = (await execute_all(http, advisor, body)).json()["batch_id"]
+
+    async def first_two_filled() -> bool:
+        rows = (await http.get(f"/api/v1/batches/{batch_id}", headers=advisor.headers)).json()["rows"]
+        return sum(row["status"] == "FILLED" for row in rows) == 2
+
+    await eventually(first_two_filled)
+    assert len(await broker.order_book(account(answered_then_lost))) == 1
+    await ctx.tasks.close()  # the crash: the batch run dies mid-flight
+    broker.place_order = real_place  # type: ignore[method-assign]
+    before = (await http.get(f"/api/v1/batches/{batch_id}", headers=advisor.headers)).json()
+    assert before["counts"]["pending"] == 4 and before["status"] == "RUNNING"
+
+    report = await reconcile(ctx, pending_older_than=NOW, failed_older_than=NOW)
+    assert (report.updated, report.not_at_broker) == (1, 3)
+    after = await wait_batch(http, advisor, batch_id)
+    rows = {row["client_id"]: row for row in after["rows"]}
+    assert rows[answered_then_lost.id]["status"] == "FILLED"
+    assert rows[answered_then_lost.id]["filled_quantity"] == 3
+    for client in not_sent:
+        assert rows[client.id]["status"] == "CANCELLED"
+        assert rows[client.id]["reason"] == NOT_AT_BROKER
+        assert await broker.order_book(account(client)) == []
+    for client in clients[:3]:
+        assert len(await broker.order_book(account(client))) == 1, "nothing was sent twice"
+    assert after["status"] == "COMPLETED" and after["counts"]["pending"] == 0
+
+    again = await reconcile(ctx, pending_older_than=NOW, failed_older_than=NOW)
+    assert (again.updated, again.not_at_broker) == (0, 0)
+
+
+async def test_timeouts_become_failed_then_reconcile_to_the_brokers_verdict(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    await sim.configure(sim_timeout_rate=1.0)
+    clients = await make_clients(advisor, 3)
+    await sim.price(RELIANCE, "1400.00")
+    body = {
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
+        "allocations": allocations(clients, [1, 1, 1]),
+    }
+    batch = await wait_batch(http, advisor, (await execute_all(http, advisor, body)).json()["batch_id"])
+    assert {row["status"] for row in batch["rows"]} == {"FAILED"}
+    assert all("not re-sent" in row["reason"] for row in batch["rows"])
+
+    await reconcile(ctx, pending_older_than=NOW, failed_older_than=NOW)
+    settled = await wait_batch(http, advisor, batch["batch_id"])
+    assert {row["status"] for row in settled["rows"]} == {"FILLED"}
+    for client in clients:
+        assert len(await sim.broker.order_book(account(client))) == 1
+    trades = (await http.get("/api/v1/trades", headers=advisor.headers)).json()
+    assert trades["total"] == 3
+
+
+async def test_a_pushed_fill_and_a_late_answer_never_move_an_order_backwards(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    placed = await http.post(
+        "/api/v1/orders/place",
+        json={
+            "client_id": client.id,
+            "token_id": RELIANCE,
+            "execution": "BUY",
+            "order_type": "LIMIT",
+            "price": "1390.00",
+            "trade_type": "INTRADAY",
+            "quantity": 2,
+        },
+        headers=advisor.headers,
+    )
+    order_id = placed.json()["id"]
+    [stale_open] = await sim.broker.order_book(account(client))
+    await sim.price(RELIANCE, "1380.00")
+
+    async def filled() -> bool:
+        return (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()["status"] == "FILLED"
+
+    await eventually(filled)
+    assert await apply_broker_update(ctx, order_id, stale_open) is False
+    assert (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()["status"] == "FILLED"

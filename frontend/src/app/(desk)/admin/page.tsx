@@ -1,0 +1,14 @@
+import type { Metadata } from 'next';
+
+import { AdminPanel } from '@/components/AdminPanel';
+import { RequireAuth } from '@/components/RequireAuth';
+
+export const metadata: Metadata = { title: 'Admin' };
+
+export default function AdminPage() {
+  return (
+    <RequireAuth roles={['admin']}>
+      <AdminPanel />
+    </RequireAuth>
+  );
+}

@@ -1,0 +1,680 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useForm, useWatch, type Resolver } from 'react-hook-form';
+import { zodResolver } from '@hookform/resolvers/zod';
+
+import { useApi } from '@/hooks/useApi';
+import { useBatchSubmit } from '@/hooks/useBatchSubmit';
+import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
+import { api } from '@/lib/api';
+import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
+import { add, dec, mul, PLAIN_DECIMAL_RE, toDecimalString } from '@/lib/decimal';
+import { isUncertainFailure } from '@/lib/idempotency';
+import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPE_LABEL, TRADE_TYPES } from '@/lib/orders';
+import { applyPositionToHolders } from '@/lib/positions';
+import {
+  orderFormSchema,
+  parseQuantity,
+  quantityError,
+  toExecuteAllRequest,
+  type OrderFormValues,
+} from '@/lib/validation';
+import { useAuthStore } from '@/stores/auth';
+import { batchRows, batchTotals } from '@/stores/batches';
+import { useQuotesStore } from '@/stores/quotes';
+
+import { BatchProgressSummary } from './BatchProgressSummary';
+import { LivePrice } from './LivePrice';
+import { TokenSearch } from './TokenSearch';
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorAlert,
+  FieldError,
+  inputClass,
+  Loading,
+  Modal,
+  money,
+  qty,
+  Segmented,
+  StatusBadge,
+} from './ui';
+
+type ExecutionChoice = 'BUY' | 'SELL' | 'EXIT';
+
+const EXECUTIONS = [
+  { value: 'BUY', label: 'Buy', tone: 'buy' },
+  { value: 'SELL', label: 'Sell', tone: 'sell' },
+  { value: 'EXIT', label: 'Exit' },
+] as const;
+
+const defaultValues: OrderFormValues = {
+  trade_type: 'INTRADAY',
+  order_type: 'MARKET',
+  execution: 'BUY',
+  price: '',
+  trigger_price: '',
+  allocations: [],
+};
+
+/** The price an order's value is estimated at: its limit price, else the last traded price. */
+function estimatePrice(orderType: OrderType, price: string, ltp: string | undefined): string | null {
+  if (needsPrice(orderType)) return PLAIN_DECIMAL_RE.test(price.trim()) ? price.trim() : null;
+  return ltp ?? null;
+}
+
+interface Summary {
+  clients: number;
+  quantity: number;
+  value: string | null;
+}
+
+function summarise(values: Pick<OrderFormValues, 'allocations' | 'order_type' | 'price'>, ltp: string | undefined): Summary {
+  let clients = 0;
+  let quantity = 0;
+  for (const a of values.allocations) {
+    if (!/^\d*$/.test(a.quantity.trim())) continue;
+    const q = parseQuantity(a.quantity);
+    if (q > 0) {
+      clients++;
+      quantity += q;
+    }
+  }
+  const price = estimatePrice(values.order_type, values.price, ltp);
+  let value: string | null = null;
+  if (price && quantity > 0) {
+    try {
+      value = toDecimalString(mul(dec(price), dec(quantity)));
+    } catch {
+      value = null;
+    }
+  }
+  return { clients, quantity, value };
+}
+
+function readTokenParam(): number | null {
+  const raw = new URLSearchParams(window.location.search).get('token');
+  return raw && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
+export function Dashboard() {
+  const router = useRouter();
+  const role = useAuthStore((s) => s.user?.role);
+  const canTrade = role === 'admin' || role === 'advisor';
+
+  const [instrument, setInstrument] = useState<Instrument | null>(null);
+  const [instrumentError, setInstrumentError] = useState<string | null>(null);
+  const instrumentRef = useRef<Instrument | null>(null);
+  instrumentRef.current = instrument;
+
+  // Deep link / reload: /?token=2885 reopens that instrument.
+  useEffect(() => {
+    const tokenId = readTokenParam();
+    if (tokenId === null) return;
+    api
+      .get<Instrument>(`/tokens/${tokenId}`)
+      .then((i) => setInstrument((cur) => cur ?? i))
+      .catch((err: unknown) => setInstrumentError(err instanceof Error ? err.message : 'Unknown instrument'));
+  }, []);
+
+  const clients = useApi<Page<Client>>('/clients?limit=1000');
+  const holders = useApi<Holder[]>(instrument ? `/tokens/${instrument.token_id}/holders` : null);
+  useLiveQuotes(instrument ? [instrument.token_id] : []);
+  const ltp = useQuotesStore((s) => (instrument ? s.quotes[instrument.token_id]?.ltp : undefined));
+
+  const resolver = useMemo<Resolver<OrderFormValues>>(
+    () => async (values, context, options) => {
+      const current = instrumentRef.current;
+      if (!current) {
+        return { values: {}, errors: { root: { type: 'instrument', message: 'Choose an instrument first' } } };
+      }
+      return zodResolver(orderFormSchema(current))(values, context, options);
+    },
+    [],
+  );
+
+  const form = useForm<OrderFormValues>({ resolver, defaultValues, mode: 'onSubmit', reValidateMode: 'onChange' });
+  const { register, handleSubmit, setValue, getValues, control, formState, clearErrors, reset } = form;
+  const { errors } = formState;
+
+  const clientList = useMemo(() => clients.data?.items ?? [], [clients.data]);
+  const clientNames = useMemo(() => new Map(clientList.map((c) => [c.id, c.display_name])), [clientList]);
+
+  // One allocation per client, in the grid's order.
+  useEffect(() => {
+    const prev = new Map(getValues('allocations').map((a) => [a.client_id, a.quantity]));
+    setValue(
+      'allocations',
+      clientList.map((c) => ({ client_id: c.id, quantity: prev.get(c.id) ?? '' })),
+    );
+  }, [clientList, getValues, setValue]);
+
+  const orderType = useWatch({ control, name: 'order_type' });
+  const execution = useWatch({ control, name: 'execution' });
+  const tradeType = useWatch({ control, name: 'trade_type' });
+  const price = useWatch({ control, name: 'price' });
+  const allocations = useWatch({ control, name: 'allocations' });
+  const summary = summarise({ allocations, order_type: orderType, price }, ltp);
+
+  const batchSubmit = useBatchSubmit('/orders/execute-all');
+  const batch = useBatch(batchSubmit.batchId);
+  const totals = batchTotals(batch);
+  const batchDone = batch != null && (batch.status === 'COMPLETED' || (totals.total > 0 && totals.closed === totals.total));
+  const executing = batchSubmit.batchId !== null;
+
+  const [confirm, setConfirm] = useState<{ values: OrderFormValues; summary: Summary } | null>(null);
+  const [fillWith, setFillWith] = useState('');
+  const [fillError, setFillError] = useState<string | null>(null);
+
+  // Positions: live from position_update, and reloaded when a batch finishes.
+  const setHolders = holders.setData;
+  useRealtimeEvent('position_update', (u) => {
+    if (!instrument || u.token_id !== instrument.token_id) return;
+    setHolders((prev) => (prev ? applyPositionToHolders(prev, u, clientNames.get(u.client_id) ?? '', ltp) : prev));
+  });
+  const reloadHolders = holders.reload;
+  const reloadClients = clients.reload;
+  useEffect(() => {
+    if (batchDone) {
+      reloadHolders();
+      reloadClients();
+    }
+  }, [batchDone, reloadHolders, reloadClients]);
+
+  const holdersByClient = useMemo(() => {
+    const map = new Map<number, Holder[]>();
+    for (const h of holders.data ?? []) map.set(h.client_id, [...(map.get(h.client_id) ?? []), h]);
+    return map;
+  }, [holders.data]);
+
+  const rowsByClient = useMemo(() => {
+    const map = new Map<number, BatchRow[]>();
+    for (const r of batchRows(batch)) map.set(r.client_id, [...(map.get(r.client_id) ?? []), r]);
+    return map;
+  }, [batch]);
+
+  const chooseInstrument = useCallback(
+    (i: Instrument) => {
+      setInstrument(i);
+      setInstrumentError(null);
+      clearErrors();
+      window.history.replaceState(null, '', `/?token=${i.token_id}`);
+    },
+    [clearErrors],
+  );
+
+  const onExecution = (v: ExecutionChoice) => {
+    if (v === 'EXIT') {
+      if (instrument) router.push(`/exit/${instrument.token_id}`);
+      return;
+    }
+    setValue('execution', v);
+  };
+
+  const onOrderType = (t: OrderType) => {
+    setValue('order_type', t);
+    // Fields the order type does not use are emptied, not sent.
+    if (!needsPrice(t)) setValue('price', '');
+    if (!needsTrigger(t)) setValue('trigger_price', '');
+    clearErrors(['price', 'trigger_price']);
+  };
+
+  const fillAll = () => {
+    if (!instrument) return;
+    const err = quantityError(fillWith, instrument.lot_size);
+    if (err) {
+      setFillError(err);
+      return;
+    }
+    setFillError(null);
+    getValues('allocations').forEach((_, i) =>
+      setValue(`allocations.${i}.quantity`, fillWith.trim(), { shouldValidate: formState.isSubmitted }),
+    );
+  };
+
+  const clearAll = () => {
+    getValues('allocations').forEach((_, i) => setValue(`allocations.${i}.quantity`, ''));
+    clearErrors('allocations');
+  };
+
+  const onValid = (values: OrderFormValues) => {
+    batchSubmit.clearError();
+    setConfirm({ values, summary: summarise(values, ltp) });
+  };
+
+  const send = async () => {
+    if (!confirm || !instrument) return;
+    const batchResult = await batchSubmit.submit(toExecuteAllRequest(instrument.token_id, confirm.values));
+    if (batchResult) setConfirm(null);
+  };
+
+  const newOrder = () => {
+    batchSubmit.reset();
+    reset({ ...getValues(), allocations: getValues('allocations').map((a) => ({ ...a, quantity: '' })) });
+  };
+
+  const allocationsError =
+    (errors.allocations as { message?: string } | undefined)?.message ?? errors.allocations?.root?.message;
+  const lot = instrument?.lot_size ?? 1;
+
+  return (
+    <form noValidate onSubmit={handleSubmit(onValid)} className="space-y-4 pb-2" data-testid="dashboard">
+      <h1 className="text-xl font-semibold tracking-tight">Desk</h1>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card>
+          <TokenSearch onSelect={chooseInstrument} />
+          <div className="mt-4" data-testid="selected-instrument" data-token-id={instrument?.token_id ?? ''}>
+            {instrument ? (
+              <LivePrice instrument={instrument} />
+            ) : (
+              <p className="text-sm text-slate-500">
+                {instrumentError ?? 'Search for an instrument to trade: type, then ↓ and Enter.'}
+              </p>
+            )}
+          </div>
+        </Card>
+
+        <Card>
+          <fieldset disabled={!canTrade || executing} className="min-w-0 space-y-3">
+            <legend className="sr-only">Order</legend>
+            <div>
+              <span className="mb-1 block text-sm font-medium">Execution</span>
+              <Segmented<ExecutionChoice>
+                label="Execution"
+                testId="execution"
+                value={execution}
+                options={EXECUTIONS.map((e) => ({ ...e, label: e.value === 'EXIT' && !instrument ? 'Exit' : e.label }))}
+                onChange={onExecution}
+              />
+            </div>
+            <div>
+              <span className="mb-1 block text-sm font-medium">Trade type</span>
+              <Segmented<TradeType>
+                label="Trade type"
+                testId="trade-type"
+                value={tradeType}
+                options={TRADE_TYPES}
+                onChange={(v) => setValue('trade_type', v)}
+              />
+            </div>
+            <div>
+              <span className="mb-1 block text-sm font-medium">Order type</span>
+              <Segmented<OrderType>
+                label="Order type"
+                testId="order-type"
+                value={orderType}
+                options={ORDER_TYPES}
+                onChange={onOrderType}
+              />
+            </div>
+            {(needsPrice(orderType) || needsTrigger(orderType)) && (
+              <div className="grid gap-3 sm:grid-cols-2">
+                {needsPrice(orderType) && (
+                  <div>
+                    <label htmlFor="order-price" className="mb-1 block text-sm font-medium">
+                      Limit price
+                    </label>
+                    <input
+                      id="order-price"
+                      data-testid="order-price"
+                      inputMode="decimal"
+                      autoComplete="off"
+                      placeholder={instrument ? `tick ${instrument.tick_size}` : ''}
+                      aria-invalid={errors.price ? true : undefined}
+                      aria-describedby={errors.price ? 'order-price-error' : undefined}
+                      className={inputClass}
+                      {...register('price')}
+                    />
+                    <FieldError id="order-price-error" message={errors.price?.message} />
+                  </div>
+                )}
+                {needsTrigger(orderType) && (
+                  <div>
+                    <label htmlFor="order-trigger" className="mb-1 block text-sm font-medium">
+                      Trigger price
+                    </label>
+                    <input
+                      id="order-trigger"
+                      data-testid="order-trigger"
+                      inputMode="decimal"
+                      autoComplete="off"
+                      placeholder={instrument ? `tick ${instrument.tick_size}` : ''}
+                      aria-invalid={errors.trigger_price ? true : undefined}
+                      aria-describedby={errors.trigger_price ? 'order-trigger-error' : undefined}
+                      className={inputClass}
+                      {...register('trigger_price')}
+                    />
+                    <FieldError id="order-trigger-error" message={errors.trigger_price?.message} />
+                  </div>
+                )}
+              </div>
+            )}
+            {!canTrade && <p className="text-sm text-slate-500">Read-only: viewers cannot place orders.</p>}
+          </fieldset>
+        </Card>
+      </div>
+
+      <Card data-testid="client-grid">
+        <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
+          <div>
+            <h2 className="text-base font-semibold">
+              Clients{clients.data ? ` (${clients.data.total})` : ''}
+            </h2>
+            <p className="text-xs text-slate-500">
+              {instrument
+                ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
+                : 'Choose an instrument to see positions and enter quantities.'}
+            </p>
+          </div>
+          {canTrade && !executing && clientList.length > 0 && (
+            <div className="flex flex-wrap items-start gap-2">
+              <div>
+                <label htmlFor="fill-all" className="sr-only">
+                  Quantity for every client
+                </label>
+                <input
+                  id="fill-all"
+                  data-testid="fill-all-input"
+                  inputMode="numeric"
+                  placeholder={`e.g. ${lot * 10}`}
+                  value={fillWith}
+                  onChange={(e) => setFillWith(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') {
+                      e.preventDefault();
+                      fillAll();
+                    }
+                  }}
+                  aria-invalid={fillError ? true : undefined}
+                  className={`${inputClass} w-28`}
+                />
+              </div>
+              <button
+                type="button"
+                data-testid="fill-all"
+                onClick={fillAll}
+                disabled={!instrument}
+                className="inline-flex min-h-11 items-center rounded-lg border border-slate-300 bg-white px-3 text-sm font-medium hover:bg-slate-100 disabled:opacity-50"
+              >
+                Fill all
+              </button>
+              <button
+                type="button"
+                onClick={clearAll}
+                className="inline-flex min-h-11 items-center rounded-lg px-3 text-sm font-medium text-slate-700 hover:bg-slate-100"
+              >
+                Clear
+              </button>
+              {fillError && <p className="basis-full text-sm text-red-700">{fillError}</p>}
+            </div>
+          )}
+        </div>
+
+        {clients.error && <ErrorAlert error={clients.error} onRetry={clients.reload} />}
+        {holders.error && <ErrorAlert error={`Positions: ${holders.error.message}`} onRetry={holders.reload} />}
+        {clients.loading && !clients.data && <Loading>Loading clients…</Loading>}
+        {clients.data && clientList.length === 0 && (
+          <Empty testId="clients-empty">No clients yet. Add one on the Clients page.</Empty>
+        )}
+
+        {clientList.length > 0 && (
+          <div>
+            <div className="hidden grid-cols-[minmax(0,2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)] gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid">
+              <span>Client</span>
+              <span className="text-right">Cash</span>
+              <span className="text-right">Margin available</span>
+              <span className="text-right">Position</span>
+              <span>{executing ? 'Status' : 'Quantity'}</span>
+            </div>
+            <ul className="divide-y divide-slate-100">
+              {clientList.map((c, i) => {
+                const own = holdersByClient.get(c.id) ?? [];
+                const rows = rowsByClient.get(c.id) ?? [];
+                const qErr = errors.allocations?.[i]?.quantity?.message;
+                const typed = allocations[i]?.quantity ?? '';
+                const lots = instrument && lot > 1 && /^\d+$/.test(typed.trim()) && Number(typed) % lot === 0 ? Number(typed) / lot : null;
+                return (
+                  <li
+                    key={c.id}
+                    data-testid="client-row"
+                    data-client-id={c.id}
+                    className="grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 md:grid-cols-[minmax(0,2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)] md:items-center"
+                  >
+                    <div className="col-span-2 min-w-0 md:col-span-1">
+                      <div className="truncate font-medium" data-testid="client-row-name">
+                        {c.display_name}
+                      </div>
+                      <div className="text-xs text-slate-500">
+                        {c.broker} · {c.broker_client_id}
+                      </div>
+                    </div>
+                    <div className="text-sm md:text-right">
+                      <span className="text-xs text-slate-500 md:hidden">Cash </span>
+                      <span className="tabular-nums">{c.summary ? money(c.summary.cash) : '—'}</span>
+                    </div>
+                    <div className="text-right text-sm">
+                      <span className="text-xs text-slate-500 md:hidden">Margin </span>
+                      <span className="tabular-nums">{c.summary ? money(c.summary.margin_available) : '—'}</span>
+                      {!c.summary && c.summary_error && (
+                        <span className="block text-xs text-amber-800">{c.summary_error}</span>
+                      )}
+                    </div>
+                    <div className="text-sm md:text-right" data-testid="client-row-position">
+                      <span className="text-xs text-slate-500 md:hidden">Position </span>
+                      {!instrument ? (
+                        '—'
+                      ) : own.length === 0 ? (
+                        <span className="text-slate-500">0</span>
+                      ) : (
+                        own.map((h) => (
+                          <span key={h.trade_type} className="block tabular-nums">
+                            {qty(h.net_quantity)} <span className="text-xs text-slate-500">{TRADE_TYPE_LABEL[h.trade_type]}</span>
+                          </span>
+                        ))
+                      )}
+                    </div>
+                    <div className="min-w-0 md:col-span-1">
+                      {executing ? (
+                        rows.length === 0 ? (
+                          <span className="text-sm text-slate-500" data-testid="client-row-status" data-status="NOT_SENT">
+                            not sent
+                          </span>
+                        ) : (
+                          rows.map((r) => (
+                            <div key={`${r.order_id}-${r.trade_type}`} className="text-sm">
+                              <StatusBadge status={r.status} testId="client-row-status" />{' '}
+                              <span className="tabular-nums text-slate-600">
+                                {qty(r.filled_quantity)}/{qty(r.quantity)}
+                                {r.average_price ? ` @ ${money(r.average_price)}` : ''}
+                              </span>
+                              {r.reason && (
+                                <span className="block text-xs break-words text-red-700" data-testid="client-row-reason">
+                                  {r.reason}
+                                </span>
+                              )}
+                            </div>
+                          ))
+                        )
+                      ) : (
+                        <div>
+                          <label htmlFor={`qty-${c.id}`} className="sr-only">
+                            Quantity for {c.display_name}
+                          </label>
+                          <input
+                            id={`qty-${c.id}`}
+                            data-testid="client-qty"
+                            inputMode="numeric"
+                            autoComplete="off"
+                            placeholder="0"
+                            disabled={!canTrade || !instrument}
+                            aria-invalid={qErr ? true : undefined}
+                            className={`${inputClass} text-right tabular-nums`}
+                            {...register(`allocations.${i}.quantity`)}
+                          />
+                          <FieldError message={qErr} />
+                          {lots !== null && <p className="mt-0.5 text-xs text-slate-500">{lots} lots</p>}
+                        </div>
+                      )}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        )}
+      </Card>
+
+      {/* The action bar stays on screen (bottom) so the order can be sent from anywhere in a long list. */}
+      <div className="sticky bottom-0 z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
+        {executing ? (
+          <div className="flex flex-wrap items-center gap-3">
+            <BatchProgressSummary view={batch} />
+            {batchDone && (
+              <Button variant="secondary" onClick={newOrder} data-testid="new-order">
+                New order
+              </Button>
+            )}
+          </div>
+        ) : (
+          <div className="flex flex-wrap items-center gap-3">
+            <div className="min-w-0 flex-1 text-sm" data-testid="order-summary">
+              <span className="font-medium">{summary.clients}</span> clients ·{' '}
+              <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
+              <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
+              {(allocationsError || errors.root?.message) && (
+                <p role="alert" className="text-sm text-red-700" data-testid="order-form-error">
+                  {allocationsError ?? errors.root?.message}
+                </p>
+              )}
+            </div>
+            <Button
+              type="submit"
+              variant={execution === 'SELL' ? 'sell' : 'buy'}
+              disabled={!canTrade || !instrument || clientList.length === 0}
+              data-testid="execute-all"
+              className="w-full sm:w-auto"
+            >
+              Execute All Orders
+            </Button>
+          </div>
+        )}
+      </div>
+
+      <Modal
+        open={confirm !== null}
+        onClose={() => !batchSubmit.submitting && setConfirm(null)}
+        title="Confirm orders"
+        testId="confirm-dialog"
+      >
+        {confirm && instrument && (
+          <ConfirmSummary
+            instrument={instrument}
+            values={confirm.values}
+            summary={confirm.summary}
+            ltp={ltp}
+            names={clientNames}
+          />
+        )}
+        {batchSubmit.error && (
+          <div className="mt-3">
+            <ErrorAlert
+              testId="execute-error"
+              error={
+                isUncertainFailure(batchSubmit.error)
+                  ? `${batchSubmit.error.message} The orders may or may not have been placed: “Retry” sends the same request with the same idempotency key, so it cannot place them twice.`
+                  : batchSubmit.error.message
+              }
+            />
+          </div>
+        )}
+        <div className="mt-4 flex flex-wrap justify-end gap-2">
+          <Button variant="secondary" onClick={() => setConfirm(null)} disabled={batchSubmit.submitting}>
+            Cancel
+          </Button>
+          <Button
+            variant={confirm?.values.execution === 'SELL' ? 'sell' : 'buy'}
+            onClick={() => void send()}
+            disabled={batchSubmit.submitting}
+            data-testid="confirm-execute"
+          >
+            {batchSubmit.submitting ? 'Sending…' : batchSubmit.error ? 'Retry' : 'Confirm'}
+          </Button>
+        </div>
+      </Modal>
+    </form>
+  );
+}
+
+function ConfirmSummary({
+  instrument,
+  values,
+  summary,
+  ltp,
+  names,
+}: {
+  instrument: Instrument;
+  values: OrderFormValues;
+  summary: Summary;
+  ltp: string | undefined;
+  names: Map<number, string>;
+}) {
+  const lines = values.allocations.filter((a) => parseQuantity(a.quantity) > 0);
+  const pricedAt = estimatePrice(values.order_type, values.price, ltp);
+  let check: string | null = null;
+  try {
+    check = pricedAt
+      ? toDecimalString(lines.reduce((acc, a) => add(acc, mul(dec(pricedAt), dec(parseQuantity(a.quantity)))), dec(0)))
+      : null;
+  } catch {
+    check = null;
+  }
+  return (
+    <div className="space-y-3 text-sm" data-testid="confirm-summary">
+      <p>
+        <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>{values.execution}</strong>{' '}
+        <strong>{instrument.symbol}</strong> · {values.order_type} · {TRADE_TYPE_LABEL[values.trade_type]}
+        {needsPrice(values.order_type) && <> · price {money(values.price)}</>}
+        {needsTrigger(values.order_type) && <> · trigger {money(values.trigger_price)}</>}
+      </p>
+      <dl className="grid grid-cols-3 gap-2 rounded-lg bg-slate-50 p-3">
+        <div>
+          <dt className="text-xs text-slate-500">Clients</dt>
+          <dd className="font-semibold" data-testid="confirm-clients">
+            {summary.clients}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500">Total quantity</dt>
+          <dd className="font-semibold tabular-nums" data-testid="confirm-quantity">
+            {qty(summary.quantity)}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500">Est. value</dt>
+          <dd className="font-semibold tabular-nums" data-testid="confirm-value">
+            {check ? money(check) : '—'}
+          </dd>
+        </div>
+      </dl>
+      <p className="text-xs text-slate-500">
+        {needsPrice(values.order_type)
+          ? 'Estimated at the limit price.'
+          : ltp
+            ? `Estimated at the last price ${money(ltp)}; market orders fill at the market.`
+            : 'No last price yet: the value cannot be estimated.'}
+      </p>
+      <ul className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200">
+        {lines.map((a) => (
+          <li key={a.client_id} className="flex justify-between gap-3 px-3 py-2">
+            <span className="min-w-0 truncate">{names.get(a.client_id) ?? `Client ${a.client_id}`}</span>
+            <span className="tabular-nums">{qty(parseQuantity(a.quantity))}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
