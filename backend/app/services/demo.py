@@ -36,7 +36,8 @@ def _starting_cash(index: int, count: int, low: Decimal, high: Decimal) -> Decim
     if count == 1:
         return low
     step = (high - low) / (count - 1)
-    return (low + step * index).quantize(Decimal("1000"))
+    # Rounded to the nearest thousand rupees, as a person would fund an account.
+    return ((low + step * index) / 1000).quantize(Decimal("1")) * 1000
 
 
 async def seed_demo(session: AsyncSession, *, client_count: int, min_cash: Decimal, max_cash: Decimal) -> bool:

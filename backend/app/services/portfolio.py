@@ -17,18 +17,20 @@ from app.brokers.base import BrokerError, BrokerFunds, BrokerPosition
 from app.context import AppContext
 from app.enums import OPEN_STATUSES
 from app.models import Client, Instrument, Order, User
+from app.models.types import canonical_money
 from app.schemas.clients import HolderOut, PortfolioOut, PortfolioSummary, PositionOut
 from app.schemas.orders import OrderOut
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
 
 ZERO = Decimal("0")
+PAISE = Decimal("0.01")
 
 
 def unrealised(position: BrokerPosition) -> Decimal:
     if position.last_price is None or position.net_quantity == 0:
         return ZERO
-    return (position.last_price - position.average_price) * position.net_quantity
+    return canonical_money(((position.last_price - position.average_price) * position.net_quantity).quantize(PAISE))
 
 
 def summarise(funds: BrokerFunds, positions: list[BrokerPosition]) -> PortfolioSummary:
@@ -98,7 +100,7 @@ async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> P
                 symbol=names.get(p.token_id, str(p.token_id)),
                 trade_type=p.trade_type,
                 net_quantity=p.net_quantity,
-                average_price=p.average_price,
+                average_price=canonical_money(p.average_price),
                 last_price=p.last_price,
                 realised_pnl=p.realised_pnl,
                 unrealised_pnl=unrealised(p),
@@ -146,7 +148,7 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
                 client_name=client.display_name,
                 trade_type=p.trade_type,
                 net_quantity=p.net_quantity,
-                average_price=p.average_price,
+                average_price=canonical_money(p.average_price),
                 last_price=p.last_price,
                 unrealised_pnl=unrealised(p),
                 realised_pnl=p.realised_pnl,
