@@ -9,8 +9,9 @@ can never move an order backwards.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,43 +137,43 @@ async def _place(ctx: AppContext, client: Client, instrument: Instrument, order:
         return Verdict(OrderStatus.FAILED, f"NO_ANSWER: {type(exc).__name__}; it will be looked up at the broker")
 
 
-async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, sent_at: Any = None) -> None:
-    async with order_lock(order_id), ctx.sessions() as session:
-        order = await locked_order(session, order_id)
-        if order is None:
-            return
-        before_filled = order.filled_quantity
+async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, sent_at: datetime | None = None) -> None:
+    """Record a broker's answer (or our verdict on the lack of one), then announce it."""
+
+    def apply(order: Order) -> bool:
+        if sent_at is not None and order.sent_at is None:
+            order.sent_at = sent_at
         if isinstance(outcome, Verdict):
             # A verdict without a broker row only settles an order that has none yet.
             if order.status not in IN_FLIGHT_STATUSES:
-                return
+                return False
             order.status, order.reason = outcome.status, outcome.reason
-            changed = True
-        else:
-            changed = merge_broker_state(order, outcome)
-        if sent_at is not None and order.sent_at is None:
-            order.sent_at = sent_at
-        if not changed:
-            await session.commit()
-            return
-        order.updated_at = utcnow()
-        await session.commit()
-        await publish_order(ctx, session, order, fills_changed=order.filled_quantity != before_filled)
+            return True
+        return merge_broker_state(order, outcome)
+
+    await _update_order(ctx, order_id, apply)
 
 
 async def apply_broker_update(ctx: AppContext, order_id: int, snapshot: BrokerOrder) -> bool:
     """A broker's pushed or polled view of one of our orders."""
+    return await _update_order(ctx, order_id, lambda order: merge_broker_state(order, snapshot))
+
+
+async def _update_order(ctx: AppContext, order_id: int, apply: Callable[[Order], bool]) -> bool:
+    # The row is changed and committed under the lock; announcing it (and copying fills from the broker)
+    # happens after, so one slow broker read never holds other orders' updates or a database connection.
     async with order_lock(order_id), ctx.sessions() as session:
         order = await locked_order(session, order_id)
         if order is None:
             return False
         before_filled = order.filled_quantity
-        if not merge_broker_state(order, snapshot):
-            return False
-        order.updated_at = utcnow()
+        changed = apply(order)
+        if changed:
+            order.updated_at = utcnow()
         await session.commit()
-        await publish_order(ctx, session, order, fills_changed=order.filled_quantity != before_filled)
-        return True
+    if changed:
+        await publish_order(ctx, order, fills_changed=order.filled_quantity != before_filled)
+    return changed
 
 
 async def locked_order(session: AsyncSession, order_id: int) -> Order | None:
@@ -186,12 +187,14 @@ async def order_out(session: AsyncSession, order: Order) -> OrderOut:
     return OrderOut(**order.model_dump(), client_name=client_name or "", symbol=symbol or "")
 
 
-async def publish_order(ctx: AppContext, session: AsyncSession, order: Order, *, fills_changed: bool) -> None:
+async def publish_order(ctx: AppContext, order: Order, *, fills_changed: bool) -> None:
     assert order.id is not None
-    payload = (await order_out(session, order)).model_dump(mode="json")
+    async with ctx.sessions() as session:
+        payload = (await order_out(session, order)).model_dump(mode="json")
+        progress = None if order.batch_id is None else await batch_done_total(session, order.batch_id)
     await ctx.events.publish(events.ORDER_UPDATE, events.client_room(order.client_id), payload)
-    if order.batch_id is not None:
-        done, total = await batch_done_total(session, order.batch_id)
+    if order.batch_id is not None and progress is not None:
+        done, total = progress
         await ctx.events.publish(
             events.BATCH_PROGRESS,
             events.batch_room(order.batch_id),
