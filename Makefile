@@ -41,7 +41,7 @@ run: $(VENV)/.installed frontend/out/index.html
 services:
 	scripts/ensure-services.sh
 
-test: test-backend test-frontend test-e2e
+test: test-backend test-frontend test-e2e test-infra
 
 test-backend: test-backend-sqlite test-backend-postgres
 
@@ -56,6 +56,11 @@ test-frontend: frontend/node_modules/.installed
 
 test-e2e: $(VENV)/.installed frontend/out/index.html
 	scripts/e2e.sh
+
+.PHONY: test-infra
+# Deployment checks that need no Docker engine or cluster (tools installed into infra/.tools by the script).
+test-infra: $(VENV)/.installed
+	PYTHON=$(PYTHON) BACKEND_PYTHON=$(PY) scripts/check-infra.sh
 
 lint: $(VENV)/.installed frontend/node_modules/.installed
 	cd backend && .venv/bin/ruff check app tests

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MULTIDESK_", extra="ignore")
 
     demo_mode: bool = True
+    # Production runs migrations as a separate job, not on every replica start.
+    migrate_on_start: bool = True
     data_dir: Path = REPO_ROOT / "var"
     database_url: str | None = None
     redis_url: str | None = None
@@ -61,6 +63,26 @@ class Settings(BaseSettings):
     # None follows demo mode: the demo market never closes, otherwise NSE hours apply.
     sim_always_open: bool | None = None
     sim_persist: bool = True
+    # Socket.IO: each instrument's price_update reaches a socket at most once per this interval (latest tick wins).
+    price_emit_interval_ms: int = Field(default=250, ge=10)
+    # Instruments one socket may stream at once.
+    realtime_max_subscriptions: int = Field(default=500, ge=1)
+    # The Redis pub/sub channel the backend processes share Socket.IO events on (with MULTIDESK_REDIS_URL).
+    realtime_redis_channel: str = "multidesk-socketio"
+    # Motilal Oswal OpenAPI (app/brokers/motilal/README.md). Tests and `make run` demos point the base URL at the
+    # fake (tests/fakes/motilal_server.py); UAT is https://openapi.motilaloswaluat.com.
+    motilal_base_url: str = "https://openapi.motilaloswal.com"
+    # One HTTP request to Motilal; keep it under broker_call_timeout_s (a MARKET order makes two: price, then place).
+    motilal_timeout_s: float = Field(default=4.0, gt=0)
+    motilal_orders_per_second: int = Field(default=10, ge=1)
+    # MARKET and SL-M orders go to Motilal as LIMIT / STOPLOSS orders this far (percent) beyond the price.
+    motilal_market_protection_pct: Decimal = Field(default=Decimal("1.0"), gt=0, le=20)
+    # Header values Motilal asks every API caller to send (source, client IPs, MAC address).
+    motilal_source_id: str = "WEB"
+    motilal_user_agent: str = "MOSL/V.1.1.0"
+    motilal_client_local_ip: str = "127.0.0.1"
+    motilal_client_public_ip: str = "127.0.0.1"
+    motilal_mac_address: str = "00:00:00:00:00:00"
     demo_min_cash: Decimal = Decimal("500000")
     demo_max_cash: Decimal = Decimal("5000000")
 

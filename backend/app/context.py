@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.brokers.base import OrderListener
+from app.brokers.motilal import MotilalBroker, MotilalConfig
 from app.brokers.registry import BrokerRegistry
 from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.enums import BrokerName
+from app.market.feed import SimulatorFeed
 from app.models import Instrument
 from app.realtime.events import EventBus
 from app.security.tokens import TokenIssuer
@@ -29,6 +31,8 @@ class AppContext:
     tokens: TokenIssuer
     events: EventBus = field(default_factory=EventBus)
     tasks: TaskSet = field(default_factory=TaskSet)
+    # Prices for the realtime stream: the simulator's own price model, followed across broker restarts.
+    feed: SimulatorFeed = field(default_factory=SimulatorFeed)
     # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
     brokers: BrokerRegistry = field(init=False)
 
@@ -55,8 +59,10 @@ class AppContext:
             rows = (await session.execute(select(Instrument.token_id, Instrument.ref_price))).all()
         initial_prices: dict[int, Decimal] = {token_id: price for token_id, price in rows if price is not None}
         simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
+        self.feed.attach(simulator.prices)
         self.brokers = BrokerRegistry(
-            {BrokerName.SIMULATOR: simulator},
+            # Motilal is always registered; its base URL (MULTIDESK_MOTILAL_BASE_URL) may point at the fake.
+            {BrokerName.SIMULATOR: simulator, BrokerName.MOTILAL: MotilalBroker(motilal_config(self.settings))},
             concurrency=self.settings.broker_concurrency,
             call_timeout_s=self.settings.broker_call_timeout_s,
         )
@@ -88,4 +94,18 @@ def simulator_settings(settings: Settings) -> SimulatorSettings:
         always_open=always_open,
         # The simulated broker keeps its books in the data dir, as a real broker keeps its own across our restarts.
         journal_path=settings.data_dir / "simulator-journal.jsonl" if settings.sim_persist else None,
+    )
+
+
+def motilal_config(settings: Settings) -> MotilalConfig:
+    return MotilalConfig(
+        base_url=settings.motilal_base_url,
+        timeout_s=settings.motilal_timeout_s,
+        orders_per_second=settings.motilal_orders_per_second,
+        market_protection_pct=settings.motilal_market_protection_pct,
+        source_id=settings.motilal_source_id,
+        user_agent=settings.motilal_user_agent,
+        client_local_ip=settings.motilal_client_local_ip,
+        client_public_ip=settings.motilal_client_public_ip,
+        mac_address=settings.motilal_mac_address,
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -48,3 +50,11 @@ def alembic_config(url: str) -> Config:
 async def upgrade_head(url: str) -> None:
     """Bring the schema to the newest migration; the only way tables are made."""
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+
+
+async def schema_is_current(engine: AsyncEngine, url: str) -> bool:
+    """Whether the database is at the newest migration (checked when start-up does not migrate itself)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    async with engine.connect() as connection:
+        current = await connection.run_sync(lambda sync: set(MigrationContext.configure(sync).get_current_heads()))
+    return current == heads

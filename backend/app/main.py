@@ -1,4 +1,4 @@
-"""The ASGI app: FastAPI with its lifespan (migrate, load instruments, seed demo data) and the SPA."""
+"""The ASGI app: FastAPI with its lifespan (migrate, load instruments, seed demo data) and the SPA, plus Socket.IO."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -12,9 +12,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api import health
 from app.api.errors import install_error_handlers
 from app.api.router import api_router
-from app.config import Settings
+from app.config import ConfigError, Settings
 from app.context import AppContext
-from app.db import upgrade_head
+from app.db import schema_is_current, upgrade_head
+from app.realtime.server import MultiDeskApp, RealtimeServer
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
 from app.services.reconcile import on_broker_order, reconcile, reconcile_forever
@@ -25,7 +26,13 @@ log = logging.getLogger(__name__)
 
 async def start(ctx: AppContext) -> None:
     settings = ctx.settings
-    await upgrade_head(settings.resolved_database_url)
+    if settings.migrate_on_start:
+        await upgrade_head(settings.resolved_database_url)
+    elif not await schema_is_current(ctx.engine, settings.resolved_database_url):
+        raise ConfigError(
+            "The database schema is not at the newest migration and MULTIDESK_MIGRATE_ON_START is false: "
+            "run `python -m app.cli migrate` (the migration job) first."
+        )
     async with ctx.sessions() as session:
         await load_tokens_file(session, settings.tokens_csv)
         if settings.demo_mode:
@@ -42,15 +49,19 @@ async def start(ctx: AppContext) -> None:
     ctx.tasks.spawn(reconcile_forever(ctx), name="reconcile")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> MultiDeskApp:
+    """The FastAPI app wrapped with Socket.IO at /socket.io; `.api` is the FastAPI instance, `.state` its state."""
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx = AppContext.build(settings)
+    realtime = RealtimeServer(ctx)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await start(ctx)
+        await realtime.start()
         yield
+        await realtime.close()
         await ctx.close()
 
     app = FastAPI(title="MultiDesk", version="0.1.0", lifespan=lifespan)
@@ -66,4 +77,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(health.router)
     mount_spa(app, settings.static_dir)
-    return app
+    return MultiDeskApp(app, realtime)

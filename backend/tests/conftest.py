@@ -12,7 +12,6 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from cryptography.fernet import Fernet
-from fastapi import FastAPI
 from sqlalchemy import delete, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlmodel import SQLModel
@@ -23,6 +22,7 @@ from app.context import AppContext
 from app.enums import BrokerName, Role
 from app.main import create_app
 from app.models import AuditHead, Client, Instrument, User
+from app.realtime.server import MultiDeskApp
 from app.security.passwords import hash_password
 from app.services.accounts import instrument_ref
 from app.services.audit import GENESIS_HASH
@@ -60,11 +60,16 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         static_dir=data_dir / "no-frontend",
         # Each test gets a fresh in-memory simulator; the journal has tests of its own.
         sim_persist=False,
+        # The tests run at any hour and on weekends; market hours have tests of their own (tests/brokers).
+        sim_always_open=True,
+        # Never the real Motilal: nothing listens on the discard port, so a Motilal client outside tests/motilal
+        # gets BrokerUnavailable; tests/motilal points this at its fake server.
+        motilal_base_url="http://127.0.0.1:9",
     )
 
 
 @pytest.fixture(scope="session")
-async def app(test_settings: Settings) -> AsyncIterator[FastAPI]:
+async def app(test_settings: Settings) -> AsyncIterator[MultiDeskApp]:
     await reset_database(test_settings.resolved_database_url)
     application = create_app(test_settings)
     async with LifespanManager(application):
@@ -72,7 +77,7 @@ async def app(test_settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture(scope="session")
-def ctx(app: FastAPI) -> AppContext:
+def ctx(app: MultiDeskApp) -> AppContext:
     return app.state.ctx
 
 
@@ -83,7 +88,7 @@ async def db(ctx: AppContext) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def http(app: MultiDeskApp) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client

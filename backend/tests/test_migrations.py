@@ -9,13 +9,17 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from asgi_lifespan import LifespanManager
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
+from app.config import ConfigError, Settings
 from app.db import alembic_config, upgrade_head
+from app.main import create_app
 
 SCRATCH_DB = "multidesk_migration_scratch"
 
@@ -70,3 +74,22 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+async def test_without_migrate_on_start_an_unmigrated_database_stops_start_up_clearly(tmp_path: Path) -> None:
+    settings = Settings(
+        demo_mode=False,
+        migrate_on_start=False,
+        data_dir=tmp_path,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
+        jwt_secret="s" * 40,
+        encryption_keys=[Fernet.generate_key().decode()],
+        sim_persist=False,
+    )
+    with pytest.raises(ConfigError, match=r"python -m app\.cli migrate"):
+        async with LifespanManager(create_app(settings)):
+            pass
+    assert await _tables(settings.resolved_database_url) == set()
+    await upgrade_head(settings.resolved_database_url)
+    async with LifespanManager(create_app(settings)):
+        pass

@@ -27,6 +27,7 @@ def settings(data_dir: Path) -> Settings:
         sim_persist=True,
         sim_slippage_bps=Decimal("0"),
         sim_tick_interval_s=3600.0,
+        sim_always_open=True,  # the test runs at any hour
     )
 
 

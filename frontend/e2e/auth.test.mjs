@@ -51,17 +51,17 @@ for (const device of VIEWPORTS) {
         await page.getByLabel('Password').fill(ADVISOR.password);
         await submit.click();
         await page.waitForURL((u) => u.pathname === '/');
-        const signedIn = page.getByText('Signed in as');
-        await signedIn.waitFor();
-        assert.match(await signedIn.innerText(), /^Signed in as .+ \((admin|advisor|viewer)\)$/);
-        await page.getByText('The trading desk arrives with the orders issue.').waitFor();
+        await page.getByRole('heading', { name: 'Desk' }).waitFor();
+        await page.getByTestId('token-search-input').waitFor();
+        assert.match(await page.locator('[data-testid=shell-user]').getAttribute('data-role'), /^(admin|advisor|viewer)$/);
+        await page.getByTestId('client-row').first().waitFor();
         await assertNoHorizontalScroll(page);
         await assertTapTargets(page);
         await screenshot(page, `${device.name}-2-desk`);
 
         // The session is persisted: a reload stays on the desk.
         await page.reload();
-        await page.getByText('Signed in as').waitFor();
+        await page.getByTestId('token-search-input').waitFor();
         assert.equal(new URL(page.url()).pathname, '/');
 
         await page.getByRole('button', { name: 'Log out' }).click();

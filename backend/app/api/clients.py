@@ -9,7 +9,7 @@ from app.context import AppContext
 from app.models import Client
 from app.schemas.clients import ClientCreate, ClientOut, ClientUpdate, PortfolioOut, PortfolioSummary
 from app.schemas.common import ERROR_RESPONSES, Page
-from app.services import clients, portfolio
+from app.services import clients, connections, portfolio
 
 _CLIENT_COLUMNS = [
     name for name in ClientOut.model_fields if name not in ("credentials_set", "summary", "summary_error")
@@ -76,3 +76,11 @@ async def deactivate_client(client_id: int, user: TraderUser, ctx: ContextDep, s
 @router.get("/{client_id}/portfolio")
 async def get_portfolio(client_id: int, user: CurrentUser, ctx: ContextDep, session: SessionDep) -> PortfolioOut:
     return await portfolio.portfolio(ctx, session, await clients.get_visible(session, user, client_id))
+
+
+@router.post("/{client_id}/test-connection")
+async def test_connection(
+    client_id: int, user: TraderUser, ctx: ContextDep, session: SessionDep
+) -> connections.ConnectionTestOut:
+    """Log in to the client's broker account with the stored credentials and read its funds; ok or the reason."""
+    return await connections.check_connection(ctx, session, user, client_id)

@@ -66,6 +66,9 @@ class BrokerOrder:
     status: OrderStatus
     reason: str | None
     updated_at: datetime
+    # What the broker adapter did to the order on its own, in words for the advisor (e.g. a MARKET order sent
+    # as a protected LIMIT because the broker refuses MARKET orders from API channels).
+    note: str | None = None
 
 
 BrokerOrderAck = BrokerOrder

@@ -10,12 +10,21 @@ ORDER_UPDATE = "order_update"
 POSITION_UPDATE = "position_update"
 BATCH_PROGRESS = "batch_progress"
 PRICE_UPDATE = "price_update"
+# Sent to one socket just before the server disconnects it: its access token expired or its user was deactivated.
+SESSION_EXPIRED = "session_expired"
+
+# Admins and viewers see every client: they sit in this one room, and client events are sent to it too.
+ALL_CLIENTS_ROOM = "clients:all"
 
 Listener = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 
 
 def client_room(client_id: int) -> str:
     return f"client:{client_id}"
+
+
+def advisor_room(user_id: int) -> str:
+    return f"advisor:{user_id}"
 
 
 def batch_room(batch_id: int) -> str:

@@ -68,6 +68,9 @@ def merge_broker_state(order: Order, snapshot: BrokerOrder) -> bool:
     if order.broker_order_id != snapshot.broker_order_id:
         order.broker_order_id = snapshot.broker_order_id
         changed = True
+    if snapshot.note and order.broker_note != snapshot.note:
+        order.broker_note = snapshot.note
+        changed = True
     return changed
 
 

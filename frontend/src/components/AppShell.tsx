@@ -76,9 +76,10 @@ export function AppShell({ children }: { children: ReactNode }) {
   useRealtimeConnection(user !== null);
 
   const items = NAV.filter((item) => !item.adminOnly || user?.role === 'admin');
+  const realtime = useRealtimeStore((s) => s.status);
 
   return (
-    <div className="flex min-h-dvh flex-col">
+    <div className="flex min-h-dvh flex-col" data-realtime={realtime}>
       <header className="sticky top-0 z-20 border-b border-slate-800 bg-slate-900 text-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 px-4 py-1.5 sm:h-14 sm:flex-nowrap sm:py-0">
           <Link

@@ -16,7 +16,7 @@ import {
 } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 
-import { Button, ErrorAlert, FieldError, inputClass } from './ui';
+import { Button, Checkbox, ErrorAlert, FieldError, inputClass } from './ui';
 
 interface ClientFormProps {
   /** Edit this client; create a new one when absent. */
@@ -54,6 +54,7 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
       : emptyClientForm(),
   });
   const clear = useWatch({ control, name: 'clear' });
+  const isActive = useWatch({ control, name: 'is_active' });
 
   const onSubmit = handleSubmit(async (values) => {
     try {
@@ -154,10 +155,15 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
       )}
 
       {editing && (
-        <label className="flex min-h-11 items-center gap-2 text-sm">
-          <input type="checkbox" className="size-5" {...register('is_active')} />
+        <div className="flex items-center gap-1 text-sm">
+          <Checkbox
+            label="Active"
+            testId="client-active"
+            checked={isActive}
+            onChange={(on) => setValue('is_active', on, { shouldDirty: true })}
+          />
           Active (inactive clients are left out of the desk)
-        </label>
+        </div>
       )}
 
       <fieldset className="space-y-2 rounded-lg border border-slate-200 p-3">

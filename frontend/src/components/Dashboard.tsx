@@ -287,7 +287,11 @@ export function Dashboard() {
                 label="Execution"
                 testId="execution"
                 value={execution}
-                options={EXECUTIONS.map((e) => ({ ...e, label: e.value === 'EXIT' && !instrument ? 'Exit' : e.label }))}
+                options={EXECUTIONS.map((e) =>
+                  e.value === 'EXIT'
+                    ? { ...e, disabled: !instrument, title: 'Exit every client holding the chosen instrument' }
+                    : e,
+                )}
                 onChange={onExecution}
               />
             </div>
@@ -467,12 +471,17 @@ export function Dashboard() {
                       <span className="text-xs text-slate-500 md:hidden">Position </span>
                       {!instrument ? (
                         '—'
+                      ) : own.some((h) => h.error) ? (
+                        <span className="text-amber-800" title={own.find((h) => h.error)?.error ?? undefined}>
+                          unavailable
+                        </span>
                       ) : own.length === 0 ? (
                         <span className="text-slate-500">0</span>
                       ) : (
                         own.map((h) => (
-                          <span key={h.trade_type} className="block tabular-nums">
-                            {qty(h.net_quantity)} <span className="text-xs text-slate-500">{TRADE_TYPE_LABEL[h.trade_type]}</span>
+                          <span key={h.trade_type ?? ''} className="block tabular-nums">
+                            {qty(h.net_quantity)}{' '}
+                            <span className="text-xs text-slate-500">{h.trade_type ? TRADE_TYPE_LABEL[h.trade_type] : ''}</span>
                           </span>
                         ))
                       )}

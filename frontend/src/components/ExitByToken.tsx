@@ -13,7 +13,7 @@ import type { BatchRow, Holder, Instrument } from '@/lib/api-types';
 import { add, dec, mul, PLAIN_DECIMAL_RE, sumStrings, toDecimalString } from '@/lib/decimal';
 import { isUncertainFailure } from '@/lib/idempotency';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
-import { applyPositionToHolders, livePnl } from '@/lib/positions';
+import { applyPositionToHolders, isPosition, livePnl } from '@/lib/positions';
 import { exitFormSchema, toExitRequest, type ExitFormValues } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
@@ -25,6 +25,7 @@ import {
   Button,
   buttonClass,
   Card,
+  Checkbox,
   Empty,
   ErrorAlert,
   FieldError,
@@ -72,11 +73,18 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
     });
   }, [holders.data]);
 
+  // Real positions per client; and clients whose books could not be read (they cannot be selected).
   const byClient = useMemo(() => {
     const map = new Map<number, Holder[]>();
-    for (const h of holders.data ?? []) map.set(h.client_id, [...(map.get(h.client_id) ?? []), h]);
+    for (const h of holders.data ?? []) {
+      if (isPosition(h)) map.set(h.client_id, [...(map.get(h.client_id) ?? []), h]);
+    }
     return map;
   }, [holders.data]);
+  const unreadable = useMemo(
+    () => new Map((holders.data ?? []).filter((h) => h.error).map((h) => [h.client_id, h.error ?? ''])),
+    [holders.data],
+  );
 
   const setHolders = holders.setData;
   useRealtimeEvent('position_update', (u) => {
@@ -207,18 +215,15 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
         <div className="mb-2 flex flex-wrap items-center justify-between gap-3">
           <h2 className="text-base font-semibold">Clients holding {symbol}</h2>
           {canTrade && !executing && byClient.size > 0 && (
-            <label className="inline-flex min-h-11 items-center gap-2 text-sm">
-              <input
-                type="checkbox"
-                data-testid="exit-select-all"
-                className="size-5"
+            <span className="inline-flex items-center text-sm">
+              <Checkbox
+                label="Select all"
+                testId="exit-select-all"
                 checked={allSelected}
-                onChange={(e) =>
-                  setDeselected(e.target.checked ? new Set() : new Set(clients.map((c) => c.client_id)))
-                }
+                onChange={(on) => setDeselected(on ? new Set() : new Set(clients.map((c) => c.client_id)))}
               />
               Select all
-            </label>
+            </span>
           )}
         </div>
         {holders.error && <ErrorAlert error={holders.error} onRetry={holders.reload} />}
@@ -242,8 +247,12 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
                 const rows = rowsByClient.get(c.client_id) ?? [];
                 const holds = own.length > 0;
                 const checked = holds && !deselected.has(c.client_id);
-                const unrealised = own.length ? sumStrings(own.map((h) => livePnl(h, ltp))) : '0';
-                const realised = own.length ? sumStrings(own.map((h) => h.realised_pnl)) : null;
+                const pnls = own.map((h) => livePnl(h, ltp));
+                const unrealised = pnls.every((x) => x !== null) ? sumStrings(pnls as string[]) : null;
+                const realisedParts = own.map((h) => h.realised_pnl);
+                const realised =
+                  own.length && realisedParts.every((x) => x !== null) ? sumStrings(realisedParts as string[]) : null;
+                const readError = unreadable.get(c.client_id);
                 return (
                   <li
                     key={c.client_id}
@@ -253,37 +262,40 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
                   >
                     <div className="row-span-3 md:row-span-1">
                       {canTrade && !executing && holds && (
-                        <label className="inline-flex size-11 items-center justify-center">
-                          <span className="sr-only">Exit {c.client_name}</span>
-                          <input
-                            type="checkbox"
-                            data-testid="exit-row-check"
-                            className="size-5"
-                            checked={checked}
-                            onChange={(e) =>
-                              setDeselected((prev) => {
-                                const next = new Set(prev);
-                                if (e.target.checked) next.delete(c.client_id);
-                                else next.add(c.client_id);
-                                return next;
-                              })
-                            }
-                          />
-                        </label>
+                        <Checkbox
+                          label={`Exit ${c.client_name}`}
+                          testId="exit-row-check"
+                          checked={checked}
+                          onChange={(on) =>
+                            setDeselected((prev) => {
+                              const next = new Set(prev);
+                              if (on) next.delete(c.client_id);
+                              else next.add(c.client_id);
+                              return next;
+                            })
+                          }
+                        />
                       )}
                     </div>
                     <div className="col-span-2 min-w-0 font-medium md:col-span-1">
                       <span className="block truncate">{c.client_name}</span>
                     </div>
                     <div className="text-sm md:text-right" data-testid="exit-row-position" data-quantity={own.reduce((s, h) => s + h.net_quantity, 0)}>
-                      {own.length === 0
-                        ? '0'
-                        : own.map((h) => (
-                            <span key={h.trade_type} className="block tabular-nums">
-                              {qty(h.net_quantity)} <span className="text-xs text-slate-500">{TRADE_TYPE_LABEL[h.trade_type]}</span>
-                              <span className="block text-xs text-slate-500">avg {money(h.average_price)}</span>
-                            </span>
-                          ))}
+                      {own.length === 0 && readError ? (
+                        <span className="text-amber-800" data-testid="exit-row-error">
+                          unavailable: {readError}
+                        </span>
+                      ) : own.length === 0 ? (
+                        '0'
+                      ) : (
+                        own.map((h) => (
+                          <span key={h.trade_type ?? ''} className="block tabular-nums">
+                            {qty(h.net_quantity)}{' '}
+                            <span className="text-xs text-slate-500">{h.trade_type ? TRADE_TYPE_LABEL[h.trade_type] : ''}</span>
+                            <span className="block text-xs text-slate-500">avg {money(h.average_price)}</span>
+                          </span>
+                        ))
+                      )}
                     </div>
                     <div className="text-right text-sm">
                       <span className="text-xs text-slate-500 md:hidden">Unrealised </span>

@@ -218,7 +218,7 @@ export function Segmented<T extends string>({
 }: {
   label: string;
   value: T;
-  options: ReadonlyArray<{ value: T; label: string; tone?: 'buy' | 'sell' }>;
+  options: ReadonlyArray<{ value: T; label: string; tone?: 'buy' | 'sell'; disabled?: boolean; title?: string }>;
   onChange: (v: T) => void;
   testId?: string;
   disabled?: boolean;
@@ -239,7 +239,8 @@ export function Segmented<T extends string>({
             type="button"
             role="radio"
             aria-checked={active}
-            disabled={disabled}
+            disabled={disabled || o.disabled}
+            title={o.title}
             data-value={o.value}
             onClick={() => onChange(o.value)}
             className={`inline-flex min-h-11 min-w-11 flex-1 items-center justify-center rounded-md px-3 text-sm font-medium whitespace-nowrap disabled:opacity-50 ${
@@ -277,5 +278,83 @@ export function ProgressBar({ value, max, testId }: { value: number; max: number
     >
       <div className="h-full rounded-full bg-emerald-600 transition-[width]" style={{ width: `${pct}%` }} />
     </div>
+  );
+}
+
+/** Previous / next over a paginated list ({items,total,limit,offset}). */
+export function Pager({
+  offset,
+  limit,
+  total,
+  onOffset,
+}: {
+  offset: number;
+  limit: number;
+  total: number;
+  onOffset: (offset: number) => void;
+}) {
+  if (total <= limit && offset === 0) return null;
+  const from = total === 0 ? 0 : offset + 1;
+  const to = Math.min(offset + limit, total);
+  return (
+    <div className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="pager">
+      <span className="text-slate-600">
+        {from}–{to} of {total}
+      </span>
+      <div className="flex gap-2">
+        <Button variant="secondary" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - limit))}>
+          Previous
+        </Button>
+        <Button variant="secondary" disabled={offset + limit >= total} onClick={() => onOffset(offset + limit)}>
+          Next
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A checkbox whose tap target is 44×44 px (the real, transparent input) around a 20 px box.
+ */
+export function Checkbox({
+  checked,
+  onChange,
+  label,
+  testId,
+  disabled,
+}: {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  /** Accessible name. */
+  label: string;
+  testId?: string;
+  disabled?: boolean;
+}) {
+  return (
+    <span className="relative inline-flex size-11 shrink-0 items-center justify-center">
+      <input
+        type="checkbox"
+        aria-label={label}
+        data-testid={testId}
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.checked)}
+        className="peer absolute inset-0 m-0 size-11 cursor-pointer opacity-0 disabled:cursor-not-allowed"
+      />
+      <span
+        aria-hidden
+        className="pointer-events-none size-5 rounded border-2 border-slate-400 bg-white peer-checked:border-slate-900 peer-checked:bg-slate-900 peer-focus-visible:ring-2 peer-focus-visible:ring-slate-900/40 peer-disabled:opacity-50"
+      />
+      <svg
+        aria-hidden
+        viewBox="0 0 16 16"
+        className="pointer-events-none absolute hidden size-3.5 text-white peer-checked:block"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2.5"
+      >
+        <path d="M3 8.5l3.2 3L13 4.5" />
+      </svg>
+    </span>
   );
 }

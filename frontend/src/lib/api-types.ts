@@ -3,16 +3,15 @@
  *
  * The one place the app takes API types from. Where the backend already has the endpoint, the
  * type is DERIVED from the generated OpenAPI schema (src/lib/api-schema.d.ts, `npm run gen:api`).
- * Types marked `PENDING(orders)` are hand-written from the orders/realtime contract because the
- * backend does not expose those endpoints yet: once it does, run `npm run gen:api` and replace
- * each with the generated `Schemas['...']` (keeping the exported name), then `npm run typecheck`.
- * Socket.IO payloads are not part of OpenAPI and stay hand-written.
+ * Regenerate after a backend change (`npm run gen:api`), then `npm run typecheck`: the app only
+ * uses the names exported here, so a changed shape shows up as a type error where it matters.
+ * Socket.IO payloads are not part of OpenAPI and stay hand-written (last section).
  */
 import type { components } from './api-schema';
 
 type Schemas = components['schemas'];
 
-// ───────────────────────── generated (endpoint exists) ─────────────────────────
+// ───────────────────────── auth, users, clients, tokens (generated) ─────────────────────────
 
 export type Role = Schemas['Role'];
 /** GET /auth/me, GET /users items */
@@ -34,14 +33,8 @@ export type ClientCreate = Schemas['ClientCreate'];
 /** PATCH /clients/{id}: credentials fields given replace the stored ones; "" clears one. */
 export type ClientUpdate = Schemas['ClientUpdate'];
 
-/**
- * GET /clients items. PENDING(orders): the contract makes `summary` nullable (the broker may not
- * answer) with `summary_error` saying why; the generated schema still has it required.
- */
-export type Client = Omit<Schemas['ClientOut'], 'summary'> & {
-  summary: PortfolioSummary | null;
-  summary_error?: string | null;
-};
+/** GET /clients items; `summary` is null (with `summary_error`) when the broker did not answer. */
+export type Client = Schemas['ClientOut'];
 
 /** GET /clients/{id}/portfolio positions */
 export type Position = Schemas['PositionOut'];
@@ -59,171 +52,47 @@ export interface ErrorEnvelope {
   error: Schemas['ErrorBody'];
 }
 
-// ───────────────────────── PENDING(orders): hand-written from the contract ─────────────────────────
+// ───────────────────────── orders, batches, trades, market (generated) ─────────────────────────
 
-export type TradeType = 'INTRADAY' | 'DELIVERY' | 'MTF';
-export type OrderType = 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
-export type Side = 'BUY' | 'SELL';
-export type Execution = 'BUY' | 'SELL' | 'EXIT';
-export type OrderStatus =
-  | 'PENDING'
-  | 'OPEN'
-  | 'PARTIALLY_FILLED'
-  | 'FILLED'
-  | 'CANCELLED'
-  | 'DENIED'
-  | 'REJECTED'
-  | 'FAILED';
+export type TradeType = Schemas['TradeType'];
+export type OrderType = Schemas['OrderType'];
+export type Side = Schemas['Side'];
+export type Execution = Schemas['Execution'];
+export type OrderStatus = Schemas['OrderStatus'];
 
-/** PENDING(orders): GET /orders items, POST /orders/place, /{id}/cancel, PATCH /orders/{id}. */
-export interface Order {
-  id: number;
-  client_id: number;
-  client_name: string;
-  token_id: number;
-  symbol: string;
-  batch_id: number | null;
-  execution: Execution;
-  side: Side;
-  order_type: OrderType;
-  trade_type: TradeType;
-  quantity: number;
-  price: string | null;
-  trigger_price: string | null;
-  status: OrderStatus;
-  reason: string | null;
-  broker_note: string | null;
-  broker_order_id: string | null;
-  filled_quantity: number;
-  average_price: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** GET /orders items, POST /orders/place, /orders/{id}/cancel, PATCH /orders/{id}; socket order_update */
+export type Order = Schemas['OrderOut'];
 
-/** PENDING(orders): GET /clients/{id}/portfolio (the generated PortfolioOut lacks open_orders). */
-export type Portfolio = Omit<Schemas['PortfolioOut'], 'summary'> & {
-  summary: PortfolioSummary | null;
-  summary_error?: string | null;
-  open_orders: Order[];
-};
+/** GET /clients/{id}/portfolio */
+export type Portfolio = Schemas['PortfolioOut'];
 
-/** PENDING(orders): POST /orders/place body */
-export interface PlaceOrderRequest {
-  client_id: number;
-  token_id: number;
-  execution: Exclude<Execution, 'EXIT'>;
-  order_type: OrderType;
-  trade_type: TradeType;
-  quantity: number;
-  price?: string;
-  trigger_price?: string;
-}
+/**
+ * Request bodies. Prices are sent as decimal strings (the schema also allows numbers; we never
+ * send floats).
+ */
+export type PlaceOrderRequest = Schemas['PlaceOrderRequest'];
+export type ModifyOrderRequest = Schemas['ModifyOrderRequest'];
+export type ExecuteAllRequest = Schemas['ExecuteAllRequest'];
+export type ExitByTokenRequest = Schemas['ExitByTokenRequest'];
 
-/** PENDING(orders): PATCH /orders/{id} body */
-export interface ModifyOrderRequest {
-  quantity?: number;
-  price?: string;
-  trigger_price?: string;
-}
+/** A batch row's status: an order status, or SKIPPED (no order was needed). */
+export type BatchRowStatus = Schemas['BatchRow']['status'];
+export type BatchRow = Schemas['BatchRow'];
+export type BatchCounts = Schemas['BatchCounts'];
+/** 202 from execute-all / exit-by-token, GET /batches/{id} */
+export type Batch = Schemas['BatchOut'];
 
-/** PENDING(orders): POST /orders/execute-all body (with an Idempotency-Key header) */
-export interface ExecuteAllRequest {
-  token_id: number;
-  execution: Exclude<Execution, 'EXIT'>;
-  order_type: OrderType;
-  trade_type: TradeType;
-  price?: string;
-  trigger_price?: string;
-  allocations: Array<{ client_id: number; quantity: number }>;
-}
+/**
+ * GET /tokens/{token_id}/holders: one row per client per trade type with a non-zero position;
+ * a client whose books could not be read comes as a row with `error` (and no trade type).
+ */
+export type Holder = Schemas['HolderOut'];
 
-/** PENDING(orders): POST /trades/exit-by-token/{token_id} body (with an Idempotency-Key header) */
-export interface ExitByTokenRequest {
-  client_ids?: number[];
-  order_type?: 'MARKET' | 'LIMIT';
-  price?: string;
-}
+/** GET /trades items */
+export type Trade = Schemas['TradeOut'];
 
-export type BatchRowStatus = OrderStatus | 'SKIPPED';
-
-export interface BatchRow {
-  client_id: number;
-  client_name: string;
-  order_id: number | null;
-  status: BatchRowStatus;
-  reason: string | null;
-  quantity: number;
-  filled_quantity: number;
-  average_price: string | null;
-  trade_type: TradeType;
-}
-
-export interface BatchCounts {
-  total: number;
-  done: number;
-  pending: number;
-  open: number;
-  partially_filled: number;
-  filled: number;
-  cancelled: number;
-  denied: number;
-  rejected: number;
-  failed: number;
-  skipped: number;
-}
-
-/** PENDING(orders): 202 from execute-all / exit-by-token, GET /batches/{id} */
-export interface Batch {
-  batch_id: number;
-  kind: 'EXECUTE_ALL' | 'EXIT_BY_TOKEN';
-  status: 'RUNNING' | 'COMPLETED';
-  token_id: number;
-  created_at: string;
-  finished_at: string | null;
-  counts: BatchCounts;
-  rows: BatchRow[];
-}
-
-/** PENDING(orders): GET /tokens/{token_id}/holders (one row per client per trade type) */
-export interface Holder {
-  client_id: number;
-  client_name: string;
-  trade_type: TradeType;
-  net_quantity: number;
-  average_price: string;
-  last_price: string | null;
-  unrealised_pnl: string;
-  realised_pnl: string;
-}
-
-/** PENDING(orders): GET /trades items */
-export interface Trade {
-  id: number;
-  order_id: number;
-  client_id: number;
-  client_name: string;
-  token_id: number;
-  symbol: string;
-  side: Side;
-  trade_type: TradeType;
-  quantity: number;
-  price: string;
-  executed_at: string;
-}
-
-/** PENDING(orders): GET /market/quotes?token_ids= */
-export interface Quote {
-  token_id: number;
-  ltp: string;
-  change: string;
-  change_pct: string;
-  open: string;
-  high: string;
-  low: string;
-  prev_close: string;
-  volume: number;
-  ts: string;
-}
+/** GET /market/quotes?token_ids= */
+export type Quote = Schemas['QuoteOut'];
 
 // ───────────────────────── Socket.IO payloads (not in OpenAPI) ─────────────────────────
 
@@ -244,6 +113,7 @@ export interface PositionUpdate {
   trade_type: TradeType;
   net_quantity: number;
   average_price: string;
+  realised_pnl?: string;
 }
 
 /** server → client `batch_progress`, room batch:{id}: one event per row as it resolves */
@@ -253,19 +123,38 @@ export interface BatchProgress {
   order_id: number | null;
   status: BatchRowStatus;
   reason: string | null;
+  /** Sent by the backend beyond the contract; used when present. */
+  filled_quantity?: number;
+  average_price?: string | null;
   done: number;
   total: number;
 }
+
+/** server → client `session_expired`: sent just before the server disconnects the socket. */
+export interface SessionExpired {
+  code: string;
+  message: string;
+}
+
+/** Every command's ack: `{ok: true, ...}` or `{ok: false, error: {code, message, details}}`. */
+export type RealtimeAck = { ok: true; [key: string]: unknown } | { ok: false; error: ErrorEnvelope['error'] };
 
 export interface ServerToClientEvents {
   price_update: (payload: PriceUpdate) => void;
   order_update: (payload: Order) => void;
   position_update: (payload: PositionUpdate) => void;
   batch_progress: (payload: BatchProgress) => void;
+  session_expired: (payload: SessionExpired) => void;
 }
 
 export interface ClientToServerEvents {
-  subscribe: (payload: { token_ids: number[] }, ack?: (res: unknown) => void) => void;
-  unsubscribe: (payload: { token_ids: number[] }, ack?: (res: unknown) => void) => void;
-  watch_batch: (payload: { batch_id: number }, ack?: (res: unknown) => void) => void;
+  /** The ack also carries `quotes` (latest price_update payloads) for the subscribed tokens. */
+  subscribe: (payload: { token_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
+  unsubscribe: (payload: { token_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
+  watch_batch: (payload: { batch_id: number }, ack?: (res: RealtimeAck) => void) => void;
+  unwatch_batch: (payload: { batch_id: number }, ack?: (res: RealtimeAck) => void) => void;
+  /** Join client rooms the socket was not put in on connect (e.g. a client created since). */
+  watch_clients: (payload: { client_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
+  /** A fresh access token for the same user extends the socket's life. */
+  renew: (payload: { token: string }, ack?: (res: RealtimeAck) => void) => void;
 }

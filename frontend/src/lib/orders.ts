@@ -99,3 +99,69 @@ export const TRADE_TYPE_LABEL: Record<TradeType, string> = {
   INTRADAY: 'Intraday',
   DELIVERY: 'Delivery',
 };
+
+function instant(iso: string): number {
+  const t = Date.parse(/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/**
+ * Which of two versions of the same order to show: the further status wins (a late OPEN never
+ * replaces FILLED); at the same status the later `updated_at` wins (e.g. a modify); a closed
+ * order's first verdict stays.
+ */
+export function preferOrder<T extends { status: BatchRowStatus; updated_at: string }>(current: T, incoming: T): T {
+  const rc = statusRank(current.status);
+  const ri = statusRank(incoming.status);
+  if (ri !== rc) return ri > rc ? incoming : current;
+  if (isClosed(current.status) && current.status !== incoming.status) return current;
+  return instant(incoming.updated_at) >= instant(current.updated_at) ? incoming : current;
+}
+
+/** A list of orders with one order replaced by its newer version; null when it is not in the list. */
+export function mergeOrderInto<T extends { id: number; status: BatchRowStatus; updated_at: string }>(
+  list: readonly T[],
+  incoming: T,
+): T[] | null {
+  const i = list.findIndex((o) => o.id === incoming.id);
+  if (i < 0) return null;
+  const next = preferOrder(list[i]!, incoming);
+  return next === list[i] ? [...list] : list.map((o, j) => (j === i ? next : o));
+}
+
+export interface OrderFilters {
+  client_id: string;
+  token_id: string;
+  status: string;
+  /** YYYY-MM-DD (calendar day, inclusive) */
+  date_from: string;
+  date_to: string;
+}
+
+export const emptyOrderFilters = (): OrderFilters => ({
+  client_id: '',
+  token_id: '',
+  status: '',
+  date_from: '',
+  date_to: '',
+});
+
+/** `/orders?…` for the filters that are set, with pagination. */
+export function ordersPath(f: OrderFilters, limit: number, offset: number): string {
+  const q = new URLSearchParams();
+  for (const key of ['client_id', 'token_id', 'status', 'date_from', 'date_to'] as const) {
+    if (f[key] !== '') q.set(key, f[key]);
+  }
+  q.set('limit', String(limit));
+  q.set('offset', String(offset));
+  return `/orders?${q.toString()}`;
+}
+
+/** Whether a live order belongs in a list with these filters (dates are left to the server). */
+export function matchesFilters(o: { client_id: number; token_id: number; status: string }, f: OrderFilters): boolean {
+  return (
+    (f.client_id === '' || String(o.client_id) === f.client_id) &&
+    (f.token_id === '' || String(o.token_id) === f.token_id) &&
+    (f.status === '' || o.status === f.status)
+  );
+}

@@ -2,7 +2,7 @@
 import type { Holder, Position, PositionUpdate } from './api-types';
 import { unrealisedPnl } from './decimal';
 
-function pnlAt(ltp: string | null | undefined, average: string, netQuantity: number, fallback: string): string {
+function pnlAt<F extends string | null>(ltp: string | null | undefined, average: string, netQuantity: number, fallback: F): string | F {
   if (!ltp) return fallback;
   try {
     return unrealisedPnl(ltp, average, netQuantity);
@@ -18,7 +18,7 @@ export function applyPositionToHolders(
   clientName: string,
   ltp?: string,
 ): Holder[] {
-  const i = holders.findIndex((h) => h.client_id === u.client_id && h.trade_type === u.trade_type);
+  const i = holders.findIndex((h) => h.client_id === u.client_id && h.trade_type === u.trade_type && !h.error);
   if (u.net_quantity === 0) return i < 0 ? [...holders] : holders.filter((_, j) => j !== i);
   const prev = holders[i];
   const next: Holder = {
@@ -28,7 +28,7 @@ export function applyPositionToHolders(
     net_quantity: u.net_quantity,
     average_price: u.average_price,
     last_price: ltp ?? prev?.last_price ?? null,
-    realised_pnl: prev?.realised_pnl ?? '0',
+    realised_pnl: u.realised_pnl ?? prev?.realised_pnl ?? '0',
     unrealised_pnl: pnlAt(ltp ?? prev?.last_price, u.average_price, u.net_quantity, prev?.unrealised_pnl ?? '0'),
   };
   return i < 0 ? [...holders, next] : holders.map((h, j) => (j === i ? next : h));
@@ -50,14 +50,24 @@ export function applyPositionToPositions(
     net_quantity: u.net_quantity,
     average_price: u.average_price,
     last_price: prev?.last_price ?? null,
-    realised_pnl: prev?.realised_pnl ?? '0',
+    realised_pnl: u.realised_pnl ?? prev?.realised_pnl ?? '0',
     unrealised_pnl: u.net_quantity === 0 ? '0' : pnlAt(prev?.last_price, u.average_price, u.net_quantity, prev?.unrealised_pnl ?? '0'),
   };
   return i < 0 ? [...positions, next] : positions.map((p, j) => (j === i ? next : p));
 }
 
-/** Unrealised P&L of a position at the live price when there is one, else the server's figure. */
-export function livePnl(p: { net_quantity: number; average_price: string; unrealised_pnl: string }, ltp?: string): string {
+/**
+ * Unrealised P&L of a position at the live price when there is one, else the server's figure
+ * (null when neither is known).
+ */
+export function livePnl(
+  p: { net_quantity: number; average_price: string | null; unrealised_pnl: string | null },
+  ltp?: string | null,
+): string | null {
   if (p.net_quantity === 0) return '0';
+  if (p.average_price === null) return p.unrealised_pnl;
   return pnlAt(ltp, p.average_price, p.net_quantity, p.unrealised_pnl);
 }
+
+/** Holder rows that are real positions (not "could not read this client's books"). */
+export const isPosition = (h: Holder) => !h.error && h.net_quantity !== 0;

@@ -6,15 +6,18 @@
  *   refreshes the token pair through the auth store and connects again, with backoff; a logout
  *   stops it. Transport errors are retried by socket.io itself; the UI shows "reconnecting".
  * - Subscriptions are reference-counted and re-sent after every reconnect: `subscribe` for the
- *   tokens on screen, `watch_batch` for the batches on screen (each followed by one
- *   GET /batches/{id}, so rows resolved before (re)joining are not missed).
+ *   tokens on screen (its ack's latest quotes go to the quotes store), `watch_batch` for the
+ *   batches on screen (each followed by one GET /batches/{id}, so rows resolved before
+ *   (re)joining are not missed), `watch_clients` for clients opened since connecting.
+ * - A token refreshed by the REST client is sent as `renew {token}`; `session_expired` (the
+ *   server is about to disconnect) refreshes the token so the reconnect uses a fresh one.
  * - Events go to the stores (price_update → quotes, batch_progress / order_update → batches)
  *   and to listeners registered with `onRealtime` (pages refreshing positions or order lists).
  */
 import { io, type Socket } from 'socket.io-client';
 
 import { api } from '@/lib/api';
-import type { Batch, ClientToServerEvents, ServerToClientEvents } from '@/lib/api-types';
+import type { Batch, ClientToServerEvents, PriceUpdate, ServerToClientEvents } from '@/lib/api-types';
 import { useAuthStore } from '@/stores/auth';
 import { useBatchStore } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
@@ -33,6 +36,8 @@ let refusedAttempts = 0;
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 const tokenRefs = new Map<number, number>();
 const watchedBatches = new Map<number, number>();
+const watchedClients = new Map<number, number>();
+let unsubscribeAuth: (() => void) | null = null;
 const listeners = new Map<RealtimeEvent, Set<(payload: never) => void>>();
 
 function emitLocal<E extends RealtimeEvent>(event: E, payload: Payload<E>) {
@@ -76,10 +81,20 @@ function joinBatch(s: AppSocket, batchId: number) {
   setTimeout(fetchOnce, WATCH_ACK_TIMEOUT_MS);
 }
 
+/** subscribe, taking the latest prices the server sends back in its ack. */
+function emitSubscribe(s: AppSocket, tokenIds: number[]) {
+  s.emit('subscribe', { token_ids: tokenIds }, (res) => {
+    const quotes = res && res.ok && Array.isArray(res.quotes) ? (res.quotes as PriceUpdate[]) : [];
+    useQuotesStore.getState().applyMany(quotes);
+  });
+}
+
 function resubscribe(s: AppSocket) {
   const tokens = [...tokenRefs.keys()];
-  if (tokens.length) s.emit('subscribe', { token_ids: tokens });
+  if (tokens.length) emitSubscribe(s, tokens);
   for (const batchId of watchedBatches.keys()) joinBatch(s, batchId);
+  const clients = [...watchedClients.keys()];
+  if (clients.length) s.emit('watch_clients', { client_ids: clients });
 }
 
 function scheduleRetry(delayMs: number) {
@@ -150,6 +165,19 @@ export function startRealtime(): void {
     emitLocal('order_update', o);
   });
   s.on('position_update', (p) => emitLocal('position_update', p));
+  // The server is about to drop the socket (token expired): get a fresh token for the reconnect.
+  s.on('session_expired', (e) => {
+    useRealtimeStore.getState().setStatus('reconnecting', e.message);
+    void useAuthStore.getState().refreshTokens();
+  });
+
+  // A token refreshed by the REST client extends the socket's life (`renew`), so it is not cut
+  // off when the old token expires.
+  unsubscribeAuth = useAuthStore.subscribe((state, prev) => {
+    if (state.accessToken && state.accessToken !== prev.accessToken && s.connected) {
+      s.emit('renew', { token: state.accessToken });
+    }
+  });
 }
 
 /** Closes the connection and forgets it (logout). Subscriptions held by mounted pages stay counted. */
@@ -157,6 +185,8 @@ export function stopRealtime(): void {
   if (retryTimer) clearTimeout(retryTimer);
   retryTimer = null;
   refusedAttempts = 0;
+  unsubscribeAuth?.();
+  unsubscribeAuth = null;
   const s = socket;
   socket = null;
   s?.removeAllListeners();
@@ -172,7 +202,7 @@ export function subscribeTokens(tokenIds: readonly number[]): () => void {
     tokenRefs.set(id, n + 1);
     if (n === 0) added.push(id);
   }
-  if (added.length && socket?.connected) socket.emit('subscribe', { token_ids: added });
+  if (added.length && socket?.connected) emitSubscribe(socket, added);
   let released = false;
   return () => {
     if (released) return;
@@ -199,8 +229,33 @@ export function watchBatch(batchId: number): () => void {
     if (released) return;
     released = true;
     const left = (watchedBatches.get(batchId) ?? 1) - 1;
-    if (left <= 0) watchedBatches.delete(batchId);
-    else watchedBatches.set(batchId, left);
+    if (left > 0) {
+      watchedBatches.set(batchId, left);
+      return;
+    }
+    watchedBatches.delete(batchId);
+    if (socket?.connected) socket.emit('unwatch_batch', { batch_id: batchId });
+  };
+}
+
+/** Receives order/position events of these clients too (the server joins the ones visible at connect). */
+export function watchClients(clientIds: readonly number[]): () => void {
+  const added: number[] = [];
+  for (const id of new Set(clientIds)) {
+    const n = watchedClients.get(id) ?? 0;
+    watchedClients.set(id, n + 1);
+    if (n === 0) added.push(id);
+  }
+  if (added.length && socket?.connected) socket.emit('watch_clients', { client_ids: added });
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    for (const id of new Set(clientIds)) {
+      const left = (watchedClients.get(id) ?? 1) - 1;
+      if (left <= 0) watchedClients.delete(id);
+      else watchedClients.set(id, left);
+    }
   };
 }
 

@@ -71,7 +71,7 @@ export function mergeRow(current: BatchRow | undefined, incoming: RowPatch): Bat
     quantity: 0,
     filled_quantity: 0,
     average_price: null,
-    trade_type: 'INTRADAY',
+    trade_type: null,
   };
   // Facts that do not change (name, quantity, trade type, order id) fill in whenever known.
   const merged: BatchRow = {
@@ -172,7 +172,14 @@ export const useBatchStore = create<BatchState>()((set) => ({
       update(s, e.batch_id, (v) => {
         const view = { ...v, total: Math.max(v.total, e.total) };
         const key = findRow(view, e.client_id, e.order_id) ?? rowKey({ client_id: e.client_id, order_id: e.order_id });
-        return put(view, key, { client_id: e.client_id, order_id: e.order_id, status: e.status, reason: e.reason });
+        return put(view, key, {
+          client_id: e.client_id,
+          order_id: e.order_id,
+          status: e.status,
+          reason: e.reason,
+          ...(e.filled_quantity !== undefined ? { filled_quantity: e.filled_quantity } : {}),
+          ...(e.average_price != null ? { average_price: e.average_price } : {}),
+        });
       }),
     );
   },

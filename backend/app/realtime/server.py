@@ -1,0 +1,402 @@
+"""The Socket.IO server at /socket.io: JWT on connect, rooms, the event-bus bridge and the coalesced price stream.
+
+Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "message", "details"}}`):
+
+- connect with `auth: {token: <access JWT>}`; refused (connect_error `{message, data: {code}}`) when the token is
+  missing, malformed, expired, not an access token, or its user is deactivated. The socket joins
+  `advisor:{user_id}`, and `client:{id}` for each of an advisor's clients; admins and viewers join `clients:all`,
+  which receives every client event (so they also see clients created after they connected).
+- `watch_clients {client_ids}`: join those client rooms; refused as a whole (CLIENT_NOT_FOUND, the ids in details)
+  if any is not visible to the user.
+- `watch_batch {batch_id}` / `unwatch_batch {batch_id}`: the batch's `batch_progress` events (an advisor: own
+  batches only); the ack carries the progress so far (status, done, total).
+- `subscribe` / `unsubscribe {token_ids}`: stream `price_update` for those instruments, at most
+  MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
+- `renew {token}`: a fresh access token for the same user extends the socket's life; at the token's expiry (or when
+  a command finds the user deactivated) the server sends `session_expired {code, message}` and disconnects.
+
+Events services publish on the EventBus go out through one queue (services never wait on sockets or Redis) to
+their room: with a Redis manager, to every backend process. Prices are per process: each process streams what its
+own sockets subscribed, so price updates are emitted to local sockets only.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+import socketio
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.brokers.base import Quote
+from app.context import AppContext
+from app.enums import Role
+from app.market.feed import PriceStream, price_payload
+from app.models import Batch, Client, Instrument, User
+from app.realtime import events
+from app.security.tokens import InvalidToken
+from app.services.accounts import instrument_ref
+from app.services.clients import visible_clients
+from app.services.dispatch import batch_done_total
+from app.tasks import TaskSet
+
+log = logging.getLogger(__name__)
+
+OUTBOX_SIZE = 10_000
+# A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
+END_GRACE_S = 0.5
+EXPIRED = ("SESSION_EXPIRED", "The access token expired: reconnect with a fresh one.")
+INACTIVE = ("ACCOUNT_INACTIVE", "This account is deactivated or no longer exists.")
+ENDED = ("SESSION_ENDED", "This session has ended: reconnect with a fresh access token.")
+MAX_IDS_PER_CALL = 1_000
+_MAX_ID = 2**63 - 1
+
+
+class RequestError(Exception):
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code, self.message, self.details = code, message, details
+
+    def ack(self) -> dict[str, Any]:
+        return {"ok": False, "error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+@dataclass
+class _Socket:
+    user_id: int
+    expires_at: datetime
+    token_ids: set[int] = field(default_factory=set)
+    timer: asyncio.TimerHandle | None = None
+    ended: bool = False
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_ID
+
+
+def _ids(data: object, key: str, limit: int) -> list[int]:
+    values = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(values, list) or not 0 < len(values) <= limit or not all(_is_id(v) for v in values):
+        raise RequestError("INVALID_REQUEST", f"Send {{{key}: [...]}}: 1 to {limit} positive integer ids.")
+    return list(dict.fromkeys(values))
+
+
+def _id(data: object, key: str) -> int:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not _is_id(value):
+        raise RequestError("INVALID_REQUEST", f"Send {{{key}: <positive integer>}}.")
+    return value  # type: ignore[return-value]
+
+
+def _still_live(state: _Socket) -> None:
+    """Called after a command's last await and before it joins rooms: the session may have ended meanwhile."""
+    if state.ended:
+        raise RequestError(*ENDED)
+
+
+Command = Callable[[str, _Socket, User, AsyncSession, Any], Awaitable[dict[str, Any]]]
+
+
+class RealtimeServer:
+    def __init__(self, ctx: AppContext) -> None:
+        settings = ctx.settings
+        manager = (
+            socketio.AsyncRedisManager(settings.redis_url, channel=settings.realtime_redis_channel)
+            if settings.redis_url
+            else None
+        )
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            # None: same origin only (the SPA is served from this port); the REST CORS list otherwise.
+            cors_allowed_origins=settings.cors_origins or None,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.ctx = ctx
+        self.prices = PriceStream(ctx.feed, self._emit_price, settings.price_emit_interval_ms / 1000)
+        self.max_subscriptions = settings.realtime_max_subscriptions
+        self._sockets: dict[str, _Socket] = {}
+        self._outbox: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue(OUTBOX_SIZE)
+        self._tasks = TaskSet()
+        self.sio.on("connect", self._connect)
+        self.sio.on("disconnect", self._disconnect)
+        commands: dict[str, Command] = {
+            "watch_clients": self._watch_clients,
+            "watch_batch": self._watch_batch,
+            "unwatch_batch": self._unwatch_batch,
+            "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe,
+            "renew": self._renew,
+        }
+        for name, command in commands.items():
+            self.sio.on(name, self._command(command))
+
+    # --- lifecycle
+
+    async def start(self) -> None:
+        self.ctx.events.subscribe(self._on_event)
+        self._tasks.spawn(self._deliver(), name="realtime-outbox")
+        self._tasks.spawn(self.prices.run(), name="price-stream")
+        if not self.sio.manager_initialized:
+            # Now rather than at the first connection: a Redis-backed process relays other processes' events at once.
+            self.sio.manager_initialized = True
+            self.sio.manager.initialize()
+
+    async def close(self) -> None:
+        self.ctx.events.unsubscribe(self._on_event)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(2):
+                await self._outbox.join()
+        for state in self._sockets.values():
+            if state.timer is not None:
+                state.timer.cancel()
+        await self._tasks.close()
+        await self.sio.shutdown()
+        listener = getattr(self.sio.manager, "thread", None)
+        if isinstance(listener, asyncio.Task):
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+        redis = getattr(self.sio.manager, "redis", None)
+        if redis is not None:
+            with contextlib.suppress(Exception):
+                await redis.aclose()
+
+    # --- connection
+
+    def _verify(self, token: object) -> tuple[int, datetime]:
+        if not isinstance(token, str) or not token:
+            raise RequestError("MISSING_TOKEN", "Sign in first: send the access token as auth: {token}.")
+        try:
+            user_id = self.ctx.tokens.user_id(token, "access")
+        except InvalidToken:
+            raise RequestError("INVALID_TOKEN", "The access token is invalid or has expired.") from None
+        # Verified just above; read again only for its expiry.
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return user_id, datetime.fromtimestamp(claims["exp"], UTC)
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            user_id, expires_at = self._verify(token)
+        except RequestError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.message, {"code": exc.code}) from None
+        async with self.ctx.sessions() as session:
+            user = await session.get(User, user_id)
+            if user is None or not user.is_active:
+                raise socketio.exceptions.ConnectionRefusedError(INACTIVE[1], {"code": INACTIVE[0]})
+            rooms = [events.advisor_room(user_id)]
+            if user.role == Role.ADVISOR:
+                client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
+                rooms += [events.client_room(client_id) for client_id in client_ids]
+            else:
+                rooms.append(events.ALL_CLIENTS_ROOM)
+        for room in rooms:
+            await self.sio.enter_room(sid, room)
+        state = _Socket(user_id=user_id, expires_at=expires_at)
+        self._sockets[sid] = state
+        self._arm(sid, state, expires_at)
+
+    async def _disconnect(self, sid: str, reason: object = None) -> None:
+        state = self._sockets.pop(sid, None)
+        if state is None:
+            return
+        if state.timer is not None:
+            state.timer.cancel()
+        await self.prices.remove(state.token_ids)
+
+    def _arm(self, sid: str, state: _Socket, expires_at: datetime) -> None:
+        state.expires_at = expires_at
+        if state.timer is not None:
+            state.timer.cancel()
+        delay = max(0.0, (expires_at - datetime.now(UTC)).total_seconds())
+        state.timer = asyncio.get_running_loop().call_later(delay, self._on_expiry, sid, state)
+
+    def _on_expiry(self, sid: str, state: _Socket) -> None:
+        self._tasks.spawn(self._end_session(sid, state, *EXPIRED), name=f"expire-socket-{sid}")
+
+    async def _end_session(self, sid: str, state: _Socket, code: str, message: str) -> None:
+        """Stop everything flowing to the socket now, tell it why, and disconnect it shortly after."""
+        if state.ended:
+            return
+        state.ended = True
+        if state.timer is not None:
+            state.timer.cancel()
+        for room in self.sio.rooms(sid):
+            if room != sid:
+                await self.sio.leave_room(sid, room)
+        gone = list(state.token_ids)
+        state.token_ids.clear()
+        await self.prices.remove(gone)
+        await self.sio.emit(events.SESSION_EXPIRED, {"code": code, "message": message}, to=sid, ignore_queue=True)
+        asyncio.get_running_loop().call_later(END_GRACE_S, self._disconnect_soon, sid)
+
+    def _disconnect_soon(self, sid: str) -> None:
+        if sid in self._sockets:
+            self._tasks.spawn(self.sio.disconnect(sid, ignore_queue=True), name=f"disconnect-socket-{sid}")
+
+    # --- commands
+
+    def _command(self, command: Command) -> Callable[..., Awaitable[dict[str, Any]]]:
+        async def handle(sid: str, data: object = None) -> dict[str, Any]:
+            state = self._sockets.get(sid)
+            if state is None:
+                return RequestError("NOT_CONNECTED", "This socket is not signed in.").ack()
+            try:
+                async with self.ctx.sessions() as session:
+                    user = await self._live_user(sid, state, session)
+                    return await command(sid, state, user, session, data)
+            except RequestError as exc:
+                return exc.ack()
+
+        return handle
+
+    async def _live_user(self, sid: str, state: _Socket, session: AsyncSession) -> User:
+        if state.ended:
+            raise RequestError(*ENDED)
+        if state.expires_at <= datetime.now(UTC):
+            await self._end_session(sid, state, *EXPIRED)
+            raise RequestError(*EXPIRED)
+        user = await session.get(User, state.user_id)
+        if user is None or not user.is_active:
+            await self._end_session(sid, state, *INACTIVE)
+            raise RequestError(*INACTIVE)
+        return user
+
+    async def _watch_clients(
+        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
+    ) -> dict[str, Any]:
+        wanted = _ids(data, "client_ids", MAX_IDS_PER_CALL)
+        query = visible_clients(user).where(Client.id.in_(wanted)).with_only_columns(Client.id)
+        visible = set(await session.scalars(query))
+        hidden = [client_id for client_id in wanted if client_id not in visible]
+        if hidden:
+            # Another advisor's client is refused exactly like a missing one.
+            raise RequestError("CLIENT_NOT_FOUND", "No client with these ids.", client_ids=hidden)
+        _still_live(state)
+        for client_id in wanted:
+            await self.sio.enter_room(sid, events.client_room(client_id))
+        return {"ok": True, "client_ids": wanted}
+
+    async def _visible_batch(self, user: User, session: AsyncSession, batch_id: int) -> Batch:
+        batch = await session.get(Batch, batch_id)
+        if batch is None or (user.role == Role.ADVISOR and batch.created_by != user.id):
+            raise RequestError("BATCH_NOT_FOUND", f"No batch with id {batch_id}.", batch_id=batch_id)
+        return batch
+
+    async def _watch_batch(
+        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
+    ) -> dict[str, Any]:
+        batch_id = _id(data, "batch_id")
+        batch = await self._visible_batch(user, session, batch_id)
+        _still_live(state)
+        # Join first, then read: a row resolving in between is in the counts or arrives as an event (or both).
+        await self.sio.enter_room(sid, events.batch_room(batch_id))
+        done, total = await batch_done_total(session, batch_id)
+        return {"ok": True, "batch_id": batch_id, "status": batch.status, "done": done, "total": total}
+
+    async def _unwatch_batch(
+        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
+    ) -> dict[str, Any]:
+        batch_id = _id(data, "batch_id")
+        await self.sio.leave_room(sid, events.batch_room(batch_id))
+        return {"ok": True, "batch_id": batch_id}
+
+    async def _subscribe(
+        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
+    ) -> dict[str, Any]:
+        wanted = _ids(data, "token_ids", self.max_subscriptions)
+        asked = [token_id for token_id in wanted if token_id not in state.token_ids]
+        found = {
+            instrument.token_id: instrument
+            for instrument in await session.scalars(select(Instrument).where(Instrument.token_id.in_(asked)))
+        }
+        unknown = [token_id for token_id in asked if token_id not in found]
+        # Checked again after the query: the session may have ended, another subscribe may have run meanwhile.
+        _still_live(state)
+        new = [found[token_id] for token_id in asked if token_id in found and token_id not in state.token_ids]
+        if len(state.token_ids) + len(new) > self.max_subscriptions:
+            raise RequestError(
+                "TOO_MANY_SUBSCRIPTIONS",
+                f"A socket streams at most {self.max_subscriptions} instruments; unsubscribe some first.",
+                limit=self.max_subscriptions,
+                subscribed=len(state.token_ids),
+            )
+        state.token_ids.update(instrument.token_id for instrument in new)
+        await self.prices.add([instrument_ref(instrument) for instrument in new])
+        for instrument in new:
+            await self.sio.enter_room(sid, events.token_room(instrument.token_id))
+        quotes = [self.prices.latest(token_id) for token_id in wanted if token_id in state.token_ids]
+        return {
+            "ok": True,
+            "token_ids": sorted(state.token_ids),
+            "unknown": unknown,
+            "quotes": [price_payload(quote) for quote in quotes if quote is not None],
+        }
+
+    async def _unsubscribe(
+        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
+    ) -> dict[str, Any]:
+        wanted = _ids(data, "token_ids", self.max_subscriptions)
+        gone = [token_id for token_id in wanted if token_id in state.token_ids]
+        state.token_ids.difference_update(gone)
+        await self.prices.remove(gone)
+        for token_id in gone:
+            await self.sio.leave_room(sid, events.token_room(token_id))
+        return {"ok": True, "token_ids": sorted(state.token_ids)}
+
+    async def _renew(self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object) -> dict[str, Any]:
+        token = data.get("token") if isinstance(data, dict) else None
+        user_id, expires_at = self._verify(token)
+        if user_id != state.user_id:
+            raise RequestError("INVALID_TOKEN", "That token belongs to another user; reconnect to switch users.")
+        self._arm(sid, state, expires_at)
+        return {"ok": True, "expires_at": expires_at.isoformat()}
+
+    # --- outgoing
+
+    async def _on_event(self, event: str, room: str, payload: dict[str, Any]) -> None:
+        try:
+            self._outbox.put_nowait((event, room, payload))
+        except asyncio.QueueFull:
+            log.warning("realtime outbox full (%d): dropped %s to %s", OUTBOX_SIZE, event, room)
+
+    async def _deliver(self) -> None:
+        while True:
+            event, room, payload = await self._outbox.get()
+            try:
+                to: str | list[str] = room
+                if room.startswith("client:"):
+                    to = [room, events.ALL_CLIENTS_ROOM]
+                await self.sio.emit(event, payload, to=to)
+            except Exception:
+                log.exception("could not emit %s to %s", event, room)
+            finally:
+                self._outbox.task_done()
+
+    async def _emit_price(self, quote: Quote) -> None:
+        # Local sockets only: each process streams the instruments its own sockets subscribed.
+        room = events.token_room(quote.token_id)
+        await self.sio.emit(events.PRICE_UPDATE, price_payload(quote), to=room, ignore_queue=True)
+
+
+class MultiDeskApp(socketio.ASGIApp):
+    """One ASGI app: Socket.IO at /socket.io, everything else (REST, health, SPA, lifespan) to FastAPI.
+
+    `api` is the FastAPI instance and `state` its state (`app.state.ctx`), as if this were the FastAPI app.
+    """
+
+    def __init__(self, api: FastAPI, realtime: RealtimeServer) -> None:
+        super().__init__(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
+        self.api = api
+        self.realtime = realtime
+
+    @property
+    def state(self) -> Any:
+        return self.api.state

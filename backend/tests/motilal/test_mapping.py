@@ -1,0 +1,199 @@
+"""Motilal's vocabulary to ours: protected prices, statuses, products, paise, funds rows, envelopes (no I/O)."""
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from app.brokers.base import BrokerAuthError, BrokerRejected, BrokerUnavailable, InstrumentRef
+from app.brokers.motilal import mapping
+from app.brokers.motilal.client import parse_envelope
+from app.brokers.motilal.session import expires_at, password_hash
+from app.enums import OrderStatus, OrderType, Side, TradeType
+
+NOW = datetime(2025, 3, 14, 6, 0, tzinfo=UTC)
+TICK = Decimal("0.05")
+
+
+@pytest.mark.parametrize(
+    ("reference", "side", "band", "expected"),
+    [
+        ("1400.00", Side.BUY, "1", "1414.00"),
+        ("1400.00", Side.SELL, "1", "1386.00"),
+        # 1410 x 1.01 = 1424.10 and 1410 x 0.99 = 1395.90: on the tick already.
+        ("1410.00", Side.BUY, "1", "1424.10"),
+        ("1410.00", Side.SELL, "1", "1395.90"),
+        # 1234.55 x 1.01 = 1246.8955: the band is a cap, so a buy rounds down; 1222.2045 rounds a sell up.
+        ("1234.55", Side.BUY, "1", "1246.85"),
+        ("1234.55", Side.SELL, "1", "1222.25"),
+        # A band narrower than a tick still leaves the order one tick through the price, so it can fill.
+        ("3.00", Side.BUY, "0.5", "3.05"),
+        ("3.00", Side.SELL, "0.5", "2.95"),
+        # Never a sell limit of zero or less.
+        ("0.05", Side.SELL, "5", "0.05"),
+    ],
+)
+def test_protected_limit_is_within_the_band_on_the_tick(reference: str, side: Side, band: str, expected: str) -> None:
+    limit = mapping.protected_limit(Decimal(reference), side, Decimal(band), TICK)
+    assert limit == Decimal(expected)
+    assert limit % TICK == 0
+
+
+def test_market_and_stop_market_notes_say_what_was_sent() -> None:
+    note = mapping.market_note(Side.BUY, Decimal("1400.00"), Decimal("1414.00"), Decimal("1.0"))
+    assert "M01108" in note and "LIMIT at 1414.00" in note and "1400.00 + 1%" in note
+    stop = mapping.stop_market_note(Side.SELL, Decimal("1390.00"), Decimal("1376.10"), Decimal("1.0"))
+    assert "STOPLOSS" in stop and "trigger 1390.00" in stop and "limit 1376.10" in stop and "below" in stop
+
+
+def row(**fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "uniqueorderid": "X1",
+        "tag": "MD7",
+        "symboltoken": 2885,
+        "buyorsell": "BUY",
+        "ordertype": "Limit",
+        "producttype": "VALUEPLUS",
+        "orderqty": 10,
+        "qtytradedtoday": 0,
+        "averageprice": 0,
+        "price": 1414.0,
+        "triggerprice": 0,
+        "lastmodifiedtime": "14-Mar-2025 11:30:05",
+    }
+    return {**base, **fields}
+
+
+@pytest.mark.parametrize(
+    ("word", "traded", "status", "filled"),
+    [
+        ("Confirm", 0, OrderStatus.OPEN, 0),
+        ("Sent", 0, OrderStatus.OPEN, 0),
+        ("Open", 0, OrderStatus.OPEN, 0),
+        ("Confirm", 4, OrderStatus.PARTIALLY_FILLED, 4),
+        ("Traded", 10, OrderStatus.FILLED, 10),
+        ("Cancel", 4, OrderStatus.CANCELLED, 4),
+        ("Cancel", 0, OrderStatus.CANCELLED, 0),
+        ("Rejected", 0, OrderStatus.REJECTED, 0),
+        ("Error", 0, OrderStatus.REJECTED, 0),
+        ("Something New", 0, OrderStatus.OPEN, 0),
+    ],
+)
+def test_status_mapping(word: str, traded: int, status: OrderStatus, filled: int) -> None:
+    order = mapping.order(row(orderstatus=word, qtytradedtoday=traded, averageprice=1400.5), now=NOW)
+    assert (order.status, order.filled_quantity) == (status, filled)
+    assert order.average_price == (Decimal("1400.5000") if filled else None)
+
+
+def test_an_order_row_maps_every_field() -> None:
+    order = mapping.order(row(orderstatus="Rejected", error="RMS:Margin Exceeds"), now=NOW, note="n")
+    assert order.reason == "MOTILAL_REJECTED: RMS:Margin Exceeds"
+    assert (order.broker_order_id, order.tag, order.token_id, order.side) == ("X1", "MD7", 2885, Side.BUY)
+    assert (order.order_type, order.trade_type, order.quantity) == (OrderType.LIMIT, TradeType.INTRADAY, 10)
+    assert order.price == Decimal("1414.00") and order.trigger_price is None and order.note == "n"
+    # Motilal's times are India time: 11:30:05 IST is 06:00:05 UTC.
+    assert order.updated_at == datetime(2025, 3, 14, 6, 0, 5, tzinfo=UTC)
+    stop = mapping.order(row(orderstatus="Confirm", ordertype="STOPLOSS", triggerprice=1410), now=NOW)
+    assert stop.order_type is OrderType.SL and stop.trigger_price == Decimal("1410.00")
+
+
+def test_products_both_ways() -> None:
+    assert mapping.product_for(TradeType.DELIVERY, "NSE") == "DELIVERY"
+    assert mapping.product_for(TradeType.INTRADAY, "NSE") == "VALUEPLUS"
+    assert mapping.product_for(TradeType.MTF, "BSE") == "MTF"
+    assert mapping.product_for(TradeType.INTRADAY, "NSEFO") == "NORMAL"
+    with pytest.raises(BrokerRejected, match="UNSUPPORTED_PRODUCT"):
+        mapping.product_for(TradeType.MTF, "NSEFO")
+    for trade_type in TradeType:
+        assert mapping.trade_type(mapping.product_for(trade_type, "NSE")) is trade_type
+    assert mapping.trade_type("NORMAL") is TradeType.INTRADAY
+    nfo = InstrumentRef(35001, "NIFTYFUT", "NFO", "FUTIDX", 75, TICK)
+    assert mapping.exchange_for(nfo) == "NSEFO"
+    assert mapping.lots(150, 75) == 2
+    with pytest.raises(BrokerRejected, match="INVALID_QUANTITY"):
+        mapping.lots(100, 75)
+
+
+def test_quotes_are_paise_converted_to_rupees() -> None:
+    quote = mapping.quote(
+        2885,
+        {"ltp": 140005, "open": 139000, "high": 141000, "low": 138950, "close": 139500, "volume": 12345},
+        now=NOW,
+    )
+    assert (quote.ltp, quote.open, quote.high, quote.low) == (
+        Decimal("1400.05"),
+        Decimal("1390.00"),
+        Decimal("1410.00"),
+        Decimal("1389.50"),
+    )
+    assert quote.prev_close == Decimal("1395.00") and quote.volume == 12345
+    with pytest.raises(BrokerUnavailable):
+        mapping.quote(2885, {"ltp": 0}, now=NOW)
+
+
+def test_funds_from_margin_rows_by_srno() -> None:
+    rows = [
+        {"srno": 102, "particulars": "Available for Cash / SLBM Segment", "amount": 986000.0},
+        {"srno": 201, "particulars": "Cash Balance (Cash Margin)", "amount": 1000000},
+        {"srno": 300, "particulars": "Margin Usage Details (B)", "amount": 14000.5},
+        {"srno": "x", "amount": 1},
+    ]
+    funds = mapping.funds(rows)
+    assert (funds.cash, funds.margin_used, funds.margin_available) == (
+        Decimal("1000000.00"),
+        Decimal("14000.50"),
+        Decimal("986000.00"),
+    )
+    derived = mapping.funds([{"srno": 201, "amount": 500}, {"srno": 300, "amount": 100}])
+    assert derived.margin_available == Decimal("400.00")
+    with pytest.raises(BrokerUnavailable):
+        mapping.funds([{"srno": 300, "amount": 1}])
+
+
+def test_positions_net_average_and_booked_profit() -> None:
+    long = mapping.position(
+        {
+            "symboltoken": 2885,
+            "productname": "DELIVERY",
+            "buyquantity": 15,
+            "sellquantity": 5,
+            "buyamount": 21000.0,
+            "sellamount": 7050.0,
+            "LTP": 1412.5,
+            "bookedprofitloss": 50.0,
+        }
+    )
+    assert (long.net_quantity, long.average_price, long.realised_pnl) == (10, Decimal("1400.0000"), Decimal("50.00"))
+    assert long.last_price == Decimal("1412.50") and long.trade_type is TradeType.DELIVERY
+    short = mapping.position(
+        {"symboltoken": 1, "productname": "VALUEPLUS", "buyquantity": 0, "sellquantity": 7, "sellamount": 9800}
+    )
+    assert (short.net_quantity, short.average_price, short.realised_pnl) == (-7, Decimal("1400.0000"), Decimal("0.00"))
+
+
+def test_envelopes_become_results_or_typed_errors() -> None:
+    ok = parse_envelope("/p", 200, b'{"status": "SUCCESS", "message": "", "errorcode": "", "data": []}')
+    assert ok["data"] == []
+    with pytest.raises(BrokerRejected) as rejected:
+        parse_envelope("/p", 200, b'{"status": "ERROR", "message": "MARKET not allowed", "errorcode": "M01108"}')
+    assert (rejected.value.code, rejected.value.reason) == ("M01108", "M01108: MARKET not allowed")
+    with pytest.raises(BrokerAuthError, match="MO1001"):
+        parse_envelope("/p", 200, b'{"status": "ERROR", "message": "Invalid Session", "errorcode": "MO1001"}')
+    with pytest.raises(BrokerAuthError):
+        parse_envelope("/p", 200, b'{"status": "FAILURE", "message": "Session expired, login again", "errorcode": ""}')
+    with pytest.raises(BrokerAuthError):
+        parse_envelope("/p", 401, b"")
+    for status, body in ((502, b"<html>"), (200, b'{"status": "SUCC'), (200, b"[1, 2]"), (200, b'{"x": 1}')):
+        with pytest.raises(BrokerUnavailable):
+            parse_envelope("/p", status, body)
+    with pytest.raises(BrokerRejected) as limited:
+        parse_envelope("/p", 429, b"")
+    assert limited.value.code == "HTTP_429"
+
+
+def test_login_hash_and_the_daily_six_am_expiry() -> None:
+    assert password_hash("pw", "key") == hashlib.sha256(b"pwkey").hexdigest()
+    # 05:00 IST (23:30 UTC the day before) expires at 06:00 IST the same day; 09:00 IST at 06:00 the next day.
+    assert expires_at(datetime(2025, 3, 13, 23, 30, tzinfo=UTC)) == datetime(2025, 3, 14, 0, 30, tzinfo=UTC)
+    assert expires_at(datetime(2025, 3, 14, 3, 30, tzinfo=UTC)) == datetime(2025, 3, 15, 0, 30, tzinfo=UTC)

@@ -1,0 +1,94 @@
+"""Socket.IO authentication: only a live access token of an active user connects, and a session ends with its token."""
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from app.context import AppContext
+from app.enums import Role
+from app.models import User
+from app.security.tokens import TokenIssuer
+from tests.conftest import Actor, MakeUser
+from tests.realtime.conftest import Connect, wait_until
+
+
+def token_of(actor: Actor) -> str:
+    return actor.headers["Authorization"].removeprefix("Bearer ")
+
+
+def issuer(ctx: AppContext, access_ttl: timedelta) -> TokenIssuer:
+    return TokenIssuer(ctx.tokens.secret, access_ttl=access_ttl, refresh_ttl=timedelta(days=1))
+
+
+async def deactivate(ctx: AppContext, actor: Actor) -> None:
+    async with ctx.sessions() as session:
+        await session.execute(update(User).where(User.id == actor.id).values(is_active=False))
+        await session.commit()
+
+
+async def test_an_active_users_access_token_connects(connect: Connect, advisor: Actor) -> None:
+    socket = await connect(token_of(advisor))
+    assert socket.client.connected and socket.connect_errors == []
+
+
+async def test_connect_without_a_token_is_refused(connect: Connect) -> None:
+    socket = await connect(None, expect_refusal=True)
+    [error] = socket.connect_errors
+    assert error["data"]["code"] == "MISSING_TOKEN"
+    assert "access token" in error["message"]
+
+
+async def test_connect_with_a_garbage_token_is_refused(connect: Connect) -> None:
+    socket = await connect("not-a-jwt", expect_refusal=True)
+    [error] = socket.connect_errors
+    assert error == {"message": "The access token is invalid or has expired.", "data": {"code": "INVALID_TOKEN"}}
+
+
+async def test_connect_with_an_expired_or_refresh_token_is_refused(
+    connect: Connect, ctx: AppContext, advisor: Actor
+) -> None:
+    expired = issuer(ctx, timedelta(seconds=-5)).issue(advisor.id, "access")
+    refresh = ctx.tokens.issue(advisor.id, "refresh")
+    forged = TokenIssuer("another-secret-" + "z" * 40, timedelta(minutes=5), timedelta(days=1)).issue(
+        advisor.id, "access"
+    )
+    for token in (expired, refresh, forged):
+        socket = await connect(token, expect_refusal=True)
+        assert [e["data"]["code"] for e in socket.connect_errors] == ["INVALID_TOKEN"]
+
+
+async def test_connect_of_a_deactivated_user_is_refused(connect: Connect, ctx: AppContext, make_user: MakeUser) -> None:
+    gone = await make_user(Role.ADVISOR)
+    await deactivate(ctx, gone)
+    socket = await connect(token_of(gone), expect_refusal=True)
+    [error] = socket.connect_errors
+    assert error["data"]["code"] == "ACCOUNT_INACTIVE"
+
+
+async def test_a_session_ends_when_its_token_expires_unless_renewed(
+    connect: Connect, ctx: AppContext, advisor: Actor
+) -> None:
+    short = issuer(ctx, timedelta(seconds=2))
+    lapsing = await connect(short.issue(advisor.id, "access"))
+    renewed = await connect(short.issue(advisor.id, "access"))
+    ack = await renewed.call("renew", {"token": token_of(advisor)})
+    assert ack["ok"] is True
+    wrong_user = await renewed.call("renew", {"token": ctx.tokens.issue(advisor.id + 1000, "access")})
+    assert wrong_user["ok"] is False and wrong_user["error"]["code"] == "INVALID_TOKEN"
+
+    await wait_until(lambda: not lapsing.client.connected, within=4)
+    assert [data["code"] for data in lapsing.received("session_expired")] == ["SESSION_EXPIRED"]
+    assert renewed.client.connected
+    assert (await renewed.call("subscribe", {"token_ids": [2885]}))["ok"] is True
+
+
+async def test_a_deactivated_user_is_cut_off_at_their_next_command(
+    connect: Connect, ctx: AppContext, make_user: MakeUser
+) -> None:
+    user = await make_user(Role.ADVISOR)
+    socket = await connect(token_of(user))
+    await deactivate(ctx, user)
+    ack = await socket.call("subscribe", {"token_ids": [2885]})
+    assert ack["ok"] is False and ack["error"]["code"] == "ACCOUNT_INACTIVE"
+    await wait_until(lambda: not socket.client.connected)
+    assert [data["code"] for data in socket.received("session_expired")] == ["ACCOUNT_INACTIVE"]
