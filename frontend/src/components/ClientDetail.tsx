@@ -15,6 +15,7 @@ import { useQuotesStore } from '@/stores/quotes';
 
 import { ClientForm } from './ClientForm';
 import { OrderList } from './OrderList';
+import { TestConnection } from './TestConnection';
 import {
   Button,
   buttonClass,
@@ -111,9 +112,12 @@ function ClientView({ id }: { id: number }) {
           )}
         </div>
         {canEdit && client.data && (
-          <Button variant="secondary" onClick={() => setEditing(true)} data-testid="edit-client">
-            Edit client
-          </Button>
+          <div className="flex flex-wrap items-start gap-2">
+            <TestConnection clientId={id} />
+            <Button variant="secondary" onClick={() => setEditing(true)} data-testid="edit-client">
+              Edit client
+            </Button>
+          </div>
         )}
       </div>
 

@@ -1,0 +1,35 @@
+// A client's page loaded as a deep link: portfolio, and "Test connection" logging in at its broker.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { ADVISOR, VIEWPORTS, assertNoHorizontalScroll, launchBrowser, openPage, screenshot, url } from './run.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('client detail loads directly and tests the broker connection', async () => {
+  const { context, page, assertNoErrors } = await openPage(browser, VIEWPORTS[0]);
+  await page.goto(url('/login'));
+  await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
+  await page.getByLabel('Email').fill(ADVISOR.email);
+  await page.getByLabel('Password').fill(ADVISOR.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+
+  await page.goto(url('/clients/1'));
+  await page.getByTestId('client-detail').waitFor();
+  await page.getByText('SIM0001').waitFor();
+  await page.getByTestId('test-connection').click();
+  const result = page.getByTestId('test-connection-result');
+  await result.waitFor();
+  assert.match(await result.textContent(), /^✓/);
+  await assertNoHorizontalScroll(page);
+  await screenshot(page, 'desktop-8-client');
+  assertNoErrors();
+  await context.close();
+});
