@@ -41,7 +41,7 @@ run: $(VENV)/.installed frontend/out/index.html
 services:
 	scripts/ensure-services.sh
 
-test: test-backend test-frontend test-e2e test-infra
+test: test-backend test-frontend test-e2e test-infra test-bench-smoke
 
 test-backend: test-backend-sqlite test-backend-postgres
 
@@ -56,6 +56,15 @@ test-frontend: frontend/node_modules/.installed
 
 test-e2e: $(VENV)/.installed frontend/out/index.html
 	scripts/e2e.sh
+
+.PHONY: bench test-bench-smoke
+# Benchmarks (backend/benchmarks): every one on SQLite and PostgreSQL; the table goes to var/bench/results.{md,json}.
+bench: $(VENV)/.installed services
+	cd backend && BENCH_OUT=$(CURDIR)/var/bench $(PY) -m benchmarks.run
+
+# Each benchmark once at a tiny size: well-formed rows, every order sent reached a verdict (no timing checked).
+test-bench-smoke: $(VENV)/.installed services
+	cd backend && BENCH_SCALE=tiny BENCH_OUT=$(CURDIR)/var/bench/smoke $(PY) -m benchmarks.run
 
 .PHONY: test-infra
 # Deployment checks that need no Docker engine or cluster (tools installed into infra/.tools by the script).

@@ -46,7 +46,17 @@ def _serve() -> int:
     print(f"MultiDesk on http://127.0.0.1:{port}  (data: {settings.data_dir.resolve()})", flush=True)
     if settings.demo_mode:
         print("demo logins: advisor@example.com / advisor123   admin@example.com / admin123", flush=True)
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=1, log_level="info")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=1,
+        log_level="info",
+        # The app configures logging (JSON or text, with request ids) and writes its own access lines.
+        log_config=None,
+        access_log=False,
+    )
     return 0
 
 

@@ -5,9 +5,10 @@ import secrets
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from cryptography.fernet import Fernet
+from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -83,6 +84,15 @@ class Settings(BaseSettings):
     motilal_client_local_ip: str = "127.0.0.1"
     motilal_client_public_ip: str = "127.0.0.1"
     motilal_mac_address: str = "00:00:00:00:00:00"
+    # Logs: "json" (one object per line) or "text"; None is text in demo mode, JSON otherwise.
+    log_format: Literal["json", "text"] | None = None
+    # Abuse limits (`limits` syntax, e.g. "20/minute"); Redis-backed with redis_url, in memory otherwise.
+    rate_limit_login_ip: str = "30/minute"
+    rate_limit_login_email: str = "10/minute"
+    login_lockout_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    rate_limit_orders: str = "120/minute"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     demo_min_cash: Decimal = Decimal("500000")
     demo_max_cash: Decimal = Decimal("5000000")
 
@@ -90,6 +100,19 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_csv(value)
+
+    @property
+    def resolved_log_format(self) -> str:
+        return self.log_format or ("text" if self.demo_mode else "json")
+
+    @field_validator("rate_limit_login_ip", "rate_limit_login_email", "rate_limit_orders")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like '20/minute': {value!r}") from exc
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,7 @@ from app.enums import BrokerName
 from app.market.feed import SimulatorFeed
 from app.models import Instrument
 from app.realtime.events import EventBus
+from app.security.ratelimit import RateLimits
 from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
 from app.tasks import TaskSet
@@ -29,6 +30,7 @@ class AppContext:
     sessions: async_sessionmaker[AsyncSession]
     vault: CredentialVault
     tokens: TokenIssuer
+    limits: RateLimits
     events: EventBus = field(default_factory=EventBus)
     tasks: TaskSet = field(default_factory=TaskSet)
     # Prices for the realtime stream: the simulator's own price model, followed across broker restarts.
@@ -51,6 +53,7 @@ class AppContext:
                 access_ttl=timedelta(minutes=settings.access_token_minutes),
                 refresh_ttl=timedelta(days=settings.refresh_token_days),
             ),
+            limits=RateLimits(settings),
         )
 
     async def start_brokers(self, order_listener: OrderListener | None = None) -> None:

@@ -6,6 +6,8 @@ from typing import Any
 class AppError(Exception):
     status_code = 400
     code = "BAD_REQUEST"
+    # Response headers, e.g. Retry-After on 429.
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -43,3 +45,14 @@ class InvalidRequest(AppError):
 class BrokerDown(AppError):
     status_code = 502
     code = "BROKER_UNAVAILABLE"
+
+
+class RateLimited(AppError):
+    """429: too many requests (code RATE_LIMITED) or a login lockout (LOGIN_LOCKED); Retry-After says when."""
+
+    status_code = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, details={"retry_after": retry_after})
+        self.headers = {"Retry-After": str(retry_after)}

@@ -9,12 +9,14 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.api import health
+from app.api import health, metrics
+from app.api.edge import HttpEdge
 from app.api.errors import install_error_handlers
 from app.api.router import api_router
 from app.config import ConfigError, Settings
 from app.context import AppContext
 from app.db import schema_is_current, upgrade_head
+from app.observability.logs import configure_logging
 from app.realtime.server import MultiDeskApp, RealtimeServer
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
@@ -52,7 +54,7 @@ async def start(ctx: AppContext) -> None:
 def create_app(settings: Settings | None = None) -> MultiDeskApp:
     """The FastAPI app wrapped with Socket.IO at /socket.io; `.api` is the FastAPI instance, `.state` its state."""
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.resolved_log_format)
     ctx = AppContext.build(settings)
     realtime = RealtimeServer(ctx)
 
@@ -72,9 +74,11 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     mount_spa(app, settings.static_dir)
-    return MultiDeskApp(app, realtime)
+    return MultiDeskApp(app, realtime, http=HttpEdge(app, max_body_bytes=settings.max_body_bytes))

@@ -105,14 +105,17 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if context is None:
         return
+    # Background work (batch runs, pushed fills) stops before the tables are emptied under it.
+    await context.tasks.close()
+    await context.brokers.close()
     async with context.engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name not in _KEEP:
                 await connection.execute(delete(table))
         await connection.execute(update(AuditHead).values(last_hash=GENESIS_HASH, length=0))
+    # Rate-limit budgets and login lockouts start fresh in each test.
+    await context.limits.reset()
     # A fresh simulator too: SQLite hands the same ids to the next test's clients and orders.
-    await context.tasks.close()
-    await context.brokers.close()
     await context.start_brokers(order_listener=partial(on_broker_order, context))
 
 
@@ -240,3 +243,19 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) 
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+async def wait_for_trades(
+    http: httpx.AsyncClient, actor: Actor, expected: int, params: dict[str, object] | None = None
+) -> list[dict[str, object]]:
+    """The fills list once it holds `expected` rows: fills are copied from the broker just after the order's status."""
+    found: list[dict[str, object]] = []
+
+    async def complete() -> bool:
+        nonlocal found
+        page = (await http.get("/api/v1/trades", params=params or {}, headers=actor.headers)).json()
+        found = page["items"]
+        return page["total"] == expected
+
+    await eventually(complete)
+    return found

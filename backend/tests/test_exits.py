@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import httpx
 
-from tests.conftest import Actor, MakeClients, Simulator
+from tests.conftest import Actor, MakeClients, Simulator, wait_for_trades
 from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
 
 
@@ -108,9 +108,7 @@ async def test_exit_one_position_from_a_trade(
     [client] = await make_clients(advisor, 1)
     await sim.price(RELIANCE, "1400.00")
     await buy_for(http, advisor, [client], [12], "MTF")
-    [trade] = (await http.get("/api/v1/trades", params={"client_id": client.id}, headers=advisor.headers)).json()[
-        "items"
-    ]
+    [trade] = await wait_for_trades(http, advisor, 1, {"client_id": client.id})
     exited = await http.post(f"/api/v1/trades/{trade['id']}/exit", json={}, headers=advisor.headers)
     assert exited.status_code == 201
     assert (exited.json()["side"], exited.json()["quantity"], exited.json()["status"]) == ("SELL", 12, "FILLED")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import httpx
 
-from tests.conftest import Actor, MakeClients, Simulator, eventually
+from tests.conftest import Actor, MakeClients, Simulator, eventually, wait_for_trades
 
 RELIANCE = 2885
 
@@ -41,8 +41,8 @@ async def test_limit_buy_rests_until_the_price_crosses_then_fills_at_the_limit_o
     filled = await status_becomes(http, advisor, placed.json()["id"], "FILLED")
     assert filled["filled_quantity"] == 4
     assert Decimal(filled["average_price"]) == Decimal("1388.00")
-    trades = (await http.get("/api/v1/trades", params={"client_id": client.id}, headers=advisor.headers)).json()
-    assert [(t["quantity"], t["price"], t["side"]) for t in trades["items"]] == [(4, "1388.00", "BUY")]
+    trades = await wait_for_trades(http, advisor, 1, {"client_id": client.id})
+    assert [(t["quantity"], t["price"], t["side"]) for t in trades] == [(4, "1388.00", "BUY")]
 
 
 async def test_stop_loss_sell_triggers_on_the_trigger_and_then_fills_as_a_limit(
@@ -93,8 +93,8 @@ async def test_partial_fills_progress_across_ticks(
     await sim.price(RELIANCE, "1400.10")
     done = await status_becomes(http, advisor, placed.json()["id"], "FILLED")
     assert done["filled_quantity"] == 70
-    trades = (await http.get("/api/v1/trades", params={"client_id": client.id}, headers=advisor.headers)).json()
-    assert sorted(t["quantity"] for t in trades["items"]) == [10, 30, 30]
+    trades = await wait_for_trades(http, advisor, 3, {"client_id": client.id})
+    assert sorted(t["quantity"] for t in trades) == [10, 30, 30]
 
 
 async def test_cancel_and_modify_an_open_order(

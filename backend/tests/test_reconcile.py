@@ -9,7 +9,7 @@ from app.brokers.base import BrokerAccount, BrokerOrderAck, BrokerOrderRequest
 from app.context import AppContext
 from app.services.dispatch import apply_broker_update
 from app.services.reconcile import NOT_AT_BROKER, reconcile
-from tests.conftest import Actor, MakeClients, Simulator, eventually
+from tests.conftest import Actor, MakeClients, Simulator, eventually, wait_for_trades
 from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
 
 NOW = timedelta(0)
@@ -98,8 +98,7 @@ async def test_timeouts_become_failed_then_reconcile_to_the_brokers_verdict(
     assert {row["status"] for row in settled["rows"]} == {"FILLED"}
     for client in clients:
         assert len(await sim.broker.order_book(account(client))) == 1
-    trades = (await http.get("/api/v1/trades", headers=advisor.headers)).json()
-    assert trades["total"] == 3
+    assert len(await wait_for_trades(http, advisor, 3)) == 3
 
 
 async def test_a_pushed_fill_and_a_late_answer_never_move_an_order_backwards(

@@ -39,12 +39,14 @@ async def get_current_user(
     if credentials is None:
         raise NotAuthenticated("Sign in first: send the access token as a Bearer header.")
     try:
-        user_id = ctx.tokens.user_id(credentials.credentials, "access")
+        claims = ctx.tokens.claims(credentials.credentials, "access")
     except InvalidToken as exc:
         raise NotAuthenticated("The access token is invalid or has expired.", code="INVALID_TOKEN") from exc
-    user = await session.get(User, user_id)
+    user = await session.get(User, claims.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("This account is deactivated or no longer exists.", code="ACCOUNT_INACTIVE")
+    if claims.version != user.token_version:
+        raise NotAuthenticated("This session has ended (signed out); sign in again.", code="INVALID_TOKEN")
     return user
 
 
@@ -63,3 +65,13 @@ def require_role(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 # Anyone who may change clients and trade: admins and advisors, never viewers.
 TraderUser = Annotated[User, Depends(require_role(Role.ADMIN, Role.ADVISOR))]
+
+
+async def limit_orders(user: TraderUser, ctx: ContextDep) -> None:
+    """The per-user budget shared by every order-sending endpoint (place, execute-all, cancel, modify, exits)."""
+    assert user.id is not None
+    await ctx.limits.check_orders(user.id)
+
+
+# Add to an order-sending route: `dependencies=[OrderRateLimit]`.
+OrderRateLimit = Depends(limit_orders)

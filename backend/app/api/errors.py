@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.brokers.base import BrokerError
@@ -15,8 +16,15 @@ from app.errors import AppError
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "details": details or {}}}, status_code=status)
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -27,10 +35,20 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _bad_value(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        # SQLSTATE class 22 is "data exception": out of range, NUL in text, numeric overflow, ...
+        if isinstance(seen, OverflowError) or str(getattr(seen, "sqlstate", "")).startswith("22"):
+            return True
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return False
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(BrokerError)
     async def _broker_error(_request: Request, exc: BrokerError) -> JSONResponse:
@@ -47,9 +65,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         phrase = HTTPStatus(exc.status_code).phrase
-        code = phrase.upper().replace(" ", "_").replace("-", "_")
+        code = getattr(exc, "error_code", None) or phrase.upper().replace(" ", "_").replace("-", "_")
         message = exc.detail if isinstance(exc.detail, str) else phrase
-        return error_response(exc.status_code, code, message)
+        return error_response(exc.status_code, code, message, headers=exc.headers)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if _bad_value(exc):
+            # A value the column cannot hold: an id past int32 (/clients/99999999999; SQLite raises OverflowError,
+            # asyncpg a DataError), a NUMERIC overflow, a NUL character in text on PostgreSQL.
+            return error_response(
+                422, "INVALID_VALUE", "A value in the request is out of range or has characters that cannot be stored."
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
+from app.api.deps import ContextDep, CurrentUser, OrderRateLimit, SessionDep, TraderUser
 from app.enums import OrderStatus
-from app.schemas.common import ERROR_RESPONSES, Page
+from app.schemas.common import ERROR_RESPONSES, ErrorResponse, Page
 from app.schemas.orders import BatchOut, ExecuteAllRequest, ModifyOrderRequest, OrderOut, PlaceOrderRequest
 from app.services import batches, orders
 
-router = APIRouter(prefix="/orders", tags=["orders"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/orders", tags=["orders"], responses={**ERROR_RESPONSES, 429: {"model": ErrorResponse}})
 
 IdempotencyKey = Annotated[
     str | None,
@@ -23,12 +23,12 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("/place", status_code=201)
+@router.post("/place", status_code=201, dependencies=[OrderRateLimit])
 async def place_order(body: PlaceOrderRequest, user: TraderUser, ctx: ContextDep) -> OrderOut:
     return await orders.place_order(ctx, user, body)
 
 
-@router.post("/execute-all", status_code=202)
+@router.post("/execute-all", status_code=202, dependencies=[OrderRateLimit])
 async def execute_all(
     body: ExecuteAllRequest, user: TraderUser, ctx: ContextDep, idempotency_key: IdempotencyKey = None
 ) -> BatchOut:
@@ -68,11 +68,11 @@ async def get_order(order_id: int, user: CurrentUser, ctx: ContextDep) -> OrderO
     return await orders.get_order(ctx, user, order_id)
 
 
-@router.post("/{order_id}/cancel")
+@router.post("/{order_id}/cancel", dependencies=[OrderRateLimit])
 async def cancel_order(order_id: int, user: TraderUser, ctx: ContextDep) -> OrderOut:
     return await orders.cancel_order(ctx, user, order_id)
 
 
-@router.patch("/{order_id}")
+@router.patch("/{order_id}", dependencies=[OrderRateLimit])
 async def modify_order(order_id: int, body: ModifyOrderRequest, user: TraderUser, ctx: ContextDep) -> OrderOut:
     return await orders.modify_order(ctx, user, order_id, body)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, batches, clients, market, orders, tokens, trades, users
+from app.api import audit, auth, batches, clients, market, orders, risk, tokens, trades, users
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, users, clients, tokens, orders, batches, trades, market):
+for module in (auth, users, clients, tokens, orders, batches, trades, market, risk, audit):
     api_router.include_router(module.router)

@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
+from app.api.deps import ContextDep, CurrentUser, OrderRateLimit, SessionDep, TraderUser
 from app.api.orders import IdempotencyKey
-from app.schemas.common import ERROR_RESPONSES, Page
+from app.schemas.common import ERROR_RESPONSES, ErrorResponse, Page
 from app.schemas.orders import BatchOut, ExitByTokenRequest, ExitOrderTerms, OrderOut, TradeOut
 from app.services import exits, trades
 
-router = APIRouter(prefix="/trades", tags=["trades"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/trades", tags=["trades"], responses={**ERROR_RESPONSES, 429: {"model": ErrorResponse}})
 
 
 @router.get("")
@@ -38,7 +38,7 @@ async def list_trades(
     return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
-@router.post("/exit-by-token/{token_id}", status_code=202)
+@router.post("/exit-by-token/{token_id}", status_code=202, dependencies=[OrderRateLimit])
 async def exit_by_token(
     token_id: int,
     user: TraderUser,
@@ -49,6 +49,6 @@ async def exit_by_token(
     return await exits.exit_by_token(ctx, user, token_id, body or ExitByTokenRequest(), idempotency_key)
 
 
-@router.post("/{trade_id}/exit", status_code=201)
+@router.post("/{trade_id}/exit", status_code=201, dependencies=[OrderRateLimit])
 async def exit_trade(trade_id: int, user: TraderUser, ctx: ContextDep, body: ExitOrderTerms | None = None) -> OrderOut:
     return await exits.exit_trade(ctx, user, trade_id, body or ExitOrderTerms())

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from app.brokers.base import BrokerAdapter, BrokerUnavailable
+from app.observability.metrics import BROKER_CALL_DURATION, BROKER_CALL_ERRORS
 
 T = TypeVar("T")
 
@@ -53,16 +54,24 @@ class BrokerRegistry:
     ) -> T:
         """Run one broker request; `throttle_account` (a client id) applies the broker's per-account order rate."""
         adapter = self.adapter(broker)
-        async with self._semaphores[broker]:
-            rate = adapter.capabilities.orders_per_second
-            if throttle_account is not None and rate:
-                throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))
-                await throttle.wait()
-            try:
-                async with asyncio.timeout(self.call_timeout_s):
-                    return await fn(adapter)
-            except TimeoutError:
-                raise BrokerUnavailable(f"{broker} did not answer within {self.call_timeout_s:g}s") from None
+        started = time.perf_counter()
+        try:
+            async with self._semaphores[broker]:
+                rate = adapter.capabilities.orders_per_second
+                if throttle_account is not None and rate:
+                    throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))
+                    await throttle.wait()
+                try:
+                    async with asyncio.timeout(self.call_timeout_s):
+                        return await fn(adapter)
+                except TimeoutError:
+                    BROKER_CALL_ERRORS.labels(broker, "timeout").inc()
+                    raise BrokerUnavailable(f"{broker} did not answer within {self.call_timeout_s:g}s") from None
+                except Exception as exc:
+                    BROKER_CALL_ERRORS.labels(broker, type(exc).__name__).inc()
+                    raise
+        finally:
+            BROKER_CALL_DURATION.labels(broker).observe(time.perf_counter() - started)
 
     async def start(self) -> None:
         for adapter in self._adapters.values():

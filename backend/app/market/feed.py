@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from app.brokers.base import InstrumentRef, Quote
 from app.brokers.simulator.prices import PriceModel
+from app.observability.metrics import PRICE_UPDATES_EMITTED
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ class PriceStream:
         for quote in pending.values():
             try:
                 await self._emit(quote)
+                PRICE_UPDATES_EMITTED.inc()
             except Exception:
                 log.exception("price_update for %s failed", quote.token_id)
 

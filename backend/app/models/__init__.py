@@ -5,6 +5,20 @@ from app.models.batch import Batch
 from app.models.client import Client
 from app.models.instrument import Instrument
 from app.models.order import Order, Trade
+from app.models.risk import RiskLimit, TradingHalt
+from app.models.token import RevokedToken
 from app.models.user import User
 
-__all__ = ["AuditEvent", "AuditHead", "Batch", "Client", "Instrument", "Order", "Trade", "User"]
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "Batch",
+    "Client",
+    "Instrument",
+    "Order",
+    "RevokedToken",
+    "RiskLimit",
+    "Trade",
+    "TradingHalt",
+    "User",
+]

@@ -18,4 +18,6 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=EnumText(Role))
     password_hash: str = Field(sa_type=String(255))
     is_active: bool = True
+    # Carried in every token as `ver`; bumping it (logout, password change) ends every session of the user.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

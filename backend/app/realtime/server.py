@@ -39,6 +39,7 @@ from app.context import AppContext
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
 from app.models import Batch, Client, Instrument, User
+from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
 from app.security.tokens import InvalidToken
 from app.services.accounts import instrument_ref
@@ -191,6 +192,9 @@ class RealtimeServer:
             user = await session.get(User, user_id)
             if user is None or not user.is_active:
                 raise socketio.exceptions.ConnectionRefusedError(INACTIVE[1], {"code": INACTIVE[0]})
+            if self.ctx.tokens.claims(token, "access").version != user.token_version:  # type: ignore[arg-type]
+                # Signed out since the token was issued.
+                raise socketio.exceptions.ConnectionRefusedError(ENDED[1], {"code": "INVALID_TOKEN"})
             rooms = [events.advisor_room(user_id)]
             if user.role == Role.ADVISOR:
                 client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
@@ -201,12 +205,14 @@ class RealtimeServer:
             await self.sio.enter_room(sid, room)
         state = _Socket(user_id=user_id, expires_at=expires_at)
         self._sockets[sid] = state
+        SOCKET_CONNECTIONS.inc()
         self._arm(sid, state, expires_at)
 
     async def _disconnect(self, sid: str, reason: object = None) -> None:
         state = self._sockets.pop(sid, None)
         if state is None:
             return
+        SOCKET_CONNECTIONS.dec()
         if state.timer is not None:
             state.timer.cancel()
         await self.prices.remove(state.token_ids)
@@ -392,8 +398,9 @@ class MultiDeskApp(socketio.ASGIApp):
     `api` is the FastAPI instance and `state` its state (`app.state.ctx`), as if this were the FastAPI app.
     """
 
-    def __init__(self, api: FastAPI, realtime: RealtimeServer) -> None:
-        super().__init__(realtime.sio, other_asgi_app=api, socketio_path="socket.io")
+    def __init__(self, api: FastAPI, realtime: RealtimeServer, http: Any = None) -> None:
+        # `http`: the ASGI app non-Socket.IO traffic goes to (FastAPI wrapped in app.api.edge.HttpEdge); default `api`.
+        super().__init__(realtime.sio, other_asgi_app=http or api, socketio_path="socket.io")
         self.api = api
         self.realtime = realtime
 

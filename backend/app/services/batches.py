@@ -22,6 +22,7 @@ from app.enums import BatchKind, BatchStatus, OrderStatus, Role
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
 from app.models.types import utcnow
+from app.observability.metrics import BATCH_DURATION
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
 from app.services import audit
 from app.services.clients import visible_clients
@@ -29,6 +30,7 @@ from app.services.dispatch import send_loaded
 from app.services.instruments import get_instrument
 from app.services.order_terms import OrderTerms, TermsError, check_on_tick, check_price_fields, check_quantity
 from app.services.orders import new_order, side_of
+from app.services.risk import check_orders, ensure_not_halted
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,9 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
         check_on_tick(instrument, body.price, "price")
         check_on_tick(instrument, body.trigger_price, "trigger price")
         clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations])
+        await ensure_not_halted(session, user, list(clients.values()))
         orders: list[Order] = []
+        to_check: list[tuple[Client, OrderTerms, Order]] = []
         without_order: list[dict[str, Any]] = []
         for allocation in body.allocations:
             client = clients[allocation.client_id]
@@ -123,7 +127,14 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
             denial = _row_denial(client, instrument, allocation.quantity)
             if denial is not None:
                 order.status, order.reason = OrderStatus.DENIED, denial
+            else:
+                to_check.append((client, terms, order))
             orders.append(order)
+        if to_check:
+            refused = await check_orders(ctx, session, instrument, [(c, t) for c, t, _ in to_check])
+            for client, _, order in to_check:
+                if (exc := refused.get(client.id)) is not None:  # type: ignore[arg-type]
+                    order.status, order.reason = OrderStatus.DENIED, f"{exc.code}: {exc.message}"
         batch = Batch(
             kind=BatchKind.EXECUTE_ALL,
             created_by=user.id,  # type: ignore[arg-type]
@@ -161,7 +172,9 @@ async def run_batch(ctx: AppContext, batch_id: int) -> None:
                 .order_by(Order.id)
             )
         ).all()
+    started = time.perf_counter()
     await asyncio.gather(*(send_loaded(ctx, order, client, instrument) for order, client, instrument in rows))
+    BATCH_DURATION.observe(time.perf_counter() - started)
     async with ctx.sessions() as session:
         await complete_if_done(session, batch_id)
 

@@ -21,6 +21,7 @@ from app.context import AppContext
 from app.enums import CLOSED_STATUSES, IN_FLIGHT_STATUSES, OrderStatus
 from app.models import Batch, Client, Instrument, Order
 from app.models.types import utcnow
+from app.observability.metrics import ORDERS_BY_STATUS
 from app.realtime import events
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
@@ -169,11 +170,13 @@ async def _update_order(ctx: AppContext, order_id: int, apply: Callable[[Order],
         order = await locked_order(session, order_id)
         if order is None:
             return False
-        before_filled = order.filled_quantity
+        before_filled, before_status = order.filled_quantity, order.status
         changed = apply(order)
         if changed:
             order.updated_at = utcnow()
         await session.commit()
+    if order.status != before_status:
+        ORDERS_BY_STATUS.labels(str(order.status)).inc()
     if changed:
         await publish_order(ctx, order, fills_changed=order.filled_quantity != before_filled)
     return changed
@@ -185,8 +188,12 @@ async def locked_order(session: AsyncSession, order_id: int) -> Order | None:
 
 
 async def order_out(session: AsyncSession, order: Order) -> OrderOut:
-    client_name = await session.scalar(select(Client.display_name).where(Client.id == order.client_id))
-    symbol = await session.scalar(select(Instrument.symbol).where(Instrument.token_id == order.token_id))
+    # One round trip for both names (this runs once per order update: it is on the batch hot path).
+    names = select(
+        select(Client.display_name).where(Client.id == order.client_id).scalar_subquery(),
+        select(Instrument.symbol).where(Instrument.token_id == order.token_id).scalar_subquery(),
+    )
+    client_name, symbol = (await session.execute(names)).one()
     return OrderOut(**order.model_dump(), client_name=client_name or "", symbol=symbol or "")
 
 
@@ -219,14 +226,14 @@ async def publish_order(ctx: AppContext, order: Order, *, fills_changed: bool) -
 
 async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:
     """Rows with a verdict (anything but PENDING) and all rows, skipped clients included."""
-    batch = await session.get(Batch, batch_id)
-    counts = dict(
-        (
-            await session.execute(
-                select(Order.status, func.count()).where(Order.batch_id == batch_id).group_by(Order.status)
-            )
-        ).all()
+    # One round trip (once per order update, on the batch hot path): the batch's params and both counts.
+    of_batch = Order.batch_id == batch_id
+    query = select(
+        select(Batch.params).where(Batch.id == batch_id).scalar_subquery(),
+        select(func.count()).where(of_batch).scalar_subquery(),
+        select(func.count()).where(of_batch, Order.status == OrderStatus.PENDING).scalar_subquery(),
     )
-    without_order = len(batch.params.get("rows_without_order", [])) if batch else 0
-    total = sum(counts.values()) + without_order
-    return total - counts.get(OrderStatus.PENDING, 0), total
+    params, orders, pending = (await session.execute(query)).one()
+    without_order = len((params or {}).get("rows_without_order", []))
+    total = orders + without_order
+    return total - pending, total

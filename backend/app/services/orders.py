@@ -25,6 +25,7 @@ from app.services.order_terms import (
     check_quantity,
     check_terms,
 )
+from app.services.risk import check_orders, ensure_not_halted
 
 
 def side_of(execution: Execution) -> Side:
@@ -57,6 +58,7 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
     async with ctx.sessions() as session:
         client = await get_visible(session, user, body.client_id)
         require_active(client)
+        await ensure_not_halted(session, user, [client])
         instrument = await get_instrument(session, body.token_id)
         terms = OrderTerms(
             execution=body.execution,
@@ -68,6 +70,9 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
             trigger_price=body.trigger_price,
         )
         check_terms(instrument, terms)
+        refused = await check_orders(ctx, session, instrument, [(client, terms)])
+        if refused:
+            raise refused[body.client_id]
         order = new_order(client, instrument, terms, user, batch_id=None)
         session.add(order)
         await session.flush()
@@ -198,6 +203,22 @@ async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyO
     broker_order_id = order.broker_order_id
     assert broker_order_id is not None
     async with ctx.sessions() as session:
+        if order.execution != Execution.EXIT and body.quantity is not None and body.quantity > order.quantity:
+            await ensure_not_halted(session, user, [client])  # a halt allows reducing, never adding
+        if order.execution != Execution.EXIT and (body.quantity is not None or body.price is not None):
+            # The new terms meet the same pre-trade limits as a new order; exits are never limited.
+            terms = OrderTerms(
+                execution=order.execution,
+                side=order.side,
+                order_type=order.order_type,
+                trade_type=order.trade_type,
+                quantity=body.quantity or order.quantity,
+                price=body.price if body.price is not None else order.price,
+                trigger_price=body.trigger_price if body.trigger_price is not None else order.trigger_price,
+            )
+            refused = await check_orders(ctx, session, instrument, [(client, terms)])
+            if refused:
+                raise refused[order.client_id]
         await audit.record(
             session,
             "order.modify",

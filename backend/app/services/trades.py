@@ -23,15 +23,17 @@ async def sync_fills(ctx: AppContext, order: Order) -> None:
     """Record the broker's fills of this order that we do not have yet, then announce the client's new position."""
     async with ctx.sessions() as session:
         client = await session.get(Client, order.client_id)
-        assert client is not None
-        account = broker_account(ctx.vault, client)
-        try:
-            book = await ctx.brokers.call(client.broker, lambda adapter: adapter.trade_book(account))
-            positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
-        except BrokerError as exc:
-            # The order row already says how much filled; the fills are copied on the next reconciliation pass.
-            log.warning("fills of order %s not copied yet: %s", order.id, exc)
-            return
+    assert client is not None
+    account = broker_account(ctx.vault, client)
+    try:
+        # No database connection is held while these wait for the broker.
+        book = await ctx.brokers.call(client.broker, lambda adapter: adapter.trade_book(account))
+        positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
+    except BrokerError as exc:
+        # The order row already says how much filled; only the fill rows are missing until copied again.
+        log.warning("fills of order %s not copied: %s", order.id, exc)
+        return
+    async with ctx.sessions() as session:
         known = set(
             await session.scalars(
                 select(Trade.broker_trade_id).where(Trade.client_id == client.id, Trade.order_id == order.id)

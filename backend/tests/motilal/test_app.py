@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.models import AuditEvent, Order
 from app.services.reconcile import reconcile
-from tests.conftest import Actor, MakeClients, Simulator
+from tests.conftest import Actor, MakeClients, Simulator, wait_for_trades
 from tests.motilal.conftest import PLAIN_USER, POOR_USER, TOTP_USER, MotilalApp
 from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
 
@@ -61,8 +61,7 @@ async def test_execute_all_and_exit_by_token_across_simulator_and_motilal_client
     assert [r.body["ordertype"] for r in placed] == ["LIMIT", "LIMIT"], "no MARKET order ever reached Motilal"
     assert {r.body["tag"] for r in placed} == {f"MD{orders[c.id]['id']}" for c in mo}
 
-    trades = (await http.get("/api/v1/trades", headers=advisor.headers)).json()
-    assert trades["total"] == 4, "Motilal fills were copied by tag, too"
+    assert len(await wait_for_trades(http, advisor, 4)) == 4, "Motilal fills were copied by tag, too"
     holders = (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json()
     assert sorted((h["client_id"], h["trade_type"], h["net_quantity"]) for h in holders) == sorted(
         (c.id, "DELIVERY", 10) for c in everyone
@@ -124,8 +123,7 @@ async def test_a_motilal_order_whose_answer_was_lost_is_found_by_its_tag(
     )
     assert settled["broker_note"] is not None and "LIMIT at 1414.00" in settled["broker_note"]
     assert len(fake.orders(PLAIN_USER)) == 1, "found, never sent again"
-    trades = (await http.get("/api/v1/trades", params={"client_id": client.id}, headers=advisor.headers)).json()
-    assert trades["total"] == 1
+    assert len(await wait_for_trades(http, advisor, 1, {"client_id": client.id})) == 1
     again = await reconcile(motilal.ctx, pending_older_than=NOW, failed_older_than=NOW)
     assert again.updated == 0
 

@@ -2,9 +2,10 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 
 import { useRealtimeConnection } from '@/hooks/useRealtime';
+import { api } from '@/lib/api';
 import { useAuthStore } from '@/stores/auth';
 import { useRealtimeStore } from '@/stores/realtime';
 
@@ -68,10 +69,54 @@ function RealtimeBanner() {
   );
 }
 
+interface RiskStatus {
+  firm_halted: boolean;
+  you_are_halted: boolean;
+  halts: { id: number; scope: string; advisor_id: number | null; reason: string }[];
+}
+
+const RISK_POLL_MS = 15_000;
+
+/** The kill switch, from GET /risk/status (persisted server-side, so every desk sees the same halt). */
+function HaltBanner({ enabled }: { enabled: boolean }) {
+  const [status, setStatus] = useState<RiskStatus | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    const load = () =>
+      api
+        .get<RiskStatus>('/risk/status')
+        .then((s) => live && setStatus(s))
+        .catch(() => undefined);
+    void load();
+    const timer = setInterval(load, RISK_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [enabled]);
+  if (!status || status.halts.length === 0) return null;
+  const firm = status.halts.find((h) => h.scope === 'firm');
+  const text = firm
+    ? `Trading is halted firm-wide${firm.reason ? `: ${firm.reason}` : ''}.`
+    : status.you_are_halted
+      ? 'Trading is halted for your clients.'
+      : `Trading is halted for ${status.halts.length} advisor${status.halts.length > 1 ? 's' : ''}.`;
+  return (
+    <div
+      role="alert"
+      data-testid="halt-banner"
+      className="border-b border-red-300 bg-red-100 px-4 py-2 text-center text-sm font-medium text-red-900"
+    >
+      {text} New orders are refused; exits still work.
+    </div>
+  );
+}
+
 /** Header (brand, navigation, who is signed in, logout), the realtime banner and the main column. */
 export function AppShell({ children }: { children: ReactNode }) {
   const user = useAuthStore((s) => s.user);
-  const logout = useAuthStore((s) => s.logout);
+  const signOut = useAuthStore((s) => s.signOut);
   const pathname = usePathname();
   useRealtimeConnection(user !== null);
 
@@ -105,7 +150,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             )}
             <button
               type="button"
-              onClick={logout}
+              onClick={() => void signOut()}
               className="inline-flex min-h-11 min-w-11 shrink-0 items-center justify-center rounded-lg border border-slate-600 px-4 text-sm font-medium hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-white"
             >
               Log out
@@ -113,6 +158,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
+      <HaltBanner enabled={user !== null} />
       <RealtimeBanner />
       <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-5">{children}</main>
     </div>

@@ -168,3 +168,26 @@ describe('auth store: refreshTokens', () => {
     expect(useAuthStore.getState().refreshToken).toBe('ref-old');
   });
 });
+
+describe('auth store: sign out', () => {
+  it('revokes the session at the server with the refresh token and clears it here', async () => {
+    useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user: advisor });
+    const calls = mockFetch({ 'POST /api/v1/auth/logout': () => new Response(null, { status: 204 }) });
+
+    await useAuthStore.getState().signOut();
+
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/v1/auth/logout']);
+    expect(calls[0]?.body).toEqual({ refresh_token: 'ref-1' });
+    const state = useAuthStore.getState();
+    expect([state.accessToken, state.refreshToken, state.user]).toEqual([null, null, null]);
+  });
+
+  it('signs out here even when the server cannot be reached', async () => {
+    useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user: advisor });
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))));
+
+    await useAuthStore.getState().signOut();
+
+    expect(useAuthStore.getState().refreshToken).toBeNull();
+  });
+});

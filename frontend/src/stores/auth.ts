@@ -15,6 +15,8 @@ export interface AuthState {
   login: (email: string, password: string) => Promise<User>;
   /** Forgets the session (tokens and user) here and in localStorage. */
   logout: () => void;
+  /** Ends the session at the server too (every token of the user stops working), then logs out here. */
+  signOut: () => Promise<void>;
   /**
    * Trades the refresh token for a new pair. Concurrent callers share one request.
    * Resolves false (and logs out) when the refresh token is missing or rejected.
@@ -46,6 +48,16 @@ export const useAuthStore = create<AuthState>()(
         return user;
       },
 
+      async signOut() {
+        const { refreshToken } = get();
+        get().logout();
+        if (refreshToken === null) return;
+        try {
+          await request('/auth/logout', { method: 'POST', body: { refresh_token: refreshToken } });
+        } catch {
+          // Signed out here either way; an unreachable server lets the tokens expire on their own.
+        }
+      },
       logout() {
         refreshInFlight = null;
         set({ accessToken: null, refreshToken: null, user: null });

@@ -1,0 +1,72 @@
+"""The Prometheus metrics the app exports at /metrics (one registry per process; see infra/grafana)."""
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+# The standard process_* (CPU, memory, open fds), python_gc_* and python_info series too.
+for _collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+    REGISTRY.register(_collector)
+
+HTTP_REQUEST_DURATION = Histogram(
+    "multidesk_http_request_duration_seconds",
+    "HTTP request latency by route template, method and status.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=REGISTRY,
+)
+ORDERS_BY_STATUS = Counter(
+    "multidesk_orders_status_total",
+    "Order status changes, by the status the order moved to.",
+    ["status"],
+    registry=REGISTRY,
+)
+BATCH_DURATION = Histogram(
+    "multidesk_batch_duration_seconds",
+    "Time from a batch's first broker call until every row has an answer.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+    registry=REGISTRY,
+)
+BROKER_CALL_DURATION = Histogram(
+    "multidesk_broker_call_duration_seconds",
+    "Latency of one broker request (including the wait for a concurrency slot and the account throttle).",
+    ["broker"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+BROKER_CALL_ERRORS = Counter(
+    "multidesk_broker_call_errors_total",
+    "Broker requests that raised, by broker and kind (timeout or the exception class).",
+    ["broker", "kind"],
+    registry=REGISTRY,
+)
+SOCKET_CONNECTIONS = Gauge(
+    "multidesk_socket_connections",
+    "Socket.IO connections open on this process.",
+    registry=REGISTRY,
+)
+PRICE_UPDATES_EMITTED = Counter(
+    "multidesk_price_updates_emitted_total",
+    "price_update events emitted to sockets.",
+    registry=REGISTRY,
+)
+RATE_LIMITED = Counter(
+    "multidesk_rate_limited_total",
+    "Requests refused by a rate limit or a login lockout, by limit.",
+    ["limit"],
+    registry=REGISTRY,
+)
+
+
+def render() -> tuple[bytes, str]:
+    """The exposition text and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

@@ -1,0 +1,98 @@
+"""Risk limits, trading halts and the audit trail's bodies."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+MoneyLimit = Field(default=None, ge=0, max_digits=20, decimal_places=2)
+INT32_MAX = 2**31 - 1  # ids and quantities are INTEGER columns
+
+
+class RiskLimitsIn(BaseModel):
+    """A PUT replaces the scope's limits: a field left out or null means no limit at this scope."""
+
+    max_order_quantity: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    max_order_value: Decimal | None = MoneyLimit
+    price_band_pct: Decimal | None = Field(default=None, gt=0, le=100, max_digits=6, decimal_places=2)
+    max_gross_exposure: Decimal | None = MoneyLimit
+    max_daily_loss: Decimal | None = MoneyLimit
+    allowed_token_ids: list[int] | None = Field(default=None, max_length=10000)
+    denied_token_ids: list[int] | None = Field(default=None, max_length=10000)
+
+
+class RiskLimitsOut(RiskLimitsIn):
+    updated_at: datetime | None = None
+    updated_by: int | None = None
+
+
+class ClientRiskLimitsOut(BaseModel):
+    client_id: int
+    limits: RiskLimitsOut
+    firm_default: RiskLimitsOut
+    effective: RiskLimitsIn
+
+
+class HaltRequest(BaseModel):
+    scope: Literal["firm", "advisor"]
+    advisor_id: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    reason: str = Field(default="", max_length=500)
+    cancel_open_orders: bool = False
+
+    @model_validator(mode="after")
+    def _advisor_given(self) -> "HaltRequest":
+        if self.scope == "advisor" and self.advisor_id is None:
+            raise ValueError("scope advisor needs advisor_id")
+        if self.scope == "firm" and self.advisor_id is not None:
+            raise ValueError("scope firm takes no advisor_id")
+        return self
+
+
+class ResumeRequest(BaseModel):
+    scope: Literal["firm", "advisor"]
+    advisor_id: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    reason: str = Field(default="", max_length=500)
+
+
+class HaltOut(BaseModel):
+    id: int
+    scope: str
+    advisor_id: int | None
+    reason: str
+    halted_by: int
+    halted_at: datetime
+
+
+class CancelFailure(BaseModel):
+    order_id: int
+    code: str
+    message: str
+
+
+class RiskStatusOut(BaseModel):
+    firm_halted: bool
+    # Whether orders you place are refused right now (firm halt, or a halt on you as an advisor).
+    you_are_halted: bool
+    halts: list[HaltOut]
+    cancelled_order_ids: list[int] = []
+    cancel_failures: list[CancelFailure] = []
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    ts: datetime
+    actor_id: int | None
+    action: str
+    entity_type: str | None
+    entity_id: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ChainReportOut(BaseModel):
+    ok: bool
+    checked: int
+    first_broken_id: int | None
+    reason: str | None
