@@ -1,12 +1,12 @@
 """/api/v1/audit (admin): the audit trail, its hash-chain verification and a CSV export."""
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import AdminUser, ContextDep, SessionDep
+from app.api.filters import DateRangeDep
 from app.schemas.common import ERROR_RESPONSES, Page
 from app.schemas.risk import AuditEventOut, ChainReportOut
 from app.services import audit
@@ -15,30 +15,26 @@ router = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
 
 def _filter(
+    dates: DateRangeDep,
     action: str | None = None,
     actor_id: int | None = None,
     entity_type: str | None = None,
     entity_id: str | None = None,
-    date_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601 with offset")] = None,
-    date_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with offset")] = None,
 ) -> audit.AuditFilter:
-    return audit.AuditFilter(action, actor_id, entity_type, entity_id, date_from, date_to)
+    return audit.AuditFilter(action, actor_id, entity_type, entity_id, dates.start, dates.end)
+
+
+FilterDep = Annotated[audit.AuditFilter, Depends(_filter)]
 
 
 @router.get("")
 async def list_events(
     _admin: AdminUser,
     session: SessionDep,
-    action: str | None = None,
-    actor_id: int | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    date_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601 with offset")] = None,
-    date_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with offset")] = None,
+    where: FilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[AuditEventOut]:
-    where = _filter(action, actor_id, entity_type, entity_id, date_from, date_to)
     rows, total = await audit.list_events(session, where, limit=limit, offset=offset)
     items = [AuditEventOut.model_validate(row, from_attributes=True) for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
@@ -56,14 +52,8 @@ async def verify(_admin: AdminUser, session: SessionDep) -> ChainReportOut:
 async def export_csv(
     _admin: AdminUser,
     ctx: ContextDep,
-    action: str | None = None,
-    actor_id: int | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    date_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601 with offset")] = None,
-    date_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with offset")] = None,
+    where: FilterDep,
 ) -> StreamingResponse:
-    where = _filter(action, actor_id, entity_type, entity_id, date_from, date_to)
     return StreamingResponse(
         audit.export_csv(ctx.sessions, where),
         media_type="text/csv; charset=utf-8",

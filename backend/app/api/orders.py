@@ -1,11 +1,11 @@
 """/api/v1/orders: place one order, execute-all, the order book, cancel and modify."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from app.api.deps import ContextDep, CurrentUser, OrderRateLimit, SessionDep, TraderUser
+from app.api.filters import DateRangeDep
 from app.enums import OrderStatus
 from app.schemas.common import ERROR_RESPONSES, ErrorResponse, Page
 from app.schemas.orders import BatchOut, ExecuteAllRequest, ModifyOrderRequest, OrderOut, PlaceOrderRequest
@@ -39,12 +39,11 @@ async def execute_all(
 async def list_orders(
     user: CurrentUser,
     session: SessionDep,
+    dates: DateRangeDep,
     client_id: int | None = None,
     token_id: int | None = None,
     status: OrderStatus | None = None,
     batch_id: int | None = None,
-    date_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601 with offset")] = None,
-    date_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with offset")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[OrderOut]:
@@ -55,8 +54,8 @@ async def list_orders(
         token_id=token_id,
         status=status,
         batch_id=batch_id,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=dates.start,
+        date_to=dates.end,
         limit=limit,
         offset=offset,
     )

@@ -1,11 +1,11 @@
 """/api/v1/trades: fills, exiting one position, exit-by-token."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.api.deps import ContextDep, CurrentUser, OrderRateLimit, SessionDep, TraderUser
+from app.api.filters import DateRangeDep
 from app.api.orders import IdempotencyKey
 from app.schemas.common import ERROR_RESPONSES, ErrorResponse, Page
 from app.schemas.orders import BatchOut, ExitByTokenRequest, ExitOrderTerms, OrderOut, TradeOut
@@ -18,10 +18,9 @@ router = APIRouter(prefix="/trades", tags=["trades"], responses={**ERROR_RESPONS
 async def list_trades(
     user: CurrentUser,
     session: SessionDep,
+    dates: DateRangeDep,
     client_id: int | None = None,
     token_id: int | None = None,
-    date_from: datetime | None = None,
-    date_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[TradeOut]:
@@ -30,8 +29,8 @@ async def list_trades(
         user,
         client_id=client_id,
         token_id=token_id,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=dates.start,
+        date_to=dates.end,
         limit=limit,
         offset=offset,
     )
