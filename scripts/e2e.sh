@@ -16,7 +16,8 @@ fi
 PORT=${E2E_PORT:-$(backend/.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DATA_DIR=$(mktemp -d)
 LOG=$DATA_DIR/server.log
-(cd backend && PORT=$PORT HOST=127.0.0.1 MULTIDESK_DATA_DIR=$DATA_DIR .venv/bin/python -m app.cli serve >"$LOG" 2>&1) &
+# exec: $! is then the server itself, so the trap stops it (a plain subshell would leave it running).
+(cd backend && PORT=$PORT HOST=127.0.0.1 MULTIDESK_DATA_DIR=$DATA_DIR exec .venv/bin/python -m app.cli serve >"$LOG" 2>&1) &
 SERVER=$!
 stop_server() {
   local status=$?

@@ -8,6 +8,10 @@
 //   E2E_BASE_URL   required: where the backend serves the built frontend (frontend/out) and /api/v1
 //   E2E_CHROMIUM   Chromium binary (default /usr/bin/chromium)
 //   E2E_EMAIL, E2E_PASSWORD   the advisor to sign in as (default advisor@example.com / advisor123)
+//   E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD   the admin (default admin@example.com / admin123)
+//
+// Files run one at a time (--test-concurrency=1): admin.test.mjs halts trading firm-wide and sets
+// firm limits for a while, which would refuse the orders of a desk test running at the same time.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -31,6 +35,11 @@ export const SCREENSHOT_DIR = join(HERE, 'screenshots');
 export const ADVISOR = {
   email: process.env.E2E_EMAIL ?? 'advisor@example.com',
   password: process.env.E2E_PASSWORD ?? 'advisor123',
+};
+
+export const ADMIN = {
+  email: process.env.E2E_ADMIN_EMAIL ?? 'admin@example.com',
+  password: process.env.E2E_ADMIN_PASSWORD ?? 'admin123',
 };
 
 export const VIEWPORTS = [
@@ -129,6 +138,6 @@ export async function assertTapTargets(page, min = 44) {
 // `node e2e/run.mjs`: run the suite.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const files = readdirSync(HERE).filter((f) => f.endsWith('.test.mjs')).map((f) => join(HERE, f));
-  const result = spawnSync(process.execPath, ['--test', ...files], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }

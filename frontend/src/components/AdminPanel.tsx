@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
@@ -10,15 +10,31 @@ import type { Page, User } from '@/lib/api-types';
 import { userCreateSchema, type UserCreateValues } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 
+import { AuditLog } from './AuditLog';
+import { FirmRiskLimits } from './FirmRiskLimits';
+import { KillSwitch } from './KillSwitch';
 import { Button, Card, Empty, ErrorAlert, FieldError, inputClass, Loading, Modal, PageTitle, Pager, time } from './ui';
 
 const PAGE = 100;
+/** The API's largest page: names for the audit log and the kill switch's advisors. */
+const DIRECTORY = '/users?limit=500';
 
-/** /admin (admins only): users — list, create, deactivate — and the audit log's place. */
+/**
+ * /admin (admins only): the kill switch, the firm's default risk limits, users (list, create,
+ * deactivate) and the audit log (filter, verify the chain, export CSV).
+ */
 export function AdminPanel() {
   const me = useAuthStore((s) => s.user);
   const [offset, setOffset] = useState(0);
   const users = useApi<Page<User>>(`/users?limit=${PAGE}&offset=${offset}`);
+  const directory = useApi<Page<User>>(DIRECTORY);
+  const everyone = useMemo(() => directory.data?.items ?? [], [directory.data]);
+  const names = useMemo(() => new Map(everyone.map((u) => [u.id, u.full_name])), [everyone]);
+  const advisors = useMemo(() => everyone.filter((u) => u.role === 'advisor' && u.is_active), [everyone]);
+  // Bumped after an action on this page that writes audit events, so the log shows them.
+  const [auditKey, setAuditKey] = useState(0);
+  const audited = () => setAuditKey((k) => k + 1);
+  const reloadDirectory = directory.reload;
   const [creating, setCreating] = useState(false);
   const [deactivating, setDeactivating] = useState<User | null>(null);
   const [busy, setBusy] = useState(false);
@@ -32,6 +48,8 @@ export function AdminPanel() {
       const updated = await api.post<User>(`/users/${deactivating.id}/deactivate`);
       users.setData((page) => page && { ...page, items: page.items.map((u) => (u.id === updated.id ? updated : u)) });
       setDeactivating(null);
+      reloadDirectory();
+      audited();
     } catch (err) {
       setActionError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
     } finally {
@@ -50,6 +68,10 @@ export function AdminPanel() {
       >
         Admin
       </PageTitle>
+
+      <KillSwitch advisors={advisors} names={names} onChanged={audited} />
+
+      <FirmRiskLimits names={names} onChanged={audited} />
 
       <Card>
         <h2 className="mb-2 text-base font-semibold">Users{users.data ? ` (${users.data.total})` : ''}</h2>
@@ -91,13 +113,7 @@ export function AdminPanel() {
         )}
       </Card>
 
-      <Card data-testid="audit-section">
-        <h2 className="text-base font-semibold">Audit log</h2>
-        <p className="mt-1 text-sm text-slate-600">
-          The audit log (every login, client, credential, order and admin change, hash-chained and verifiable)
-          arrives with the audit feature. Nothing is shown here until the backend serves it.
-        </p>
-      </Card>
+      <AuditLog users={everyone} names={names} reloadKey={auditKey} />
 
       <Modal open={creating} onClose={() => setCreating(false)} title="Add user" testId="add-user-dialog">
         {creating && (
@@ -106,6 +122,8 @@ export function AdminPanel() {
             onCreated={() => {
               setCreating(false);
               users.reload();
+              reloadDirectory();
+              audited();
             }}
           />
         )}

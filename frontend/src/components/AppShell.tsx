@@ -2,12 +2,12 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect } from 'react';
 
 import { useRealtimeConnection } from '@/hooks/useRealtime';
-import { api } from '@/lib/api';
 import { useAuthStore } from '@/stores/auth';
 import { useRealtimeStore } from '@/stores/realtime';
+import { useRiskStore } from '@/stores/risk';
 
 interface NavItem {
   href: string;
@@ -69,44 +69,45 @@ function RealtimeBanner() {
   );
 }
 
-interface RiskStatus {
-  firm_halted: boolean;
-  you_are_halted: boolean;
-  halts: { id: number; scope: string; advisor_id: number | null; reason: string }[];
-}
-
 const RISK_POLL_MS = 15_000;
 
-/** The kill switch, from GET /risk/status (persisted server-side, so every desk sees the same halt). */
-function HaltBanner({ enabled }: { enabled: boolean }) {
-  const [status, setStatus] = useState<RiskStatus | null>(null);
+/**
+ * The kill switch, from GET /risk/status (persisted server-side, so every desk sees the same halt):
+ * polled, refetched when the tab comes back into view, and set at once by the admin's kill switch.
+ */
+function HaltBanner({ enabled, userId }: { enabled: boolean; userId: number | undefined }) {
+  const status = useRiskStore((s) => s.status);
   useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    const load = () =>
-      api
-        .get<RiskStatus>('/risk/status')
-        .then((s) => live && setStatus(s))
-        .catch(() => undefined);
-    void load();
-    const timer = setInterval(load, RISK_POLL_MS);
+    const { refresh, clear } = useRiskStore.getState();
+    if (!enabled) {
+      clear();
+      return;
+    }
+    void refresh();
+    const timer = setInterval(() => void refresh(), RISK_POLL_MS);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void refresh();
+    };
+    document.addEventListener('visibilitychange', onVisible);
     return () => {
-      live = false;
       clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [enabled]);
   if (!status || status.halts.length === 0) return null;
   const firm = status.halts.find((h) => h.scope === 'firm');
+  const mine = status.halts.find((h) => h.scope === 'advisor' && h.advisor_id === userId);
   const text = firm
     ? `Trading is halted firm-wide${firm.reason ? `: ${firm.reason}` : ''}.`
     : status.you_are_halted
-      ? 'Trading is halted for your clients.'
+      ? `Trading is halted for your clients${mine?.reason ? `: ${mine.reason}` : ''}.`
       : `Trading is halted for ${status.halts.length} advisor${status.halts.length > 1 ? 's' : ''}.`;
   return (
     <div
       role="alert"
       data-testid="halt-banner"
-      className="border-b border-red-300 bg-red-100 px-4 py-2 text-center text-sm font-medium text-red-900"
+      data-scope={firm ? 'firm' : 'advisor'}
+      className="border-b border-red-300 bg-red-100 px-4 py-2 text-center text-sm font-medium break-words text-red-900"
     >
       {text} New orders are refused; exits still work.
     </div>
@@ -158,7 +159,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      <HaltBanner enabled={user !== null} />
+      <HaltBanner enabled={user !== null} userId={user?.id} />
       <RealtimeBanner />
       <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-5">{children}</main>
     </div>

@@ -14,6 +14,7 @@ import { useAuthStore } from '@/stores/auth';
 import { useQuotesStore } from '@/stores/quotes';
 
 import { ClientForm } from './ClientForm';
+import { ClientLimits } from './ClientLimits';
 import { OrderList } from './OrderList';
 import { TestConnection } from './TestConnection';
 import {
@@ -33,7 +34,7 @@ import {
 
 const TRADES_PAGE = 25;
 
-/** /clients/{id}: portfolio, live positions, open orders (cancel / modify), trade history, edit. */
+/** /clients/{id}: portfolio, live positions, open orders (cancel / modify), risk limits, trade history, edit. */
 export function ClientDetail() {
   const params = usePathParams('/clients/[id]');
   const raw = params?.id;
@@ -170,6 +171,8 @@ function ClientView({ id }: { id: number }) {
           />
         )}
       </Card>
+
+      {canEdit && <ClientLimits clientId={id} clientName={name} canEdit={role === 'admin'} />}
 
       <Card>
         <h2 className="mb-2 text-base font-semibold">Trade history</h2>

@@ -11,6 +11,7 @@ import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api } from '@/lib/api';
 import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
 import { add, dec, mul, PLAIN_DECIMAL_RE, toDecimalString } from '@/lib/decimal';
+import { errorText } from '@/lib/errors';
 import { isUncertainFailure } from '@/lib/idempotency';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPE_LABEL, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
@@ -24,6 +25,7 @@ import {
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
+import { useRiskStore } from '@/stores/risk';
 
 import { BatchProgressSummary } from './BatchProgressSummary';
 import { LivePrice } from './LivePrice';
@@ -161,6 +163,11 @@ export function Dashboard() {
 
   const batchSubmit = useBatchSubmit('/orders/execute-all');
   const batch = useBatch(batchSubmit.batchId);
+  // Refused by a halt the banner does not show yet (it polls): show it now.
+  const haltRefusal = batchSubmit.error?.code === 'TRADING_HALTED' ? batchSubmit.error : null;
+  useEffect(() => {
+    if (haltRefusal) void useRiskStore.getState().refresh();
+  }, [haltRefusal]);
   const totals = batchTotals(batch);
   const batchDone = batch != null && (batch.status === 'COMPLETED' || (totals.total > 0 && totals.closed === totals.total));
   const executing = batchSubmit.batchId !== null;
@@ -595,7 +602,7 @@ export function Dashboard() {
               error={
                 isUncertainFailure(batchSubmit.error)
                   ? `${batchSubmit.error.message} The orders may or may not have been placed: “Retry” sends the same request with the same idempotency key, so it cannot place them twice.`
-                  : batchSubmit.error.message
+                  : errorText(batchSubmit.error)
               }
             />
           </div>

@@ -7,7 +7,7 @@
  * uses the names exported here, so a changed shape shows up as a type error where it matters.
  * Socket.IO payloads are not part of OpenAPI and stay hand-written (last section).
  */
-import type { components } from './api-schema';
+import type { components, operations } from './api-schema';
 
 type Schemas = components['schemas'];
 
@@ -93,6 +93,36 @@ export type Trade = Schemas['TradeOut'];
 
 /** GET /market/quotes?token_ids= */
 export type Quote = Schemas['QuoteOut'];
+
+// ───────────────────────── risk limits, kill switch, audit (generated) ─────────────────────────
+
+/** PUT /risk/limits, PUT /clients/{id}/risk-limits: a field left out or null means no limit at that scope. */
+export type RiskLimitsRequest = Schemas['RiskLimitsIn-Input'];
+/** GET/PUT /risk/limits; a client's own limits and the firm default in GET /clients/{id}/risk-limits */
+export type RiskLimits = Schemas['RiskLimitsOut'];
+/** The merge the checks use: the client's value, else the firm default (allow list replaces, deny lists add up). */
+export type EffectiveRiskLimits = Schemas['RiskLimitsIn-Output'];
+/** GET/PUT /clients/{id}/risk-limits */
+export type ClientRiskLimits = Schemas['ClientRiskLimitsOut'];
+/** A limit's name: max_order_quantity, max_order_value, … */
+export type RiskLimitName = keyof EffectiveRiskLimits & string;
+
+/** POST /risk/halt */
+export type HaltRequest = Schemas['HaltRequest'];
+/** POST /risk/resume */
+export type ResumeRequest = Schemas['ResumeRequest'];
+/** One active halt. */
+export type Halt = Schemas['HaltOut'];
+export type CancelFailure = Schemas['CancelFailure'];
+/** GET /risk/status; POST /risk/halt and /risk/resume answer it too (with the cancel results). */
+export type RiskStatus = Schemas['RiskStatusOut'];
+
+/** GET /audit items */
+export type AuditEvent = Schemas['AuditEventOut'];
+/** GET /audit filters */
+export type AuditQuery = NonNullable<operations['list_events_api_v1_audit_get']['parameters']['query']>;
+/** GET /audit/verify */
+export type ChainReport = Schemas['ChainReportOut'];
 
 // ───────────────────────── Socket.IO payloads (not in OpenAPI) ─────────────────────────
 

@@ -165,3 +165,36 @@ describe('apiFetch: 401 handling', () => {
     expect(useAuthStore.getState().accessToken).toBe('acc-1');
   });
 });
+
+describe('apiFetch: downloads (responseType blob)', () => {
+  const csv = 'id,ts,actor_id,action\n1,2026-11-23T08:00:00Z,1,risk.halt\n';
+  const csvResponse = () => new Response(csv, { status: 200, headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
+
+  it('returns the body as a Blob, sent with the bearer token', async () => {
+    const calls = mockFetch({ 'GET /api/v1/audit/export.csv?action=risk.halt': csvResponse });
+    const blob = await api.get<Blob>('/audit/export.csv?action=risk.halt', { responseType: 'blob' });
+    expect(blob).toBeInstanceOf(Blob);
+    expect(blob.type).toMatch(/^text\/csv/);
+    await expect(blob.text()).resolves.toBe(csv);
+    expect(calls[0]?.headers).toMatchObject({ authorization: 'Bearer acc-1', accept: '*/*' });
+  });
+
+  it('refreshes on 401 and retries the download', async () => {
+    const calls = mockFetch({
+      'GET /api/v1/audit/export.csv': [() => apiError(401, 'TOKEN_EXPIRED', 'Token expired'), csvResponse],
+      'POST /api/v1/auth/refresh': () => json(200, newPair),
+    });
+    const blob = await api.get<Blob>('/audit/export.csv', { responseType: 'blob' });
+    await expect(blob.text()).resolves.toBe(csv);
+    expect(calls.map((c) => c.headers.authorization ?? '')).toEqual(['Bearer acc-1', '', 'Bearer acc-2']);
+  });
+
+  it('still turns an error envelope into ApiError', async () => {
+    mockFetch({ 'GET /api/v1/audit/export.csv': () => apiError(403, 'FORBIDDEN', 'Admins only') });
+    await expect(api.get('/audit/export.csv', { responseType: 'blob' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'Admins only',
+      status: 403,
+    });
+  });
+});

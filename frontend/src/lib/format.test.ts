@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatINR, formatQty, formatTimeIST, groupIndian, parseDecimal } from './format';
+import { dayIST, formatINR, formatQty, formatTimeIST, groupIndian, parseDecimal } from './format';
 
 describe('groupIndian', () => {
   it.each([
@@ -152,5 +152,14 @@ describe('formatTimeIST', () => {
 
   it('rejects garbage', () => {
     expect(() => formatTimeIST('yesterday')).toThrow(RangeError);
+  });
+});
+
+describe('dayIST', () => {
+  it('is the Asia/Kolkata calendar day, not the UTC one', () => {
+    expect(dayIST(new Date('2026-11-23T08:35:09Z'))).toBe('2026-11-23');
+    expect(dayIST(new Date('2026-11-23T18:29:59Z'))).toBe('2026-11-23');
+    expect(dayIST(new Date('2026-11-23T18:30:00Z'))).toBe('2026-11-24');
+    expect(dayIST(new Date('2026-12-31T19:00:00Z'))).toBe('2027-01-01');
   });
 });

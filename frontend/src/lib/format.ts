@@ -135,3 +135,17 @@ export function formatTimeIST(isoString: string): string {
   for (const p of IST_PARTS.formatToParts(date)) parts[p.type] = p.value;
   return `${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}:${parts.second} IST`;
 }
+
+const IST_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Kolkata',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The Asia/Kolkata calendar day of an instant, as YYYY-MM-DD (the API's date filters take these). */
+export function dayIST(date: Date): string {
+  const parts: Record<string, string> = {};
+  for (const p of IST_DAY.formatToParts(date)) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}

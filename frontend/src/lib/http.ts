@@ -30,6 +30,11 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * 'json' (default): the parsed JSON body (text for other content types, undefined when empty).
+   * 'blob': the raw body as a Blob (downloads such as CSV exports); errors are still ApiErrors.
+   */
+  responseType?: 'json' | 'blob';
 }
 
 /** `/auth/me` -> `/api/v1/auth/me`; paths already under /api/v1 are left alone. */
@@ -72,15 +77,15 @@ async function readBody(res: Response): Promise<unknown> {
 }
 
 /**
- * Sends one request and returns the parsed JSON body (undefined for an empty body).
- * Rejects with ApiError on network failure or a non-2xx status.
+ * Sends one request and returns the parsed JSON body (undefined for an empty body), or the
+ * body as a Blob with `responseType: 'blob'`. Rejects with ApiError on network failure or a non-2xx status.
  */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, headers = {}, signal } = options;
+  const { method = 'GET', body, headers = {}, signal, responseType = 'json' } = options;
   const init: RequestInit = {
     method,
     headers: {
-      Accept: 'application/json',
+      Accept: responseType === 'blob' ? '*/*' : 'application/json',
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       ...headers,
     },
@@ -97,6 +102,14 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     throw new ApiError('NETWORK_ERROR', 'Cannot reach the server. Check your connection.', 0);
   }
 
+  if (res.ok && responseType === 'blob') {
+    try {
+      return (await res.blob()) as T;
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      throw new ApiError('NETWORK_ERROR', 'The download was interrupted. Please try again.', 0);
+    }
+  }
   const parsed = await readBody(res);
   if (!res.ok) throw toApiError(res.status, res.statusText, parsed);
   return parsed as T;

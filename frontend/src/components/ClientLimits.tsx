@@ -1,0 +1,118 @@
+'use client';
+
+import { useState } from 'react';
+
+import { useApi } from '@/hooks/useApi';
+import { api } from '@/lib/api';
+import type { ClientRiskLimits, RiskLimitsRequest } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
+import { formatLimit, isLimitSet, LIMIT_SOURCE_LABEL, limitSource, RISK_LIMIT_FIELDS } from '@/lib/risk';
+
+import { RiskLimitsForm } from './RiskLimitsForm';
+import { Button, Card, ErrorAlert, Loading, Modal } from './ui';
+
+const COLS = 'md:grid-cols-[minmax(0,1.3fr)_minmax(0,1fr)_minmax(0,1fr)_minmax(0,1.2fr)]';
+
+/**
+ * /clients/{id}: the client's own limits, the firm default and the effective merge of both
+ * (GET /clients/{id}/risk-limits). Admins edit the client's own; advisors read them.
+ */
+export function ClientLimits({ clientId, clientName, canEdit }: { clientId: number; clientName: string; canEdit: boolean }) {
+  const limits = useApi<ClientRiskLimits>(`/clients/${clientId}/risk-limits`);
+  const [editing, setEditing] = useState(false);
+
+  const save = async (body: RiskLimitsRequest) => {
+    const saved = await api.put<ClientRiskLimits>(`/clients/${clientId}/risk-limits`, body);
+    limits.setData(() => saved);
+    setEditing(false);
+    return saved.limits;
+  };
+
+  const data = limits.data;
+  const anySet = data ? RISK_LIMIT_FIELDS.some((f) => isLimitSet(data.effective[f.name])) : false;
+
+  return (
+    <Card data-testid="client-limits">
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+        <h2 className="text-base font-semibold">Risk limits</h2>
+        {canEdit && data && (
+          <Button variant="secondary" onClick={() => setEditing(true)} data-testid="edit-client-limits">
+            Edit limits
+          </Button>
+        )}
+      </div>
+      {limits.error && <ErrorAlert error={errorText(limits.error)} onRetry={limits.reload} />}
+      {limits.loading && !data && <Loading>Loading limits…</Loading>}
+      {data && (
+        <>
+          <p className="mb-2 text-sm text-slate-600">
+            {anySet
+              ? 'Orders for this client are checked against the effective limits: its own, else the firm default.'
+              : 'No limits apply to this client: neither its own nor a firm default is set.'}
+            {!canEdit && ' Only an admin can change them.'}
+          </p>
+          <div
+            className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${COLS}`}
+          >
+            <span>Limit</span>
+            <span>This client</span>
+            <span>Firm default</span>
+            <span>Effective</span>
+          </div>
+          <ul className="divide-y divide-slate-100">
+            {RISK_LIMIT_FIELDS.map((field) => {
+              const source = limitSource(field.name, data);
+              const effective = data.effective[field.name];
+              return (
+                <li
+                  key={field.name}
+                  data-testid="client-limit-row"
+                  data-limit={field.name}
+                  className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-2.5 text-sm md:items-center ${COLS}`}
+                >
+                  <span className="col-span-2 font-medium md:col-span-1">{field.label}</span>
+                  <span className="min-w-0 break-words tabular-nums text-slate-700" data-testid="limit-own">
+                    <span className="block text-xs text-slate-500 md:hidden">This client</span>
+                    {formatLimit(field.name, data.limits[field.name])}
+                  </span>
+                  <span className="min-w-0 break-words tabular-nums text-slate-700" data-testid="limit-firm">
+                    <span className="block text-xs text-slate-500 md:hidden">Firm default</span>
+                    {formatLimit(field.name, data.firm_default[field.name])}
+                  </span>
+                  <span
+                    className="col-span-2 min-w-0 break-words md:col-span-1"
+                    data-testid="limit-effective"
+                    data-source={source}
+                  >
+                    <span className="text-xs text-slate-500 md:hidden">Effective: </span>
+                    <span className={`font-semibold tabular-nums ${source === 'none' ? 'text-slate-500' : 'text-slate-900'}`}>
+                      {formatLimit(field.name, effective)}
+                    </span>
+                    {source !== 'none' && (
+                      <span className="ml-1 text-xs text-slate-500">({LIMIT_SOURCE_LABEL[source]})</span>
+                    )}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+
+      {canEdit && data && (
+        <Modal open={editing} onClose={() => setEditing(false)} title={`Risk limits: ${clientName}`} testId="client-limits-dialog">
+          {editing && (
+            <RiskLimitsForm
+              scope="client"
+              initial={data.limits}
+              firmDefault={data.firm_default}
+              onSave={save}
+              onCancel={() => setEditing(false)}
+              testId="client-limits-form"
+            />
+          )}
+        </Modal>
+      )}
+    </Card>
+  );
+}
