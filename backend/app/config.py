@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "var"
     database_url: str | None = None
     redis_url: str | None = None
+    # One Redis connection attempt or command; past it Redis counts as unreachable and its fallbacks take over.
+    redis_timeout_s: float = Field(default=2.0, gt=0)
     jwt_secret: str | None = None
     encryption_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

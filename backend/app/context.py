@@ -20,6 +20,8 @@ from app.realtime.events import EventBus
 from app.security.ratelimit import RateLimits
 from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
+from app.services.order_writer import OrderWriter
+from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
 
 
@@ -37,6 +39,13 @@ class AppContext:
     feed: SimulatorFeed = field(default_factory=SimulatorFeed)
     # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
     brokers: BrokerRegistry = field(init=False)
+    # Every change to an order row goes through the writer; fills and positions follow up after it.
+    fills: FillFollowUp = field(init=False)
+    order_writer: OrderWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fills = FillFollowUp(self)
+        self.order_writer = OrderWriter(self.sessions, self.events, on_fills=self.fills.request)
 
     @classmethod
     def build(cls, settings: Settings) -> "AppContext":

@@ -1,34 +1,132 @@
-"""The async database engine, sessions, and schema migration at start-up."""
+"""The async database engine, sessions, schema migration at start-up, and what "the database is unavailable" means.
+
+An unreachable or stuck database surfaces as one exception, `DatabaseUnavailable`, whatever the driver raised
+(refused, reset, no answer in time, SQLite locked past its wait), so the API can answer 503 DATABASE_UNAVAILABLE
+instead of a 500 or a hang. Every wait is bounded by the URL's `timeout` (seconds, default 30): connecting to
+PostgreSQL, each PostgreSQL statement (`command_timeout` overrides it), SQLite's wait for a lock, and the wait for a
+free pooled connection. A pooled PostgreSQL connection is pinged before use, so connections cut by a database
+restart are replaced, not reused.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_TIMEOUT_S = 30.0
+# sqlite3 error names that say the file cannot be used right now (locked, unopenable, disk trouble), not that the
+# statement was wrong.
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+)
+# PostgreSQL SQLSTATEs of the same kind: class 08 (connection), the server shutting down or starting up, too many
+# connections.
+_POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+class DatabaseUnavailable(Exception):
+    """The database refused, dropped or did not answer in time, or stayed locked past the wait.
+
+    `reason` is short and safe to show (the driver's error class, SQLite error name or SQLSTATE); the message adds
+    the driver's own words, for the logs.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        self.reason = str(
+            getattr(error, "sqlite_errorname", None) or getattr(error, "sqlstate", None) or type(error).__name__
+        )
+        detail = str(error).strip()
+        super().__init__(f"the database is unavailable: {self.reason}" + (f" ({detail})" if detail else ""))
 
 
 def make_engine(url: str) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+    given = make_url(url)
+    timeout = float(given.query.get("timeout", DEFAULT_TIMEOUT_S))
+    command_timeout = float(given.query.get("command_timeout", timeout))
+    # Handed to the drivers as numbers: from the URL they would get strings.
+    target = given.difference_update_query(["timeout", "command_timeout"])
+    if target.drivername.startswith("sqlite"):
+        # sqlite3's timeout is its busy timeout: how long a statement waits for another connection's lock.
+        engine = create_async_engine(target, pool_timeout=timeout, connect_args={"timeout": timeout})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(
+            target,
+            pool_size=20,
+            max_overflow=20,
+            pool_timeout=timeout,
+            connect_args={"timeout": timeout, "command_timeout": command_timeout},
+        )
+        event.listen(engine.sync_engine, "connect", _mark_fresh)
+        event.listen(engine.sync_engine, "checkout", _ping)
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "handle_error", _unavailable_error)
+    return engine
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
     # WAL lets readers proceed while a batch writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _mark_fresh(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["fresh"] = True
+
+
+def _ping(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """Replaces pool_pre_ping, whose timeouts escape as bare TimeoutErrors: any failed ping makes the pool discard
+    the connection and connect anew (a failure there is DatabaseUnavailable)."""
+    if record.info.pop("fresh", False):
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError(f"ping failed: {type(exc).__name__}") from exc
+
+
+def _connect(dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:  # refused, reset, unreachable; TimeoutError (no answer within `timeout`) is one too
+        raise DatabaseUnavailable(exc) from exc
+
+
+def _unavailable_error(context: ExceptionContext) -> None:
+    error = context.original_exception
+    if not isinstance(error, Exception):
+        # A cancelled task (asyncio.CancelledError) must stay cancelled, not turn into an outage it can catch.
+        return
+    if isinstance(error, OSError):
+        # The driver's own socket error or timeout mid-statement: the connection's state is unknown, so drop it.
+        context.is_disconnect = True
+    elif not (context.is_disconnect or _unavailable_code(error)):
+        return
+    raise DatabaseUnavailable(error) from error
+
+
+def _unavailable_code(error: BaseException) -> bool:
+    name = str(getattr(error, "sqlite_errorname", ""))
+    sqlstate = str(getattr(error, "sqlstate", "") or "")
+    return name.startswith(_SQLITE_UNAVAILABLE) or (bool(sqlstate) and sqlstate.startswith(_POSTGRES_UNAVAILABLE))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

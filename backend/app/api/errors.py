@@ -8,9 +8,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.brokers.base import BrokerError
+from app.db import DatabaseUnavailable
 from app.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,17 @@ def install_error_handlers(app: FastAPI) -> None:
         code = getattr(exc, "error_code", None) or phrase.upper().replace(" ", "_").replace("-", "_")
         message = exc.detail if isinstance(exc.detail, str) else phrase
         return error_response(exc.status_code, code, message, headers=exc.headers)
+
+    @app.exception_handler(DatabaseUnavailable)
+    @app.exception_handler(PoolTimeout)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # A pool timeout: every connection stayed busy past the wait, typically behind a database that stopped
+        # answering. Whatever the request had committed before this stays committed (an order's row is written
+        # before its broker call, so reconciliation settles it); the rest was not done.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(
+            503, "DATABASE_UNAVAILABLE", "The database cannot be reached right now; try again in a moment."
+        )
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DBAPIError)

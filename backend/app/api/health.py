@@ -1,4 +1,11 @@
-"""/health/live and /health/ready (database, and Redis when configured)."""
+"""/health/live and /health/ready.
+
+Ready means this process can take orders: the database answers (on SQLite: its write lock can be taken, since
+reads go on while another connection holds it) within the database URL's timeout. A database that cannot is 503
+"unavailable". Redis, when configured, is reported but does not decide readiness: without it the app keeps
+serving with its documented fallbacks (per-process rate limits, Socket.IO events to this process's own sockets),
+so it answers 200 "degraded" rather than taking every replica out of service at once.
+"""
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -6,6 +13,8 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from app.api.deps import ContextDep
+from app.context import AppContext
+from app.db import DatabaseUnavailable
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -17,22 +26,32 @@ async def live() -> dict[str, str]:
 
 @router.get("/ready")
 async def ready(ctx: ContextDep) -> JSONResponse:
-    checks: dict[str, str] = {}
+    checks = {"database": await _database_check(ctx)}
+    if ctx.settings.redis_url:
+        checks["redis"] = await _redis_check(ctx.settings.redis_url, ctx.settings.redis_timeout_s)
+    if checks["database"] != "ok":
+        return JSONResponse({"status": "unavailable", "checks": checks}, status_code=503)
+    status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JSONResponse({"status": status, "checks": checks})
+
+
+async def _database_check(ctx: AppContext) -> str:
     try:
         async with ctx.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+            if connection.dialect.name == "sqlite":
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                await connection.execute(text("SELECT 1"))
+            await connection.rollback()
+        return "ok"
+    except DatabaseUnavailable as exc:
+        return f"error: {exc.reason}"
     except Exception as exc:  # any failure means not ready; the reason is reported, not raised
-        checks["database"] = f"error: {type(exc).__name__}"
-    if ctx.settings.redis_url:
-        checks["redis"] = await _redis_check(ctx.settings.redis_url)
-    ok = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+        return f"error: {type(exc).__name__}"
 
 
-async def _redis_check(url: str) -> str:
-
-    client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+async def _redis_check(url: str, timeout_s: float) -> str:
+    client = Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
     try:
         await client.ping()
         return "ok"

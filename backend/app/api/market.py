@@ -31,5 +31,5 @@ async def quotes(
         raise InvalidRequest("Give between 1 and 200 token ids.", code="INVALID_TOKEN_IDS")
     instruments = list(await session.scalars(select(Instrument).where(Instrument.token_id.in_(wanted))))
     refs = [instrument_ref(i) for i in instruments]
-    found = await ctx.brokers.call(BrokerName.SIMULATOR, lambda adapter: adapter.quote(refs))
+    found = await ctx.brokers.call(BrokerName.SIMULATOR, lambda adapter: adapter.quote(refs), read=True)
     return [QuoteOut.from_quote(found[token_id]) for token_id in wanted if token_id in found]

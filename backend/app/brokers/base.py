@@ -49,6 +49,19 @@ class BrokerOrderRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class BrokerTrade:
+    trade_id: str
+    broker_order_id: str
+    tag: str
+    token_id: int
+    side: Side
+    trade_type: TradeType
+    quantity: int
+    price: Decimal
+    ts: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class BrokerOrder:
     """An order-book row, its status already mapped onto our OrderStatus."""
 
@@ -69,22 +82,12 @@ class BrokerOrder:
     # What the broker adapter did to the order on its own, in words for the advisor (e.g. a MARKET order sent
     # as a protected LIMIT because the broker refuses MARKET orders from API channels).
     note: str | None = None
+    # The order's executions, when the broker reports them with the order (the simulator does; Motilal's order
+    # answer does not, so its fills are read from the trade book). Lets a fill be recorded with the order's row.
+    fills: tuple[BrokerTrade, ...] = ()
 
 
 BrokerOrderAck = BrokerOrder
-
-
-@dataclass(frozen=True, slots=True)
-class BrokerTrade:
-    trade_id: str
-    broker_order_id: str
-    tag: str
-    token_id: int
-    side: Side
-    trade_type: TradeType
-    quantity: int
-    price: Decimal
-    ts: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The brokers a deployment talks to, and the one way services call them: bounded, throttled, timed out.
 
 Every call goes through `BrokerRegistry.call`, which holds a per-broker semaphore (so a batch of a thousand
-clients never opens a thousand requests at once), waits for the account's own order-rate throttle when the
+clients never opens a thousand requests at once; reads of books have semaphores of their own, so copying one
+row's fills never waits behind the rest of the batch's orders), waits for the account's own order-rate throttle when the
 broker declares one, and turns a call that outlives the timeout into BrokerUnavailable: no verdict.
 """
 
@@ -37,6 +38,7 @@ class BrokerRegistry:
     def __init__(self, adapters: Mapping[str, BrokerAdapter], *, concurrency: int, call_timeout_s: float) -> None:
         self._adapters = dict(adapters)
         self._semaphores = {name: asyncio.Semaphore(concurrency) for name in self._adapters}
+        self._read_semaphores = {name: asyncio.Semaphore(concurrency) for name in self._adapters}
         self._throttles: dict[tuple[str, int], AccountThrottle] = {}
         self.call_timeout_s = call_timeout_s
 
@@ -50,13 +52,19 @@ class BrokerRegistry:
         return self._adapters
 
     async def call(
-        self, broker: str, fn: Callable[[BrokerAdapter], Awaitable[T]], *, throttle_account: int | None = None
+        self,
+        broker: str,
+        fn: Callable[[BrokerAdapter], Awaitable[T]],
+        *,
+        throttle_account: int | None = None,
+        read: bool = False,
     ) -> T:
-        """Run one broker request; `throttle_account` (a client id) applies the broker's per-account order rate."""
+        """Run one broker request; `throttle_account` (a client id) applies the broker's per-account order rate;
+        `read` marks a request that only reads books (order book, trade book, positions, funds)."""
         adapter = self.adapter(broker)
         started = time.perf_counter()
         try:
-            async with self._semaphores[broker]:
+            async with (self._read_semaphores if read else self._semaphores)[broker]:
                 rate = adapter.capabilities.orders_per_second
                 if throttle_account is not None and rate:
                     throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))

@@ -8,6 +8,8 @@ from typing import TypeVar
 from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+_MONEY_IMPLS: dict[type[Dialect], TypeEngine[object]] = {}
+
 
 class Money(TypeDecorator[Decimal]):
     """Decimal in Python; NUMERIC on PostgreSQL, TEXT on SQLite (whose NUMERIC is a float underneath)."""
@@ -16,9 +18,13 @@ class Money(TypeDecorator[Decimal]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[object]:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(20, 6, asdecimal=True))
+        # SQLAlchemy asks again for every statement that binds money (asyncpg's input sizes); adapting the type
+        # each time was a measurable share of an order's cost, so each dialect's answer is kept.
+        impl = _MONEY_IMPLS.get(type(dialect))
+        if impl is None:
+            impl = dialect.type_descriptor(String(40) if dialect.name == "sqlite" else Numeric(20, 6, asdecimal=True))
+            _MONEY_IMPLS[type(dialect)] = impl
+        return impl
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> object:
         if value is None:

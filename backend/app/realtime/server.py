@@ -18,11 +18,16 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
 Events services publish on the EventBus go out through one queue (services never wait on sockets or Redis) to
 their room: with a Redis manager, to every backend process. Prices are per process: each process streams what its
 own sockets subscribed, so price updates are emitted to local sockets only.
+
+Without Redis (unreachable, or no answer within MULTIDESK_REDIS_TIMEOUT_S) events still reach the sockets connected
+to the process that sent them, and only those; the manager stops trying to publish until Redis is tried again
+(every REDIS_RETRY_S), logs the outage once and its end once, and resubscribes by itself when Redis is back.
 """
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,12 +49,14 @@ from app.realtime import events
 from app.security.tokens import InvalidToken
 from app.services.accounts import instrument_ref
 from app.services.clients import visible_clients
-from app.services.dispatch import batch_done_total
+from app.services.order_writer import batch_done_total
 from app.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
 OUTBOX_SIZE = 10_000
+# Seconds between attempts to publish again while Redis is unreachable.
+REDIS_RETRY_S = 5.0
 # A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
 END_GRACE_S = 0.5
 EXPIRED = ("SESSION_EXPIRED", "The access token expired: reconnect with a fresh one.")
@@ -104,11 +111,52 @@ def _still_live(state: _Socket) -> None:
 Command = Callable[[str, _Socket, User, AsyncSession, Any], Awaitable[dict[str, Any]]]
 
 
+class _RedisManager(socketio.AsyncRedisManager):
+    """python-socketio's Redis manager with bounded Redis calls and a breaker on publishing.
+
+    The manager hands an event to this process's own sockets first and then publishes it for the others. Its own
+    `_publish` (the documented extension point of pub/sub managers) tries twice and logs twice for every event, so
+    with Redis gone each event would wait for two failed attempts (two timeouts when Redis hangs) before the next
+    could go out, even to local sockets. This one tries once, then skips publishing for REDIS_RETRY_S.
+    """
+
+    def __init__(self, url: str, *, channel: str, timeout_s: float) -> None:
+        super().__init__(
+            url, channel=channel, redis_options={"socket_connect_timeout": timeout_s, "socket_timeout": timeout_s}
+        )
+        # While Redis is unreachable: when to try publishing again.
+        self._retry_at: float | None = None
+
+    async def _publish(self, data: Any) -> Any:
+        if self._retry_at is not None and time.monotonic() < self._retry_at:
+            return None
+        try:
+            if not self.connected:
+                self._redis_connect()
+            result = await self.redis.publish(self.channel, self.json.dumps(data))
+        except Exception as exc:
+            self.connected = False
+            if self._retry_at is None:
+                log.error(
+                    "Redis unreachable (%s: %s); Socket.IO events reach this process's sockets only until it is back",
+                    type(exc).__name__,
+                    exc,
+                )
+            self._retry_at = time.monotonic() + REDIS_RETRY_S
+            return None
+        if self._retry_at is not None:
+            log.warning("Redis reachable again; Socket.IO events reach every process again")
+            self._retry_at = None
+        return result
+
+
 class RealtimeServer:
     def __init__(self, ctx: AppContext) -> None:
         settings = ctx.settings
         manager = (
-            socketio.AsyncRedisManager(settings.redis_url, channel=settings.realtime_redis_channel)
+            _RedisManager(
+                settings.redis_url, channel=settings.realtime_redis_channel, timeout_s=settings.redis_timeout_s
+            )
             if settings.redis_url
             else None
         )

@@ -63,8 +63,17 @@ async def visible_clients_by_id(session: AsyncSession, user: User, client_ids: l
     return clients  # type: ignore[return-value]
 
 
-async def save_batch(ctx: AppContext, session: AsyncSession, user: User, batch: Batch, orders: list[Order]) -> Batch:
-    """Commit the batch with its orders; a concurrent request with the same key gets the batch that won."""
+async def save_batch(
+    ctx: AppContext,
+    session: AsyncSession,
+    user: User,
+    batch: Batch,
+    orders: list[Order],
+    clients: dict[int, Client],
+    instrument: Instrument,
+) -> BatchOut:
+    """Commit the batch with its orders and start sending them; a concurrent request with the same key gets the
+    batch that won, and nothing more is sent."""
     session.add(batch)
     try:
         await session.flush()
@@ -86,10 +95,13 @@ async def save_batch(ctx: AppContext, session: AsyncSession, user: User, batch: 
         winner = await find_by_key(session, user, batch.idempotency_key, batch.request_hash)
         if winner is None:
             raise
-        return winner
+        return await batch_out(session, winner)
     assert batch.id is not None
-    ctx.tasks.spawn(run_batch(ctx, batch.id), name=f"batch-{batch.id}")
-    return batch
+    # The rows just written, with their clients and instrument, go to the run as they are: no second read.
+    sends = [(order, clients[order.client_id], instrument) for order in orders if order.status == OrderStatus.PENDING]
+    ctx.tasks.spawn(run_batch(ctx, batch.id, sends), name=f"batch-{batch.id}")
+    names = {client_id: client.display_name for client_id, client in clients.items()}
+    return build_batch_out(batch, orders, names, instrument.symbol)
 
 
 async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key: str | None) -> BatchOut:
@@ -147,8 +159,7 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
                 "rows_without_order": without_order,
             },
         )
-        batch = await save_batch(ctx, session, user, batch, orders)
-        return await batch_out(session, batch)
+        return await save_batch(ctx, session, user, batch, orders, clients, instrument)
 
 
 def _row_denial(client: Client, instrument: Instrument, quantity: int) -> str | None:
@@ -161,19 +172,15 @@ def _row_denial(client: Client, instrument: Instrument, quantity: int) -> str | 
     return None
 
 
-async def run_batch(ctx: AppContext, batch_id: int) -> None:
-    async with ctx.sessions() as session:
-        rows = (
-            await session.execute(
-                select(Order, Client, Instrument)
-                .join(Client, Client.id == Order.client_id)
-                .join(Instrument, Instrument.token_id == Order.token_id)
-                .where(Order.batch_id == batch_id, Order.status == OrderStatus.PENDING)
-                .order_by(Order.id)
-            )
-        ).all()
+async def run_batch(ctx: AppContext, batch_id: int, rows: list[tuple[Order, Client, Instrument]]) -> None:
     started = time.perf_counter()
-    await asyncio.gather(*(send_loaded(ctx, order, client, instrument) for order, client, instrument in rows))
+    results = await asyncio.gather(
+        *(send_loaded(ctx, order, client, instrument) for order, client, instrument in rows), return_exceptions=True
+    )
+    for (order, _, _), result in zip(rows, results, strict=True):
+        # One row whose answer could not be recorded must not stop the others; reconciliation settles it by tag.
+        if isinstance(result, Exception):
+            log.error("batch %s: order %s not recorded", batch_id, order.id, exc_info=result)
     BATCH_DURATION.observe(time.perf_counter() - started)
     async with ctx.sessions() as session:
         await complete_if_done(session, batch_id)
@@ -209,10 +216,15 @@ async def get_batch(ctx: AppContext, user: User, batch_id: int, *, wait: bool, t
 
 async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
     orders = list(await session.scalars(select(Order).where(Order.batch_id == batch.id).order_by(Order.id)))
-    extra = batch.params.get("rows_without_order", [])
-    client_ids = {o.client_id for o in orders} | {row["client_id"] for row in extra}
+    without_order = batch.params.get("rows_without_order", [])
+    client_ids = {o.client_id for o in orders} | {row["client_id"] for row in without_order}
     names = dict((await session.execute(select(Client.id, Client.display_name).where(Client.id.in_(client_ids)))).all())
     symbol = await session.scalar(select(Instrument.symbol).where(Instrument.token_id == batch.token_id))
+    return build_batch_out(batch, orders, names, symbol or "")
+
+
+def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], symbol: str) -> BatchOut:
+    extra = batch.params.get("rows_without_order", [])
     rows = [
         BatchRow(
             client_id=o.client_id,
@@ -263,7 +275,7 @@ async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
         # Derived from the rows, so a reader never sees RUNNING once every row has its verdict.
         status=BatchStatus.COMPLETED if counts.pending == 0 else BatchStatus.RUNNING,
         token_id=batch.token_id,
-        symbol=symbol or "",
+        symbol=symbol,
         created_at=batch.created_at,
         finished_at=batch.finished_at,
         counts=counts,

@@ -46,7 +46,7 @@ async def check_connection(ctx: AppContext, session: AsyncSession, user: User, c
 async def _check(ctx: AppContext, broker: str, account: BrokerAccount) -> ConnectionTestOut:
     async def attempt() -> ConnectionTestOut:
         await ctx.brokers.call(broker, lambda adapter: adapter.ensure_session(account))
-        funds = await ctx.brokers.call(broker, lambda adapter: adapter.funds(account))
+        funds = await ctx.brokers.call(broker, lambda adapter: adapter.funds(account), read=True)
         return ConnectionTestOut(
             ok=True,
             message=f"Connected to {broker} as {account.broker_client_id}; margin available {funds.margin_available}.",

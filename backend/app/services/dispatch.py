@@ -7,37 +7,26 @@ request, a pushed update, an order-book row) goes through `merge_broker_state`, 
 can never move an order backwards.
 """
 
-import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerAuthError, BrokerOrder, BrokerOrderRequest, BrokerRejected, BrokerUnavailable
 from app.context import AppContext
 from app.enums import CLOSED_STATUSES, IN_FLIGHT_STATUSES, OrderStatus
-from app.models import Batch, Client, Instrument, Order
+from app.models import Client, Instrument, Order
 from app.models.types import utcnow
-from app.observability.metrics import ORDERS_BY_STATUS
-from app.realtime import events
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
 from app.services.accounts import broker_account, instrument_ref
-from app.services.trades import sync_fills
 
 log = logging.getLogger(__name__)
 
 _RANK = {OrderStatus.PENDING: 0, OrderStatus.FAILED: 1, OrderStatus.OPEN: 2, OrderStatus.PARTIALLY_FILLED: 3}
 _CLOSED_RANK = 4
-# Updates to one order are serialised in this process (a pushed fill can race the answer to the request).
-_ORDER_LOCKS = [asyncio.Lock() for _ in range(256)]
-
-
-def order_lock(order_id: int) -> asyncio.Lock:
-    return _ORDER_LOCKS[order_id % len(_ORDER_LOCKS)]
 
 
 def order_id_from_tag(tag: str) -> int | None:
@@ -142,7 +131,7 @@ async def _place(ctx: AppContext, client: Client, instrument: Instrument, order:
 
 
 async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, sent_at: datetime | None = None) -> None:
-    """Record a broker's answer (or our verdict on the lack of one), then announce it."""
+    """Record a broker's answer (or our verdict on the lack of one); announced once committed."""
 
     def apply(order: Order) -> bool:
         if sent_at is not None and order.sent_at is None:
@@ -155,85 +144,19 @@ async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, se
             return True
         return merge_broker_state(order, outcome)
 
-    await _update_order(ctx, order_id, apply)
+    fills = () if isinstance(outcome, Verdict) else outcome.fills
+    await ctx.order_writer.apply(order_id, apply, fills)
 
 
 async def apply_broker_update(ctx: AppContext, order_id: int, snapshot: BrokerOrder) -> bool:
     """A broker's pushed or polled view of one of our orders."""
-    return await _update_order(ctx, order_id, lambda order: merge_broker_state(order, snapshot))
-
-
-async def _update_order(ctx: AppContext, order_id: int, apply: Callable[[Order], bool]) -> bool:
-    # The row is changed and committed under the lock; announcing it (and copying fills from the broker)
-    # happens after, so one slow broker read never holds other orders' updates or a database connection.
-    async with order_lock(order_id), ctx.sessions() as session:
-        order = await locked_order(session, order_id)
-        if order is None:
-            return False
-        before_filled, before_status = order.filled_quantity, order.status
-        changed = apply(order)
-        if changed:
-            order.updated_at = utcnow()
-        await session.commit()
-    if order.status != before_status:
-        ORDERS_BY_STATUS.labels(str(order.status)).inc()
-    if changed:
-        await publish_order(ctx, order, fills_changed=order.filled_quantity != before_filled)
-    return changed
-
-
-async def locked_order(session: AsyncSession, order_id: int) -> Order | None:
-    """The order row, locked until commit on PostgreSQL (other processes may reconcile the same order)."""
-    return (await session.scalars(select(Order).where(Order.id == order_id).with_for_update())).one_or_none()
+    return await ctx.order_writer.apply(order_id, lambda order: merge_broker_state(order, snapshot), snapshot.fills)
 
 
 async def order_out(session: AsyncSession, order: Order) -> OrderOut:
-    # One round trip for both names (this runs once per order update: it is on the batch hot path).
     names = select(
         select(Client.display_name).where(Client.id == order.client_id).scalar_subquery(),
         select(Instrument.symbol).where(Instrument.token_id == order.token_id).scalar_subquery(),
     )
     client_name, symbol = (await session.execute(names)).one()
     return OrderOut(**order.model_dump(), client_name=client_name or "", symbol=symbol or "")
-
-
-async def publish_order(ctx: AppContext, order: Order, *, fills_changed: bool) -> None:
-    assert order.id is not None
-    async with ctx.sessions() as session:
-        payload = (await order_out(session, order)).model_dump(mode="json")
-        progress = None if order.batch_id is None else await batch_done_total(session, order.batch_id)
-    await ctx.events.publish(events.ORDER_UPDATE, events.client_room(order.client_id), payload)
-    if order.batch_id is not None and progress is not None:
-        done, total = progress
-        await ctx.events.publish(
-            events.BATCH_PROGRESS,
-            events.batch_room(order.batch_id),
-            {
-                "batch_id": order.batch_id,
-                "client_id": order.client_id,
-                "order_id": order.id,
-                "status": order.status,
-                "reason": order.reason,
-                "filled_quantity": order.filled_quantity,
-                "average_price": None if order.average_price is None else str(order.average_price),
-                "done": done,
-                "total": total,
-            },
-        )
-    if fills_changed:
-        await sync_fills(ctx, order)
-
-
-async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:
-    """Rows with a verdict (anything but PENDING) and all rows, skipped clients included."""
-    # One round trip (once per order update, on the batch hot path): the batch's params and both counts.
-    of_batch = Order.batch_id == batch_id
-    query = select(
-        select(Batch.params).where(Batch.id == batch_id).scalar_subquery(),
-        select(func.count()).where(of_batch).scalar_subquery(),
-        select(func.count()).where(of_batch, Order.status == OrderStatus.PENDING).scalar_subquery(),
-    )
-    params, orders, pending = (await session.execute(query)).one()
-    without_order = len((params or {}).get("rows_without_order", []))
-    total = orders + without_order
-    return total - pending, total

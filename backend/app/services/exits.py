@@ -30,7 +30,7 @@ from app.services.trades import get_visible_trade
 
 async def open_positions(ctx: AppContext, client: Client, token_id: int) -> list[BrokerPosition]:
     account = broker_account(ctx.vault, client)
-    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
+    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
     return [p for p in positions if p.token_id == token_id and p.net_quantity != 0]
 
 
@@ -101,8 +101,7 @@ async def exit_by_token(
                 "rows_without_order": without_order,
             },
         )
-        batch = await save_batch(ctx, session, user, batch, orders)
-        return await batch_out(session, batch)
+        return await save_batch(ctx, session, user, batch, orders, {c.id: c for c in clients}, instrument)  # type: ignore[arg-type]
 
 
 async def _selected_clients(session: AsyncSession, user: User, client_ids: list[int] | None) -> list[Client]:

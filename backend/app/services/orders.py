@@ -161,7 +161,7 @@ async def _refresh_after_refusal(ctx: AppContext, client: Client, order: Order, 
     assert broker_order_id is not None and order.id is not None
     try:
         current: BrokerOrder = await ctx.brokers.call(
-            client.broker, lambda adapter: adapter.order_status(account, broker_order_id)
+            client.broker, lambda adapter: adapter.order_status(account, broker_order_id), read=True
         )
         await record_outcome(ctx, order.id, current)
     except BrokerError:

@@ -52,8 +52,8 @@ class Books:
 
 async def read_books(ctx: AppContext, client: Client) -> Books:
     account = broker_account(ctx.vault, client)
-    funds = await ctx.brokers.call(client.broker, lambda adapter: adapter.funds(account))
-    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
+    funds = await ctx.brokers.call(client.broker, lambda adapter: adapter.funds(account), read=True)
+    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
     return Books(funds, positions)
 
 
@@ -161,4 +161,4 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
 
 async def _positions(ctx: AppContext, client: Client) -> list[BrokerPosition]:
     account = broker_account(ctx.vault, client)
-    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
+    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)

@@ -4,23 +4,28 @@ Run at start-up (orders a crash left PENDING or FAILED) and then periodically. E
 tag in its client's order book: found, the broker's state is recorded (a FAILED order that the broker filled
 becomes FILLED); not found, an in-flight order never reached the broker and is CANCELLED with that reason.
 Nothing is ever re-sent from here: after a crash the market has moved, and sending again is the advisor's call.
+
+Fills are copied into our trade book just after the order row records them, so a crash in between (or a broker
+that could not be read then) leaves a row whose filled quantity is ahead of its copied fills; each pass copies
+the missing ones from the broker's trade book.
 """
 
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.brokers.base import BrokerError, BrokerOrder
 from app.context import AppContext
 from app.enums import IN_FLIGHT_STATUSES, OPEN_STATUSES, OrderStatus
-from app.models import Client, Order
+from app.models import Client, Order, Trade
 from app.models.types import utcnow
 from app.services.accounts import broker_account
 from app.services.batches import complete_if_done
 from app.services.dispatch import Verdict, apply_broker_update, order_id_from_tag, record_outcome
+from app.services.trades import sync_fills
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,9 @@ NOT_AT_BROKER = (
     "NOT_AT_BROKER: the server stopped before the broker confirmed this order, and the broker has no order "
     "with its tag; nothing was placed. Send it again if it is still wanted."
 )
+# How far back a pass looks for fills left uncopied: a broker's trade book is the day's (Motilal lists only today's
+# trades), so an older gap could not be filled from it, and asking again at every pass would only cost calls.
+FILLS_LOOKBACK = timedelta(days=1)
 
 
 @dataclass
@@ -36,6 +44,8 @@ class ReconcileReport:
     updated: int = 0
     not_at_broker: int = 0
     unreachable_clients: list[int] = field(default_factory=list)
+    # Orders whose filled quantity was ahead of our trade book; their fills were copied where the broker answered.
+    fill_gaps: int = 0
 
 
 async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_older_than: timedelta) -> ReconcileReport:
@@ -61,13 +71,18 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
     report = ReconcileReport(checked=len(rows))
     await asyncio.gather(*(_reconcile_client(ctx, client, orders, report) for client, orders in by_client.values()))
     await _complete_batches(ctx, {o.batch_id for o, _ in rows if o.batch_id is not None})
-    if report.checked:
+    # After the orders above, whose own updates already copied their fills; a row updated as recently as a PENDING
+    # order is young may still have its copy on the way from a live request.
+    report.fill_gaps = await _catch_up_fills(ctx, since=now - FILLS_LOOKBACK, until=now - pending_older_than)
+    if report.checked or report.fill_gaps:
         log.info(
-            "reconciled %d orders: %d updated, %d not at the broker, %d clients unreachable",
+            "reconciled %d orders: %d updated, %d not at the broker, %d clients unreachable, "
+            "%d orders with fills missing from our trade book",
             report.checked,
             report.updated,
             report.not_at_broker,
             len(report.unreachable_clients),
+            report.fill_gaps,
         )
     return report
 
@@ -75,7 +90,7 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
 async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order], report: ReconcileReport) -> None:
     account = broker_account(ctx.vault, client)
     try:
-        book = await ctx.brokers.call(client.broker, lambda adapter: adapter.order_book(account))
+        book = await ctx.brokers.call(client.broker, lambda adapter: adapter.order_book(account), read=True)
     except BrokerError as exc:
         log.warning("reconciliation: order book of client %s unavailable: %s", client.id, exc)
         assert client.id is not None
@@ -93,6 +108,31 @@ async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order]
             report.not_at_broker += 1
         else:
             log.warning("order %s is %s here but missing from the broker's book", order.id, order.status)
+
+
+async def _catch_up_fills(ctx: AppContext, *, since: datetime, until: datetime) -> int:
+    """Copy the fills of orders updated in [since, until] whose filled quantity is ahead of our trade book."""
+    copied = select(func.coalesce(func.sum(Trade.quantity), 0)).where(Trade.order_id == Order.id).scalar_subquery()
+    async with ctx.sessions() as session:
+        orders = list(
+            await session.scalars(
+                select(Order)
+                .where(Order.updated_at >= since, Order.updated_at <= until, Order.filled_quantity > copied)
+                .order_by(Order.id)
+            )
+        )
+    by_client: dict[int, list[Order]] = {}
+    for order in orders:
+        by_client.setdefault(order.client_id, []).append(order)
+    results = await asyncio.gather(
+        *(sync_fills(ctx, client_id, client_orders) for client_id, client_orders in by_client.items()),
+        return_exceptions=True,
+    )
+    for client_id, result in zip(by_client, results, strict=True):
+        # One client's unreadable books must not stop the pass (at start-up, the server) for everyone else.
+        if isinstance(result, Exception):
+            log.error("reconciliation: fills of client %s's orders not copied", client_id, exc_info=result)
+    return len(orders)
 
 
 async def _complete_batches(ctx: AppContext, batch_ids: set[int]) -> None:

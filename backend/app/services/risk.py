@@ -169,7 +169,7 @@ async def last_price(ctx: AppContext, instrument: Instrument) -> Decimal | None:
     """The market's last price (the simulator's quote feeds every page), else the instrument's reference price."""
     try:
         quotes = await ctx.brokers.call(
-            BrokerName.SIMULATOR, lambda adapter: adapter.quote([instrument_ref(instrument)])
+            BrokerName.SIMULATOR, lambda adapter: adapter.quote([instrument_ref(instrument)]), read=True
         )
     except BrokerError:
         quotes = {}
@@ -181,7 +181,7 @@ async def last_price(ctx: AppContext, instrument: Instrument) -> Decimal | None:
 
 async def _positions(ctx: AppContext, client: Client) -> list[BrokerPosition]:
     account = broker_account(ctx.vault, client)
-    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
+    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
 
 
 def _reject(code: str, message: str, **details: Any) -> RiskRejected:

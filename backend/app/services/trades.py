@@ -1,71 +1,61 @@
 """Fills: copied from the broker's trade book into ours when an order's filled quantity moves; listed with filters."""
 
+from __future__ import annotations
+
+import asyncio
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError
-from app.context import AppContext
 from app.errors import NotFound
 from app.models import Client, Instrument, Order, Trade, User
 from app.realtime import events
 from app.schemas.orders import TradeOut
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
+from app.services.order_writer import insert_new_trades, trade_row
+
+if TYPE_CHECKING:
+    from app.context import AppContext
 
 log = logging.getLogger(__name__)
 
 
-async def sync_fills(ctx: AppContext, order: Order) -> None:
-    """Record the broker's fills of this order that we do not have yet, then announce the client's new position."""
+async def sync_fills(ctx: AppContext, client_id: int, orders: list[Order], *, read_trade_book: bool = True) -> None:
+    """Copy the broker's fills of these orders (one client's) that we do not have yet, then announce the client's
+    positions in their instruments. `read_trade_book=False` when the fills were already written with the orders."""
     async with ctx.sessions() as session:
-        client = await session.get(Client, order.client_id)
+        client = await session.get(Client, client_id)
     assert client is not None
     account = broker_account(ctx.vault, client)
     try:
         # No database connection is held while these wait for the broker.
-        book = await ctx.brokers.call(client.broker, lambda adapter: adapter.trade_book(account))
-        positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account))
-    except BrokerError as exc:
-        # The order row already says how much filled; only the fill rows are missing until copied again.
-        log.warning("fills of order %s not copied: %s", order.id, exc)
-        return
-    async with ctx.sessions() as session:
-        known = set(
-            await session.scalars(
-                select(Trade.broker_trade_id).where(Trade.client_id == client.id, Trade.order_id == order.id)
-            )
+        book = (
+            await ctx.brokers.call(client.broker, lambda adapter: adapter.trade_book(account), read=True)
+            if read_trade_book
+            else []
         )
-        for fill in book:
-            if fill.tag == order.tag and fill.trade_id not in known:
-                session.add(
-                    Trade(
-                        order_id=order.id,
-                        client_id=client.id,
-                        token_id=fill.token_id,
-                        broker_trade_id=fill.trade_id,
-                        side=fill.side,
-                        trade_type=fill.trade_type,
-                        quantity=fill.quantity,
-                        price=fill.price,
-                        executed_at=fill.ts,
-                    )
-                )
-        try:
-            await session.commit()
-        except IntegrityError:
-            # Another path copied the same fills first; theirs stand.
-            await session.rollback()
+        positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
+    except BrokerError as exc:
+        # The order rows already say how much filled; only the fill rows are missing until reconciliation copies them.
+        log.warning("fills of client %s's orders %s not copied: %s", client_id, [o.id for o in orders], exc)
+        return
+    by_tag = {order.tag: order for order in orders}
+    async with ctx.sessions() as session:
+        await insert_new_trades(session, [trade_row(by_tag[fill.tag], fill) for fill in book if fill.tag in by_tag])
+        await session.commit()
+    traded = {(order.token_id, order.trade_type) for order in orders}
     for position in positions:
-        if position.token_id == order.token_id and position.trade_type == order.trade_type:
+        if (position.token_id, position.trade_type) in traded:
             await ctx.events.publish(
                 events.POSITION_UPDATE,
-                events.client_room(order.client_id),
+                events.client_room(client_id),
                 {
-                    "client_id": order.client_id,
+                    "client_id": client_id,
                     "token_id": position.token_id,
                     "trade_type": position.trade_type,
                     "net_quantity": position.net_quantity,
@@ -73,6 +63,50 @@ async def sync_fills(ctx: AppContext, order: Order) -> None:
                     "realised_pnl": str(position.realised_pnl),
                 },
             )
+
+
+class FillFollowUp:
+    """After orders fill: their fills copied (when they did not come with the order) and positions announced.
+
+    Off the order path and coalesced per client: a batch's thousand fills become at most one read of each
+    client's books, a few clients at a time, so the follow-up never competes with the batch for connections.
+    """
+
+    CONCURRENCY = 8
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+        # client id -> order id -> (order, whether its fills must be read from the trade book)
+        self._waiting: dict[int, dict[int, tuple[Order, bool]]] = {}
+        self._running = False
+
+    def request(self, orders: list[tuple[Order, bool]]) -> None:
+        for order, read_book in orders:
+            assert order.id is not None
+            queued = self._waiting.setdefault(order.client_id, {})
+            read_book = read_book or queued.get(order.id, (order, False))[1]
+            queued[order.id] = (order, read_book)
+        if not self._running:
+            self._running = True
+            self._ctx.tasks.spawn(self._drain(), name="fill-follow-up")
+
+    async def _drain(self) -> None:
+        slots = asyncio.Semaphore(self.CONCURRENCY)
+
+        async def one(client_id: int, queued: dict[int, tuple[Order, bool]]) -> None:
+            async with slots:
+                orders = [order for order, _ in queued.values()]
+                await sync_fills(self._ctx, client_id, orders, read_trade_book=any(r for _, r in queued.values()))
+
+        try:
+            while self._waiting:
+                waiting, self._waiting = self._waiting, {}
+                results = await asyncio.gather(*(one(c, q) for c, q in waiting.items()), return_exceptions=True)
+                for client_id, result in zip(waiting, results, strict=True):
+                    if isinstance(result, Exception):
+                        log.error("fill follow-up of client %s failed", client_id, exc_info=result)
+        finally:
+            self._running = False
 
 
 def _visible_trades(user: User) -> Select[tuple[Trade, str, str]]:

@@ -33,6 +33,7 @@ class SimOrder:
     filled_quantity: int = 0
     fill_value: Decimal = Decimal(0)
     triggered: bool = False
+    fills: list[BrokerTrade] = field(default_factory=list)
 
     @property
     def remaining(self) -> int:
@@ -61,6 +62,7 @@ class SimOrder:
             status=self.status,
             reason=None,
             updated_at=self.updated_at,
+            fills=tuple(self.fills),
         )
 
 
@@ -122,16 +124,16 @@ class Account:
         key = (order.instrument.token_id, order.trade_type)
         position = self.positions.setdefault(key, Position(*key))
         position.apply(order.side, quantity, price)
-        self.trades.append(
-            BrokerTrade(
-                trade_id=trade_id,
-                broker_order_id=order.broker_order_id,
-                tag=order.tag,
-                token_id=order.instrument.token_id,
-                side=order.side,
-                trade_type=order.trade_type,
-                quantity=quantity,
-                price=price,
-                ts=at,
-            )
+        trade = BrokerTrade(
+            trade_id=trade_id,
+            broker_order_id=order.broker_order_id,
+            tag=order.tag,
+            token_id=order.instrument.token_id,
+            side=order.side,
+            trade_type=order.trade_type,
+            quantity=quantity,
+            price=price,
+            ts=at,
         )
+        order.fills.append(trade)
+        self.trades.append(trade)

@@ -1,0 +1,245 @@
+"""Every change to an order row, written in groups: one transaction and one round of announcements per group.
+
+A thousand broker answers arriving together would otherwise be a thousand transactions, each with its own reads
+to announce it, and a queue of callers waiting for database connections. A caller hands the writer a change (a
+function of the locked row that says whether it changed anything) and waits for its result. Whichever caller
+finds no write under way writes everything queued, in arrival order, until the queue is empty: changes to one
+order are applied in the order they came, and no background task exists to be lost at shutdown.
+
+Fills that arrive with the order (the broker's answer lists them) are written in the same transaction as the
+row; the rest, and the client's new position, are left to the fill follow-up, off the order path.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.brokers.base import BrokerTrade
+from app.enums import OrderStatus
+from app.models import Batch, Client, Instrument, Order, Trade
+from app.models.types import utcnow
+from app.observability.metrics import ORDERS_BY_STATUS
+from app.realtime import events
+from app.realtime.events import EventBus
+from app.schemas.orders import OrderOut
+
+log = logging.getLogger(__name__)
+
+# Bounds one transaction's lock set and IN list; a larger queue is written in several groups.
+MAX_GROUP = 500
+
+Change = Callable[[Order], bool]
+# Orders whose filled quantity moved, each with whether its fills still have to be read from the trade book.
+FillsListener = Callable[[list[tuple[Order, bool]]], None]
+
+
+@dataclass(slots=True)
+class _Queued:
+    order_id: int
+    change: Change
+    fills: Sequence[BrokerTrade]
+    result: "asyncio.Future[bool]"
+
+
+@dataclass(slots=True)
+class _Written:
+    order: Order
+    status_changed: bool
+    fills_moved: bool
+    fills_complete: bool
+
+
+class OrderWriter:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], bus: EventBus, on_fills: FillsListener) -> None:
+        self._sessions = sessions
+        self._bus = bus
+        self._on_fills = on_fills
+        self._queue: list[_Queued] = []
+        self._writing: asyncio.Future[None] | None = None
+
+    async def apply(self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = ()) -> bool:
+        """Apply `change` to the locked order row and commit; True if it changed anything (then announced)."""
+        item = _Queued(order_id, change, fills, asyncio.get_running_loop().create_future())
+        self._queue.append(item)
+        while not item.result.done():
+            if self._writing is None:
+                await self._write_queue()
+            else:
+                await asyncio.wait((item.result, self._writing), return_when=asyncio.FIRST_COMPLETED)
+        return item.result.result()
+
+    async def _write_queue(self) -> None:
+        self._writing = asyncio.get_running_loop().create_future()
+        try:
+            while self._queue:
+                group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+                await self._write_group(group)
+        finally:
+            # Wakes the callers waiting on this write; one whose change is still queued takes over the writing.
+            writing, self._writing = self._writing, None
+            writing.set_result(None)
+
+    async def _write_group(self, group: list[_Queued]) -> None:
+        try:
+            written, results = await self._commit(group)
+        except Exception as exc:
+            # This group's callers learn of the failure; the groups after it are still written.
+            log.exception("writing %d order updates failed", len(group))
+            for item in group:
+                item.result.set_exception(exc)
+            return
+        except BaseException:
+            for item in group:
+                item.result.set_exception(RuntimeError("the order update was interrupted before it was committed"))
+            raise
+        for item, changed in zip(group, results, strict=True):
+            item.result.set_result(changed)
+        try:
+            await self._announce(written)
+        except Exception:
+            # The rows are committed; a lost announcement is repaired by the next one or a page reload.
+            log.exception("announcing %d order updates failed", len(written))
+
+    async def _commit(self, group: list[_Queued]) -> tuple[list[_Written], list[bool]]:
+        ids = sorted({item.order_id for item in group})
+        async with self._sessions() as session:
+            # Locked in id order, so two processes writing overlapping groups cannot deadlock.
+            rows = await session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id).with_for_update())
+            orders = {order.id: order for order in rows}
+            before = {order_id: (order.status, order.filled_quantity) for order_id, order in orders.items()}
+            fills: dict[int, dict[str, BrokerTrade]] = {}
+            results = []
+            changed_ids: set[int] = set()
+            for item in group:
+                order = orders.get(item.order_id)
+                changed = order is not None and item.change(order)
+                results.append(changed)
+                if changed:
+                    changed_ids.add(item.order_id)
+                if order is not None:
+                    for fill in item.fills:
+                        if fill.tag == order.tag:
+                            fills.setdefault(item.order_id, {})[fill.trade_id] = fill
+            now = utcnow()
+            written = []
+            for order_id in sorted(changed_ids):
+                order, (status, filled) = orders[order_id], before[order_id]
+                order.updated_at = now
+                own_fills = fills.get(order_id, {})
+                fills_moved = order.filled_quantity != filled
+                written.append(
+                    _Written(
+                        order=order,
+                        status_changed=order.status != status,
+                        fills_moved=fills_moved,
+                        fills_complete=sum(f.quantity for f in own_fills.values()) == order.filled_quantity,
+                    )
+                )
+            await insert_new_trades(
+                session,
+                [
+                    trade_row(w.order, fill)
+                    for w in written
+                    if w.fills_moved
+                    for fill in fills.get(w.order.id, {}).values()
+                ],
+            )
+            await session.commit()
+        return written, results
+
+    async def _announce(self, written: list[_Written]) -> None:
+        if not written:
+            return
+        async with self._sessions() as session:
+            names, symbols, progress = await _announcement_context(session, [w.order for w in written])
+        for w in written:
+            order = w.order
+            if w.status_changed:
+                ORDERS_BY_STATUS.labels(str(order.status)).inc()
+            payload = OrderOut(
+                **order.model_dump(), client_name=names.get(order.client_id, ""), symbol=symbols.get(order.token_id, "")
+            ).model_dump(mode="json")
+            await self._bus.publish(events.ORDER_UPDATE, events.client_room(order.client_id), payload)
+            if order.batch_id is not None and order.batch_id in progress:
+                done, total = progress[order.batch_id]
+                await self._bus.publish(
+                    events.BATCH_PROGRESS,
+                    events.batch_room(order.batch_id),
+                    {
+                        "batch_id": order.batch_id,
+                        "client_id": order.client_id,
+                        "order_id": order.id,
+                        "status": order.status,
+                        "reason": order.reason,
+                        "filled_quantity": order.filled_quantity,
+                        "average_price": None if order.average_price is None else str(order.average_price),
+                        "done": done,
+                        "total": total,
+                    },
+                )
+        moved = [(w.order, not w.fills_complete) for w in written if w.fills_moved]
+        if moved:
+            self._on_fills(moved)
+
+
+async def _announcement_context(
+    session: AsyncSession, orders: list[Order]
+) -> tuple[dict[int, str], dict[int, str], dict[int, tuple[int, int]]]:
+    """Client names, symbols and each batch's (done, total), read once for a whole group."""
+    client_ids = {o.client_id for o in orders}
+    token_ids = {o.token_id for o in orders}
+    names = dict((await session.execute(select(Client.id, Client.display_name).where(Client.id.in_(client_ids)))).all())
+    symbols = dict(
+        (
+            await session.execute(
+                select(Instrument.token_id, Instrument.symbol).where(Instrument.token_id.in_(token_ids))
+            )
+        ).all()
+    )
+    batch_ids = {o.batch_id for o in orders if o.batch_id is not None}
+    progress = {batch_id: await batch_done_total(session, batch_id) for batch_id in sorted(batch_ids)}
+    return names, symbols, progress
+
+
+async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:
+    """Rows with a verdict (anything but PENDING) and all rows, skipped clients included."""
+    of_batch = Order.batch_id == batch_id
+    query = select(
+        select(Batch.params).where(Batch.id == batch_id).scalar_subquery(),
+        select(func.count()).where(of_batch).scalar_subquery(),
+        select(func.count()).where(of_batch, Order.status == OrderStatus.PENDING).scalar_subquery(),
+    )
+    params, orders, pending = (await session.execute(query)).one()
+    without_order = len((params or {}).get("rows_without_order", []))
+    total = orders + without_order
+    return total - pending, total
+
+
+def trade_row(order: Order, fill: BrokerTrade) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "client_id": order.client_id,
+        "token_id": fill.token_id,
+        "broker_trade_id": fill.trade_id,
+        "side": fill.side,
+        "trade_type": fill.trade_type,
+        "quantity": fill.quantity,
+        "price": fill.price,
+        "executed_at": fill.ts,
+    }
+
+
+async def insert_new_trades(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert fills, skipping any already copied (by another path or process) instead of failing the transaction."""
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # Executed with many parameter sets: compiled once, sent in batches (SQLAlchemy's insertmanyvalues).
+    insert = dialect.insert(Trade).on_conflict_do_nothing(index_elements=["client_id", "broker_trade_id"])
+    await session.execute(insert, rows)
