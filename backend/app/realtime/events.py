@@ -10,11 +10,15 @@ ORDER_UPDATE = "order_update"
 POSITION_UPDATE = "position_update"
 BATCH_PROGRESS = "batch_progress"
 PRICE_UPDATE = "price_update"
+# A halt or resume was committed: every desk refetches GET /risk/status (its `you_are_halted` is per user).
+RISK_STATUS = "risk_status"
 # Sent to one socket just before the server disconnects it: its access token expired or its user was deactivated.
 SESSION_EXPIRED = "session_expired"
 
 # Admins and viewers see every client: they sit in this one room, and client events are sent to it too.
 ALL_CLIENTS_ROOM = "clients:all"
+# Every signed-in socket sits in this room, for what concerns every desk (the kill switch).
+ALL_USERS_ROOM = "users:all"
 
 Listener = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 

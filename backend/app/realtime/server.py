@@ -3,7 +3,8 @@
 Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "message", "details"}}`):
 
 - connect with `auth: {token: <access JWT>}`; refused (connect_error `{message, data: {code}}`) when the token is
-  missing, malformed, expired, not an access token, or its user is deactivated. The socket joins
+  missing, malformed, expired, not an access token, issued before the user signed out (an older token_version),
+  or its user is deactivated. The socket joins `users:all` (`risk_status` after every halt or resume),
   `advisor:{user_id}`, and `client:{id}` for each of an advisor's clients; admins and viewers join `clients:all`,
   which receives every client event (so they also see clients created after they connected).
 - `watch_clients {client_ids}`: join those client rooms; refused as a whole (CLIENT_NOT_FOUND, the ids in details)
@@ -12,8 +13,10 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   batches only); the ack carries the progress so far (status, done, total).
 - `subscribe` / `unsubscribe {token_ids}`: stream `price_update` for those instruments, at most
   MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
-- `renew {token}`: a fresh access token for the same user extends the socket's life; at the token's expiry (or when
-  a command finds the user deactivated) the server sends `session_expired {code, message}` and disconnects.
+- `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
+  token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
+  When a session ends (its token's expiry, a command finding the user deactivated, such a renew) the server sends
+  `session_expired {code, message}` and disconnects.
 
 Events services publish on the EventBus go out through one queue (services never wait on sockets or Redis) to
 their room: with a Redis manager, to every backend process. Prices are per process: each process streams what its
@@ -33,7 +36,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import jwt
 import socketio
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -46,7 +48,7 @@ from app.market.feed import PriceStream, price_payload
 from app.models import Batch, Client, Instrument, User
 from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
-from app.security.tokens import InvalidToken
+from app.security.tokens import InvalidToken, TokenClaims
 from app.services.accounts import instrument_ref
 from app.services.clients import visible_clients
 from app.services.order_writer import batch_done_total
@@ -62,6 +64,8 @@ END_GRACE_S = 0.5
 EXPIRED = ("SESSION_EXPIRED", "The access token expired: reconnect with a fresh one.")
 INACTIVE = ("ACCOUNT_INACTIVE", "This account is deactivated or no longer exists.")
 ENDED = ("SESSION_ENDED", "This session has ended: reconnect with a fresh access token.")
+# The token predates the user's last sign-out (its token_version is older): refused as HTTP requests refuse it.
+SIGNED_OUT = ("INVALID_TOKEN", "This session has ended (signed out); sign in again.")
 MAX_IDS_PER_CALL = 1_000
 _MAX_ID = 2**63 - 1
 
@@ -79,6 +83,8 @@ class RequestError(Exception):
 class _Socket:
     user_id: int
     expires_at: datetime
+    # The token_version of the token the session runs on: a sign-out since bumps the user's, ending the session.
+    token_version: int
     token_ids: set[int] = field(default_factory=set)
     timer: asyncio.TimerHandle | None = None
     ended: bool = False
@@ -219,42 +225,48 @@ class RealtimeServer:
 
     # --- connection
 
-    def _verify(self, token: object) -> tuple[int, datetime]:
+    def _claims(self, token: object) -> TokenClaims:
+        """The claims of a present, well-signed, unexpired access token; MISSING_TOKEN or INVALID_TOKEN otherwise."""
         if not isinstance(token, str) or not token:
             raise RequestError("MISSING_TOKEN", "Sign in first: send the access token as auth: {token}.")
         try:
-            user_id = self.ctx.tokens.user_id(token, "access")
+            return self.ctx.tokens.claims(token, "access")
         except InvalidToken:
             raise RequestError("INVALID_TOKEN", "The access token is invalid or has expired.") from None
-        # Verified just above; read again only for its expiry.
-        claims = jwt.decode(token, options={"verify_signature": False})
-        return user_id, datetime.fromtimestamp(claims["exp"], UTC)
+
+    async def _admit(self, session: AsyncSession, claims: TokenClaims) -> User:
+        """The user whose token may start (connect) or extend (renew) a session, checked as HTTP requests are.
+
+        Refused when the user is deactivated or gone (ACCOUNT_INACTIVE) or signed out since the token was issued
+        (its token_version is not the user's: INVALID_TOKEN).
+        """
+        user = await session.get(User, claims.user_id)
+        if user is None or not user.is_active:
+            raise RequestError(*INACTIVE)
+        if claims.version != user.token_version:
+            raise RequestError(*SIGNED_OUT)
+        return user
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            user_id, expires_at = self._verify(token)
+            claims = self._claims(token)
+            async with self.ctx.sessions() as session:
+                user = await self._admit(session, claims)
+                rooms = [events.ALL_USERS_ROOM, events.advisor_room(claims.user_id)]
+                if user.role == Role.ADVISOR:
+                    client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
+                    rooms += [events.client_room(client_id) for client_id in client_ids]
+                else:
+                    rooms.append(events.ALL_CLIENTS_ROOM)
         except RequestError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message, {"code": exc.code}) from None
-        async with self.ctx.sessions() as session:
-            user = await session.get(User, user_id)
-            if user is None or not user.is_active:
-                raise socketio.exceptions.ConnectionRefusedError(INACTIVE[1], {"code": INACTIVE[0]})
-            if self.ctx.tokens.claims(token, "access").version != user.token_version:  # type: ignore[arg-type]
-                # Signed out since the token was issued.
-                raise socketio.exceptions.ConnectionRefusedError(ENDED[1], {"code": "INVALID_TOKEN"})
-            rooms = [events.advisor_room(user_id)]
-            if user.role == Role.ADVISOR:
-                client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
-                rooms += [events.client_room(client_id) for client_id in client_ids]
-            else:
-                rooms.append(events.ALL_CLIENTS_ROOM)
         for room in rooms:
             await self.sio.enter_room(sid, room)
-        state = _Socket(user_id=user_id, expires_at=expires_at)
+        state = _Socket(user_id=claims.user_id, expires_at=claims.expires_at, token_version=claims.version)
         self._sockets[sid] = state
         SOCKET_CONNECTIONS.inc()
-        self._arm(sid, state, expires_at)
+        self._arm(sid, state, claims.expires_at)
 
     async def _disconnect(self, sid: str, reason: object = None) -> None:
         state = self._sockets.pop(sid, None)
@@ -321,6 +333,9 @@ class RealtimeServer:
         if user is None or not user.is_active:
             await self._end_session(sid, state, *INACTIVE)
             raise RequestError(*INACTIVE)
+        if user.token_version != state.token_version:
+            await self._end_session(sid, state, *SIGNED_OUT)
+            raise RequestError(*SIGNED_OUT)
         return user
 
     async def _watch_clients(
@@ -406,12 +421,20 @@ class RealtimeServer:
         return {"ok": True, "token_ids": sorted(state.token_ids)}
 
     async def _renew(self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object) -> dict[str, Any]:
-        token = data.get("token") if isinstance(data, dict) else None
-        user_id, expires_at = self._verify(token)
-        if user_id != state.user_id:
+        # A malformed, expired or other user's token is only refused: the socket keeps the life it had.
+        claims = self._claims(data.get("token") if isinstance(data, dict) else None)
+        if claims.user_id != state.user_id:
             raise RequestError("INVALID_TOKEN", "That token belongs to another user; reconnect to switch users.")
-        self._arm(sid, state, expires_at)
-        return {"ok": True, "expires_at": expires_at.isoformat()}
+        try:
+            await self._admit(session, claims)
+        except RequestError as exc:
+            # This user signed out (or was deactivated): connect would refuse the socket now, so it ends here too.
+            await self._end_session(sid, state, exc.code, exc.message)
+            raise
+        _still_live(state)
+        state.token_version = claims.version
+        self._arm(sid, state, claims.expires_at)
+        return {"ok": True, "expires_at": claims.expires_at.isoformat()}
 
     # --- outgoing
 

@@ -79,6 +79,16 @@ class RiskStatusOut(BaseModel):
     cancel_failures: list[CancelFailure] = []
 
 
+class RiskStatusChanged(BaseModel):
+    """The `risk_status` Socket.IO event, to every signed-in socket after a halt or resume is committed.
+
+    `you_are_halted` differs per user, so it is not here: a desk refetches GET /risk/status on this event.
+    """
+
+    firm_halted: bool
+    halts: list[HaltOut]
+
+
 class AuditEventOut(BaseModel):
     id: int
     ts: datetime

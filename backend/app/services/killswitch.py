@@ -3,6 +3,9 @@
 Halts are rows in `trading_halts`, so they survive restarts and every process sees them. A halt refuses place and
 execute-all (409 TRADING_HALTED, nothing written); exits are deliberately still allowed, since they only reduce
 exposure. Modifying and cancelling open orders stay allowed too.
+
+Every committed halt or resume is announced to every signed-in socket (`risk_status`), so other desks learn of it
+at once instead of at their next poll of GET /risk/status.
 """
 
 import asyncio
@@ -16,7 +19,8 @@ from app.errors import AppError, Conflict, NotFound
 from app.models import Client, Order, TradingHalt, User
 from app.models.risk import FIRM_SCOPE
 from app.models.types import utcnow
-from app.schemas.risk import CancelFailure, HaltOut, HaltRequest, ResumeRequest, RiskStatusOut
+from app.realtime import events
+from app.schemas.risk import CancelFailure, HaltOut, HaltRequest, ResumeRequest, RiskStatusChanged, RiskStatusOut
 from app.services import audit, orders
 from app.services.risk import active_halts
 
@@ -32,6 +36,12 @@ async def status(session: AsyncSession, user: User) -> RiskStatusOut:
         you_are_halted=any(h.scope == FIRM_SCOPE or h.advisor_id == user.id for h in halts),
         halts=[halt_out(h) for h in halts],
     )
+
+
+async def _announce(ctx: AppContext, now: RiskStatusOut) -> None:
+    """Tell every signed-in socket that the kill switch changed; called only once the change is committed."""
+    payload = RiskStatusChanged(firm_halted=now.firm_halted, halts=now.halts).model_dump(mode="json")
+    await ctx.events.publish(events.RISK_STATUS, events.ALL_USERS_ROOM, payload)
 
 
 async def _check_advisor(session: AsyncSession, advisor_id: int | None) -> None:
@@ -64,6 +74,8 @@ async def halt(ctx: AppContext, user: User, body: HaltRequest) -> RiskStatusOut:
             )
             # Committed first: no new order gets in while the open ones are being cancelled.
             await session.commit()
+            # Announced before cancelling, which can take a while: other desks show the halt now, not after it.
+            await _announce(ctx, await status(session, user))
     cancelled, failures = await cancel_open_orders(ctx, user, body.advisor_id) if body.cancel_open_orders else ([], [])
     async with ctx.sessions() as session:
         out = await status(session, user)
@@ -110,4 +122,6 @@ async def resume(ctx: AppContext, user: User, body: ResumeRequest) -> RiskStatus
                 payload=body.model_dump(mode="json"),
             )
         await session.commit()
-        return await status(session, user)
+        out = await status(session, user)
+    await _announce(ctx, out)
+    return out

@@ -114,25 +114,26 @@ async def _catch_up_fills(ctx: AppContext, *, since: datetime, until: datetime) 
     """Copy the fills of orders updated in [since, until] whose filled quantity is ahead of our trade book."""
     copied = select(func.coalesce(func.sum(Trade.quantity), 0)).where(Trade.order_id == Order.id).scalar_subquery()
     async with ctx.sessions() as session:
-        orders = list(
-            await session.scalars(
-                select(Order)
+        rows = (
+            await session.execute(
+                select(Order, Client)
+                .join(Client, Client.id == Order.client_id)
                 .where(Order.updated_at >= since, Order.updated_at <= until, Order.filled_quantity > copied)
                 .order_by(Order.id)
             )
-        )
-    by_client: dict[int, list[Order]] = {}
-    for order in orders:
-        by_client.setdefault(order.client_id, []).append(order)
+        ).all()
+    by_client: dict[int, tuple[Client, list[Order]]] = {}
+    for order, client in rows:
+        by_client.setdefault(order.client_id, (client, []))[1].append(order)
     results = await asyncio.gather(
-        *(sync_fills(ctx, client_id, client_orders) for client_id, client_orders in by_client.items()),
+        *(sync_fills(ctx, client, client_orders) for client, client_orders in by_client.values()),
         return_exceptions=True,
     )
     for client_id, result in zip(by_client, results, strict=True):
         # One client's unreadable books must not stop the pass (at start-up, the server) for everyone else.
         if isinstance(result, Exception):
             log.error("reconciliation: fills of client %s's orders not copied", client_id, exc_info=result)
-    return len(orders)
+    return len(rows)
 
 
 async def _complete_batches(ctx: AppContext, batch_ids: set[int]) -> None:

@@ -25,12 +25,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def sync_fills(ctx: AppContext, client_id: int, orders: list[Order], *, read_trade_book: bool = True) -> None:
+async def sync_fills(ctx: AppContext, client: Client, orders: list[Order], *, read_trade_book: bool = True) -> None:
     """Copy the broker's fills of these orders (one client's) that we do not have yet, then announce the client's
     positions in their instruments. `read_trade_book=False` when the fills were already written with the orders."""
-    async with ctx.sessions() as session:
-        client = await session.get(Client, client_id)
-    assert client is not None
+    assert client.id is not None
+    client_id = client.id
     account = broker_account(ctx.vault, client)
     try:
         # No database connection is held while these wait for the broker.
@@ -45,9 +44,10 @@ async def sync_fills(ctx: AppContext, client_id: int, orders: list[Order], *, re
         log.warning("fills of client %s's orders %s not copied: %s", client_id, [o.id for o in orders], exc)
         return
     by_tag = {order.tag: order for order in orders}
-    async with ctx.sessions() as session:
-        await insert_new_trades(session, [trade_row(by_tag[fill.tag], fill) for fill in book if fill.tag in by_tag])
-        await session.commit()
+    if new_fills := [trade_row(by_tag[fill.tag], fill) for fill in book if fill.tag in by_tag]:
+        async with ctx.sessions() as session:
+            await insert_new_trades(session, new_fills)
+            await session.commit()
     traded = {(order.token_id, order.trade_type) for order in orders}
     for position in positions:
         if (position.token_id, position.trade_type) in traded:
@@ -93,15 +93,19 @@ class FillFollowUp:
     async def _drain(self) -> None:
         slots = asyncio.Semaphore(self.CONCURRENCY)
 
-        async def one(client_id: int, queued: dict[int, tuple[Order, bool]]) -> None:
+        async def one(client: Client, queued: dict[int, tuple[Order, bool]]) -> None:
             async with slots:
                 orders = [order for order, _ in queued.values()]
-                await sync_fills(self._ctx, client_id, orders, read_trade_book=any(r for _, r in queued.values()))
+                await sync_fills(self._ctx, client, orders, read_trade_book=any(r for _, r in queued.values()))
 
         try:
             while self._waiting:
                 waiting, self._waiting = self._waiting, {}
-                results = await asyncio.gather(*(one(c, q) for c, q in waiting.items()), return_exceptions=True)
+                async with self._ctx.sessions() as session:
+                    clients = {c.id: c for c in await session.scalars(select(Client).where(Client.id.in_(waiting)))}
+                results = await asyncio.gather(
+                    *(one(clients[c], q) for c, q in waiting.items()), return_exceptions=True
+                )
                 for client_id, result in zip(waiting, results, strict=True):
                     if isinstance(result, Exception):
                         log.error("fill follow-up of client %s failed", client_id, exc_info=result)

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import update
 
 from app.context import AppContext
 from app.enums import Role
 from app.models import User
 from app.security.tokens import TokenIssuer
-from tests.conftest import Actor, MakeUser
+from tests.conftest import TEST_PASSWORD, Actor, MakeUser
 from tests.realtime.conftest import Connect, wait_until
 
 
@@ -89,6 +90,69 @@ async def test_a_deactivated_user_is_cut_off_at_their_next_command(
     socket = await connect(token_of(user))
     await deactivate(ctx, user)
     ack = await socket.call("subscribe", {"token_ids": [2885]})
+    assert ack["ok"] is False and ack["error"]["code"] == "ACCOUNT_INACTIVE"
+    await wait_until(lambda: not socket.client.connected)
+    assert [data["code"] for data in socket.received("session_expired")] == ["ACCOUNT_INACTIVE"]
+
+
+async def login(http: httpx.AsyncClient, actor: Actor) -> dict[str, str]:
+    response = await http.post("/api/v1/auth/login", json={"email": actor.user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_renew_with_a_token_from_before_a_logout_is_refused_and_ends_the_socket(
+    connect: Connect, http: httpx.AsyncClient, advisor: Actor
+) -> None:
+    before = await login(http, advisor)
+    stale = await connect(before["access_token"])
+    other_desk = await connect(before["access_token"])
+    logout = await http.post("/api/v1/auth/logout", json={"refresh_token": before["refresh_token"]})
+    assert logout.status_code == 204
+
+    ack = await stale.call("renew", {"token": before["access_token"]})
+    signed_out = {"code": "INVALID_TOKEN", "message": "This session has ended (signed out); sign in again."}
+    assert ack == {"ok": False, "error": {**signed_out, "details": {}}}
+    await wait_until(lambda: not stale.client.connected)
+    assert stale.received("session_expired") == [signed_out]
+    # The same check as connect, which refuses that token with the same code.
+    refused = await connect(before["access_token"], expect_refusal=True)
+    assert refused.connect_errors == [{"message": signed_out["message"], "data": {"code": "INVALID_TOKEN"}}]
+
+    # The logout ended every session: the other desk's socket is not revived by a token from a new sign-in...
+    after = await login(http, advisor)
+    revived = await other_desk.call("renew", {"token": after["access_token"]})
+    assert revived["ok"] is False and revived["error"]["code"] == "INVALID_TOKEN"
+    await wait_until(lambda: not other_desk.client.connected)
+    # ...a socket of the new sign-in renews as before.
+    fresh = await connect(after["access_token"])
+    assert (await fresh.call("renew", {"token": after["access_token"]}))["ok"] is True
+    assert (await fresh.call("subscribe", {"token_ids": [2885]}))["ok"] is True
+    assert fresh.client.connected and fresh.received("session_expired") == []
+
+
+async def test_a_socket_opened_before_a_logout_is_ended_by_its_next_command(
+    connect: Connect, http: httpx.AsyncClient, advisor: Actor
+) -> None:
+    before = await login(http, advisor)
+    socket = await connect(before["access_token"])
+    assert (await socket.call("subscribe", {"token_ids": [2885]}))["ok"] is True
+    logout = await http.post("/api/v1/auth/logout", json={"refresh_token": before["refresh_token"]})
+    assert logout.status_code == 204
+
+    ack = await socket.call("subscribe", {"token_ids": [1594]})
+    assert ack["ok"] is False and ack["error"]["code"] == "INVALID_TOKEN"
+    await wait_until(lambda: not socket.client.connected)
+    assert [data["code"] for data in socket.received("session_expired")] == ["INVALID_TOKEN"]
+
+
+async def test_renew_for_a_deactivated_user_is_refused_and_ends_the_socket(
+    connect: Connect, ctx: AppContext, make_user: MakeUser
+) -> None:
+    user = await make_user(Role.ADVISOR)
+    socket = await connect(token_of(user))
+    await deactivate(ctx, user)
+    ack = await socket.call("renew", {"token": ctx.tokens.issue(user.id, "access")})
     assert ack["ok"] is False and ack["error"]["code"] == "ACCOUNT_INACTIVE"
     await wait_until(lambda: not socket.client.connected)
     assert [data["code"] for data in socket.received("session_expired")] == ["ACCOUNT_INACTIVE"]

@@ -73,7 +73,9 @@ const RISK_POLL_MS = 15_000;
 
 /**
  * The kill switch, from GET /risk/status (persisted server-side, so every desk sees the same halt):
- * polled, refetched when the tab comes back into view, and set at once by the admin's kill switch.
+ * refetched at once on the `risk_status` socket event and on every socket (re)connect
+ * (src/lib/realtime.ts), set at once by the admin's kill switch, refetched when the tab comes back
+ * into view, and polled as the fallback while the socket is down.
  */
 function HaltBanner({ enabled, userId }: { enabled: boolean; userId: number | undefined }) {
   const status = useRiskStore((s) => s.status);

@@ -166,6 +166,12 @@ export interface SessionExpired {
   message: string;
 }
 
+/**
+ * server → client `risk_status`, room users:all (every signed-in socket): a halt or resume was
+ * committed. `you_are_halted` is per user, so the app refetches GET /risk/status on it.
+ */
+export type RiskStatusChanged = Pick<RiskStatus, 'firm_halted' | 'halts'>;
+
 /** Every command's ack: `{ok: true, ...}` or `{ok: false, error: {code, message, details}}`. */
 export type RealtimeAck = { ok: true; [key: string]: unknown } | { ok: false; error: ErrorEnvelope['error'] };
 
@@ -175,6 +181,7 @@ export interface ServerToClientEvents {
   position_update: (payload: PositionUpdate) => void;
   batch_progress: (payload: BatchProgress) => void;
   session_expired: (payload: SessionExpired) => void;
+  risk_status: (payload: RiskStatusChanged) => void;
 }
 
 export interface ClientToServerEvents {

@@ -4,6 +4,7 @@ import { useAuthStore } from '@/stores/auth';
 import { useBatchStore } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRealtimeStore } from '@/stores/realtime';
+import { useRiskStore } from '@/stores/risk';
 import { apiError, json, mockFetch } from '@/test/fetch';
 
 type Handler = (...args: unknown[]) => void;
@@ -187,6 +188,34 @@ describe('realtime connection', () => {
     expect(useQuotesStore.getState().quotes[2885]?.ltp).toBe('1421.00');
     s.fire('batch_progress', { batch_id: 3, client_id: 1, order_id: 9, status: 'REJECTED', reason: 'RMS', done: 1, total: 1 });
     expect(useBatchStore.getState().batches[3]?.status).toBe('COMPLETED');
+  });
+
+  it('refetches the risk status on risk_status and on every (re)connect', async () => {
+    const halted = {
+      firm_halted: true,
+      you_are_halted: true,
+      halts: [{ id: 4, scope: 'firm', advisor_id: null, reason: 'drill', halted_by: 1, halted_at: '2026-11-23T09:00:00Z' }],
+      cancelled_order_ids: [],
+      cancel_failures: [],
+    };
+    const running = { ...halted, firm_halted: false, you_are_halted: false, halts: [] };
+    const calls = mockFetch({ 'GET /api/v1/risk/status': [() => json(200, running), () => json(200, halted)] });
+    useRiskStore.getState().clear();
+    const gets = () => calls.filter((c) => c.method === 'GET' && c.url === '/api/v1/risk/status');
+    startRealtime();
+    const s = current();
+    s.fire('connect');
+    await vi.waitFor(() => expect(useRiskStore.getState().status).toEqual(running));
+
+    // Another desk halted: the payload has no you_are_halted, so this user's status is read again.
+    s.fire('risk_status', { firm_halted: true, halts: halted.halts });
+    await vi.waitFor(() => expect(useRiskStore.getState().status).toEqual(halted));
+    expect(gets()).toHaveLength(2);
+
+    // An event sent while the socket was down is lost: reconnecting reads the status again.
+    s.fire('disconnect', 'transport close');
+    s.fire('connect');
+    await vi.waitFor(() => expect(gets()).toHaveLength(3));
   });
 
   it('on a refused connect refreshes the token and connects again', async () => {

@@ -11,8 +11,10 @@
  *   (re)joining are not missed), `watch_clients` for clients opened since connecting.
  * - A token refreshed by the REST client is sent as `renew {token}`; `session_expired` (the
  *   server is about to disconnect) refreshes the token so the reconnect uses a fresh one.
- * - Events go to the stores (price_update → quotes, batch_progress / order_update → batches)
- *   and to listeners registered with `onRealtime` (pages refreshing positions or order lists).
+ * - Events go to the stores (price_update → quotes, batch_progress / order_update → batches,
+ *   risk_status → a refetch of GET /risk/status through the risk store, also done on every
+ *   (re)connect since events sent while disconnected are lost) and to listeners registered with
+ *   `onRealtime` (pages refreshing positions or order lists).
  */
 import { io, type Socket } from 'socket.io-client';
 
@@ -22,6 +24,7 @@ import { useAuthStore } from '@/stores/auth';
 import { useBatchStore } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRealtimeStore } from '@/stores/realtime';
+import { useRiskStore } from '@/stores/risk';
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type RealtimeEvent = keyof ServerToClientEvents;
@@ -136,6 +139,8 @@ export function startRealtime(): void {
     refusedAttempts = 0;
     useRealtimeStore.getState().setStatus('connected');
     resubscribe(s);
+    // A halt or resume announced while this socket was down (or before it first connected) was missed.
+    void useRiskStore.getState().refresh();
   });
   s.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
@@ -165,6 +170,12 @@ export function startRealtime(): void {
     emitLocal('order_update', o);
   });
   s.on('position_update', (p) => emitLocal('position_update', p));
+  // The payload has no `you_are_halted` (it is per user): read this user's status. Through the
+  // store, so an older poll answering later does not overwrite it.
+  s.on('risk_status', (e) => {
+    void useRiskStore.getState().refresh();
+    emitLocal('risk_status', e);
+  });
   // The server is about to drop the socket (token expired): get a fresh token for the reconnect.
   s.on('session_expired', (e) => {
     useRealtimeStore.getState().setStatus('reconnecting', e.message);

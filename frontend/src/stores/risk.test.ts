@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { RiskStatus } from '@/lib/api-types';
 import { useAuthStore } from '@/stores/auth';
@@ -35,6 +35,30 @@ describe('risk store', () => {
     answer(json(200, running)); // read before the halt
     await polling;
     expect(useRiskStore.getState().status).toEqual(halted);
+  });
+
+  it('of two overlapping GETs the later one wins, whichever answers first', async () => {
+    const answers: Array<(r: Response) => void> = [];
+    mockFetch({ 'GET /api/v1/risk/status': () => new Promise<Response>((resolve) => answers.push(resolve)) });
+    const poll = useRiskStore.getState().refresh(); // the banner's poll, read before the halt
+    const onEvent = useRiskStore.getState().refresh(); // started by risk_status, after the halt
+    await vi.waitFor(() => expect(answers).toHaveLength(2));
+    answers[0]!(json(200, running));
+    await poll;
+    expect(useRiskStore.getState().status).toEqual(running);
+    answers[1]!(json(200, halted));
+    await onEvent;
+    expect(useRiskStore.getState().status).toEqual(halted);
+
+    // The other way round: the earlier GET answering last is dropped.
+    const earlier = useRiskStore.getState().refresh();
+    const newer = useRiskStore.getState().refresh();
+    await vi.waitFor(() => expect(answers).toHaveLength(4));
+    answers[3]!(json(200, running));
+    await newer;
+    answers[2]!(json(200, halted));
+    await earlier;
+    expect(useRiskStore.getState().status).toEqual(running);
   });
 
   it('keeps the last status when the request fails', async () => {

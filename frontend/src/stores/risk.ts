@@ -1,15 +1,24 @@
 /**
  * The kill switch's state (GET /risk/status), shared by the shell's halt banner and the admin's
- * kill switch: a halt or resume made here shows at once, without waiting for the banner's poll.
+ * kill switch: a halt or resume made here shows at once, and one made on another desk arrives as
+ * the `risk_status` socket event (src/lib/realtime.ts), which refetches through `refresh`; the
+ * banner's poll stays as the fallback while the socket is down.
  */
 import { create } from 'zustand';
 
 import { api } from '@/lib/api';
 import type { RiskStatus } from '@/lib/api-types';
 
+/**
+ * Orders every GET's start and every change made here. Polls, socket events and the tab coming
+ * back can overlap: an answer is shown only if nothing newer (a GET started later, or a halt,
+ * resume or sign-out since it started) is shown already, whatever order the answers arrive in.
+ */
+let clock = 0;
+
 export interface RiskState {
   status: RiskStatus | null;
-  /** Bumped by every change; a GET that started before a change does not overwrite it. */
+  /** The `clock` reading of what is shown: an answer from a GET started before it is dropped. */
   version: number;
   /** The answer of a halt or resume (or a fresh GET). */
   setStatus: (status: RiskStatus) => void;
@@ -22,16 +31,15 @@ export interface RiskState {
 export const useRiskStore = create<RiskState>()((set, get) => ({
   status: null,
   version: 0,
-  setStatus: (status) => set((s) => ({ status, version: s.version + 1 })),
+  setStatus: (status) => set({ status, version: ++clock }),
   async refresh() {
-    const started = get().version;
+    const started = ++clock;
     try {
       const status = await api.get<RiskStatus>('/risk/status');
-      // A halt/resume answered while this GET was in flight is newer than what it read.
-      if (get().version === started) get().setStatus(status);
+      if (get().version < started) set({ status, version: started });
     } catch {
       /* keep the last known status */
     }
   },
-  clear: () => set((s) => ({ status: null, version: s.version + 1 })),
+  clear: () => set({ status: null, version: ++clock }),
 }));
