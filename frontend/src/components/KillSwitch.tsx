@@ -46,6 +46,7 @@ export function KillSwitch({
 }) {
   const status = useRiskStore((s) => s.status);
   const setStatus = useRiskStore((s) => s.setStatus);
+  const loadStatus = useRiskStore((s) => s.load);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
   const [pending, setPending] = useState<HaltFormValues | null>(null);
@@ -58,14 +59,14 @@ export function KillSwitch({
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      setStatus(await api.get<RiskStatus>('/risk/status'));
+      await loadStatus();
       setLoadError(null);
     } catch (err) {
       setLoadError(toApiError(err));
     } finally {
       setLoading(false);
     }
-  }, [setStatus]);
+  }, [loadStatus]);
   useEffect(() => {
     void load();
   }, [load]);

@@ -27,6 +27,24 @@ describe('risk store', () => {
     expect(useRiskStore.getState().status).toEqual(halted);
   });
 
+  it('load reports a failure to the page that asked, refresh keeps what is shown', async () => {
+    useRiskStore.getState().setStatus(halted);
+    mockFetch({ 'GET /api/v1/risk/status': () => json(503, { code: 'DATABASE_UNAVAILABLE', message: 'down' }) });
+    await expect(useRiskStore.getState().load()).rejects.toBeTruthy();
+    await useRiskStore.getState().refresh();
+    expect(useRiskStore.getState().status).toEqual(halted);
+  });
+
+  it('a halt answered while the admin page loads is not overwritten by that older load', async () => {
+    let answer: (r: Response) => void = () => undefined;
+    mockFetch({ 'GET /api/v1/risk/status': () => new Promise<Response>((resolve) => (answer = resolve)) });
+    const loading = useRiskStore.getState().load();
+    useRiskStore.getState().setStatus(halted);
+    answer(json(200, running));
+    await loading;
+    expect(useRiskStore.getState().status).toEqual(halted);
+  });
+
   it('a halt answered while a poll is in flight is not overwritten by the older poll', async () => {
     let answer: (r: Response) => void = () => undefined;
     mockFetch({ 'GET /api/v1/risk/status': () => new Promise<Response>((resolve) => (answer = resolve)) });

@@ -24,6 +24,8 @@ export interface RiskState {
   setStatus: (status: RiskStatus) => void;
   /** GET /risk/status; failures keep what is shown (the next poll tries again). */
   refresh: () => Promise<void>;
+  /** GET /risk/status, as `refresh` but a failure is thrown, for a page that shows it. */
+  load: () => Promise<void>;
   /** Signed out: forget it. */
   clear: () => void;
 }
@@ -33,13 +35,16 @@ export const useRiskStore = create<RiskState>()((set, get) => ({
   version: 0,
   setStatus: (status) => set({ status, version: ++clock }),
   async refresh() {
-    const started = ++clock;
     try {
-      const status = await api.get<RiskStatus>('/risk/status');
-      if (get().version < started) set({ status, version: started });
+      await get().load();
     } catch {
       /* keep the last known status */
     }
+  },
+  async load() {
+    const started = ++clock;
+    const status = await api.get<RiskStatus>('/risk/status');
+    if (get().version < started) set({ status, version: started });
   },
   clear: () => set({ status: null, version: ++clock }),
 }));
