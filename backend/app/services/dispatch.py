@@ -75,16 +75,14 @@ class Verdict:
 Outcome = BrokerOrder | Verdict
 
 
-async def send_order(ctx: AppContext, order_id: int) -> None:
-    """Send one PENDING order and record what came back; an order in any other state is left alone."""
-    async with ctx.sessions() as session:
-        order = await session.get(Order, order_id)
-        if order is None:
-            return
-        client = await session.get(Client, order.client_id)
-        instrument = await session.get(Instrument, order.token_id)
-    assert client is not None and instrument is not None
+async def send_one(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> OrderOut:
+    """Send one just-written order and answer with it as recorded: the caller already holds its client and
+    instrument, so only the row is read back."""
     await send_loaded(ctx, order, client, instrument)
+    async with ctx.sessions() as session:
+        recorded = await session.get(Order, order.id)
+    assert recorded is not None
+    return OrderOut(**recorded.model_dump(), client_name=client.display_name, symbol=instrument.symbol)
 
 
 async def send_loaded(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> None:

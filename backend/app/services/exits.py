@@ -21,10 +21,10 @@ from app.services import audit
 from app.services.accounts import broker_account
 from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, save_batch, visible_clients_by_id
 from app.services.clients import visible_clients
-from app.services.dispatch import send_order
+from app.services.dispatch import send_one
 from app.services.instruments import get_instrument
 from app.services.order_terms import OrderTerms, check_on_tick, check_price_fields
-from app.services.orders import get_order, new_order, require_active
+from app.services.orders import new_order, require_active
 from app.services.trades import get_visible_trade
 
 
@@ -146,6 +146,4 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
             },
         )
         await session.commit()
-    assert order.id is not None
-    await send_order(ctx, order.id)
-    return await get_order(ctx, user, order.id)
+    return await send_one(ctx, order, client, instrument)

@@ -157,14 +157,13 @@ class OrderWriter:
         if not written:
             return
         async with self._sessions() as session:
-            names, symbols, progress = await _announcement_context(session, [w.order for w in written])
+            labels, progress = await _announcement_context(session, [w.order for w in written])
         for w in written:
             order = w.order
             if w.status_changed:
                 ORDERS_BY_STATUS.labels(str(order.status)).inc()
-            payload = OrderOut(
-                **order.model_dump(), client_name=names.get(order.client_id, ""), symbol=symbols.get(order.token_id, "")
-            ).model_dump(mode="json")
+            client_name, symbol = labels.get(order.id, ("", ""))  # type: ignore[arg-type]
+            payload = OrderOut(**order.model_dump(), client_name=client_name, symbol=symbol).model_dump(mode="json")
             await self._bus.publish(events.ORDER_UPDATE, events.client_room(order.client_id), payload)
             if order.batch_id is not None and order.batch_id in progress:
                 done, total = progress[order.batch_id]
@@ -190,21 +189,20 @@ class OrderWriter:
 
 async def _announcement_context(
     session: AsyncSession, orders: list[Order]
-) -> tuple[dict[int, str], dict[int, str], dict[int, tuple[int, int]]]:
-    """Client names, symbols and each batch's (done, total), read once for a whole group."""
-    client_ids = {o.client_id for o in orders}
-    token_ids = {o.token_id for o in orders}
-    names = dict((await session.execute(select(Client.id, Client.display_name).where(Client.id.in_(client_ids)))).all())
-    symbols = dict(
-        (
-            await session.execute(
-                select(Instrument.token_id, Instrument.symbol).where(Instrument.token_id.in_(token_ids))
-            )
-        ).all()
-    )
+) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[int, int]]]:
+    """Each order's (client name, symbol) and each batch's (done, total), read once for a whole group."""
+    labels = {
+        order_id: (name, symbol)
+        for order_id, name, symbol in await session.execute(
+            select(Order.id, Client.display_name, Instrument.symbol)
+            .join(Client, Client.id == Order.client_id)
+            .join(Instrument, Instrument.token_id == Order.token_id)
+            .where(Order.id.in_([o.id for o in orders]))
+        )
+    }
     batch_ids = {o.batch_id for o in orders if o.batch_id is not None}
     progress = {batch_id: await batch_done_total(session, batch_id) for batch_id in sorted(batch_ids)}
-    return names, symbols, progress
+    return labels, progress
 
 
 async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from app.schemas.orders import ModifyOrderRequest, OrderOut, PlaceOrderRequest
 from app.services import audit
 from app.services.accounts import broker_account
 from app.services.clients import get_visible, visible_clients
-from app.services.dispatch import order_out, record_outcome, send_order
+from app.services.dispatch import order_out, record_outcome, send_one
 from app.services.instruments import get_instrument
 from app.services.order_terms import (
     PRICED,
@@ -92,9 +92,7 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
         )
         # Committed before the broker hears of it: a crash from here on leaves a row to reconcile, never nothing.
         await session.commit()
-    assert order.id is not None
-    await send_order(ctx, order.id)
-    return await get_order(ctx, user, order.id)
+    return await send_one(ctx, order, client, instrument)
 
 
 def _visible_orders(user: User) -> Select[tuple[Order]]:
