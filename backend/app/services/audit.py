@@ -77,13 +77,18 @@ class ChainReport:
 async def verify_chain(session: AsyncSession) -> ChainReport:
     prev_hash = GENESIS_HASH
     checked = 0
-    for event in (await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all():
-        if event.prev_hash != prev_hash:
-            return ChainReport(False, checked, event.id, "prev_hash does not match the previous event's hash")
-        if event_hash(prev_hash, event) != event.hash:
-            return ChainReport(False, checked, event.id, "hash does not match the event's content")
-        prev_hash = event.hash
-        checked += 1
+    # Streamed in pages: a years-long trail is checked without holding it in memory.
+    events = await session.stream_scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    try:
+        async for event in events:
+            if event.prev_hash != prev_hash:
+                return ChainReport(False, checked, event.id, "prev_hash does not match the previous event's hash")
+            if event_hash(prev_hash, event) != event.hash:
+                return ChainReport(False, checked, event.id, "hash does not match the event's content")
+            prev_hash = event.hash
+            checked += 1
+    finally:
+        await events.close()
     return ChainReport(True, checked, None, None)
 
 
