@@ -72,11 +72,11 @@ test-infra: $(VENV)/.installed
 	PYTHON=$(PYTHON) BACKEND_PYTHON=$(PY) scripts/check-infra.sh
 
 lint: $(VENV)/.installed frontend/node_modules/.installed
-	cd backend && .venv/bin/ruff check app tests
+	cd backend && .venv/bin/ruff check app tests benchmarks
 	cd frontend && npm run typecheck
 
 fmt: $(VENV)/.installed
-	cd backend && .venv/bin/ruff format app tests && .venv/bin/ruff check --fix app tests
+	cd backend && .venv/bin/ruff format app tests benchmarks && .venv/bin/ruff check --fix app tests benchmarks
 
 migrate: $(VENV)/.installed
 	cd backend && $(PY) -m app.cli migrate

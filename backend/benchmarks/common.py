@@ -81,12 +81,15 @@ def db_url(db: str, data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{data_dir / 'bench.db'}"
 
 
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 async def reset_database(url: str) -> None:
     """An empty database (the app's migrations build the schema); the PostgreSQL one is created if missing."""
     if url.startswith("sqlite"):
-        path = Path(url.split("///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        _remove_sqlite_files(Path(url.split("///", 1)[1]))
         return
     base, name = url.rsplit("/", 1)
     admin = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")

@@ -45,8 +45,9 @@ class BatchWatch:
             self.finished.setdefault(batch_id, time.perf_counter())
             self.waiters.setdefault(batch_id, asyncio.Event()).set()
 
-    async def wait(self, batch_id: int, timeout: float) -> float:
-        await asyncio.wait_for(self.waiters.setdefault(batch_id, asyncio.Event()).wait(), timeout)
+    async def wait(self, batch_id: int, within_s: float) -> float:
+        async with asyncio.timeout(within_s):
+            await self.waiters.setdefault(batch_id, asyncio.Event()).wait()
         return self.finished[batch_id]
 
 
@@ -91,12 +92,14 @@ async def execute_all(http: httpx.AsyncClient, ctx: AppContext, watch: BatchWatc
     response = await http.post("/api/v1/orders/execute-all", json=body, headers=headers)
     assert response.status_code == 202, response.text
     batch_id = response.json()["batch_id"]
-    finished = await watch.wait(batch_id, timeout=300)
+    finished = await watch.wait(batch_id, within_s=300)
     print(f"[bench]   execute-all of {clients}: {finished - started:.2f} s", file=sys.stderr, flush=True)
     return finished - started, await verdicts(ctx, batch_id, clients)
 
 
-async def exit_by_token(http: httpx.AsyncClient, ctx: AppContext, watch: BatchWatch, holders: int) -> tuple[float, dict]:
+async def exit_by_token(
+    http: httpx.AsyncClient, ctx: AppContext, watch: BatchWatch, holders: int
+) -> tuple[float, dict]:
     broker = await restart_brokers(ctx, sim_latency_ms=0.0, sim_latency_jitter_ms=0.0, broker_concurrency=64)
     user_id, client_ids = await seed_advisor(ctx.sessions, holders)
     headers = {"Authorization": f"Bearer {ctx.tokens.issue(user_id, 'access')}"}
@@ -109,14 +112,14 @@ async def exit_by_token(http: httpx.AsyncClient, ctx: AppContext, watch: BatchWa
     }
     response = await http.post("/api/v1/orders/execute-all", json=body, headers=headers)
     assert response.status_code == 202, response.text
-    await watch.wait(response.json()["batch_id"], timeout=300)
+    await watch.wait(response.json()["batch_id"], within_s=300)
     # The same broker (its books hold the positions) now answers with the latency model.
     broker.settings.latency_ms, broker.settings.latency_jitter_ms = LATENCY_MS, JITTER_MS
     started = time.perf_counter()
     response = await http.post(f"/api/v1/trades/exit-by-token/{RELIANCE}", json={}, headers=headers)
     assert response.status_code == 202, response.text
     batch_id = response.json()["batch_id"]
-    finished = await watch.wait(batch_id, timeout=300)
+    finished = await watch.wait(batch_id, within_s=300)
     return finished - started, await verdicts(ctx, batch_id, holders)
 
 
@@ -165,8 +168,17 @@ async def run_inprocess(db: str, data_dir: Path, out_dir: Path) -> list[Row]:
                 elapsed, counts = await execute_all(http, ctx, watch, n)
             bound = math.ceil(n / 64) * LATENCY_MS / 1000
             rows.append(
-                Row("execute_all", db, elapsed, "s", bound, "le", 1.25,
-                    note=f"{n} clients, 50±10 ms, concurrency 64; bound ceil({n}/64)×50 ms", extra={"counts": counts})
+                Row(
+                    "execute_all",
+                    db,
+                    elapsed,
+                    "s",
+                    bound,
+                    "le",
+                    1.25,
+                    note=f"{n} clients, 50±10 ms, concurrency 64; bound ceil({n}/64)×50 ms",
+                    extra={"counts": counts},
+                )
             )
             # 1b. Sequential: concurrency 1, run at a tenth of the clients and extrapolated.
             n_seq = size(100, 5)
@@ -174,9 +186,18 @@ async def run_inprocess(db: str, data_dir: Path, out_dir: Path) -> list[Row]:
             await restart_brokers(ctx, broker_concurrency=1)
             elapsed, counts = await execute_all(http, ctx, watch, n_seq)
             rows.append(
-                Row("execute_all_sequential", db, elapsed * full / n_seq, "s", full * LATENCY_MS / 1000, "le", 1.25,
+                Row(
+                    "execute_all_sequential",
+                    db,
+                    elapsed * full / n_seq,
+                    "s",
+                    full * LATENCY_MS / 1000,
+                    "le",
+                    1.25,
                     note=f"measured {elapsed:.2f} s at {n_seq} clients, extrapolated ×{full / n_seq:g} to {full}; "
-                    f"bound {full}×50 ms", extra={"measured_s": elapsed, "clients": n_seq, "counts": counts})
+                    f"bound {full}×50 ms",
+                    extra={"measured_s": elapsed, "clients": n_seq, "counts": counts},
+                )
             )
             # 2. Pure overhead: zero broker latency.
             n_over = size(2000, 20)
@@ -184,9 +205,17 @@ async def run_inprocess(db: str, data_dir: Path, out_dir: Path) -> list[Row]:
             with maybe_profile("overhead", db, out_dir):
                 elapsed, counts = await execute_all(http, ctx, watch, n_over)
             rows.append(
-                Row("overhead_orders_per_s", db, n_over / elapsed, "orders/s", 2000.0, "ge",
+                Row(
+                    "overhead_orders_per_s",
+                    db,
+                    n_over / elapsed,
+                    "orders/s",
+                    2000.0,
+                    "ge",
                     note=f"{n_over} orders in one execute-all, zero latency "
-                    "(validation, DB writes, audit, events); target set for PostgreSQL", extra={"counts": counts})
+                    "(validation, DB writes, audit, events); target set for PostgreSQL",
+                    extra={"counts": counts},
+                )
             )
             # 3. Exit-by-token: holders built at zero latency, the exit timed with 50±10 ms.
             n_exit = size(1000, 10)
@@ -194,8 +223,16 @@ async def run_inprocess(db: str, data_dir: Path, out_dir: Path) -> list[Row]:
                 elapsed, counts = await exit_by_token(http, ctx, watch, n_exit)
             bound = math.ceil(n_exit / 64) * LATENCY_MS / 1000
             rows.append(
-                Row("exit_by_token", db, elapsed, "s", bound, "le", 1.25,
+                Row(
+                    "exit_by_token",
+                    db,
+                    elapsed,
+                    "s",
+                    bound,
+                    "le",
+                    1.25,
                     note=f"{n_exit} holders, 50±10 ms, concurrency 64 (includes reading {n_exit} positions)",
-                    extra={"counts": counts})
+                    extra={"counts": counts},
+                )
             )
     return rows

@@ -2,7 +2,7 @@
 
 Each worker loops over GET /api/v1/clients (the advisor's first page), POST /api/v1/orders/place (a MARKET
 buy of 1 for a rotating client) and GET /api/v1/tokens/search, timing each. Prints one JSON line with the
-latencies (ms) per endpoint and the place answers' statuses.
+latencies (ms) per endpoint, every answer's status, the first few error answers' bodies and the placed orders' ids.
 """
 
 import asyncio
@@ -18,6 +18,7 @@ import httpx
 async def main(url: str, token: str, client_ids: list[int], seconds: float, workers: int) -> None:
     latencies: dict[str, list[float]] = {"clients": [], "place": [], "search": []}
     statuses: Counter[str] = Counter()
+    error_samples: dict[str, list[str]] = {}
     placed: list[int] = []
     rotate = itertools.cycle(client_ids)
     queries = itertools.cycle(["REL", "TCS", "INFY", "HDFC", "BENCH1", "bank", "TATA"])
@@ -28,14 +29,23 @@ async def main(url: str, token: str, client_ids: list[int], seconds: float, work
         started = time.perf_counter()
         response = await call
         latencies[name].append((time.perf_counter() - started) * 1000)
-        statuses[f"{name}:{response.status_code}"] += 1
+        key = f"{name}:{response.status_code}"
+        statuses[key] += 1
+        if response.status_code >= 400 and len(samples := error_samples.setdefault(key, [])) < 3:
+            samples.append(f"{response.request.method} {response.request.url.path}: {response.text[:300]}")
         return response
 
     async def worker(http: httpx.AsyncClient) -> None:
         while time.perf_counter() < deadline:
             await timed("clients", http.get("/api/v1/clients"))
-            body = {"client_id": next(rotate), "token_id": 2885, "execution": "BUY", "order_type": "MARKET",
-                    "trade_type": "INTRADAY", "quantity": 1}
+            body = {
+                "client_id": next(rotate),
+                "token_id": 2885,
+                "execution": "BUY",
+                "order_type": "MARKET",
+                "trade_type": "INTRADAY",
+                "quantity": 1,
+            }
             response = await timed("place", http.post("/api/v1/orders/place", json=body))
             if response.status_code == 201:
                 placed.append(response.json()["id"])
@@ -44,7 +54,7 @@ async def main(url: str, token: str, client_ids: list[int], seconds: float, work
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as http:
         await http.get("/api/v1/tokens/search", params={"q": "REL"})  # warm up the connection
         await asyncio.gather(*(worker(http) for _ in range(workers)))
-    print(json.dumps({"latencies_ms": latencies, "statuses": statuses, "placed": placed}))
+    print(json.dumps({"latencies_ms": latencies, "statuses": statuses, "errors": error_samples, "placed": placed}))
 
 
 if __name__ == "__main__":

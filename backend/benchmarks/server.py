@@ -1,6 +1,6 @@
 """Benchmarks 4-5 against a real server (`python -m app.cli serve`), with the load in other processes.
 
-4. Tick fan-out: 500 instruments ticking 10×/s, 200 Socket.IO clients × 50 tokens, Redis as the Socket.IO manager.
+4. Tick fan-out: 500 instruments ticking 10x/s, 200 Socket.IO clients x 50 tokens, Redis as the Socket.IO manager.
 5. API latency under steady load (benchmarks/load.py): client list, place order (zero-latency simulator), search.
 """
 
@@ -57,18 +57,27 @@ def proc_usage(pid: int) -> tuple[float, int]:
     return cpu, rss
 
 
+def log_tail(path: Path, chars: int = 3000) -> str:
+    return path.read_text(errors="replace")[-chars:]
+
+
+def runqueue_wait_s(pid: int) -> float:
+    """Seconds the process's main thread (the server's event loop) has spent runnable but waiting for a CPU."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 @contextlib.asynccontextmanager
 async def server(env: dict[str, str], port: int, log_path: Path):
     env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve"], cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app.cli", "serve", cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             for _ in range(300):
-                if process.poll() is not None:
-                    raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
+                if process.returncode is not None:
+                    raise RuntimeError(f"server exited: {log_tail(log_path)}")
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get("/health/ready")).status_code == 200:
                         break
@@ -77,48 +86,205 @@ async def server(env: dict[str, str], port: int, log_path: Path):
                 raise RuntimeError("server did not become ready")
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
 
 
-async def run_python(*args: str, timeout: float) -> dict:
+def _stderr_excerpt(text: str, head: int = 4000, tail: int = 2000) -> str:
+    """A failed process's stderr: its start (where the first error is) and its end (how it died)."""
+    if len(text) <= head + tail:
+        return text
+    return f"{text[:head]}\n[... {len(text) - head - tail} characters ...]\n{text[-tail:]}"
+
+
+async def run_python(*args: str, within_s: float) -> dict:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", *args, cwd=BACKEND, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    if proc.returncode != 0 and not out.strip().startswith(b"{"):
-        raise RuntimeError(f"{args[0]} failed: {err.decode()[-3000:]}")
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), within_s)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise RuntimeError(f"{args[0]} did not finish within {within_s:g} s") from None
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[0]} exited with {proc.returncode}:\n{_stderr_excerpt(err.decode())}")
     return json.loads(out.decode().strip().splitlines()[-1])
+
+
+class TickClients:
+    """The tick benchmark's client processes (benchmarks/tick_client.py), driven line by line.
+
+    Each process connects and subscribes its sockets, says it is ready, measures from the moment `start` tells it
+    to (so every process measures the same window), reports, and keeps its sockets until `close`. Their stderr
+    goes to files in `log_dir`; a process that exits non-zero, reports errors or stops answering fails the
+    benchmark with its stderr, and the others are stopped.
+    """
+
+    def __init__(self, url: str, token: str, sockets: int, processes: int, seconds: float, log_dir: Path) -> None:
+        self.url, self.token, self.sockets, self.seconds = url, token, sockets, seconds
+        self.counts = [sockets // processes + (1 if i < sockets % processes else 0) for i in range(processes)]
+        self.log_dir = log_dir
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.err_paths: list[Path] = []
+
+    async def __aenter__(self) -> "TickClients":
+        first = 0
+        for i, count in enumerate(self.counts):
+            err_path = self.log_dir / f"tick-client-{i}.err"
+            with err_path.open("wb") as err:
+                self.procs.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        "-m",
+                        "benchmarks.tick_client",
+                        self.url,
+                        self.token,
+                        str(first),
+                        str(count),
+                        str(self.seconds),
+                        cwd=BACKEND,
+                        stdin=asyncio.subprocess.PIPE,
+                        stdout=asyncio.subprocess.PIPE,
+                        stderr=err,
+                    )
+                )
+            self.err_paths.append(err_path)
+            first += count
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.kill()
+        await asyncio.gather(*(proc.wait() for proc in self.procs))
+
+    def _failure(self, i: int, what: str) -> RuntimeError:
+        proc = self.procs[i]
+        status = f"exit status {proc.returncode}" if proc.returncode is not None else "still running"
+        stderr = _stderr_excerpt(self.err_paths[i].read_text(errors="replace"))
+        return RuntimeError(
+            f"tick client process {i} ({self.counts[i]} sockets) {what} ({status}); stderr "
+            f"({self.err_paths[i]}):\n{stderr or '(empty)'}"
+        )
+
+    async def _line(self, i: int, within_s: float, what: str) -> dict:
+        proc = self.procs[i]
+        try:
+            raw = await asyncio.wait_for(proc.stdout.readline(), within_s)  # type: ignore[union-attr]
+        except TimeoutError:
+            raise self._failure(i, f"did not {what} within {within_s:g} s") from None
+        if not raw:
+            await proc.wait()
+            raise self._failure(i, f"exited before it could {what}")
+        return json.loads(raw)
+
+    async def _each(self, within_s: float, what: str) -> list[dict]:
+        """One line from every process; the first failure (in time) cancels the rest and is raised."""
+        tasks = [asyncio.create_task(self._line(i, within_s, what)) for i in range(len(self.procs))]
+        try:
+            return await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def ready(self, within_s: float) -> list[dict]:
+        return await self._each(within_s, "connect and subscribe its sockets")
+
+    async def _say(self, line: bytes) -> None:
+        for proc in self.procs:
+            proc.stdin.write(line)  # type: ignore[union-attr]
+        await asyncio.gather(*(proc.stdin.drain() for proc in self.procs))  # type: ignore[union-attr]
+
+    async def start(self) -> None:
+        await self._say(b"start\n")
+
+    async def results(self, within_s: float) -> list[dict]:
+        results = await self._each(within_s, "report its measurements")
+        for i, result in enumerate(results):
+            if result.get("errors"):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.procs[i].wait(), 30)  # it exits after such a report
+                raise self._failure(i, f"reported errors {result['errors']}")
+        return results
+
+    async def close(self, results: list[dict]) -> None:
+        """Tells the processes to disconnect; each must then exit cleanly."""
+        await self._say(b"close\n")
+        for i, proc in enumerate(self.procs):
+            try:
+                await asyncio.wait_for(proc.wait(), 30)
+            except TimeoutError:
+                raise self._failure(i, "did not exit after reporting") from None
+            if proc.returncode != 0:
+                raise self._failure(i, f"failed (its report's errors: {results[i].get('errors')})")
+
+
+async def server_metrics(http: httpx.AsyncClient) -> dict[str, float]:
+    """The server's Prometheus samples the tick benchmark reads (unlabelled ones only)."""
+    wanted = ("multidesk_price_updates_emitted_total", "multidesk_socket_connections")
+    values = {}
+    for line in (await http.get("/metrics")).text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in wanted:
+            values[name] = float(value)
+    missing = [name for name in wanted if name not in values]
+    assert not missing, f"/metrics lacks {missing}"
+    return values
 
 
 async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
     sockets = size(200, 4)
     seconds = float(os.environ.get("BENCH_TICK_SECONDS", "2" if TINY else "60"))
     settings = settings_for(
-        db, data_dir, redis_url=REDIS_URL, realtime_redis_channel="multidesk-bench",
-        sim_tick_interval_s=TICK_INTERVAL_S, price_emit_interval_ms=EMIT_INTERVAL_MS,
+        db,
+        data_dir,
+        redis_url=REDIS_URL,
+        realtime_redis_channel="multidesk-bench",
+        sim_tick_interval_s=TICK_INTERVAL_S,
+        price_emit_interval_ms=EMIT_INTERVAL_MS,
         tokens_csv=data_dir / "tokens.csv",
     )
     port = free_port()
-    async with server(server_env(settings), port, data_dir / "server-tick.log") as process:
-        processes = 1 if TINY else 4
-        per = sockets // processes
-        url = f"http://127.0.0.1:{port}"
-        cpu0, rss0 = proc_usage(process.pid)
-        t0 = time.perf_counter()
-        results = await asyncio.gather(*(
-            run_python("benchmarks.tick_client", url, token, str(i * per), str(per), str(seconds), timeout=seconds + 300)
-            for i in range(processes)
-        ))
-        cpu1, rss1 = proc_usage(process.pid)
-        wall = time.perf_counter() - t0
+    url = f"http://127.0.0.1:{port}"
+    processes = 1 if TINY else 4
+    # Socket i takes instruments 50i..50i+49 (mod 500): every instrument in use has the same number of subscribers.
+    subscribers = sockets * 50 / min(500, sockets * 50)
+    async with (
+        server(server_env(settings), port, data_dir / "server-tick.log") as process,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        _, rss_idle = proc_usage(process.pid)
+        async with TickClients(url, token, sockets, processes, seconds, data_dir) as clients:
+            ready = await clients.ready(within_s=120 + sockets)
+            m0 = await server_metrics(http)
+            assert m0["multidesk_socket_connections"] == sockets, f"server counts {m0} sockets, not {sockets}"
+            cpu0, rss0 = proc_usage(process.pid)
+            wait0 = runqueue_wait_s(process.pid)
+            t0 = time.perf_counter()
+            await clients.start()
+            rss_samples = [rss0]
+            while (left := seconds - (time.perf_counter() - t0)) > 0:
+                await asyncio.sleep(min(1.0, left))
+                if process.returncode is not None:
+                    raise RuntimeError(f"server exited: {log_tail(data_dir / 'server-tick.log')}")
+                rss_samples.append(proc_usage(process.pid)[1])
+            cpu1, rss1 = proc_usage(process.pid)
+            wait1 = runqueue_wait_s(process.pid)
+            wall = time.perf_counter() - t0
+            m1 = await server_metrics(http)
+            results = await clients.results(within_s=120)
+            assert m1["multidesk_socket_connections"] == sockets, f"sockets lost while measuring: {m1}"
+            await clients.close(results)
     histogram: Counter[int] = Counter()
     received = 0
     for result in results:
-        assert not result["errors"], result["errors"]
         histogram.update({int(k): v for k, v in result["histogram_ms"].items()})
         received += result["received"]
     assert received > 0, "no price_update reached any client"
@@ -132,17 +298,57 @@ async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
                 return ms + 1.0  # upper edge of the 1 ms bucket
         return float(ordered[-1][0] + 1)
 
-    per_s = received / (sum(r["seconds"] for r in results) / len(results))
+    measured_s = sum(r["seconds"] for r in results) / len(results)
+    per_s = received / measured_s
     expected = sockets * 50 * 1000 / EMIT_INTERVAL_MS
+    # What the server handed to Socket.IO in the same window: instrument updates x the sockets in each room.
+    emitted = m1["multidesk_price_updates_emitted_total"] - m0["multidesk_price_updates_emitted_total"]
+    sent_per_s = emitted * subscribers / wall
     p50, p99 = pct(50), pct(99)
     cpu_pct = (cpu1 - cpu0) / wall * 100
+    # On a shared machine the server may be starved of CPU: how long its event loop waited for one is stated.
+    wait_pct = (wait1 - wait0) / wall * 100
+    client_cpu = [r["client_cpu_pct"] for r in results]
+    per_socket_min = min(r["per_socket_min"] for r in results) / measured_s
+    per_socket_max = max(r["per_socket_max"] for r in results) / measured_s
+    connect_s = max(r["connect_s"] for r in ready)
+    mib = 2**20
     return Row(
-        "tick_p99_ms", f"{db}+redis", p99, "ms", EMIT_INTERVAL_MS + 50, "lt",
-        note=(f"500 instr @10/s, {sockets} sockets × 50 tokens, {seconds:g} s: {per_s:,.0f} updates/s delivered "
-              f"(ideal {expected:,.0f}), p50 {p50:.0f} ms; server CPU {cpu_pct:.0f}% (of one core), "
-              f"RSS {rss0 / 2**20:.0f}→{rss1 / 2**20:.0f} MiB"),
-        extra={"updates_per_s": per_s, "ideal_updates_per_s": expected, "p50_ms": p50, "p99_ms": p99,
-               "server_cpu_pct": cpu_pct, "rss_start_mib": rss0 / 2**20, "rss_end_mib": rss1 / 2**20},
+        "tick_p99_ms",
+        f"{db}+redis",
+        p99,
+        "ms",
+        EMIT_INTERVAL_MS + 50,
+        "lt",
+        note=(
+            f"500 instr @10/s, {sockets} sockets × 50 tokens in {processes} client process(es), {seconds:g} s: "
+            f"{per_s:,.0f} updates/s delivered of {sent_per_s:,.0f}/s emitted (ideal {expected:,.0f}), "
+            f"{per_socket_min:.0f}-{per_socket_max:.0f}/s per socket (ideal {50 * 1000 / EMIT_INTERVAL_MS:.0f}), "
+            f"p50 {p50:.0f} ms; server CPU {cpu_pct:.0f}% (of one core; its loop waited "
+            f"{wait_pct:.0f}% of the window for a CPU), RSS {rss_idle / mib:.0f} MiB idle, "
+            f"{rss0 / mib:.0f}→{rss1 / mib:.0f} MiB over the window (max {max(rss_samples) / mib:.0f}); "
+            f"client processes' CPU {max(client_cpu):.0f}% max; all sockets connected in {connect_s:.1f} s"
+        ),
+        extra={
+            "updates_per_s": per_s,
+            "emitted_updates_per_s": sent_per_s,
+            "ideal_updates_per_s": expected,
+            "per_socket_per_s_min": per_socket_min,
+            "per_socket_per_s_max": per_socket_max,
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "server_cpu_pct": cpu_pct,
+            "server_runqueue_wait_pct": wait_pct,
+            "rss_idle_mib": rss_idle / mib,
+            "rss_start_mib": rss0 / mib,
+            "rss_end_mib": rss1 / mib,
+            "rss_samples_mib": [round(r / mib, 1) for r in rss_samples],
+            "client_cpu_pct": client_cpu,
+            "connect_s": connect_s,
+            "sockets": sockets,
+            "processes": processes,
+            "seconds": measured_s,
+        },
     )
 
 
@@ -155,12 +361,17 @@ async def api_latency(db: str, data_dir: Path, token: str, client_ids: list[int]
     env = server_env(settings, MULTIDESK_RATE_LIMIT_ORDERS="1000000/minute")
     async with server(env, port, data_dir / "server-api.log"):
         result = await run_python(
-            "benchmarks.load", f"http://127.0.0.1:{port}", token, ",".join(map(str, client_ids)), str(seconds),
-            str(workers), timeout=seconds + 300,
+            "benchmarks.load",
+            f"http://127.0.0.1:{port}",
+            token,
+            ",".join(map(str, client_ids)),
+            str(seconds),
+            str(workers),
+            within_s=seconds + 300,
         )
     statuses = result["statuses"]
     bad = {k: v for k, v in statuses.items() if not k.endswith((":200", ":201"))}
-    assert not bad, f"API errors under load: {bad}"
+    assert not bad, f"API errors under load: {bad}; first answers: {result.get('errors')}"
     placed = result["placed"]
     assert placed, "no order was placed"
     engine = make_engine(settings.resolved_database_url)
@@ -173,18 +384,25 @@ async def api_latency(db: str, data_dir: Path, token: str, client_ids: list[int]
     assert len(rows) == len(placed) and not unresolved, f"placed orders without a verdict: {len(unresolved)}"
     out = []
     for name, key, what in (
-        ("api_clients_p95_ms", "clients", "GET /clients (first page of 100; advisor has 1,000)"),
+        ("api_clients_p95_ms", "clients", f"GET /clients (first page of 100; advisor has {len(client_ids):,})"),
         ("api_place_p95_ms", "place", "POST /orders/place, zero-latency simulator"),
         ("api_search_p95_ms", "search", "GET /tokens/search"),
     ):
         values = result["latencies_ms"][key]
         p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
-        out.append(Row(
-            name, db, p95, "ms", 50.0, "lt",
-            note=f"{what}; {len(values)} requests in {seconds:g} s, {workers} workers; p50 {p50:.1f}, "
-                 f"p99 {p99:.1f} ms (target < 100: {'yes' if p99 < 100 else 'NO'})",
-            extra={"p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": len(values)},
-        ))
+        out.append(
+            Row(
+                name,
+                db,
+                p95,
+                "ms",
+                50.0,
+                "lt",
+                note=f"{what}; {len(values)} requests in {seconds:g} s, {workers} workers; p50 {p50:.1f}, "
+                f"p99 {p99:.1f} ms (target < 100: {'yes' if p99 < 100 else 'NO'})",
+                extra={"p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": len(values)},
+            )
+        )
     return out
 
 

@@ -61,4 +61,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=40s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get('UVICORN_PORT', '8000'), timeout=2)"]
 # uvicorn reads UVICORN_* for its options (UVICORN_WORKERS, UVICORN_PORT, …); without UVICORN_WORKERS the
 # worker count is WEB_CONCURRENCY, else 1. Exec form: uvicorn is PID 1 and gets SIGTERM for a graceful stop.
-CMD ["uvicorn", "app.main:create_app", "--factory", "--no-server-header"]
+CMD ["uvicorn", "app.main:create_app", "--factory", "--no-server-header", "--ws-per-message-deflate", "false"]

@@ -163,6 +163,13 @@ class PriceStream:
                 log.exception("price_update for %s failed", quote.token_id)
 
     async def run(self) -> None:
+        # Flushes keep to a fixed schedule: sleeping a whole interval after each flush would stretch the period
+        # by the flush's own time, which under load is most of the interval.
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
-            await asyncio.sleep(self.interval_s)
+            due += self.interval_s
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            # A flush that overran by more than an interval is not followed by a burst of catch-up flushes.
+            due = max(due, loop.time() - self.interval_s)
             await self.flush()
