@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from app.config import REPO_ROOT
-from benchmarks.common import SCALE, check_rows, new_data_dir, write_results
+from benchmarks.common import NAMES, SCALE, check_rows, new_data_dir, write_results
 
 
 def main() -> int:
@@ -34,21 +34,7 @@ def main() -> int:
 
             print(f"[bench] server benchmarks on {db}", file=sys.stderr, flush=True)
             rows += asyncio.run(run_server(db, new_data_dir()))
-    order = {
-        name: i
-        for i, name in enumerate(
-            [
-                "execute_all",
-                "execute_all_sequential",
-                "overhead_orders_per_s",
-                "exit_by_token",
-                "tick_p99_ms",
-                "api_clients_p95_ms",
-                "api_place_p95_ms",
-                "api_search_p95_ms",
-            ]
-        )
-    }
+    order = {name: i for i, name in enumerate(NAMES)}
     rows.sort(key=lambda r: (order[r.name], r.db))
     header = (
         f"MultiDesk benchmarks, scale {SCALE}, {time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}, "

@@ -235,6 +235,19 @@ async def sim(ctx: AppContext) -> AsyncIterator[Simulator]:
         setattr(ctx.settings, name, value)
 
 
+def place_order(http: httpx.AsyncClient, headers: dict[str, str], **fields: object) -> Awaitable[httpx.Response]:
+    """POST /orders/place: a MARKET INTRADAY buy of one RELIANCE share unless `fields` say otherwise."""
+    body = {
+        "token_id": 2885,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
+        "quantity": 1,
+        **fields,
+    }
+    return http.post("/api/v1/orders/place", json=body, headers=headers)
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
     """Wait for something pushed in the background (a fill from a price move) to be recorded."""
     loop = asyncio.get_running_loop()

@@ -59,7 +59,7 @@ from app.models import Client, User
 from app.realtime.server import MultiDeskApp
 from app.security.ratelimit import RateLimits
 from app.services.reconcile import NOT_AT_BROKER, reconcile
-from tests.conftest import Actor, MakeClients, Simulator, database_url, eventually
+from tests.conftest import Actor, MakeClients, Simulator, database_url, eventually, place_order
 from tests.tcp_proxy import TcpProxy
 
 T = TypeVar("T")
@@ -154,15 +154,7 @@ async def broker_book(ctx: AppContext, client: Client) -> list[BrokerOrder]:
 
 
 def place(http: httpx.AsyncClient, headers: dict[str, str], client_id: int | None) -> Awaitable[httpx.Response]:
-    body = {
-        "client_id": client_id,
-        "token_id": RELIANCE,
-        "execution": "BUY",
-        "order_type": "MARKET",
-        "trade_type": "INTRADAY",
-        "quantity": 1,
-    }
-    return http.post("/api/v1/orders/place", json=body, headers=headers)
+    return place_order(http, headers, client_id=client_id)
 
 
 # --- the database ------------------------------------------------------------------------------------------------

@@ -4,14 +4,13 @@ from decimal import Decimal
 
 import httpx
 
-from tests.conftest import Actor, MakeClients, Simulator, eventually, wait_for_trades
+from tests.conftest import Actor, MakeClients, Simulator, eventually, place_order, wait_for_trades
 
 RELIANCE = 2885
 
 
 async def place(http: httpx.AsyncClient, actor: Actor, **fields: object) -> httpx.Response:
-    body = {"token_id": RELIANCE, "execution": "BUY", "order_type": "MARKET", "trade_type": "INTRADAY", **fields}
-    return await http.post("/api/v1/orders/place", json=body, headers=actor.headers)
+    return await place_order(http, actor.headers, **fields)
 
 
 async def order(http: httpx.AsyncClient, actor: Actor, order_id: int) -> dict:

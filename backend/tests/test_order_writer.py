@@ -6,26 +6,19 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.brokers.base import BrokerAdapter, BrokerCapabilities
+from app.brokers.base import BrokerAdapter
 from app.brokers.registry import BrokerRegistry
+from app.brokers.simulator.adapter import SIMULATOR_CAPABILITIES
 from app.context import AppContext
-from app.enums import OrderStatus, OrderType, TradeType
+from app.enums import OrderStatus
 from app.models import Order, Trade
-from tests.conftest import Actor, MakeClients, Simulator
+from tests.conftest import Actor, MakeClients, Simulator, place_order
 
 RELIANCE = 2885
 
 
 async def place(http: httpx.AsyncClient, actor: Actor, client_id: int, quantity: int) -> dict:
-    body = {
-        "client_id": client_id,
-        "token_id": RELIANCE,
-        "execution": "BUY",
-        "order_type": "MARKET",
-        "trade_type": "INTRADAY",
-        "quantity": quantity,
-    }
-    response = await http.post("/api/v1/orders/place", json=body, headers=actor.headers)
+    response = await place_order(http, actor.headers, client_id=client_id, quantity=quantity)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -149,15 +142,7 @@ async def test_an_execute_all_of_hundreds_of_rows_at_zero_latency_gives_every_ro
 class _Blocking:
     """An adapter whose orders wait for a signal and whose reads answer at once."""
 
-    capabilities = BrokerCapabilities(
-        order_types=frozenset(OrderType),
-        trade_types=frozenset(TradeType),
-        supports_modify=False,
-        partial_fills=False,
-        streaming=False,
-        pushes_order_updates=False,
-        orders_per_second=None,
-    )
+    capabilities = SIMULATOR_CAPABILITIES
 
     def __init__(self) -> None:
         self.release = asyncio.Event()

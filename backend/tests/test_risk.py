@@ -5,23 +5,14 @@ from sqlalchemy import func, select
 
 from app.context import AppContext
 from app.models import AuditEvent, Batch, Order, TradingHalt
-from tests.conftest import Actor, MakeClients, Simulator, eventually, wait_for_trades
+from tests.conftest import Actor, MakeClients, Simulator, eventually, place_order, wait_for_trades
 
 RELIANCE = 2885
 TCS = 11536
 
 
 async def place(http: httpx.AsyncClient, actor: Actor, client_id: int | None, **fields: object) -> httpx.Response:
-    body = {
-        "client_id": client_id,
-        "token_id": RELIANCE,
-        "execution": "BUY",
-        "order_type": "MARKET",
-        "trade_type": "INTRADAY",
-        "quantity": 10,
-        **fields,
-    }
-    return await http.post("/api/v1/orders/place", json=body, headers=actor.headers)
+    return await place_order(http, actor.headers, **{"client_id": client_id, "quantity": 10, **fields})
 
 
 async def firm_limits(http: httpx.AsyncClient, admin: Actor, **limits: object) -> None:
