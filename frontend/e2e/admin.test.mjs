@@ -18,7 +18,9 @@ import {
   launchBrowser,
   openPage,
   screenshot,
+  signIn,
   url,
+  watchApi,
 } from './run.mjs';
 
 const RELIANCE = 2885;
@@ -60,30 +62,8 @@ async function restoreTradingByApi() {
 }
 
 async function signInAsAdmin(page) {
-  await page.goto(url('/login'));
-  await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await signIn(page, ADMIN);
   await page.locator('[data-testid=shell-user][data-role=admin]').waitFor({ state: 'attached' });
-}
-
-/** Collects refused API calls so a failure says what the server answered. */
-function watchApi(page) {
-  const failures = [];
-  page.on('response', async (res) => {
-    const u = new URL(res.url());
-    if (!u.pathname.startsWith('/api/') || res.status() < 400) return;
-    let body = '';
-    try {
-      body = (await res.text()).slice(0, 300);
-    } catch {
-      /* navigation */
-    }
-    failures.push(`${res.request().method()} ${u.pathname}${u.search} -> ${res.status()} ${body}`);
-  });
-  return failures;
 }
 
 async function auditActions(page) {

@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { ADVISOR, VIEWPORTS, assertNoHorizontalScroll, launchBrowser, openPage, screenshot, url } from './run.mjs';
+import {
+  ADVISOR,
+  VIEWPORTS,
+  assertNoHorizontalScroll,
+  launchBrowser,
+  openPage,
+  screenshot,
+  signIn,
+  url,
+} from './run.mjs';
 
 let browser;
 before(async () => {
@@ -14,12 +23,7 @@ after(async () => {
 
 test('client detail loads directly and tests the broker connection', async () => {
   const { context, page, assertNoErrors } = await openPage(browser, VIEWPORTS[0]);
-  await page.goto(url('/login'));
-  await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
-  await page.getByLabel('Email').fill(ADVISOR.email);
-  await page.getByLabel('Password').fill(ADVISOR.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await signIn(page, ADVISOR);
 
   await page.goto(url('/clients/1'));
   await page.getByTestId('client-detail').waitFor();

@@ -13,7 +13,9 @@ import {
   launchBrowser,
   openPage,
   screenshot,
+  signIn,
   url,
+  watchApi,
 } from './run.mjs';
 
 const RELIANCE = 2885;
@@ -27,32 +29,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function signIn(page) {
-  await page.goto(url('/login'));
-  await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
-  await page.getByLabel('Email').fill(ADVISOR.email);
-  await page.getByLabel('Password').fill(ADVISOR.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/');
-}
-
-/** Fails fast with the API's own words when a request the page makes is refused. */
-function watchApi(page) {
-  const failures = [];
-  page.on('response', async (res) => {
-    const u = new URL(res.url());
-    if (!u.pathname.startsWith('/api/') || res.status() < 400) return;
-    let body = '';
-    try {
-      body = (await res.text()).slice(0, 300);
-    } catch {
-      /* navigation */
-    }
-    failures.push(`${res.request().method()} ${u.pathname}${u.search} -> ${res.status()} ${body}`);
-  });
-  return failures;
-}
 
 async function statuses(page, testId) {
   return page.locator(`[data-testid=${testId}]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
@@ -77,7 +53,7 @@ for (const device of VIEWPORTS) {
       const { context, page, assertNoErrors } = await openPage(browser, device);
       const apiFailures = watchApi(page);
       try {
-        await signIn(page);
+        await signIn(page, ADVISOR);
 
         // Search "REL", ArrowDown, Enter picks RELIANCE.
         const search = page.getByTestId('token-search-input');
@@ -177,7 +153,7 @@ for (const device of VIEWPORTS) {
     test('realtime: the Socket.IO connection is accepted (no "reconnecting" banner)', async () => {
       const { context, page, assertNoErrors } = await openPage(browser, device);
       try {
-        await signIn(page);
+        await signIn(page, ADVISOR);
         await page.goto(url(`/?token=${RELIANCE}`));
         await page.locator(`[data-testid=selected-instrument][data-token-id="${RELIANCE}"]`).waitFor();
         await page

@@ -141,3 +141,30 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
+
+/** Signs `user` in through the login page and waits for the desk. */
+export async function signIn(page, user) {
+  await page.goto(url('/login'));
+  await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+}
+
+/** Collects the API calls the page makes that are refused, so a failure says what the server answered. */
+export function watchApi(page) {
+  const failures = [];
+  page.on('response', async (res) => {
+    const u = new URL(res.url());
+    if (!u.pathname.startsWith('/api/') || res.status() < 400) return;
+    let body = '';
+    try {
+      body = (await res.text()).slice(0, 300);
+    } catch {
+      /* navigation */
+    }
+    failures.push(`${res.request().method()} ${u.pathname}${u.search} -> ${res.status()} ${body}`);
+  });
+  return failures;
+}
