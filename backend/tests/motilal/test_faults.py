@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 
 from app.services.reconcile import NOT_AT_BROKER, reconcile
-from tests.conftest import Actor
+from tests.conftest import Actor, place_order
 from tests.motilal.conftest import PLAIN_USER, MotilalApp
 from tests.test_execute_all import RELIANCE
 
@@ -24,18 +24,8 @@ async def test_a_5xx_to_a_placement_stays_failed_until_the_book_answers_then_is_
     client = await motilal.client(advisor, PLAIN_USER)
     fake.set_ltp(RELIANCE, "1400.00")
     fake.fail_next("http", path="placeorder", status=502)
-    placed = await http.post(
-        "/api/v1/orders/place",
-        json={
-            "client_id": client.id,
-            "token_id": RELIANCE,
-            "execution": "BUY",
-            "order_type": "LIMIT",
-            "price": "1400.00",
-            "trade_type": "INTRADAY",
-            "quantity": 5,
-        },
-        headers=advisor.headers,
+    placed = await place_order(
+        http, advisor.headers, client_id=client.id, token_id=RELIANCE, order_type="LIMIT", price="1400.00", quantity=5
     )
     assert placed.status_code == 201
     order = placed.json()
