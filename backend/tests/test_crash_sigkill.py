@@ -8,22 +8,13 @@ reconciliation must give every row a final state, and the broker (the replayed j
 order at most once: every FILLED row exactly once, no REJECTED or NOT_AT_BROKER row, nothing without a row.
 The positions and fills the API reports must be the broker's.
 
-On PostgreSQL (MULTIDESK_TEST_DATABASE_URL) the server gets a scratch database of its own, dropped at the end:
-the suite's database belongs to the in-process app fixture.
+On PostgreSQL (MULTIDESK_TEST_DATABASE_URL) the server gets a scratch database of its own (tests/live_server.py).
 """
 
-import asyncio
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.brokers.simulator.book import SimOrder
@@ -40,8 +30,8 @@ from app.enums import CLOSED_STATUSES, OrderStatus
 from app.models import Order
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
 from app.services.reconcile import NOT_AT_BROKER
+from tests.live_server import Server, poll, scratch_database
 
-BACKEND = Path(__file__).resolve().parents[1]
 RELIANCE = 2885
 CLIENTS = 200
 # Rows with a verdict when the process is killed: enough for every kind of row to be there, far from all 200.
@@ -75,119 +65,18 @@ SERVER_SETTINGS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    """A database for the server alone: a SQLite file, or a scratch PostgreSQL database on the suite's server."""
-    suite_url = os.environ.get("MULTIDESK_TEST_DATABASE_URL")
-    if not suite_url:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
-        return
-    name = f"multidesk_crash_{secrets.token_hex(4)}"
-    admin = create_async_engine(make_url(suite_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield make_url(suite_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.dispose()
-
-
-@dataclass
-class Server:
-    """`python -m app.cli serve` on one port, data dir and database, started again as often as needed."""
-
-    data_dir: Path
-    database_url: str
-    port: int = field(default_factory=free_port)
-    process: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log(self) -> Path:
-        return self.data_dir / "server.log"
-
-    @property
-    def journal(self) -> Path:
-        return self.data_dir / "simulator-journal.jsonl"
-
-    def log_tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    async def start(self, http: httpx.AsyncClient) -> None:
-        # Only this test's settings: a MULTIDESK_ variable in the caller's environment must not leak in.
-        env = {key: value for key, value in os.environ.items() if not key.startswith("MULTIDESK_")}
-        env |= SERVER_SETTINGS | {
-            "MULTIDESK_DATA_DIR": str(self.data_dir),
-            "MULTIDESK_DATABASE_URL": self.database_url,
-            "MULTIDESK_STATIC_DIR": str(self.data_dir / "no-frontend"),
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
-        }
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "app.cli", "serve", cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-        async def ready() -> bool:
-            assert self.process is not None
-            if self.process.returncode is not None:
-                raise AssertionError(
-                    f"the server exited ({self.process.returncode}) before it was ready:\n{self.log_tail()}"
-                )
-            try:
-                return (await http.get(f"{self.url}/health/ready")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        # Uvicorn listens only once start-up (migrations, seeding, the start-up reconciliation) is done.
-        await poll(ready, within=30, failure=lambda: f"the server was not ready in time:\n{self.log_tail()}")
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.returncode is None
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> None:
-        """A graceful stop (SIGTERM), so the journal is free to be replayed here."""
-        assert self.process is not None
-        self.process.terminate()
-        try:
-            async with asyncio.timeout(15):
-                await self.process.wait()
-        except TimeoutError:
-            await self.kill()
-            raise AssertionError(f"the server did not stop on SIGTERM:\n{self.log_tail()}") from None
+    async with scratch_database(tmp_path, "crash") as url:
+        yield url
 
 
 @pytest.fixture
 async def server(tmp_path: Path, database_url: str) -> AsyncIterator[Server]:
-    started = Server(tmp_path, database_url)
+    started = Server(tmp_path, database_url, SERVER_SETTINGS)
     yield started
     if started.running:
         await started.kill()
-
-
-async def poll(check: Callable[[], Awaitable[bool]], *, within: float, failure: Callable[[], str]) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(failure())
-        await asyncio.sleep(0.02)
 
 
 @dataclass
