@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent, AuditHead
 from app.models.batch import Batch
 from app.models.client import Client
 from app.models.instrument import Instrument
+from app.models.lease import Lease
 from app.models.order import Order, Trade
 from app.models.risk import RiskLimit, TradingHalt
 from app.models.token import RevokedToken
@@ -15,6 +16,7 @@ __all__ = [
     "Batch",
     "Client",
     "Instrument",
+    "Lease",
     "Order",
     "RevokedToken",
     "RiskLimit",

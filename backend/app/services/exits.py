@@ -1,14 +1,22 @@
 """Exits: close one client's position in a token (from a trade), or every selected client's at once (a batch).
 
-The position to close is the broker's own view at that moment, per trade type: an opposite-side order for the
-net quantity, MARKET unless a limit price is given. Clients without a position are reported as SKIPPED; a
-client whose positions cannot be read is reported FAILED with the reason, and nothing is sent for it. Open
-orders in the token are left as they are: cancelling them is a separate, explicit action.
+The position to close is the broker's own view at that moment, per trade type, less what working exit orders
+(ours, not yet filled, cancelled or refused) are already selling or buying back: an opposite-side order for the
+rest, MARKET unless a limit price is given. Nothing left to close is reported as SKIPPED, saying why; a client
+whose positions cannot be read is reported FAILED with the reason, and nothing is sent for it. Other open orders
+in the token are left as they are: cancelling them is a separate, explicit action.
+
+Exits of one instrument are taken one at a time, across every process, by a lease held from reading the positions
+until the exit orders are committed: two exits that overlap (exit-by-token twice, a trade exit beside it, from any
+server) can never both sell the same shares, so no mix of them takes a client beyond flat.
 """
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError, BrokerPosition
@@ -17,7 +25,7 @@ from app.enums import BatchKind, Execution, OrderStatus, Side, TradeType
 from app.errors import Conflict
 from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchOut, ExitByTokenRequest, ExitOrderTerms, OrderOut
-from app.services import audit
+from app.services import audit, leases
 from app.services.accounts import broker_account
 from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, save_batch, visible_clients_by_id
 from app.services.clients import visible_clients
@@ -34,15 +42,63 @@ async def open_positions(ctx: AppContext, client: Client, token_id: int) -> list
     return [p for p in positions if p.token_id == token_id and p.net_quantity != 0]
 
 
-def exit_terms(position: BrokerPosition, body: ExitOrderTerms) -> OrderTerms:
+# Exit orders that may still trade: at the broker and not done, or not yet answered (a FAILED order may have been
+# taken; until reconciliation knows, it counts as working, so an exit errs towards closing too little).
+WORKING = (OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.FAILED)
+
+# (client id, trade type, side) -> quantity that working exit orders may still trade
+Working = dict[tuple[int, TradeType, Side], int]
+
+
+def closing_side(position: BrokerPosition) -> Side:
+    return Side.SELL if position.net_quantity > 0 else Side.BUY
+
+
+def exit_terms(position: BrokerPosition, quantity: int, body: ExitOrderTerms) -> OrderTerms:
     return OrderTerms(
         execution=Execution.EXIT,
-        side=Side.SELL if position.net_quantity > 0 else Side.BUY,
+        side=closing_side(position),
         order_type=body.order_type,
         trade_type=position.trade_type,
-        quantity=abs(position.net_quantity),
+        quantity=quantity,
         price=body.price,
     )
+
+
+@contextlib.asynccontextmanager
+async def exit_lease(ctx: AppContext, token_id: int) -> AsyncIterator[None]:
+    """One exit of this instrument at a time, across every process sharing the database."""
+    async with leases.hold(
+        ctx.sessions,
+        f"exit:{token_id}",
+        ttl_s=ctx.settings.exit_lease_ttl_s,
+        wait_s=ctx.settings.exit_wait_s,
+        busy=("EXIT_IN_PROGRESS", "Another exit in this instrument is still being prepared; try again shortly."),
+    ):
+        yield
+
+
+async def working_exits(session: AsyncSession, token_id: int, client_ids: Sequence[int]) -> Working:
+    query = (
+        select(Order.client_id, Order.trade_type, Order.side, func.sum(Order.quantity - Order.filled_quantity))
+        .where(
+            Order.token_id == token_id,
+            Order.client_id.in_(client_ids),
+            Order.execution == Execution.EXIT,
+            Order.status.in_(WORKING),
+        )
+        .group_by(Order.client_id, Order.trade_type, Order.side)
+    )
+    return {
+        (client_id, TradeType(trade_type), Side(side)): int(quantity)
+        for client_id, trade_type, side, quantity in await session.execute(query)
+    }
+
+
+def left_to_exit(client_id: int, position: BrokerPosition, working: Working) -> tuple[int, int]:
+    """(quantity still to close, quantity working exit orders already close) of this position."""
+    covered = working.get((client_id, position.trade_type, closing_side(position)), 0)
+    return max(abs(position.net_quantity) - covered, 0), covered
 
 
 def _check_exit_price(instrument: Instrument, body: ExitOrderTerms) -> None:
@@ -55,53 +111,78 @@ async def exit_by_token(
 ) -> BatchOut:
     body_json = {"token_id": token_id, **body.model_dump(mode="json")}
     body_hash = request_hash(body_json)
-    async with ctx.sessions() as session:
-        existing = await find_by_key(session, user, key, body_hash)
-        if existing is not None:
-            return await batch_out(session, existing)
-        instrument = await get_instrument(session, token_id)
-        _check_exit_price(instrument, body)
-        clients = await _selected_clients(session, user, body.client_ids)
+    async with exit_lease(ctx, token_id):
+        async with ctx.sessions() as session:
+            existing = await find_by_key(session, user, key, body_hash)
+            if existing is not None:
+                return await batch_out(session, existing)
+            instrument = await get_instrument(session, token_id)
+            _check_exit_price(instrument, body)
+            clients = await _selected_clients(session, user, body.client_ids)
+        # No connection is held while the brokers answer.
         found = await asyncio.gather(
             *(open_positions(ctx, client, token_id) for client in clients), return_exceptions=True
         )
-        orders: list[Order] = []
-        without_order: list[dict[str, Any]] = []
-        for client, positions in zip(clients, found, strict=True):
-            if isinstance(positions, BrokerError):
+        async with ctx.sessions() as session:
+            working = await working_exits(session, token_id, [c.id for c in clients])  # type: ignore[misc]
+            orders, without_order = _exit_rows(user, instrument, clients, found, working, body)
+            batch = Batch(
+                kind=BatchKind.EXIT_BY_TOKEN,
+                created_by=user.id,  # type: ignore[arg-type]
+                idempotency_key=key,
+                request_hash=body_hash,
+                token_id=token_id,
+                params={
+                    "request": body_json,
+                    "client_order": [c.id for c in clients],
+                    "rows_without_order": without_order,
+                },
+            )
+            return await save_batch(ctx, session, user, batch, orders, {c.id: c for c in clients}, instrument)  # type: ignore[misc]
+
+
+def _exit_rows(
+    user: User,
+    instrument: Instrument,
+    clients: list[Client],
+    found: list[list[BrokerPosition] | BaseException],
+    working: Working,
+    body: ExitOrderTerms,
+) -> tuple[list[Order], list[dict[str, Any]]]:
+    """One exit order per position still to close; a row without an order for each client with nothing to send."""
+    orders: list[Order] = []
+    without_order: list[dict[str, Any]] = []
+    for client, positions in zip(clients, found, strict=True):
+        if isinstance(positions, BrokerError):
+            without_order.append(
+                {"client_id": client.id, "status": OrderStatus.FAILED, "reason": f"POSITIONS_UNAVAILABLE: {positions}"}
+            )
+            continue
+        if isinstance(positions, BaseException):
+            raise positions
+        if not positions:
+            without_order.append(
+                {"client_id": client.id, "status": SKIPPED, "reason": f"no position in {instrument.symbol}"}
+            )
+            continue
+        for position in positions:
+            quantity, covered = left_to_exit(client.id, position, working)  # type: ignore[arg-type]
+            if quantity == 0:
                 without_order.append(
                     {
                         "client_id": client.id,
-                        "status": OrderStatus.FAILED,
-                        "reason": f"POSITIONS_UNAVAILABLE: {positions}",
+                        "status": SKIPPED,
+                        "trade_type": position.trade_type,
+                        "reason": f"ALREADY_EXITING: working exit orders already close all {covered} of the "
+                        f"{position.trade_type} position in {instrument.symbol}",
                     }
                 )
                 continue
-            if isinstance(positions, BaseException):
-                raise positions
-            if not positions:
-                without_order.append(
-                    {"client_id": client.id, "status": SKIPPED, "reason": f"no position in {instrument.symbol}"}
-                )
-                continue
-            for position in positions:
-                order = new_order(client, instrument, exit_terms(position, body), user, batch_id=None)
-                if not client.is_active:
-                    order.status, order.reason = OrderStatus.DENIED, "CLIENT_INACTIVE: the client is deactivated"
-                orders.append(order)
-        batch = Batch(
-            kind=BatchKind.EXIT_BY_TOKEN,
-            created_by=user.id,  # type: ignore[arg-type]
-            idempotency_key=key,
-            request_hash=body_hash,
-            token_id=token_id,
-            params={
-                "request": body_json,
-                "client_order": [c.id for c in clients],
-                "rows_without_order": without_order,
-            },
-        )
-        return await save_batch(ctx, session, user, batch, orders, {c.id: c for c in clients}, instrument)  # type: ignore[arg-type]
+            order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
+            if not client.is_active:
+                order.status, order.reason = OrderStatus.DENIED, "CLIENT_INACTIVE: the client is deactivated"
+            orders.append(order)
+    return orders, without_order
 
 
 async def _selected_clients(session: AsyncSession, user: User, client_ids: list[int] | None) -> list[Client]:
@@ -121,29 +202,39 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
         assert client is not None
         require_active(client)
         _check_exit_price(instrument, body)
-    positions = await open_positions(ctx, client, trade.token_id)
-    position = next((p for p in positions if p.trade_type == TradeType(trade.trade_type)), None)
-    if position is None:
-        raise Conflict(
-            f"{client.display_name} has no open {trade.trade_type} position in {instrument.symbol}.",
-            code="NO_POSITION",
-        )
-    async with ctx.sessions() as session:
-        order = new_order(client, instrument, exit_terms(position, body), user, batch_id=None)
-        session.add(order)
-        await session.flush()
-        await audit.record(
-            session,
-            "order.exit",
-            actor_id=user.id,
-            entity_type="order",
-            entity_id=order.id,
-            payload={
-                "trade_id": trade_id,
-                "quantity": order.quantity,
-                "side": order.side,
-                **body.model_dump(mode="json"),
-            },
-        )
-        await session.commit()
+    async with exit_lease(ctx, trade.token_id):
+        positions = await open_positions(ctx, client, trade.token_id)
+        position = next((p for p in positions if p.trade_type == TradeType(trade.trade_type)), None)
+        if position is None:
+            raise Conflict(
+                f"{client.display_name} has no open {trade.trade_type} position in {instrument.symbol}.",
+                code="NO_POSITION",
+            )
+        async with ctx.sessions() as session:
+            working = await working_exits(session, trade.token_id, [trade.client_id])
+            quantity, covered = left_to_exit(trade.client_id, position, working)
+            if quantity == 0:
+                raise Conflict(
+                    f"Working exit orders already close all {covered} of {client.display_name}'s "
+                    f"{trade.trade_type} position in {instrument.symbol}.",
+                    code="ALREADY_EXITING",
+                    details={"working_quantity": covered},
+                )
+            order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
+            session.add(order)
+            await session.flush()
+            await audit.record(
+                session,
+                "order.exit",
+                actor_id=user.id,
+                entity_type="order",
+                entity_id=order.id,
+                payload={
+                    "trade_id": trade_id,
+                    "quantity": order.quantity,
+                    "side": order.side,
+                    **body.model_dump(mode="json"),
+                },
+            )
+            await session.commit()
     return await send_one(ctx, order, client, instrument)

@@ -1,0 +1,93 @@
+"""Taking and giving back leases (app/models/lease.py): one holder at a time per name, across processes.
+
+`hold(sessions, name, ...)` waits until the lease is free (or its holder let it expire), keeps it renewed while the
+caller works, and gives it back at the end, whatever happened. Each attempt is one short transaction: no
+connection is held while waiting for the lease or while holding it.
+"""
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.errors import Conflict
+from app.models import Lease
+from app.models.types import utcnow
+
+# Between two attempts to take a busy lease: short, since holders keep it for a fraction of a second to seconds.
+RETRY_S = 0.02
+
+
+async def _take(session: AsyncSession, name: str, holder: str, ttl_s: float) -> bool:
+    now = utcnow()
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = {"name": name, "holder": holder, "expires_at": now + timedelta(seconds=ttl_s)}
+    statement = (
+        dialect.insert(Lease)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=["name"],
+            set_={"holder": holder, "expires_at": values["expires_at"]},
+            # Only a lapsed lease is taken over: its holder died or stalled past the time it asked for.
+            where=Lease.expires_at < now,
+        )
+        .returning(Lease.holder)
+    )
+    taken = (await session.execute(statement)).scalar_one_or_none() == holder
+    await session.commit()
+    return taken
+
+
+async def _renew(sessions: async_sessionmaker[AsyncSession], name: str, holder: str, ttl_s: float) -> None:
+    while True:
+        await asyncio.sleep(ttl_s / 3)
+        async with sessions() as session:
+            await session.execute(
+                update(Lease)
+                .where(Lease.name == name, Lease.holder == holder)
+                .values(expires_at=utcnow() + timedelta(seconds=ttl_s))
+            )
+            await session.commit()
+
+
+@contextlib.asynccontextmanager
+async def hold(
+    sessions: async_sessionmaker[AsyncSession],
+    name: str,
+    *,
+    ttl_s: float,
+    wait_s: float,
+    busy: tuple[str, str],
+) -> AsyncIterator[None]:
+    """Hold the lease `name` for the body; a 409 Conflict with `busy` (code, message) if it stays taken `wait_s`."""
+    holder = secrets.token_hex(16)
+    deadline = time.monotonic() + wait_s
+    while True:
+        async with sessions() as session:
+            if await _take(session, name, holder, ttl_s):
+                break
+        if time.monotonic() >= deadline:
+            code, message = busy
+            raise Conflict(message, code=code, details={"lease": name})
+        await asyncio.sleep(RETRY_S)
+    renewing = asyncio.create_task(_renew(sessions, name, holder, ttl_s), name=f"renew-lease-{name}")
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+        # Given back even when the caller was cancelled: otherwise the next exit waits for the lease to lapse.
+        await asyncio.shield(_give_back(sessions, name, holder))
+
+
+async def _give_back(sessions: async_sessionmaker[AsyncSession], name: str, holder: str) -> None:
+    async with sessions() as session:
+        await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+        await session.commit()
