@@ -4,6 +4,10 @@ Every call goes through `BrokerRegistry.call`, which holds a per-broker semaphor
 clients never opens a thousand requests at once; reads of books have semaphores of their own, so copying one
 row's fills never waits behind the rest of the batch's orders), waits for the account's own order-rate throttle when the
 broker declares one, and turns a call that outlives the timeout into BrokerUnavailable: no verdict.
+
+A caller may give an `admit` check, asked once the call has its slot and its turn, just before the request leaves:
+an order that waited behind others is looked at again then (a kill switch may have stopped it meanwhile), and
+NotAdmitted ends the call with nothing sent.
 """
 
 import asyncio
@@ -15,6 +19,10 @@ from app.brokers.base import BrokerAdapter, BrokerUnavailable
 from app.observability.metrics import BROKER_CALL_DURATION, BROKER_CALL_ERRORS
 
 T = TypeVar("T")
+
+
+class NotAdmitted(Exception):
+    """The caller's `admit` check said no: the request was never sent."""
 
 
 class AccountThrottle:
@@ -58,9 +66,11 @@ class BrokerRegistry:
         *,
         throttle_account: int | None = None,
         read: bool = False,
+        admit: Callable[[], Awaitable[bool]] | None = None,
     ) -> T:
         """Run one broker request; `throttle_account` (a client id) applies the broker's per-account order rate;
-        `read` marks a request that only reads books (order book, trade book, positions, funds)."""
+        `read` marks a request that only reads books (order book, trade book, positions, funds); `admit`, if given,
+        decides at the last moment whether the request is sent at all (NotAdmitted if not)."""
         adapter = self.adapter(broker)
         started = time.perf_counter()
         try:
@@ -69,6 +79,8 @@ class BrokerRegistry:
                 if throttle_account is not None and rate:
                     throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))
                     await throttle.wait()
+                if admit is not None and not await admit():
+                    raise NotAdmitted()
                 try:
                     async with asyncio.timeout(self.call_timeout_s):
                         return await fn(adapter)

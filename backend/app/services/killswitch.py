@@ -2,7 +2,12 @@
 
 Halts are rows in `trading_halts`, so they survive restarts and every process sees them. A halt refuses place and
 execute-all (409 TRADING_HALTED, nothing written); exits are deliberately still allowed, since they only reduce
-exposure. Modifying and cancelling open orders stay allowed too.
+exposure. Modifying (only towards filling less) and cancelling open orders stay allowed too.
+
+A halt also stops what is already running: once it is committed, every order in its scope that nobody has started
+sending (the rest of a running execute-all, say) is CANCELLED with reason HALTED, in this process or any other,
+and each send claims its order just before it leaves, reading the halts in that same transaction
+(app/services/order_writer.py), so none slips through between the two.
 
 Every committed halt or resume is announced to every signed-in socket (`risk_status`), so other desks learn of it
 at once instead of at their next poll of GET /risk/status.
@@ -22,6 +27,7 @@ from app.models.types import utcnow
 from app.realtime import events
 from app.schemas.risk import CancelFailure, HaltOut, HaltRequest, ResumeRequest, RiskStatusChanged, RiskStatusOut
 from app.services import audit, orders
+from app.services.order_writer import cancel_unsent, unsent_order_ids
 from app.services.risk import active_halts
 
 
@@ -76,11 +82,20 @@ async def halt(ctx: AppContext, user: User, body: HaltRequest) -> RiskStatusOut:
             await session.commit()
             # Announced before cancelling, which can take a while: other desks show the halt now, not after it.
             await _announce(ctx, await status(session, user))
+    await stop_unsent(ctx, body.advisor_id)
     cancelled, failures = await cancel_open_orders(ctx, user, body.advisor_id) if body.cancel_open_orders else ([], [])
     async with ctx.sessions() as session:
         out = await status(session, user)
     out.cancelled_order_ids, out.cancel_failures = cancelled, failures
     return out
+
+
+async def stop_unsent(ctx: AppContext, advisor_id: int | None) -> None:
+    """Cancel (HALTED) the orders in the halt's scope that are written but not yet being sent; each is checked again
+    under its row lock, so one a send claimed meanwhile is left to its send."""
+    async with ctx.sessions() as session:
+        order_ids = await unsent_order_ids(session, advisor_id)
+    await asyncio.gather(*(ctx.order_writer.apply(order_id, cancel_unsent) for order_id in order_ids))
 
 
 async def cancel_open_orders(

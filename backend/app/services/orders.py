@@ -173,6 +173,24 @@ async def _refresh_after_refusal(ctx: AppContext, client: Client, order: Order, 
     raise Conflict(f"The broker refused: {exc.reason}", code=exc.code or "BROKER_REFUSED") from exc
 
 
+def adds_risk(order: Order, body: ModifyOrderRequest) -> bool:
+    """Whether the change makes the order bigger or likelier to fill: what a halt forbids (it allows the reverse).
+
+    A buy fills sooner at a higher limit and, as a stop, triggers sooner at a lower trigger; a sell the opposite.
+    """
+    buy = order.side == Side.BUY
+    if body.quantity is not None and body.quantity > order.quantity:
+        return True
+    if (
+        body.price is not None
+        and order.price is not None
+        and (body.price > order.price if buy else body.price < order.price)
+    ):
+        return True
+    trigger, current = body.trigger_price, order.trigger_price
+    return trigger is not None and current is not None and (trigger < current if buy else trigger > current)
+
+
 async def cancel_order(ctx: AppContext, user: User, order_id: int) -> OrderOut:
     order, client, _ = await _open_order_at_broker(ctx, user, order_id)
     account = broker_account(ctx.vault, client)
@@ -207,8 +225,8 @@ async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyO
     broker_order_id = order.broker_order_id
     assert broker_order_id is not None
     async with ctx.sessions() as session:
-        if order.execution != Execution.EXIT and body.quantity is not None and body.quantity > order.quantity:
-            await ensure_not_halted(session, user, [client])  # a halt allows reducing, never adding
+        if order.execution != Execution.EXIT and adds_risk(order, body):
+            await ensure_not_halted(session, user, [client])
         if order.execution != Execution.EXIT and (body.quantity is not None or body.price is not None):
             # The new terms meet the same pre-trade limits as a new order; exits are never limited.
             terms = OrderTerms(
