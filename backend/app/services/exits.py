@@ -8,7 +8,9 @@ in the token are left as they are: cancelling them is a separate, explicit actio
 
 Exits of one instrument are taken one at a time, across every process, by a lease held from reading the positions
 until the exit orders are committed: two exits that overlap (exit-by-token twice, a trade exit beside it, from any
-server) can never both sell the same shares, so no mix of them takes a client beyond flat.
+server) can never both sell the same shares, so no mix of them takes a client beyond flat. The working exit orders
+are read before the positions: an earlier exit that fills in between is then counted twice (this exit closes too
+little, and says so) rather than not at all (it would close too much).
 """
 
 import asyncio
@@ -119,12 +121,12 @@ async def exit_by_token(
             instrument = await get_instrument(session, token_id)
             _check_exit_price(instrument, body)
             clients = await _selected_clients(session, user, body.client_ids)
+            working = await working_exits(session, token_id, [c.id for c in clients])  # type: ignore[misc]
         # No connection is held while the brokers answer.
         found = await asyncio.gather(
             *(open_positions(ctx, client, token_id) for client in clients), return_exceptions=True
         )
         async with ctx.sessions() as session:
-            working = await working_exits(session, token_id, [c.id for c in clients])  # type: ignore[misc]
             orders, without_order = _exit_rows(user, instrument, clients, found, working, body)
             batch = Batch(
                 kind=BatchKind.EXIT_BY_TOKEN,
@@ -203,6 +205,8 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
         require_active(client)
         _check_exit_price(instrument, body)
     async with exit_lease(ctx, trade.token_id):
+        async with ctx.sessions() as session:
+            working = await working_exits(session, trade.token_id, [trade.client_id])
         positions = await open_positions(ctx, client, trade.token_id)
         position = next((p for p in positions if p.trade_type == TradeType(trade.trade_type)), None)
         if position is None:
@@ -211,7 +215,6 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
                 code="NO_POSITION",
             )
         async with ctx.sessions() as session:
-            working = await working_exits(session, trade.token_id, [trade.client_id])
             quantity, covered = left_to_exit(trade.client_id, position, working)
             if quantity == 0:
                 raise Conflict(

@@ -1,0 +1,93 @@
+"""A halt committed by one server process stops the batch another process is sending (DESIGN.md §7).
+
+Two real servers share one database. Server B runs an execute-all one slow order at a time; an admin halts the
+firm through server A. B's unsent rows must be CANCELLED (HALTED) and never reach B's broker: its sends read the
+halt from the database as they claim each order, whichever process wrote it.
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD, ADVISOR_EMAIL, ADVISOR_PASSWORD
+from tests.live_server import Server, poll, scratch_database
+
+RELIANCE = 2885
+CLIENTS = 8
+
+
+@pytest.fixture
+async def servers(tmp_path: Path) -> AsyncIterator[list[Server]]:
+    settings = {
+        "MULTIDESK_DEMO_MODE": "true",
+        "MULTIDESK_DEMO_CLIENT_COUNT": str(CLIENTS),
+        "MULTIDESK_SIM_PERSIST": "false",
+        "MULTIDESK_SIM_ALWAYS_OPEN": "true",
+        "MULTIDESK_SIM_LATENCY_MS": "250",
+        "MULTIDESK_SIM_LATENCY_JITTER_MS": "0",
+        "MULTIDESK_SIM_REJECT_RATE": "0",
+        "MULTIDESK_SIM_TIMEOUT_RATE": "0",
+        "MULTIDESK_BROKER_CONCURRENCY": "1",
+        # Both processes must accept each other's tokens.
+        "MULTIDESK_JWT_SECRET": "two-process-halt-test-" + "x" * 40,
+        "MULTIDESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "MULTIDESK_MOTILAL_BASE_URL": "http://127.0.0.1:9",
+    }
+    async with scratch_database(tmp_path, "halt") as url:
+        started = [Server(tmp_path / name, url, settings) for name in ("a", "b")]
+        yield started
+        for server in started:
+            if server.running:
+                await server.stop()
+
+
+async def sign_in(http: httpx.AsyncClient, server: Server, email: str, password: str) -> dict[str, str]:
+    login = await http.post(f"{server.url}/api/v1/auth/login", json={"email": email, "password": password})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def test_a_halt_through_one_process_stops_the_batch_another_is_sending(servers: list[Server]) -> None:
+    a, b = servers
+    async with httpx.AsyncClient(timeout=30) as http:
+        await a.start(http)
+        await b.start(http)
+        advisor = await sign_in(http, b, ADVISOR_EMAIL, ADVISOR_PASSWORD)
+        admin = await sign_in(http, a, ADMIN_EMAIL, ADMIN_PASSWORD)
+        clients = (await http.get(f"{b.url}/api/v1/clients", headers=advisor)).json()["items"]
+        body = {
+            "token_id": RELIANCE,
+            "execution": "BUY",
+            "order_type": "MARKET",
+            "trade_type": "DELIVERY",
+            "allocations": [{"client_id": c["id"], "quantity": 1} for c in clients],
+        }
+        started = await http.post(f"{b.url}/api/v1/orders/execute-all", json=body, headers=advisor)
+        assert started.status_code == 202, started.text
+        batch_url = f"{b.url}/api/v1/batches/{started.json()['batch_id']}"
+
+        async def one_done() -> bool:
+            return (await http.get(batch_url, headers=advisor)).json()["counts"]["done"] >= 1
+
+        await poll(one_done, within=10, failure=lambda: f"the batch did not start:\n{b.log_tail()}")
+        halted = await http.post(f"{a.url}/api/v1/risk/halt", json={"scope": "firm", "reason": "x"}, headers=admin)
+        assert halted.status_code == 200, halted.text
+        # Rows the halt cancelled count as done too: what matters is how many had filled.
+        filled_at_halt = (await http.get(batch_url, headers=advisor)).json()["counts"]["filled"]
+
+        batch = (await http.get(batch_url, params={"wait": "true", "timeout": 30}, headers=advisor)).json()
+        holders = (await http.get(f"{b.url}/api/v1/tokens/{RELIANCE}/holders", headers=advisor)).json()
+
+    rows = batch["rows"]
+    assert len(rows) == CLIENTS and all(row["status"] in ("FILLED", "CANCELLED") for row in rows), rows
+    filled = {row["client_id"] for row in rows if row["status"] == "FILLED"}
+    halted_rows = [row for row in rows if row["status"] == "CANCELLED"]
+    assert all(row["reason"].startswith("HALTED") for row in halted_rows), halted_rows
+    # After the halt answered, at most the one order then at B's broker was still answered.
+    assert len(filled) <= filled_at_halt + 1
+    assert len(halted_rows) >= CLIENTS - filled_at_halt - 1 > 0
+    # B's broker holds exactly the filled rows' orders: nothing halted reached it.
+    assert {h["client_id"] for h in holders} == filled
