@@ -50,10 +50,11 @@ class Settings(BaseSettings):
     broker_concurrency: int = Field(default=32, ge=1)
     broker_call_timeout_s: float = Field(default=10.0, gt=0)
     # Exits of one instrument are taken one at a time across every process (a lease): how long a second exit waits
-    # for the first before 409 EXIT_IN_PROGRESS, and how long a lease outlives a holder that died without giving it
-    # back (a live holder renews it).
+    # for the first before 409 EXIT_IN_PROGRESS.
     exit_wait_s: float = Field(default=30.0, gt=0)
-    exit_lease_ttl_s: float = Field(default=60.0, ge=3)
+    # How long a lease (an exit's, the reconciliation runner's) outlives a process that died holding it; a live
+    # holder renews it every third of this.
+    lease_ttl_s: float = Field(default=60.0, ge=3)
     # How long GET /batches/{id}?wait=true may hold a request.
     batch_wait_max_s: float = Field(default=30.0, gt=0)
     # Background reconciliation: open orders are synced, FAILED ones looked up by tag once this old.

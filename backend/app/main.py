@@ -20,7 +20,7 @@ from app.observability.logs import configure_logging
 from app.realtime.server import MultiDeskApp, RealtimeServer
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
-from app.services.reconcile import on_broker_order, reconcile, reconcile_forever
+from app.services.reconcile import on_broker_order, reconcile_forever, reconcile_once
 from app.spa import mount_spa
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def start(ctx: AppContext) -> None:
     await ctx.start_brokers(order_listener=partial(on_broker_order, ctx))
     # Orders a previous run left without a verdict are settled before new ones are taken.
     pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)
-    await reconcile(ctx, pending_older_than=pending_age, failed_older_than=timedelta(0))
+    await reconcile_once(ctx, pending_older_than=pending_age, failed_older_than=timedelta(0))
     ctx.tasks.spawn(reconcile_forever(ctx), name="reconcile")
 
 

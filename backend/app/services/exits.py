@@ -73,7 +73,7 @@ async def exit_lease(ctx: AppContext, token_id: int) -> AsyncIterator[None]:
     async with leases.hold(
         ctx.sessions,
         f"exit:{token_id}",
-        ttl_s=ctx.settings.exit_lease_ttl_s,
+        ttl_s=ctx.settings.lease_ttl_s,
         wait_s=ctx.settings.exit_wait_s,
         busy=("EXIT_IN_PROGRESS", "Another exit in this instrument is still being prepared; try again shortly."),
     ):

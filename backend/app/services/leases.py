@@ -24,6 +24,10 @@ from app.models.types import utcnow
 RETRY_S = 0.02
 
 
+class LeaseBusy(Conflict):
+    """Another holder kept the lease for longer than the caller would wait (a 409 where a request asked)."""
+
+
 async def _take(session: AsyncSession, name: str, holder: str, ttl_s: float) -> bool:
     now = utcnow()
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -65,7 +69,8 @@ async def hold(
     wait_s: float,
     busy: tuple[str, str],
 ) -> AsyncIterator[None]:
-    """Hold the lease `name` for the body; a 409 Conflict with `busy` (code, message) if it stays taken `wait_s`."""
+    """Hold the lease `name` for the body; LeaseBusy with `busy` (code, message) if it stays taken for `wait_s`
+    (with 0, if it is taken now)."""
     holder = secrets.token_hex(16)
     deadline = time.monotonic() + wait_s
     while True:
@@ -74,7 +79,7 @@ async def hold(
                 break
         if time.monotonic() >= deadline:
             code, message = busy
-            raise Conflict(message, code=code, details={"lease": name})
+            raise LeaseBusy(message, code=code, details={"lease": name})
         await asyncio.sleep(RETRY_S)
     renewing = asyncio.create_task(_renew(sessions, name, holder, ttl_s), name=f"renew-lease-{name}")
     try:

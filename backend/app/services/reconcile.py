@@ -4,6 +4,7 @@ Run at start-up (orders a crash left PENDING or FAILED) and then periodically. E
 tag in its client's order book: found, the broker's state is recorded (a FAILED order that the broker filled
 becomes FILLED); not found, an in-flight order never reached the broker and is CANCELLED with that reason.
 Nothing is ever re-sent from here: after a crash the market has moved, and sending again is the advisor's call.
+However many processes serve the app, one runs a pass at a time (a lease); the others skip theirs.
 
 Fills are copied into our trade book just after the order row records them, so a crash in between (or a broker
 that could not be read then) leaves a row whose filled quantity is ahead of its copied fills; each pass copies
@@ -25,6 +26,7 @@ from app.models.types import utcnow
 from app.services.accounts import broker_account
 from app.services.batches import complete_if_done
 from app.services.dispatch import Verdict, apply_broker_update, order_id_from_tag, record_outcome
+from app.services.leases import LeaseBusy, hold
 from app.services.trades import sync_fills
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,23 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
             report.fill_gaps,
         )
     return report
+
+
+async def reconcile_once(
+    ctx: AppContext, *, pending_older_than: timedelta, failed_older_than: timedelta
+) -> ReconcileReport | None:
+    """A pass, unless another process is running one (None then: its pass covers the same orders)."""
+    try:
+        async with hold(
+            ctx.sessions,
+            "job:reconcile",
+            ttl_s=ctx.settings.lease_ttl_s,
+            wait_s=0,
+            busy=("RECONCILE_RUNNING", "another process is reconciling"),
+        ):
+            return await reconcile(ctx, pending_older_than=pending_older_than, failed_older_than=failed_older_than)
+    except LeaseBusy:
+        return None
 
 
 async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order], report: ReconcileReport) -> None:
@@ -162,7 +181,7 @@ async def reconcile_forever(ctx: AppContext) -> None:
     while True:
         await asyncio.sleep(settings.reconcile_interval_s)
         try:
-            await reconcile(
+            await reconcile_once(
                 ctx,
                 pending_older_than=pending_age,
                 failed_older_than=timedelta(seconds=settings.reconcile_failed_after_s),
