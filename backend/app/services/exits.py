@@ -23,7 +23,7 @@ from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, 
 from app.services.clients import visible_clients
 from app.services.dispatch import send_one
 from app.services.instruments import get_instrument
-from app.services.order_terms import OrderTerms, check_on_tick, check_price_fields
+from app.services.order_terms import Bounds, OrderTerms, check_on_tick, check_price_fields
 from app.services.orders import new_order, require_active
 from app.services.trades import get_visible_trade
 
@@ -45,8 +45,9 @@ def exit_terms(position: BrokerPosition, body: ExitOrderTerms) -> OrderTerms:
     )
 
 
-def _check_exit_price(instrument: Instrument, body: ExitOrderTerms) -> None:
+def _check_exit_price(instrument: Instrument, body: ExitOrderTerms, bounds: Bounds) -> None:
     check_price_fields(body.order_type, body.price, None)
+    bounds.check_price(body.price)
     check_on_tick(instrument, body.price, "price")
 
 
@@ -60,7 +61,7 @@ async def exit_by_token(
         if existing is not None:
             return await batch_out(session, existing)
         instrument = await get_instrument(session, token_id)
-        _check_exit_price(instrument, body)
+        _check_exit_price(instrument, body, Bounds.of(ctx.settings))
         clients = await _selected_clients(session, user, body.client_ids)
         found = await asyncio.gather(
             *(open_positions(ctx, client, token_id) for client in clients), return_exceptions=True
@@ -120,7 +121,7 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
         instrument = await get_instrument(session, trade.token_id)
         assert client is not None
         require_active(client)
-        _check_exit_price(instrument, body)
+        _check_exit_price(instrument, body, Bounds.of(ctx.settings))
     positions = await open_positions(ctx, client, trade.token_id)
     position = next((p for p in positions if p.trade_type == TradeType(trade.trade_type)), None)
     if position is None:
