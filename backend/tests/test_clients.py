@@ -9,7 +9,7 @@ import pytest
 from app.brokers.base import BrokerAccount, BrokerFunds, BrokerPosition
 from app.context import AppContext
 from app.models import Client
-from tests.conftest import Actor, MakeClients, Simulator
+from tests.conftest import Actor, MakeClients, Simulator, place_order
 
 SECRETS = {
     "api_key": "AK-9f8e7d6c5b4a-live",
@@ -208,3 +208,20 @@ async def test_a_broker_read_that_fails_oddly_is_that_clients_summary_error_not_
     assert [row["client_id"] for row in holders.json() if row["error"]] == [broken.id]
     page = await http.get(f"/api/v1/clients/{broken.id}/portfolio", headers=advisor.headers)
     assert page.status_code == 502 and page.json()["error"]["code"] == "BROKER_UNAVAILABLE"
+
+
+async def test_a_client_whose_credentials_no_longer_decrypt_is_an_error_row_among_the_holders(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    unreadable, fine = await make_clients(advisor, 2)
+    await sim.price(2885, "1400.00")
+    assert (await place_order(http, advisor.headers, client_id=fine.id, quantity=3)).json()["status"] == "FILLED"
+    async with ctx.sessions() as session:
+        row = await session.get(Client, unreadable.id)
+        assert row is not None
+        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
+        await session.commit()
+    holders = await http.get("/api/v1/tokens/2885/holders", headers=advisor.headers)
+    assert holders.status_code == 200, holders.text
+    rows = sorted((row["client_id"], row["net_quantity"], bool(row["error"])) for row in holders.json())
+    assert rows == [(unreadable.id, 0, True), (fine.id, 3, False)]

@@ -8,6 +8,7 @@ import httpx
 
 from app.brokers.base import BrokerAccount, BrokerOrder, BrokerOrderAck, BrokerOrderRequest
 from app.context import AppContext
+from app.models import Client
 from app.services.dispatch import apply_broker_update
 from app.services.reconcile import NOT_AT_BROKER, reconcile
 from tests.conftest import Actor, MakeClients, Simulator, eventually, wait_for_trades
@@ -175,3 +176,37 @@ async def test_one_order_that_cannot_be_recorded_does_not_stop_the_pass(
         order = (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()
         assert (order["status"], order["quantity"]) == (status, 2)
     assert len(await wait_for_trades(http, advisor, 2)) == 2
+
+
+async def test_a_client_whose_books_cannot_be_read_does_not_stop_the_pass_for_the_others(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    unreadable, fine = await make_clients(advisor, 2)
+    await sim.price(RELIANCE, "1400.00")
+    order_ids = []
+    for client in (unreadable, fine):
+        body = {
+            "client_id": client.id,
+            "token_id": RELIANCE,
+            "execution": "BUY",
+            "order_type": "LIMIT",
+            "price": "1390.00",
+            "trade_type": "INTRADAY",
+            "quantity": 1,
+        }
+        order_ids.append((await http.post("/api/v1/orders/place", json=body, headers=advisor.headers)).json()["id"])
+    sim.broker.set_order_listener(None)
+    await sim.price(RELIANCE, "1380.00")
+    async with ctx.sessions() as session:
+        row = await session.get(Client, unreadable.id)
+        assert row is not None
+        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
+        await session.commit()
+
+    report = await reconcile(ctx, pending_older_than=NOW, failed_older_than=NOW)
+    assert report.unreachable_clients == [unreadable.id]
+    statuses = [
+        (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()["status"]
+        for order_id in order_ids
+    ]
+    assert statuses == ["OPEN", "FILLED"]
