@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     rate_limit_orders: str = "120/minute"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # The largest quantity and price one order may carry (place, execute-all rows, modify, exits), checked before
+    # anything is written or sent: QUANTITY_TOO_LARGE / PRICE_TOO_LARGE. Bounded by what the columns hold
+    # (quantities are INTEGER, prices have at most 10 integer digits).
+    max_order_quantity: int = Field(default=10_000_000, ge=1, le=2**31 - 1)
+    max_order_price: Decimal = Field(default=Decimal("10000000"), gt=0, lt=Decimal("1e10"))
     demo_min_cash: Decimal = Decimal("500000")
     demo_max_cash: Decimal = Decimal("5000000")
 

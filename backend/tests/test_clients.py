@@ -1,13 +1,15 @@
 """Client accounts: ownership isolation, roles, and credentials that go in but never come out."""
 
+import decimal
 import logging
 
 import httpx
 import pytest
 
+from app.brokers.base import BrokerAccount, BrokerFunds, BrokerPosition
 from app.context import AppContext
 from app.models import Client
-from tests.conftest import Actor, MakeClients
+from tests.conftest import Actor, MakeClients, Simulator, place_order
 
 SECRETS = {
     "api_key": "AK-9f8e7d6c5b4a-live",
@@ -173,3 +175,53 @@ async def test_bad_client_input_is_a_422_with_the_field_named(http: httpx.AsyncC
     assert error["code"] == "VALIDATION_ERROR"
     assert error["message"].startswith("broker:")
     assert error["details"]["errors"][0]["loc"] == ["body", "broker"]
+
+
+async def test_a_broker_read_that_fails_oddly_is_that_clients_summary_error_not_a_500(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    broken, fine = await make_clients(advisor, 2)
+    real_funds, real_positions = sim.broker.funds, sim.broker.positions
+
+    async def funds(acct: BrokerAccount) -> BrokerFunds:
+        if acct.client_id == broken.id:
+            # Not a BrokerError: the kind of failure a book poisoned by an absurd order once produced.
+            raise decimal.InvalidOperation([decimal.InvalidOperation])
+        return await real_funds(acct)
+
+    async def positions(acct: BrokerAccount) -> list[BrokerPosition]:
+        if acct.client_id == broken.id:
+            raise OverflowError("int too large to convert")
+        return await real_positions(acct)
+
+    sim.broker.funds = funds  # type: ignore[method-assign]
+    sim.broker.positions = positions  # type: ignore[method-assign]
+    listed = await http.get("/api/v1/clients", headers=advisor.headers)
+    assert listed.status_code == 200, listed.text
+    rows = {row["id"]: row for row in listed.json()["items"]}
+    assert rows[broken.id]["summary"] is None and rows[broken.id]["summary_error"]
+    assert rows[fine.id]["summary"]["cash"] == "1000000.00" and rows[fine.id]["summary_error"] is None
+    one = await http.get(f"/api/v1/clients/{broken.id}", headers=advisor.headers)
+    assert one.status_code == 200 and one.json()["summary_error"]
+    holders = await http.get("/api/v1/tokens/2885/holders", headers=advisor.headers)
+    assert holders.status_code == 200
+    assert [row["client_id"] for row in holders.json() if row["error"]] == [broken.id]
+    page = await http.get(f"/api/v1/clients/{broken.id}/portfolio", headers=advisor.headers)
+    assert page.status_code == 502 and page.json()["error"]["code"] == "BROKER_UNAVAILABLE"
+
+
+async def test_a_client_whose_credentials_no_longer_decrypt_is_an_error_row_among_the_holders(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    unreadable, fine = await make_clients(advisor, 2)
+    await sim.price(2885, "1400.00")
+    assert (await place_order(http, advisor.headers, client_id=fine.id, quantity=3)).json()["status"] == "FILLED"
+    async with ctx.sessions() as session:
+        row = await session.get(Client, unreadable.id)
+        assert row is not None
+        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
+        await session.commit()
+    holders = await http.get("/api/v1/tokens/2885/holders", headers=advisor.headers)
+    assert holders.status_code == 200, holders.text
+    rows = sorted((row["client_id"], row["net_quantity"], bool(row["error"])) for row in holders.json())
+    assert rows == [(unreadable.id, 0, True), (fine.id, 3, False)]

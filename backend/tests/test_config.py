@@ -1,8 +1,10 @@
 """Settings: secrets are mandatory in production and generated once in demo mode."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from app.config import ConfigError, Settings
 
@@ -31,3 +33,12 @@ def test_comma_separated_environment_lists(monkeypatch: pytest.MonkeyPatch, tmp_
     assert settings.encryption_keys == ["k1", "k2"]
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
     assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'multidesk.db'}"
+
+
+def test_order_maximums_default_to_ten_million_and_stay_within_what_the_columns_hold(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.max_order_quantity == 10_000_000
+    assert settings.max_order_price == Decimal("10000000")
+    for field, value in (("max_order_quantity", 2**31), ("max_order_quantity", 0), ("max_order_price", "1e10")):
+        with pytest.raises(ValidationError):
+            Settings(data_dir=tmp_path, **{field: value})

@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import httpx
+import pytest
 
+from app.context import AppContext
 from tests.conftest import Actor, MakeClients, Simulator, wait_for_trades
 from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
 
@@ -114,3 +116,26 @@ async def test_exit_one_position_from_a_trade(
     assert (exited.json()["side"], exited.json()["quantity"], exited.json()["status"]) == ("SELL", 12, "FILLED")
     again = await http.post(f"/api/v1/trades/{trade['id']}/exit", json={}, headers=advisor.headers)
     assert again.status_code == 409 and again.json()["error"]["code"] == "NO_POSITION"
+
+
+async def test_an_exit_above_the_order_maximum_is_denied_not_sent(
+    http: httpx.AsyncClient,
+    advisor: Actor,
+    make_clients: MakeClients,
+    sim: Simulator,
+    ctx: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clients = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    await buy_for(http, advisor, clients, [10], "DELIVERY")
+    (trade,) = await wait_for_trades(http, advisor, 1)
+    monkeypatch.setattr(ctx.settings, "max_order_quantity", 6)
+
+    batch = (await http.post(f"/api/v1/trades/exit-by-token/{RELIANCE}", json={}, headers=advisor.headers)).json()
+    (row,) = (await wait_batch(http, advisor, batch["batch_id"]))["rows"]
+    assert row["status"] == "DENIED" and row["reason"].startswith("QUANTITY_TOO_LARGE"), row
+    one = await http.post(f"/api/v1/trades/{trade['id']}/exit", json={}, headers=advisor.headers)
+    assert one.status_code == 422 and one.json()["error"]["code"] == "QUANTITY_TOO_LARGE"
+    holders = (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json()
+    assert [h["net_quantity"] for h in holders] == [10]

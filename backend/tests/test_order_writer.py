@@ -1,10 +1,12 @@
 """The order writer: grouped commits keep every caller's answer, fills land with their order, failures stay local."""
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from app.brokers.base import BrokerAdapter
 from app.brokers.registry import BrokerRegistry
@@ -86,6 +88,72 @@ async def test_a_change_that_fails_fails_its_own_group_and_the_next_change_is_wr
     assert order is not None
     # Nothing of the failed change was committed; the later one was.
     assert (order.broker_note, order.reason) == (None, "written after the failure")
+
+
+def _note(text: str) -> Callable[[Order], bool]:
+    def change(order: Order) -> bool:
+        order.broker_note = text
+        return True
+
+    return change
+
+
+def _raises(order: Order) -> bool:
+    order.broker_note = "half-written"
+    raise ValueError("a change that cannot be applied")
+
+
+def _unwritable(order: Order) -> bool:
+    # What a broker echoing a poisoned modify would have us record: no INTEGER column holds it.
+    order.quantity = 2**64
+    return True
+
+
+@pytest.mark.parametrize("bad", [_raises, _unwritable], ids=["raises", "unwritable"])
+async def test_one_bad_change_in_a_group_does_not_fail_its_neighbours(
+    http: httpx.AsyncClient,
+    advisor: Actor,
+    make_clients: MakeClients,
+    sim: Simulator,
+    ctx: AppContext,
+    bad: Callable[[Order], bool],
+) -> None:
+    clients = await make_clients(advisor, 5)
+    await sim.price(RELIANCE, "1400.00")
+    first, *grouped = [(await place(http, advisor, c.id, 1))["id"] for c in clients]
+    poisoned = grouped[1]
+    group_sizes: list[int] = []
+    real_commit = ctx.order_writer._commit
+
+    async def counting_commit(group: list) -> tuple:
+        group_sizes.append(len(group))
+        return await real_commit(group)
+
+    ctx.order_writer._commit = counting_commit  # type: ignore[method-assign]
+    try:
+        # The first call starts a write; the others queue behind it and are written together as one group.
+        results = await asyncio.gather(
+            ctx.order_writer.apply(first, _note("alone")),
+            *(
+                ctx.order_writer.apply(order_id, bad if order_id == poisoned else _note(f"neighbour {order_id}"))
+                for order_id in grouped
+            ),
+            return_exceptions=True,
+        )
+    finally:
+        del ctx.order_writer._commit
+    assert group_sizes[:2] == [1, 4], "the bad change was not in one group with its neighbours"
+    by_id = dict(zip([first, *grouped], results, strict=True))
+    assert isinstance(by_id.pop(poisoned), ValueError | OverflowError | DBAPIError)
+    assert by_id == {order_id: True for order_id in by_id}
+    async with ctx.sessions() as session:
+        rows = {o.id: o for o in await session.scalars(select(Order))}
+    assert rows[first].broker_note == "alone"
+    for order_id in grouped:
+        if order_id == poisoned:
+            assert (rows[order_id].broker_note, rows[order_id].quantity) == (None, 1)
+        else:
+            assert rows[order_id].broker_note == f"neighbour {order_id}"
 
 
 async def test_a_cancelled_writer_leaves_no_caller_waiting_forever(

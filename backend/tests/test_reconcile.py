@@ -1,12 +1,14 @@
 """Crash safety: orders written but not sent, or sent but never answered, settle by tag and are never doubled."""
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
 
-from app.brokers.base import BrokerAccount, BrokerOrderAck, BrokerOrderRequest
+from app.brokers.base import BrokerAccount, BrokerOrder, BrokerOrderAck, BrokerOrderRequest
 from app.context import AppContext
+from app.models import Client
 from app.services.dispatch import apply_broker_update
 from app.services.reconcile import NOT_AT_BROKER, reconcile
 from tests.conftest import Actor, MakeClients, Simulator, eventually, wait_for_trades
@@ -129,3 +131,82 @@ async def test_a_pushed_fill_and_a_late_answer_never_move_an_order_backwards(
     await eventually(filled)
     assert await apply_broker_update(ctx, order_id, stale_open) is False
     assert (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()["status"] == "FILLED"
+
+
+async def test_one_order_that_cannot_be_recorded_does_not_stop_the_pass(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    first, second = await make_clients(advisor, 2)
+    await sim.price(RELIANCE, "1400.00")
+
+    async def resting(client_id: int, price: str) -> int:
+        body = {
+            "client_id": client_id,
+            "token_id": RELIANCE,
+            "execution": "BUY",
+            "order_type": "LIMIT",
+            "price": price,
+            "trade_type": "INTRADAY",
+            "quantity": 2,
+        }
+        placed = await http.post("/api/v1/orders/place", json=body, headers=advisor.headers)
+        assert placed.json()["status"] == "OPEN", placed.text
+        return placed.json()["id"]
+
+    poisoned, filled_first, filled_second = (
+        await resting(first.id, "1000.00"),
+        await resting(first.id, "1390.00"),
+        await resting(second.id, "1390.00"),
+    )
+    # The two 1390 bids fill at the broker while nobody listens: only reconciliation can tell us.
+    sim.broker.set_order_listener(None)
+    await sim.price(RELIANCE, "1380.00")
+    real_book = sim.broker.order_book
+
+    async def book_with_a_poisoned_row(acct: BrokerAccount) -> list[BrokerOrder]:
+        # A row our database cannot hold (the state a poisoned modify once left behind), listed first.
+        rows = await real_book(acct)
+        return [replace(row, quantity=2**64) if row.tag == f"MD{poisoned}" else row for row in rows]
+
+    sim.broker.order_book = book_with_a_poisoned_row  # type: ignore[method-assign]
+    report = await reconcile(ctx, pending_older_than=NOW, failed_older_than=NOW)
+    assert report.failed_orders == [poisoned]
+    assert report.updated == 2
+    for order_id, status in ((filled_first, "FILLED"), (filled_second, "FILLED"), (poisoned, "OPEN")):
+        order = (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()
+        assert (order["status"], order["quantity"]) == (status, 2)
+    assert len(await wait_for_trades(http, advisor, 2)) == 2
+
+
+async def test_a_client_whose_books_cannot_be_read_does_not_stop_the_pass_for_the_others(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    unreadable, fine = await make_clients(advisor, 2)
+    await sim.price(RELIANCE, "1400.00")
+    order_ids = []
+    for client in (unreadable, fine):
+        body = {
+            "client_id": client.id,
+            "token_id": RELIANCE,
+            "execution": "BUY",
+            "order_type": "LIMIT",
+            "price": "1390.00",
+            "trade_type": "INTRADAY",
+            "quantity": 1,
+        }
+        order_ids.append((await http.post("/api/v1/orders/place", json=body, headers=advisor.headers)).json()["id"])
+    sim.broker.set_order_listener(None)
+    await sim.price(RELIANCE, "1380.00")
+    async with ctx.sessions() as session:
+        row = await session.get(Client, unreadable.id)
+        assert row is not None
+        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
+        await session.commit()
+
+    report = await reconcile(ctx, pending_older_than=NOW, failed_older_than=NOW)
+    assert report.unreachable_clients == [unreadable.id]
+    statuses = [
+        (await http.get(f"/api/v1/orders/{order_id}", headers=advisor.headers)).json()["status"]
+        for order_id in order_ids
+    ]
+    assert statuses == ["OPEN", "FILLED"]

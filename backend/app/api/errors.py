@@ -17,6 +17,9 @@ from app.errors import AppError
 
 log = logging.getLogger(__name__)
 
+# pydantic's error type for a field a strict body does not have.
+_UNKNOWN = "extra_forbidden"
+
 
 def error_response(
     status: int,
@@ -60,6 +63,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc)
+        unknown = [".".join(part for part in err["loc"] if part != "body") for err in errors if err["type"] == _UNKNOWN]
+        if unknown:
+            # Its own code: the caller asked for something (an exit plan, an AMO flag) this API would not have done.
+            message = f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; nothing was done."
+            return error_response(422, "UNKNOWN_FIELD", message, {"errors": errors})
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(part for part in first["loc"] if part != "body") or "request"
         return error_response(422, "VALIDATION_ERROR", f"{where}: {first['msg']}", {"errors": errors})

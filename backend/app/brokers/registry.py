@@ -3,7 +3,8 @@
 Every call goes through `BrokerRegistry.call`, which holds a per-broker semaphore (so a batch of a thousand
 clients never opens a thousand requests at once; reads of books have semaphores of their own, so copying one
 row's fills never waits behind the rest of the batch's orders), waits for the account's own order-rate throttle when the
-broker declares one, and turns a call that outlives the timeout into BrokerUnavailable: no verdict.
+broker declares one, and turns a call that outlives the timeout, or an adapter that fails with anything but a
+BrokerError, into BrokerUnavailable: no verdict.
 
 A caller may give an `admit` check, asked once the call has its slot and its turn, just before the request leaves:
 an order that waited behind others is looked at again then (a kill switch may have stopped it meanwhile), and
@@ -11,12 +12,15 @@ NotAdmitted ends the call with nothing sent.
 """
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
-from app.brokers.base import BrokerAdapter, BrokerUnavailable
+from app.brokers.base import BrokerAdapter, BrokerError, BrokerUnavailable
 from app.observability.metrics import BROKER_CALL_DURATION, BROKER_CALL_ERRORS
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -87,9 +91,15 @@ class BrokerRegistry:
                 except TimeoutError:
                     BROKER_CALL_ERRORS.labels(broker, "timeout").inc()
                     raise BrokerUnavailable(f"{broker} did not answer within {self.call_timeout_s:g}s") from None
-                except Exception as exc:
+                except BrokerError as exc:
                     BROKER_CALL_ERRORS.labels(broker, type(exc).__name__).inc()
                     raise
+                except Exception as exc:
+                    # An adapter's own bug is still no answer from the broker: callers handle it as they handle a
+                    # lost answer (a FAILED order to reconcile, a summary_error row) rather than as a 500.
+                    BROKER_CALL_ERRORS.labels(broker, type(exc).__name__).inc()
+                    log.exception("%s adapter failed unexpectedly", broker)
+                    raise BrokerUnavailable(f"{broker} failed unexpectedly ({type(exc).__name__})") from exc
         finally:
             BROKER_CALL_DURATION.labels(broker).observe(time.perf_counter() - started)
 

@@ -1,39 +1,47 @@
-"""Order, batch and trade bodies."""
+"""Order, batch and trade bodies.
+
+Request bodies here move money, so they are strict (app/schemas/common.py): unknown fields refused, integers as
+JSON integers, decimals as numbers or ASCII digit strings, every quantity and price bounded by what its column
+holds. The configured maximums (MULTIDESK_MAX_ORDER_QUANTITY, MULTIDESK_MAX_ORDER_PRICE) are checked by the
+services, with their own codes, before anything is written or sent.
+"""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictInt, model_validator
 
 from app.enums import BatchKind, BatchStatus, Execution, OrderStatus, OrderType, Side, TradeType
+from app.schemas.common import INT32_MAX, Id, PlainDecimal, Quantity, StrictBody, TokenId
 
-PriceField = Field(default=None, gt=0, max_digits=14, decimal_places=4)
+# At most 9,999,999,999.9999: what the API's prices have always allowed, well inside the Money column.
+Price = Annotated[PlainDecimal, Field(gt=0, max_digits=14, decimal_places=4)]
 
 
-class PlaceOrderRequest(BaseModel):
-    client_id: int
-    token_id: int
+class PlaceOrderRequest(StrictBody):
+    client_id: Id
+    token_id: TokenId
     execution: Literal[Execution.BUY, Execution.SELL]
     order_type: OrderType
     trade_type: TradeType
-    quantity: int = Field(gt=0)
-    price: Decimal | None = PriceField
-    trigger_price: Decimal | None = PriceField
+    quantity: Quantity
+    price: Price | None = None
+    trigger_price: Price | None = None
 
 
-class Allocation(BaseModel):
-    client_id: int
-    quantity: int = Field(ge=0, description="0 skips the client")
+class Allocation(StrictBody):
+    client_id: Id
+    quantity: Annotated[StrictInt, Field(ge=0, le=INT32_MAX, description="0 skips the client")]
 
 
-class ExecuteAllRequest(BaseModel):
-    token_id: int
+class ExecuteAllRequest(StrictBody):
+    token_id: TokenId
     execution: Literal[Execution.BUY, Execution.SELL]
     order_type: OrderType
     trade_type: TradeType
-    price: Decimal | None = PriceField
-    trigger_price: Decimal | None = PriceField
+    price: Price | None = None
+    trigger_price: Price | None = None
     allocations: list[Allocation] = Field(min_length=1, max_length=5000)
 
     @model_validator(mode="after")
@@ -46,19 +54,19 @@ class ExecuteAllRequest(BaseModel):
         return self
 
 
-class ExitOrderTerms(BaseModel):
+class ExitOrderTerms(StrictBody):
     order_type: Literal[OrderType.MARKET, OrderType.LIMIT] = OrderType.MARKET
-    price: Decimal | None = PriceField
+    price: Price | None = None
 
 
 class ExitByTokenRequest(ExitOrderTerms):
-    client_ids: list[int] | None = Field(default=None, description="Omit for every client you may trade")
+    client_ids: list[Id] | None = Field(default=None, description="Omit for every client you may trade")
 
 
-class ModifyOrderRequest(BaseModel):
-    quantity: int | None = Field(default=None, gt=0)
-    price: Decimal | None = PriceField
-    trigger_price: Decimal | None = PriceField
+class ModifyOrderRequest(StrictBody):
+    quantity: Quantity | None = None
+    price: Price | None = None
+    trigger_price: Price | None = None
 
 
 class OrderOut(BaseModel):

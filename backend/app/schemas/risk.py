@@ -1,25 +1,25 @@
 """Risk limits, trading halts and the audit trail's bodies."""
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
-MoneyLimit = Field(default=None, ge=0, max_digits=20, decimal_places=2)
-INT32_MAX = 2**31 - 1  # ids and quantities are INTEGER columns
+from app.schemas.common import INT32_MAX, PlainDecimal, StrictBody, TokenId
+
+MoneyLimit = Annotated[PlainDecimal, Field(ge=0, max_digits=20, decimal_places=2)]
 
 
-class RiskLimitsIn(BaseModel):
+class RiskLimitsIn(StrictBody):
     """A PUT replaces the scope's limits: a field left out or null means no limit at this scope."""
 
-    max_order_quantity: int | None = Field(default=None, ge=1, le=INT32_MAX)
-    max_order_value: Decimal | None = MoneyLimit
-    price_band_pct: Decimal | None = Field(default=None, gt=0, le=100, max_digits=6, decimal_places=2)
-    max_gross_exposure: Decimal | None = MoneyLimit
-    max_daily_loss: Decimal | None = MoneyLimit
-    allowed_token_ids: list[int] | None = Field(default=None, max_length=10000)
-    denied_token_ids: list[int] | None = Field(default=None, max_length=10000)
+    max_order_quantity: Annotated[StrictInt, Field(ge=1, le=INT32_MAX)] | None = None
+    max_order_value: MoneyLimit | None = None
+    price_band_pct: Annotated[PlainDecimal, Field(gt=0, le=100, max_digits=6, decimal_places=2)] | None = None
+    max_gross_exposure: MoneyLimit | None = None
+    max_daily_loss: MoneyLimit | None = None
+    allowed_token_ids: list[TokenId] | None = Field(default=None, max_length=10000)
+    denied_token_ids: list[TokenId] | None = Field(default=None, max_length=10000)
 
 
 class RiskLimitsOut(RiskLimitsIn):
@@ -34,11 +34,11 @@ class ClientRiskLimitsOut(BaseModel):
     effective: RiskLimitsIn
 
 
-class HaltRequest(BaseModel):
+class HaltRequest(StrictBody):
     scope: Literal["firm", "advisor"]
-    advisor_id: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    advisor_id: Annotated[StrictInt, Field(ge=1, le=INT32_MAX)] | None = None
     reason: str = Field(default="", max_length=500)
-    cancel_open_orders: bool = False
+    cancel_open_orders: StrictBool = False
 
     @model_validator(mode="after")
     def _advisor_given(self) -> "HaltRequest":
@@ -49,9 +49,9 @@ class HaltRequest(BaseModel):
         return self
 
 
-class ResumeRequest(BaseModel):
+class ResumeRequest(StrictBody):
     scope: Literal["firm", "advisor"]
-    advisor_id: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    advisor_id: Annotated[StrictInt, Field(ge=1, le=INT32_MAX)] | None = None
     reason: str = Field(default="", max_length=500)
 
 

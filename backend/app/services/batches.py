@@ -28,7 +28,14 @@ from app.services import audit
 from app.services.clients import visible_clients
 from app.services.dispatch import send_loaded
 from app.services.instruments import get_instrument
-from app.services.order_terms import OrderTerms, TermsError, check_on_tick, check_price_fields, check_quantity
+from app.services.order_terms import (
+    Bounds,
+    OrderTerms,
+    TermsError,
+    check_on_tick,
+    check_price_fields,
+    check_quantity,
+)
 from app.services.orders import new_order, side_of
 from app.services.risk import check_orders, ensure_not_halted
 
@@ -112,8 +119,11 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
         if existing is not None:
             return await batch_out(session, existing)
         instrument = await get_instrument(session, body.token_id)
-        # Terms shared by every row are the request's fault: refused whole, nothing written.
+        # Terms shared by every row are the request's fault: refused whole, nothing written. So is a quantity past
+        # the desk's maximum: a slip of the finger in one row says the whole request needs a second look.
         check_price_fields(body.order_type, body.price, body.trigger_price)
+        bounds = Bounds.of(ctx.settings)
+        bounds.check(max(a.quantity for a in body.allocations), body.price, body.trigger_price)
         check_on_tick(instrument, body.price, "price")
         check_on_tick(instrument, body.trigger_price, "trigger price")
         clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations])

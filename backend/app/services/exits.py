@@ -33,7 +33,7 @@ from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, 
 from app.services.clients import visible_clients
 from app.services.dispatch import send_one
 from app.services.instruments import get_instrument
-from app.services.order_terms import OrderTerms, check_on_tick, check_price_fields
+from app.services.order_terms import Bounds, OrderTerms, check_on_tick, check_price_fields
 from app.services.orders import new_order, require_active
 from app.services.trades import get_visible_trade
 
@@ -103,8 +103,9 @@ def left_to_exit(client_id: int, position: BrokerPosition, working: Working) -> 
     return max(abs(position.net_quantity) - covered, 0), covered
 
 
-def _check_exit_price(instrument: Instrument, body: ExitOrderTerms) -> None:
+def _check_exit_price(instrument: Instrument, body: ExitOrderTerms, bounds: Bounds) -> None:
     check_price_fields(body.order_type, body.price, None)
+    bounds.check_price(body.price)
     check_on_tick(instrument, body.price, "price")
 
 
@@ -119,7 +120,7 @@ async def exit_by_token(
             if existing is not None:
                 return await batch_out(session, existing)
             instrument = await get_instrument(session, token_id)
-            _check_exit_price(instrument, body)
+            _check_exit_price(instrument, body, Bounds.of(ctx.settings))
             clients = await _selected_clients(session, user, body.client_ids)
             working = await working_exits(session, token_id, [c.id for c in clients])  # type: ignore[misc]
         # No connection is held while the brokers answer.
@@ -127,7 +128,7 @@ async def exit_by_token(
             *(open_positions(ctx, client, token_id) for client in clients), return_exceptions=True
         )
         async with ctx.sessions() as session:
-            orders, without_order = _exit_rows(user, instrument, clients, found, working, body)
+            orders, without_order = _exit_rows(user, instrument, clients, found, working, body, Bounds.of(ctx.settings))
             batch = Batch(
                 kind=BatchKind.EXIT_BY_TOKEN,
                 created_by=user.id,  # type: ignore[arg-type]
@@ -150,6 +151,7 @@ def _exit_rows(
     found: list[list[BrokerPosition] | BaseException],
     working: Working,
     body: ExitOrderTerms,
+    bounds: Bounds,
 ) -> tuple[list[Order], list[dict[str, Any]]]:
     """One exit order per position still to close; a row without an order for each client with nothing to send."""
     orders: list[Order] = []
@@ -183,6 +185,12 @@ def _exit_rows(
             order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
             if not client.is_active:
                 order.status, order.reason = OrderStatus.DENIED, "CLIENT_INACTIVE: the client is deactivated"
+            elif quantity > bounds.max_quantity:
+                order.status, order.reason = (
+                    OrderStatus.DENIED,
+                    f"QUANTITY_TOO_LARGE: {quantity} is above the largest order this desk takes "
+                    f"({bounds.max_quantity}); close the position in parts",
+                )
             orders.append(order)
     return orders, without_order
 
@@ -203,7 +211,7 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
         instrument = await get_instrument(session, trade.token_id)
         assert client is not None
         require_active(client)
-        _check_exit_price(instrument, body)
+        _check_exit_price(instrument, body, Bounds.of(ctx.settings))
     async with exit_lease(ctx, trade.token_id):
         async with ctx.sessions() as session:
             working = await working_exits(session, trade.token_id, [trade.client_id])
@@ -223,6 +231,7 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
                     code="ALREADY_EXITING",
                     details={"working_quantity": covered},
                 )
+            Bounds.of(ctx.settings).check_quantity(quantity)
             order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
             session.add(order)
             await session.flush()

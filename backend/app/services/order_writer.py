@@ -4,7 +4,9 @@ A thousand broker answers arriving together would otherwise be a thousand transa
 to announce it, and a queue of callers waiting for database connections. A caller hands the writer a change (a
 function of the locked row that says whether it changed anything) and waits for its result. Whichever caller
 finds no write under way writes everything queued, in arrival order, until the queue is empty: changes to one
-order are applied in the order they came, and no background task exists to be lost at shutdown.
+order are applied in the order they came, and no background task exists to be lost at shutdown. A group that
+fails to commit is written again one change at a time, so a bad change (one that raises, or a value no column
+holds) fails only its own caller; only an unavailable database fails a whole group.
 
 Fills that arrive with the order (the broker's answer lists them) are written in the same transaction as the
 row; the rest, and the client's new position, are left to the fill follow-up, off the order path.
@@ -23,9 +25,11 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import BrokerTrade
+from app.db import DatabaseUnavailable
 from app.enums import Execution, OrderStatus
 from app.models import Batch, Client, Instrument, Order, Trade, TradingHalt
 from app.models.risk import FIRM_SCOPE
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 # Bounds one transaction's lock set and IN list; a larger queue is written in several groups.
 MAX_GROUP = 500
 
+# A change must depend only on the row it is given: if its group fails, it is applied again to a fresh copy.
 Change = Callable[[Order], bool]
 # Orders whose filled quantity moved, each with whether its fills still have to be read from the trade book.
 FillsListener = Callable[[list[tuple[Order, bool]]], None]
@@ -134,24 +139,53 @@ class OrderWriter:
         try:
             written, results = await self._commit(group)
         except Exception as exc:
-            # This group's callers learn of the failure; the groups after it are still written.
-            log.exception("writing %d order updates failed", len(group))
-            for item in group:
-                item.result.set_exception(exc)
-            return
+            if len(group) == 1 or _database_down(exc):
+                # These callers learn of the failure; the groups after it are still written.
+                log.exception("writing %d order updates failed", len(group))
+                for item in group:
+                    item.result.set_exception(exc)
+                return
+            # One bad change (a value no column holds, a change that raises) must not fail its neighbours: each is
+            # written again on its own, so only the bad one fails.
+            log.warning("writing %d order updates failed (%r); writing them one at a time", len(group), exc)
+            written = await self._write_one_by_one(group)
         except BaseException:
             for item in group:
                 item.result.set_exception(RuntimeError("the order update was interrupted before it was committed"))
                 # Marked as seen: at shutdown the callers are being cancelled too, and may never look.
                 item.result.exception()
             raise
-        for item, changed in zip(group, results, strict=True):
-            item.result.set_result(changed)
+        else:
+            for item, changed in zip(group, results, strict=True):
+                item.result.set_result(changed)
         try:
             await self._announce(written)
         except Exception:
             # The rows are committed; a lost announcement is repaired by the next one or a page reload.
             log.exception("announcing %d order updates failed", len(written))
+
+    async def _write_one_by_one(self, group: list[_Queued]) -> list[_Written]:
+        written: list[_Written] = []
+        down: Exception | None = None
+        for index, item in enumerate(group):
+            if down is not None:
+                item.result.set_exception(down)
+                continue
+            try:
+                own, [changed] = await self._commit([item])
+            except Exception as exc:
+                log.exception("writing the update of order %s failed", item.order_id)
+                item.result.set_exception(exc)
+                if _database_down(exc):
+                    down = exc  # the rest would only wait for the same outage, one by one
+                continue
+            except BaseException:
+                for rest in group[index:]:
+                    rest.result.set_exception(RuntimeError("the order update was interrupted before it was committed"))
+                raise
+            item.result.set_result(changed)
+            written.extend(own)
+        return written
 
     async def _commit(self, group: list[_Queued]) -> tuple[list[_Written], list[bool]]:
         ids = sorted({item.order_id for item in group})
@@ -262,6 +296,16 @@ async def unsent_order_ids(session: AsyncSession, advisor_id: int | None) -> lis
         owned = select(Client.id).where(Client.owner_id == advisor_id)
         query = query.where(or_(Order.client_id.in_(owned), Order.created_by == advisor_id))
     return list(await session.scalars(query.order_by(Order.id)))
+
+
+def _database_down(error: BaseException) -> bool:
+    """Whether the database itself failed (unreachable, pool exhausted), rather than one change being unwritable."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, DatabaseUnavailable | PoolTimeout):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def _announcement_context(

@@ -20,6 +20,7 @@ from app.services.instruments import get_instrument
 from app.services.order_terms import (
     PRICED,
     TRIGGERED,
+    Bounds,
     OrderTerms,
     TermsError,
     check_on_tick,
@@ -75,7 +76,7 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
             price=body.price,
             trigger_price=body.trigger_price,
         )
-        check_terms(instrument, terms)
+        check_terms(instrument, terms, Bounds.of(ctx.settings))
         refused = await check_orders(ctx, session, instrument, [(client, terms)])
         if refused:
             raise refused[body.client_id]
@@ -217,6 +218,7 @@ async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyO
         raise TermsError(f"A {order.order_type} order takes no price.", code="PRICE_NOT_ALLOWED")
     if body.trigger_price is not None and order.order_type not in TRIGGERED:
         raise TermsError(f"A {order.order_type} order takes no trigger price.", code="TRIGGER_NOT_ALLOWED")
+    Bounds.of(ctx.settings).check(body.quantity, body.price, body.trigger_price)
     if body.quantity is not None:
         check_quantity(instrument, body.quantity)
     check_on_tick(instrument, body.price, "price")

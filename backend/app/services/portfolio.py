@@ -7,6 +7,7 @@ the price rose against. The list endpoint's summary and the portfolio page use t
 """
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +23,8 @@ from app.schemas.clients import HolderOut, PortfolioOut, PortfolioSummary, Posit
 from app.schemas.orders import OrderOut
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
+
+log = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 PAISE = Decimal("0.01")
@@ -63,13 +66,21 @@ async def summaries(ctx: AppContext, clients: list[Client]) -> dict[int, Portfol
     out: dict[int, PortfolioSummary | str] = {}
     for client, result in zip(clients, results, strict=True):
         assert client.id is not None
-        if isinstance(result, BrokerError):
-            out[client.id] = f"{client.broker} did not answer: {result}"
-        elif isinstance(result, BaseException):
-            raise result
+        if isinstance(result, BaseException):
+            out[client.id] = _read_error(client, result)
         else:
             out[client.id] = summarise(result.funds, result.positions)
     return out
+
+
+def _read_error(client: Client, error: BaseException) -> str:
+    """Why one client's books could not be read; anything but a broker's own error is logged as the bug it is."""
+    if isinstance(error, BrokerError):
+        return f"{client.broker} did not answer: {error}"
+    if not isinstance(error, Exception):
+        raise error  # cancellation and the like end the request, not one row
+    log.error("reading the books of client %s failed", client.id, exc_info=error)
+    return f"the books of this {client.broker} account could not be read ({type(error).__name__})"
 
 
 async def symbols(session: AsyncSession, token_ids: set[int]) -> dict[int, str]:
@@ -125,7 +136,7 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
     rows: list[HolderOut] = []
     for client, positions in zip(clients, found, strict=True):
         assert client.id is not None
-        if isinstance(positions, BrokerError):
+        if isinstance(positions, BaseException):
             rows.append(
                 HolderOut(
                     client_id=client.id,
@@ -136,12 +147,10 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
                     last_price=None,
                     unrealised_pnl=None,
                     realised_pnl=None,
-                    error=f"{client.broker} did not answer: {positions}",
+                    error=_read_error(client, positions),
                 )
             )
             continue
-        if isinstance(positions, BaseException):
-            raise positions
         rows.extend(
             HolderOut(
                 client_id=client.id,

@@ -4,7 +4,9 @@ Run at start-up (orders a crash left PENDING or FAILED) and then periodically. E
 tag in its client's order book: found, the broker's state is recorded (a FAILED order that the broker filled
 becomes FILLED); not found, an in-flight order never reached the broker and is CANCELLED with that reason.
 Nothing is ever re-sent from here: after a crash the market has moved, and sending again is the advisor's call.
-However many processes serve the app, one runs a pass at a time (a lease); the others skip theirs.
+Each order is settled on its own: one the broker describes in a way we cannot record, or one client whose books
+cannot be read, is logged and left for the next pass while the rest are settled. However many processes serve the
+app, one runs a pass at a time (a lease); the others skip theirs.
 
 Fills are copied into our trade book just after the order row records them, so a crash in between (or a broker
 that could not be read then) leaves a row whose filled quantity is ahead of its copied fills; each pass copies
@@ -48,6 +50,8 @@ class ReconcileReport:
     unreachable_clients: list[int] = field(default_factory=list)
     # Orders whose filled quantity was ahead of our trade book; their fills were copied where the broker answered.
     fill_gaps: int = 0
+    # Orders whose broker state could not be recorded (each logged); the pass went on without them.
+    failed_orders: list[int] = field(default_factory=list)
 
 
 async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_older_than: timedelta) -> ReconcileReport:
@@ -75,18 +79,27 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
     for order, client in rows:
         by_client.setdefault(client.id, (client, []))[1].append(order)  # type: ignore[index]
     report = ReconcileReport(checked=len(rows))
-    await asyncio.gather(*(_reconcile_client(ctx, client, orders, report) for client, orders in by_client.values()))
+    clients = list(by_client.values())
+    results = await asyncio.gather(
+        *(_reconcile_client(ctx, client, orders, report) for client, orders in clients), return_exceptions=True
+    )
+    for (client, _), result in zip(clients, results, strict=True):
+        # One client's trouble (credentials that no longer decrypt, say) must not end the pass for the others.
+        if isinstance(result, Exception):
+            log.error("reconciliation: client %s's orders not settled", client.id, exc_info=result)
+            report.unreachable_clients.append(client.id)  # type: ignore[arg-type]
     await _complete_batches(ctx, {o.batch_id for o, _ in rows if o.batch_id is not None})
     # After the orders above, whose own updates already copied their fills; a row updated as recently as a PENDING
     # order is young may still have its copy on the way from a live request.
     report.fill_gaps = await _catch_up_fills(ctx, since=now - FILLS_LOOKBACK, until=now - pending_older_than)
     if report.checked or report.fill_gaps:
         log.info(
-            "reconciled %d orders: %d updated, %d not at the broker, %d clients unreachable, "
+            "reconciled %d orders: %d updated, %d not at the broker, %d not recorded, %d clients unreachable, "
             "%d orders with fills missing from our trade book",
             report.checked,
             report.updated,
             report.not_at_broker,
+            len(report.failed_orders),
             len(report.unreachable_clients),
             report.fill_gaps,
         )
@@ -122,15 +135,26 @@ async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order]
     by_tag = {row.tag: row for row in book}
     for order in orders:
         assert order.id is not None
-        snapshot = by_tag.get(order.tag)
-        if snapshot is not None:
-            if await apply_broker_update(ctx, order.id, snapshot):
-                report.updated += 1
-        elif order.status in IN_FLIGHT_STATUSES:
-            await record_outcome(ctx, order.id, Verdict(OrderStatus.CANCELLED, NOT_AT_BROKER))
-            report.not_at_broker += 1
-        else:
-            log.warning("order %s is %s here but missing from the broker's book", order.id, order.status)
+        try:
+            await _reconcile_order(ctx, order, by_tag.get(order.tag), report)
+        except Exception:
+            # One order the broker describes in a way we cannot record must not stop the rest; the next pass retries.
+            log.exception("reconciliation: order %s not settled", order.id)
+            report.failed_orders.append(order.id)
+
+
+async def _reconcile_order(
+    ctx: AppContext, order: Order, snapshot: BrokerOrder | None, report: ReconcileReport
+) -> None:
+    assert order.id is not None
+    if snapshot is not None:
+        if await apply_broker_update(ctx, order.id, snapshot):
+            report.updated += 1
+    elif order.status in IN_FLIGHT_STATUSES:
+        await record_outcome(ctx, order.id, Verdict(OrderStatus.CANCELLED, NOT_AT_BROKER))
+        report.not_at_broker += 1
+    else:
+        log.warning("order %s is %s here but missing from the broker's book", order.id, order.status)
 
 
 async def _catch_up_fills(ctx: AppContext, *, since: datetime, until: datetime) -> int:

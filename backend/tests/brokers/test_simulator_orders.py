@@ -472,3 +472,40 @@ async def test_quote_registers_unknown_instruments() -> None:
     quotes = await broker.quote([INFY, NIFTY_FUT])
     assert quotes[INFY.token_id].ltp == D("100")
     assert quotes[NIFTY_FUT.token_id].ltp == D(100 + 35001 % 4900)
+
+
+@pytest.mark.parametrize("quantity", [10**29, 2**64])
+@pytest.mark.asyncio
+async def test_an_absurd_quantity_is_rejected_and_changes_nothing(quantity: int) -> None:
+    broker = make_broker("100")
+    ack = await broker.place_order(ALICE, req(Side.BUY, 10, OrderType.LIMIT, price="95"))
+    funds = await broker.funds(ALICE)
+    for attempt in (
+        broker.place_order(ALICE, req(Side.BUY, quantity)),
+        broker.modify_order(ALICE, ack.broker_order_id, quantity=quantity),
+    ):
+        with pytest.raises(BrokerRejected) as rejected:
+            await attempt
+        assert rejected.value.code == "INVALID_QUANTITY"
+    assert [(o.quantity, o.status) for o in await broker.order_book(ALICE)] == [(10, OrderStatus.OPEN)]
+    assert await broker.funds(ALICE) == funds
+
+
+@pytest.mark.asyncio
+async def test_a_request_that_raises_anything_leaves_no_state_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    broker = make_broker("100")
+    ack = await broker.place_order(ALICE, req(Side.BUY, 10, OrderType.LIMIT, price="95"))
+    funds = await broker.funds(ALICE)
+
+    def broken(*_args: object) -> None:
+        raise ArithmeticError("a bug while checking the margin")
+
+    monkeypatch.setattr(broker, "_check_margin", broken)
+    with pytest.raises(ArithmeticError):
+        await broker.modify_order(ALICE, ack.broker_order_id, quantity=20, price=D("96"))
+    with pytest.raises(ArithmeticError):
+        await broker.place_order(ALICE, req(Side.BUY, 5, OrderType.LIMIT, price="94"))
+    monkeypatch.undo()
+    [order] = await broker.order_book(ALICE)
+    assert (order.quantity, order.price) == (10, D("95"))
+    assert await broker.funds(ALICE) == funds

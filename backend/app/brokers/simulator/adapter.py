@@ -4,7 +4,8 @@ Prices come from a PriceModel (pass one in to share it with a market-data feed);
 runs a matching pass over the open orders in the instruments that moved, and order changes from that pass are
 pushed to the order listener. Accounts are keyed by client id and created on first use with the BrokerAccount's
 opening_cash. Rejections that are verdicts on a request (bad terms, margin, holdings, market closed, duplicate
-tag) are raised as BrokerRejected and leave nothing in the order book.
+tag) are raised as BrokerRejected and leave nothing in the order book; any request that raises, for whatever
+reason, leaves the books as they were.
 
 With settings.journal_path every change to the books is journalled before the adapter answers, and a new
 simulator on the same journal replays it (journal.py): the accounts, orders, tags, trades and positions are
@@ -222,8 +223,8 @@ class SimulatorBroker:
         try:
             self._check_margin(acct, before)
             self._journal.accepted(acct.client_id, order)
-        except BrokerError:
-            # Refused, or not journalled: either way it must not stay in a book a restart would not restore.
+        except BaseException:
+            # Refused, not journalled, or anything unforeseen: a request that raised leaves nothing in the books.
             acct.withdraw(order)
             raise
         self._match(acct, order)
@@ -264,7 +265,8 @@ class SimulatorBroker:
         try:
             self._check_margin(acct, before)
             self._journal.modified(acct.client_id, order)
-        except BrokerError:
+        except BaseException:
+            # As in _place: whatever raised, the order keeps the terms it had.
             order.quantity, order.price, order.trigger_price, order.triggered, order.updated_at = previous
             raise
         self._match(acct, order)

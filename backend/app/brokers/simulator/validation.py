@@ -7,6 +7,9 @@ from app.enums import OrderType, Side
 
 PRICED_TYPES = frozenset({OrderType.LIMIT, OrderType.SL})
 TRIGGERED_TYPES = frozenset({OrderType.SL, OrderType.SL_M})
+# The largest order quantity the simulated exchange takes (real exchanges freeze far smaller orders); beyond it the
+# books' money arithmetic would leave Decimal's precision.
+MAX_QUANTITY = 2**31 - 1
 
 
 def check_terms(
@@ -17,6 +20,11 @@ def check_terms(
     price: Decimal | None,
     trigger_price: Decimal | None,
 ) -> None:
+    if quantity > MAX_QUANTITY:
+        raise BrokerRejected(
+            f"INVALID_QUANTITY: {quantity} is above the largest order the exchange takes ({MAX_QUANTITY})",
+            code="INVALID_QUANTITY",
+        )
     if quantity <= 0 or quantity % instrument.lot_size:
         raise BrokerRejected(
             f"INVALID_QUANTITY: {quantity} is not a positive multiple of the lot size {instrument.lot_size}",
