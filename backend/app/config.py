@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     access_token_minutes: int = 15
     refresh_token_days: int = 7
+    # The web app's refresh-token cookie is Secure (sent over HTTPS only; browsers also accept it on
+    # http://localhost). Turn off only to try the app over plain HTTP from another machine.
+    refresh_cookie_secure: bool = True
     tokens_csv: Path = REPO_ROOT / "data" / "tokens.csv"
     static_dir: Path = REPO_ROOT / "frontend" / "out"
     log_level: str = "INFO"

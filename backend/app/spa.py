@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from app.api.errors import error_response
+from app.security.csp import PagePolicies
 
 _NOT_SPA = ("api/", "health/", "socket.io/", "metrics")
 _PLACEHOLDER = "_"
@@ -50,6 +51,11 @@ class SpaFiles:
 
 def mount_spa(app: FastAPI, static_dir: Path) -> None:
     files = SpaFiles(static_dir)
+    policies = PagePolicies()
+
+    def page_headers(page: Path) -> dict[str, str]:
+        # Each page allows exactly its own inline bootstrap scripts (app/security/csp.py).
+        return {"Content-Security-Policy": policies.for_page(page)} if page.suffix == ".html" else {}
 
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
     async def spa(path: str, request: Request) -> FileResponse | JSONResponse:
@@ -66,8 +72,9 @@ def mount_spa(app: FastAPI, static_dir: Path) -> None:
             if path.startswith("_next/") or Path(path).suffix:
                 return error_response(404, "NOT_FOUND", f"No such file: /{path}")
             not_found = files.root / "404.html"
-            return FileResponse(not_found if not_found.is_file() else index, status_code=404)
+            page = not_found if not_found.is_file() else index
+            return FileResponse(page, status_code=404, headers=page_headers(page))
         # Hashed build assets never change; pages must be re-read so a deploy shows at once.
         cache = "public, max-age=31536000, immutable" if path.startswith("_next/static/") else "no-cache"
         media_type = "text/plain; charset=utf-8" if found.suffix == ".txt" else None
-        return FileResponse(found, headers={"Cache-Control": cache}, media_type=media_type)
+        return FileResponse(found, headers={"Cache-Control": cache, **page_headers(found)}, media_type=media_type)

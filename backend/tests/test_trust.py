@@ -155,7 +155,7 @@ async def test_security_headers_on_every_response(http: httpx.AsyncClient) -> No
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
         csp = response.headers["content-security-policy"]
-        assert "default-src 'self'" in csp and "ws:" in csp and "frame-ancestors 'none'" in csp
+        assert "default-src 'self'" in csp and "connect-src 'self';" in csp and "frame-ancestors 'none'" in csp
         assert "strict-transport-security" not in response.headers
 
 

@@ -13,6 +13,26 @@ import {
   url,
 } from './run.mjs';
 
+/** The refresh cookies the browser holds for the app. */
+async function refreshCookies(context) {
+  return (await context.cookies(url('/api/v1/auth/refresh'))).filter((c) => c.name === 'multidesk_refresh');
+}
+
+async function assertNoTokenInReach(page, context) {
+  const stored = await page.evaluate(() =>
+    [localStorage, sessionStorage].flatMap((s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`)).join('\n'),
+  );
+  // JWTs start with the base64 of '{"' (eyJ).
+  assert.doesNotMatch(stored, /eyJ|refresh/i, `web storage holds a token:\n${stored}`);
+  assert.doesNotMatch(await page.evaluate(() => document.cookie), /multidesk_refresh/);
+  const cookies = await refreshCookies(context);
+  assert.equal(cookies.length, 1);
+  assert.deepEqual(
+    { httpOnly: cookies[0].httpOnly, secure: cookies[0].secure, sameSite: cookies[0].sameSite, path: cookies[0].path },
+    { httpOnly: true, secure: true, sameSite: 'Strict', path: '/api/v1/auth' },
+  );
+}
+
 let browser;
 before(async () => {
   browser = await launchBrowser();
@@ -26,7 +46,11 @@ for (const device of VIEWPORTS) {
     test('redirects to /login, rejects a wrong password, signs in, survives a reload, logs out', async () => {
       const { context, page, assertNoErrors } = await openPage(browser, device);
       try {
-        await page.goto(url('/'));
+        const first = await page.goto(url('/'));
+        // The page runs under a policy that allows its own inline scripts by hash, no others.
+        const scriptSrc = /script-src ([^;]*)/.exec(first.headers()['content-security-policy'] ?? '')?.[1] ?? '';
+        assert.doesNotMatch(scriptSrc, /unsafe-inline/);
+        assert.match(scriptSrc, /'sha256-/);
         await page.waitForURL((u) => u.pathname === '/login');
         const submit = page.getByRole('button', { name: 'Sign in' });
         await submit.waitFor();
@@ -59,13 +83,22 @@ for (const device of VIEWPORTS) {
         await assertTapTargets(page);
         await screenshot(page, `${device.name}-2-desk`);
 
-        // The session is persisted: a reload stays on the desk.
+        // No script can read the refresh token: it is in an HttpOnly cookie sent only to /api/v1/auth,
+        // never in web storage.
+        await assertNoTokenInReach(page, context);
+
+        // The session survives a reload (through the refresh cookie), still with nothing in storage.
         await page.reload();
         await page.getByTestId('token-search-input').waitFor();
+        await page.getByTestId('client-row').first().waitFor();
         assert.equal(new URL(page.url()).pathname, '/');
+        await assertNoTokenInReach(page, context);
 
         await page.getByRole('button', { name: 'Log out' }).click();
         await page.waitForURL((u) => u.pathname === '/login');
+        // Signing out clears the cookie (once POST /auth/logout answers): a reload does not sign back in.
+        for (let i = 0; i < 100 && (await refreshCookies(context)).length; i++) await page.waitForTimeout(100);
+        assert.deepEqual(await refreshCookies(context), []);
         await page.goto(url('/'));
         await page.waitForURL((u) => u.pathname === '/login');
         await screenshot(page, `${device.name}-3-logged-out`);

@@ -68,11 +68,17 @@ export function launchBrowser() {
 }
 
 /**
- * A fresh context (empty localStorage) whose page collects uncaught errors and console
- * errors; call `assertNoErrors()` at the end of a test.
+ * A fresh context (empty storage, no cookies) whose page collects uncaught errors, console
+ * errors and CSP violations; call `assertNoErrors()` at the end of a test.
  */
 export async function openPage(browser, { viewport, isMobile = false, hasTouch = false, deviceScaleFactor = 1 }) {
   const context = await browser.newContext({ viewport, isMobile, hasTouch, deviceScaleFactor });
+  // Every Content-Security-Policy violation (a blocked inline script, a refused connection) fails the test.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));

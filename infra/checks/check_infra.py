@@ -9,6 +9,8 @@ What runs here, and what only real CI can do, is listed in infra/DEPLOY-SECTION.
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
 import json
 import os
 import re
@@ -939,7 +941,7 @@ def free_port() -> int:
 
 FIXTURE_FILES = {
     # mirrors the layout of `next build` with output: 'export' (frontend/out)
-    "index.html": "<html>PAGE:index</html>",
+    "index.html": "<html>PAGE:index<script>self.__next_f=[1]</script><script src=\"/_next/static/chunks/app-0a1b2c.js\"></script></html>",
     "404.html": "<html>PAGE:404</html>",
     "login.html": "<html>PAGE:login</html>",
     "orders.html": "<html>PAGE:orders</html>",
@@ -978,12 +980,37 @@ def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> Res
         return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
 
+# Written at image build by frontend/scripts/csp-nginx.mjs from the export (infra/docker/frontend.Dockerfile).
+CSP_INCLUDE = "/etc/nginx/multidesk-csp.conf"
+
+
+def csp_include(root: Path) -> str:
+    """The CSP line the image build writes for the export at `root`, by the same script."""
+    node = shutil.which("node")
+    if node is None:
+        raise CheckFailed("node not found: it writes the CSP include for nginx (frontend/scripts/csp-nginx.mjs)")
+    result = subprocess.run([node, str(ROOT / "frontend" / "scripts" / "csp-nginx.mjs"), str(root)],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise CheckFailed(f"csp-nginx.mjs failed:\n{result.stderr}")
+    return result.stdout
+
+
+def inline_script_sources(html: str) -> list[str]:
+    """The CSP hash source of each inline script of a page."""
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for attributes, body in re.findall(r"<script\b([^>]*)>(.*?)</script\s*>", html, re.IGNORECASE | re.DOTALL)
+        if not re.search(r"\ssrc\s*=", f" {attributes}", re.IGNORECASE)
+    ]
+
+
 def render_nginx_template(backend_addr: str, listen_port: int, root: Path) -> str:
     text = (DOCKER / "nginx.conf").read_text()
     variables = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text))
     if variables != {"MULTIDESK_BACKEND_ADDR"}:
         raise CheckFailed(f"nginx.conf template variables are {sorted(variables)}; the image substitutes MULTIDESK_* only")
-    for needle in ("listen 8080;", "root /usr/share/nginx/html;"):
+    for needle in ("listen 8080;", "root /usr/share/nginx/html;", f"include {CSP_INCLUDE};"):
         if text.count(needle) != 1:
             raise CheckFailed(f"nginx.conf: expected `{needle}` exactly once (the image and this harness rely on it)")
     text = text.replace("${MULTIDESK_BACKEND_ADDR}", backend_addr)
@@ -1000,7 +1027,9 @@ def nginx_serving(root: Path, backend_port: int) -> Iterator[int]:
     with tempfile.TemporaryDirectory(prefix="md-nginx-") as tmp:
         work = Path(tmp)
         port = free_port()
-        (work / "default.conf").write_text(render_nginx_template(f"127.0.0.1:{backend_port}", port, root))
+        (work / "csp.conf").write_text(csp_include(root))
+        rendered = render_nginx_template(f"127.0.0.1:{backend_port}", port, root)
+        (work / "default.conf").write_text(rendered.replace(f"include {CSP_INCLUDE};", f"include {work}/csp.conf;"))
         user = "user root;\n" if os.geteuid() == 0 else ""
         temp_paths = "".join(f"    {d}_temp_path {work}/{d};\n" for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         (work / "nginx.conf").write_text(
@@ -1097,8 +1126,15 @@ def check_nginx() -> str:
 
             home = expect("/", 200, "PAGE:index", cache_control="no-cache", content_type="text/html")
             csp = home.headers.get("content-security-policy", "")
-            for directive in ("default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"):
+            for directive in ("default-src 'self'", "connect-src 'self';", "frame-ancestors 'none'", "object-src 'none'"):
                 problems.check(directive in csp, f"CSP lacks {directive!r}: {csp!r}")
+            script_src = re.search(r"script-src ([^;]*)", csp)
+            script_sources = script_src.group(1).split() if script_src else []
+            problems.check("'unsafe-inline'" not in script_sources, f"CSP allows inline scripts: {csp!r}")
+            problems.check(
+                sorted(script_sources) == sorted(["'self'", *inline_script_sources(FIXTURE_FILES["index.html"])]),
+                f"CSP script-src is not 'self' plus the hash of the page's inline script: {script_sources}",
+            )
             for key, value in SECURITY_HEADERS.items():
                 problems.check(home.headers.get(key) == value, f"GET /: {key}={home.headers.get(key)!r}")
             problems.check("strict-transport-security" not in home.headers, "HSTS sent over plain HTTP")
@@ -1163,6 +1199,9 @@ def check_nginx() -> str:
                 for path in ("/", "/exit/2885", "/clients/7", "/orders", "/login"):
                     response = http_get(port, path)
                     problems.check(response.status == 200 and "<html" in response.text.lower(), f"real export: GET {path} → {response.status}")
+                    allowed = response.headers.get("content-security-policy", "")
+                    missing = [source for source in inline_script_sources(response.text) if source not in allowed]
+                    problems.check(not missing, f"real export: GET {path}: inline scripts not in the CSP: {missing}")
                 for script in re.findall(r'src="(/_next/static/[^"]+\.js)"', http_get(port, "/").text)[:3]:
                     response = http_get(port, script)
                     problems.check(response.status == 200 and "immutable" in response.headers.get("cache-control", ""),

@@ -13,7 +13,8 @@ WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
 RUN npm ci
 COPY frontend/ ./
-RUN npm run build && test -f out/index.html
+RUN npm run build && test -f out/index.html \
+    && node scripts/csp-nginx.mjs out > /src/frontend/csp.conf
 
 # ---- runtime: nginx as uid 101, pid and temp files in /tmp (read-only root filesystem friendly) ----
 FROM nginxinc/nginx-unprivileged:1.28-alpine AS runtime
@@ -29,6 +30,8 @@ RUN rm -f /etc/nginx/conf.d/default.conf \
     && chown -R 101:101 /etc/nginx/conf.d
 COPY infra/docker/nginx.conf /etc/nginx/templates/default.conf.template
 COPY --from=build /src/frontend/out /usr/share/nginx/html
+# The CSP header with the sha256 of the export's inline scripts (nginx.conf includes it).
+COPY --from=build /src/frontend/csp.conf /etc/nginx/multidesk-csp.conf
 USER 101
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

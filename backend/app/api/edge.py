@@ -1,8 +1,8 @@
 """The HTTP edge, wrapped around the whole FastAPI app (outside its error middleware, so 500s get it too).
 
 For every HTTP request: a request id (the caller's X-Request-ID if it is sane, else a new one) in a contextvar for
-the logs and echoed in the response; the security headers; the request-body size limit (413 in the standard error
-shape); the latency histogram by route template; and one access log line.
+the logs and echoed in the response; the security headers (and Cache-Control: no-store on /api); the request-body
+size limit (413 in the standard error shape); the latency histogram by route template; and one access log line.
 """
 
 import json
@@ -17,16 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.observability.logs import request_id_var
 from app.observability.metrics import HTTP_REQUEST_DURATION
+from app.security.csp import DEFAULT_POLICY
 
 log = logging.getLogger("app.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# The SPA is a static Next.js export: its bootstrap uses inline scripts and styles; Socket.IO needs ws:/wss:.
-SPA_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 # /docs and /redoc load Swagger UI / ReDoc from jsDelivr.
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -110,7 +105,8 @@ class HttpEdge:
 
     def _headers(self, scope: Scope, request_id: str) -> list[tuple[bytes, bytes]]:
         path: str = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith(_DOCS_PATHS) else SPA_CSP
+        # Pages of the web app carry their own policy (app/spa.py); this one allows no inline script.
+        csp = DOCS_CSP if path.startswith(_DOCS_PATHS) else DEFAULT_POLICY
         out = [
             (b"x-request-id", request_id.encode()),
             (b"x-content-type-options", b"nosniff"),
@@ -121,6 +117,9 @@ class HttpEdge:
             (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
+        if path.startswith("/api/"):
+            # Answers carry tokens, positions and client names: never kept by a browser or a proxy.
+            out.append((b"cache-control", b"no-store"))
         if scope.get("scheme") == "https":
             out.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
         return out

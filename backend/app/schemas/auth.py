@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.enums import Role
+from app.schemas.text import DisplayName
 
 
 class LoginRequest(BaseModel):
@@ -18,7 +19,9 @@ class RefreshRequest(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        default=None, description="Null for the web app (X-Requested-With), whose refresh token is in its cookie."
+    )
     token_type: str = "bearer"  # noqa: S105
 
 
@@ -35,12 +38,12 @@ class UserOut(BaseModel):
 
 class UserCreate(BaseModel):
     email: EmailStr
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: DisplayName
     role: Role
     password: str = Field(min_length=8, max_length=256)
 
 
 class UserUpdate(BaseModel):
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    full_name: DisplayName | None = None
     role: Role | None = None
     is_active: bool | None = None

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.enums import BrokerName, TradeType
 from app.schemas.orders import OrderOut
+from app.schemas.text import DisplayName
 
 
 class Credentials(BaseModel):
@@ -29,7 +30,7 @@ class Credentials(BaseModel):
 
 
 class ClientCreate(BaseModel):
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: DisplayName
     broker: BrokerName
     broker_client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     credentials: Credentials | None = None
@@ -40,7 +41,7 @@ class ClientCreate(BaseModel):
 
 
 class ClientUpdate(BaseModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: DisplayName | None = None
     broker_client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     credentials: Credentials | None = Field(
         default=None, description="Fields given replace the stored ones; an empty string clears one."

@@ -2,23 +2,19 @@
 
 import { useEffect } from 'react';
 
-import { AUTH_STORAGE_KEY, hydrateAuth, useAuthStore } from '@/stores/auth';
+import { followOtherTabs, hydrateAuth, useAuthStore } from '@/stores/auth';
 
 /**
- * Reads the persisted session after mount and returns true once it is known.
+ * Restores the session after mount (a refresh through the HttpOnly cookie) and returns true once it is known.
  * Until then, render a neutral placeholder: the static HTML was built without a session.
- * Also follows logins/logouts made in other tabs.
+ * Also follows sign-ins and sign-outs made in other tabs.
  */
 export function useAuthHydrated(): boolean {
   const hydrated = useAuthStore((s) => s.hydrated);
 
   useEffect(() => {
     void hydrateAuth();
-    const onStorage = (e: StorageEvent) => {
-      if (e.key === AUTH_STORAGE_KEY) void useAuthStore.persist.rehydrate();
-    };
-    window.addEventListener('storage', onStorage);
-    return () => window.removeEventListener('storage', onStorage);
+    return followOtherTabs();
   }, []);
 
   return hydrated;

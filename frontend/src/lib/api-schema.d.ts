@@ -120,7 +120,7 @@ export interface paths {
         put?: never;
         /**
          * Refresh
-         * @description A new token pair; the refresh token sent is spent (each works once).
+         * @description A new token pair; the refresh token sent (in the body, or the web app's cookie) is spent: each works once.
          */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;
@@ -1324,8 +1324,11 @@ export interface components {
         TokenPair: {
             /** Access Token */
             access_token: string;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Null for the web app (X-Requested-With), whose refresh token is in its cookie.
+             */
+            refresh_token?: string | null;
             /**
              * Token Type
              * @default bearer
@@ -1708,9 +1711,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -1858,9 +1861,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {

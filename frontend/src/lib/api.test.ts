@@ -13,10 +13,10 @@ const user = {
   is_active: true,
   created_at: '2026-11-23T08:00:00Z',
 } as const;
-const newPair = { access_token: 'acc-2', refresh_token: 'ref-2', token_type: 'bearer' };
+const newPair = { access_token: 'acc-2', refresh_token: null, token_type: 'bearer' };
 
 beforeEach(() => {
-  useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user, hydrated: true });
+  useAuthStore.setState({ accessToken: 'acc-1', user, hydrated: true });
 });
 
 describe('apiUrl', () => {
@@ -108,8 +108,10 @@ describe('apiFetch: 401 handling', () => {
       'POST /api/v1/auth/refresh ',
       'GET /api/v1/clients Bearer acc-2',
     ]);
-    expect(calls[1]?.body).toEqual({ refresh_token: 'ref-1' });
-    expect(useAuthStore.getState()).toMatchObject({ accessToken: 'acc-2', refreshToken: 'ref-2' });
+    // Through the HttpOnly cookie: no token in the body, the CSRF header on.
+    expect(calls[1]?.body).toBeUndefined();
+    expect(calls[1]?.headers['x-requested-with']).toBe('multidesk');
+    expect(useAuthStore.getState().accessToken).toBe('acc-2');
   });
 
   it('shares one refresh among concurrent 401s', async () => {
@@ -133,7 +135,7 @@ describe('apiFetch: 401 handling', () => {
       'POST /api/v1/auth/refresh': () => apiError(401, 'TOKEN_REVOKED', 'Session revoked'),
     });
     await expect(api.get('/clients')).rejects.toMatchObject({ code: 'TOKEN_EXPIRED', status: 401 });
-    expect(useAuthStore.getState()).toMatchObject({ accessToken: null, refreshToken: null, user: null });
+    expect(useAuthStore.getState()).toMatchObject({ accessToken: null, user: null });
   });
 
   it('retries only once, then logs out', async () => {
@@ -150,8 +152,8 @@ describe('apiFetch: 401 handling', () => {
     expect(useAuthStore.getState().accessToken).toBeNull();
   });
 
-  it('logs out on 401 without a refresh token', async () => {
-    useAuthStore.setState({ refreshToken: null });
+  it('does not try the refresh cookie on a 401 to a request sent without a token', async () => {
+    useAuthStore.setState({ accessToken: null });
     const calls = mockFetch({ 'GET /api/v1/x': () => apiError(401, 'UNAUTHENTICATED', 'Sign in') });
     await expect(api.get('/x')).rejects.toMatchObject({ status: 401 });
     expect(calls).toHaveLength(1);

@@ -1,6 +1,6 @@
 /**
  * The app's API client: JSON to the same-origin backend under /api/v1, with the bearer
- * token from the auth store. On a 401 it refreshes the token pair once (concurrent
+ * token from the auth store. On a 401 it gets a new access token once through the refresh cookie (concurrent
  * requests share that refresh) and retries the request once; if the refresh is refused,
  * the store logs out and the caller gets the ApiError.
  *
@@ -32,7 +32,8 @@ export async function apiFetch<T>(path: string, options: ApiOptions = {}): Promi
   try {
     return await request<T>(path, withBearer(rest, sentToken));
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401 || !useAuthStore.getState().refreshToken) {
+    // Without a token there is no session to refresh (the refresh cookie is only used to start one).
+    if (!(err instanceof ApiError) || err.status !== 401 || sentToken === null) {
       if (err instanceof ApiError && err.status === 401) useAuthStore.getState().logout();
       throw err;
     }

@@ -77,7 +77,7 @@ const current = () => sockets[sockets.length - 1]!;
 beforeEach(() => {
   // The manager runs only in a browser.
   vi.stubGlobal('window', {});
-  useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user, hydrated: true });
+  useAuthStore.setState({ accessToken: 'acc-1', user, hydrated: true });
   useBatchStore.setState({ batches: {} });
   useQuotesStore.getState().clear();
   ioMock.mockClear();
@@ -220,7 +220,7 @@ describe('realtime connection', () => {
 
   it('on a refused connect refreshes the token and connects again', async () => {
     const calls = mockFetch({
-      'POST /api/v1/auth/refresh': () => json(200, { access_token: 'acc-2', refresh_token: 'ref-2', token_type: 'bearer' }),
+      'POST /api/v1/auth/refresh': () => json(200, { access_token: 'acc-2', refresh_token: null, token_type: 'bearer' }),
     });
     startRealtime();
     const s = current();
@@ -270,7 +270,7 @@ describe('realtime connection', () => {
 
   it('on session_expired refreshes the token, and reconnects after the server disconnects', async () => {
     const calls = mockFetch({
-      'POST /api/v1/auth/refresh': () => json(200, { access_token: 'acc-2', refresh_token: 'ref-2', token_type: 'bearer' }),
+      'POST /api/v1/auth/refresh': () => json(200, { access_token: 'acc-2', refresh_token: null, token_type: 'bearer' }),
     });
     startRealtime();
     const s = current();

@@ -3,7 +3,7 @@
  * the request bodies built from them (money stays a decimal string, never a JS float), and how a
  * limit, its source and a halt are shown.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 import type {
   ClientRiskLimits,

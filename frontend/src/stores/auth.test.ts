@@ -4,7 +4,7 @@ import type { User } from '@/lib/api-types';
 import { ApiError } from '@/lib/http';
 import { apiError, json, mockFetch } from '@/test/fetch';
 
-import { AUTH_STORAGE_KEY, hydrateAuth, useAuthStore } from './auth';
+import { hydrateAuth, useAuthStore } from './auth';
 
 const advisor: User = {
   id: 7,
@@ -15,22 +15,28 @@ const advisor: User = {
   created_at: '2026-11-23T08:00:00Z',
 };
 
-const tokens = { access_token: 'acc-1', refresh_token: 'ref-1', token_type: 'bearer' };
+// The web app's answers carry no refresh token: it is in the HttpOnly cookie.
+const tokens = { access_token: 'acc-1', refresh_token: null, token_type: 'bearer' };
 
 function resetStore() {
-  useAuthStore.setState({ accessToken: null, refreshToken: null, user: null, hydrated: false });
-  localStorage.clear();
+  useAuthStore.getState().logout();
+  useAuthStore.setState({ hydrated: false });
 }
 
-function persisted(): unknown {
-  const raw = localStorage.getItem(AUTH_STORAGE_KEY);
-  return raw === null ? null : (JSON.parse(raw) as { state: unknown }).state;
+/** Everything the app left in web storage, which a script injected into the page could read. */
+function storedAnywhere(): string {
+  const items: string[] = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i) ?? '';
+    items.push(`${key}=${localStorage.getItem(key)}`);
+  }
+  return items.join('\n');
 }
 
 beforeEach(resetStore);
 
 describe('auth store: login', () => {
-  it('posts the credentials, loads the user with the new token and persists the session', async () => {
+  it('posts the credentials as the web app, loads the user and keeps the token in memory only', async () => {
     const calls = mockFetch({
       'POST /api/v1/auth/login': () => json(200, tokens),
       'GET /api/v1/auth/me': () => json(200, advisor),
@@ -45,13 +51,25 @@ describe('auth store: login', () => {
     ]);
     expect(calls[0]?.body).toEqual({ email: 'advisor@example.com', password: 'advisor123' });
     expect(calls[0]?.headers['content-type']).toBe('application/json');
+    // The marker that makes the backend answer with the cookie instead of a token in the body.
+    expect(calls[0]?.headers['x-requested-with']).toBe('multidesk');
     expect(calls[1]?.headers.authorization).toBe('Bearer acc-1');
 
     const state = useAuthStore.getState();
     expect(state.accessToken).toBe('acc-1');
-    expect(state.refreshToken).toBe('ref-1');
     expect(state.user).toEqual(advisor);
-    expect(persisted()).toEqual({ accessToken: 'acc-1', refreshToken: 'ref-1', user: advisor });
+    expect(state).not.toHaveProperty('refreshToken');
+    expect(storedAnywhere()).toBe('');
+  });
+
+  it('never stores a refresh token, even one a server put in the body', async () => {
+    mockFetch({
+      'POST /api/v1/auth/login': () => json(200, { ...tokens, refresh_token: 'ref-in-body' }),
+      'GET /api/v1/auth/me': () => json(200, advisor),
+    });
+    await useAuthStore.getState().login('advisor@example.com', 'advisor123');
+    expect(JSON.stringify(useAuthStore.getState())).not.toContain('ref-in-body');
+    expect(storedAnywhere()).not.toContain('ref-in-body');
   });
 
   it('rejects with the API error and stays signed out on bad credentials', async () => {
@@ -87,8 +105,8 @@ describe('auth store: login', () => {
   });
 });
 
-describe('auth store: logout and hydration', () => {
-  it('logout clears state and storage', async () => {
+describe('auth store: logout and hydration (a page load)', () => {
+  it('logout clears the session', async () => {
     mockFetch({
       'POST /api/v1/auth/login': () => json(200, tokens),
       'GET /api/v1/auth/me': () => json(200, advisor),
@@ -98,51 +116,60 @@ describe('auth store: logout and hydration', () => {
     useAuthStore.getState().logout();
 
     const state = useAuthStore.getState();
-    expect([state.accessToken, state.refreshToken, state.user]).toEqual([null, null, null]);
-    expect(persisted()).toEqual({ accessToken: null, refreshToken: null, user: null });
+    expect([state.accessToken, state.user]).toEqual([null, null]);
   });
 
-  it('restores a persisted session on hydration', async () => {
-    localStorage.setItem(
-      AUTH_STORAGE_KEY,
-      JSON.stringify({ state: { accessToken: 'a', refreshToken: 'r', user: advisor }, version: 1 }),
-    );
-    expect(useAuthStore.getState().accessToken).toBeNull();
+  it('restores the session through the refresh cookie on a page load', async () => {
+    const calls = mockFetch({
+      'POST /api/v1/auth/refresh': () => json(200, { ...tokens, access_token: 'acc-reloaded' }),
+      'GET /api/v1/auth/me': () => json(200, advisor),
+    });
 
-    await hydrateAuth();
+    await Promise.all([hydrateAuth(), hydrateAuth()]);
 
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST /api/v1/auth/refresh',
+      'GET /api/v1/auth/me',
+    ]);
+    expect(calls[0]?.body).toBeUndefined();
+    expect(calls[0]?.headers['x-requested-with']).toBe('multidesk');
+    expect(calls[1]?.headers.authorization).toBe('Bearer acc-reloaded');
     const state = useAuthStore.getState();
-    expect(state.hydrated).toBe(true);
-    expect(state.accessToken).toBe('a');
-    expect(state.user).toEqual(advisor);
+    expect(state).toMatchObject({ hydrated: true, accessToken: 'acc-reloaded', user: advisor });
   });
 
-  it('never persists the hydrated flag', async () => {
+  it('is signed out, and hydrated, when there is no cookie session', async () => {
+    mockFetch({ 'POST /api/v1/auth/refresh': () => apiError(401, 'INVALID_TOKEN', 'Sign in again') });
     await hydrateAuth();
-    useAuthStore.getState().setUser(advisor);
-    expect(persisted()).not.toHaveProperty('hydrated');
+    expect(useAuthStore.getState()).toMatchObject({ hydrated: true, accessToken: null, user: null });
+  });
+
+  it('is signed out, and hydrated, when the server cannot be reached', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))));
+    await hydrateAuth();
+    expect(useAuthStore.getState()).toMatchObject({ hydrated: true, accessToken: null, user: null });
   });
 });
 
 describe('auth store: refreshTokens', () => {
   beforeEach(() => {
-    useAuthStore.setState({ accessToken: 'old', refreshToken: 'ref-old', user: advisor });
+    useAuthStore.setState({ accessToken: 'old', user: advisor, hydrated: true });
   });
 
-  it('swaps in the new pair', async () => {
+  it('gets a new access token through the cookie', async () => {
     const calls = mockFetch({
-      'POST /api/v1/auth/refresh': () =>
-        json(200, { access_token: 'new', refresh_token: 'ref-new', token_type: 'bearer' }),
+      'POST /api/v1/auth/refresh': () => json(200, { ...tokens, access_token: 'new' }),
     });
     await expect(useAuthStore.getState().refreshTokens()).resolves.toBe(true);
-    expect(calls[0]?.body).toEqual({ refresh_token: 'ref-old' });
-    expect(useAuthStore.getState()).toMatchObject({ accessToken: 'new', refreshToken: 'ref-new' });
+    expect(calls[0]?.body).toBeUndefined();
+    expect(calls[0]?.headers['x-requested-with']).toBe('multidesk');
+    expect(useAuthStore.getState().accessToken).toBe('new');
+    expect(storedAnywhere()).toBe('');
   });
 
   it('shares one request between concurrent callers', async () => {
     const calls = mockFetch({
-      'POST /api/v1/auth/refresh': () =>
-        json(200, { access_token: 'new', refresh_token: 'ref-new', token_type: 'bearer' }),
+      'POST /api/v1/auth/refresh': () => json(200, { ...tokens, access_token: 'new' }),
     });
     const results = await Promise.all([
       useAuthStore.getState().refreshTokens(),
@@ -153,7 +180,7 @@ describe('auth store: refreshTokens', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('logs out when the refresh token is refused', async () => {
+  it('logs out when the cookie is refused', async () => {
     mockFetch({
       'POST /api/v1/auth/refresh': () => apiError(401, 'TOKEN_EXPIRED', 'Session expired'),
     });
@@ -165,29 +192,41 @@ describe('auth store: refreshTokens', () => {
   it('keeps the session through a network failure', async () => {
     vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))));
     await expect(useAuthStore.getState().refreshTokens()).resolves.toBe(false);
-    expect(useAuthStore.getState().refreshToken).toBe('ref-old');
+    expect(useAuthStore.getState().accessToken).toBe('old');
+  });
+
+  it('a logout while the refresh is in flight wins', async () => {
+    let answer: (r: Response) => void = () => undefined;
+    mockFetch({ 'POST /api/v1/auth/refresh': () => new Promise<Response>((resolve) => (answer = resolve)) });
+    const refreshing = useAuthStore.getState().refreshTokens();
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalled());
+    useAuthStore.getState().logout();
+    answer(json(200, { ...tokens, access_token: 'too-late' }));
+    await expect(refreshing).resolves.toBe(false);
+    expect(useAuthStore.getState().accessToken).toBeNull();
   });
 });
 
 describe('auth store: sign out', () => {
-  it('revokes the session at the server with the refresh token and clears it here', async () => {
-    useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user: advisor });
+  it('ends the session at the server through the cookie and clears it here', async () => {
+    useAuthStore.setState({ accessToken: 'acc-1', user: advisor });
     const calls = mockFetch({ 'POST /api/v1/auth/logout': () => new Response(null, { status: 204 }) });
 
     await useAuthStore.getState().signOut();
 
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/v1/auth/logout']);
-    expect(calls[0]?.body).toEqual({ refresh_token: 'ref-1' });
+    expect(calls[0]?.body).toBeUndefined();
+    expect(calls[0]?.headers['x-requested-with']).toBe('multidesk');
     const state = useAuthStore.getState();
-    expect([state.accessToken, state.refreshToken, state.user]).toEqual([null, null, null]);
+    expect([state.accessToken, state.user]).toEqual([null, null]);
   });
 
   it('signs out here even when the server cannot be reached', async () => {
-    useAuthStore.setState({ accessToken: 'acc-1', refreshToken: 'ref-1', user: advisor });
+    useAuthStore.setState({ accessToken: 'acc-1', user: advisor });
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))));
 
     await useAuthStore.getState().signOut();
 
-    expect(useAuthStore.getState().refreshToken).toBeNull();
+    expect(useAuthStore.getState().accessToken).toBeNull();
   });
 });

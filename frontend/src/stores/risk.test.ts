@@ -16,7 +16,7 @@ const halted: RiskStatus = {
 };
 
 beforeEach(() => {
-  useAuthStore.setState({ accessToken: 'acc', refreshToken: 'ref', user: null, hydrated: true });
+  useAuthStore.setState({ accessToken: 'acc', user: null, hydrated: true });
   useRiskStore.getState().clear();
 });
 
