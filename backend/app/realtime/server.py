@@ -15,8 +15,13 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
+  The socket's rooms are recomputed as connect would choose them now (the user's role and clients today).
   When a session ends (its token's expiry, a command finding the user deactivated, such a renew) the server sends
   `session_expired {code, message}` and disconnects.
+- A role change (INVALID_TOKEN), deactivation (ACCOUNT_INACTIVE) or logout (INVALID_TOKEN) bumps the user's
+  token_version and publishes events.SESSIONS_ENDED: every socket of the user on an older token_version is ended at
+  once, in this process at publication and in the others through Redis (app.realtime.redis_manager). If Redis is
+  unreachable then, the other processes' sockets end at their next command, renew or token expiry instead.
 
 Events services publish on the EventBus go out through one queue (services never wait on sockets or Redis) to
 their room: with a Redis manager, to every backend process. Prices are per process: each process streams what its
@@ -24,13 +29,13 @@ own sockets subscribed, so price updates are emitted to local sockets only.
 
 Without Redis (unreachable, or no answer within MULTIDESK_REDIS_TIMEOUT_S) events still reach the sockets connected
 to the process that sent them, and only those; the manager stops trying to publish until Redis is tried again
-(every REDIS_RETRY_S), logs the outage once and its end once, and resubscribes by itself when Redis is back.
+(every redis_manager.REDIS_RETRY_S), logs the outage once and its end once, and resubscribes by itself when Redis
+is back.
 """
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +53,7 @@ from app.market.feed import PriceStream, price_payload
 from app.models import Batch, Client, Instrument, User
 from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
+from app.realtime.redis_manager import RedisManager
 from app.security.tokens import InvalidToken, TokenClaims
 from app.services.accounts import instrument_ref
 from app.services.clients import visible_clients
@@ -57,8 +63,6 @@ from app.tasks import TaskSet
 log = logging.getLogger(__name__)
 
 OUTBOX_SIZE = 10_000
-# Seconds between attempts to publish again while Redis is unreachable.
-REDIS_RETRY_S = 5.0
 # A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
 END_GRACE_S = 0.5
 EXPIRED = ("SESSION_EXPIRED", "The access token expired: reconnect with a fresh one.")
@@ -128,62 +132,11 @@ def _still_live(state: _Socket) -> None:
 Command = Callable[[str, _Socket, User, AsyncSession, Any], Awaitable[dict[str, Any]]]
 
 
-class _RedisManager(socketio.AsyncRedisManager):
-    """python-socketio's Redis manager with bounded Redis calls and a breaker on publishing.
-
-    The manager hands an event to this process's own sockets first and then publishes it for the others. Its own
-    `_publish` (the documented extension point of pub/sub managers) tries twice and logs twice for every event, so
-    with Redis gone each event would wait for two failed attempts (two timeouts when Redis hangs) before the next
-    could go out, even to local sockets. This one tries once, then skips publishing for REDIS_RETRY_S.
-    """
-
-    def __init__(self, url: str, *, channel: str, timeout_s: float, on_internal: events.Listener) -> None:
-        super().__init__(
-            url, channel=channel, redis_options={"socket_connect_timeout": timeout_s, "socket_timeout": timeout_s}
-        )
-        # While Redis is unreachable: when to try publishing again.
-        self._retry_at: float | None = None
-        self._on_internal = on_internal
-
-    async def relay(self, event: str, room: str, payload: dict[str, Any]) -> None:
-        """Hands an internal event (events.SESSIONS_ENDED) to the other processes only; no socket receives it."""
-        message = {"method": "emit", "event": event, "data": payload, "namespace": "/", "room": room}
-        await self._publish(message | {"skip_sid": None, "callback": None, "host_id": self.host_id})
-
-    async def _handle_emit(self, message: dict[str, Any]) -> None:
-        if message.get("event") == events.SESSIONS_ENDED:
-            await self._on_internal(events.SESSIONS_ENDED, message.get("room", ""), message.get("data"))
-            return
-        await super()._handle_emit(message)
-
-    async def _publish(self, data: Any) -> Any:
-        if self._retry_at is not None and time.monotonic() < self._retry_at:
-            return None
-        try:
-            if not self.connected:
-                self._redis_connect()
-            result = await self.redis.publish(self.channel, self.json.dumps(data))
-        except Exception as exc:
-            self.connected = False
-            if self._retry_at is None:
-                log.error(
-                    "Redis unreachable (%s: %s); Socket.IO events reach this process's sockets only until it is back",
-                    type(exc).__name__,
-                    exc,
-                )
-            self._retry_at = time.monotonic() + REDIS_RETRY_S
-            return None
-        if self._retry_at is not None:
-            log.warning("Redis reachable again; Socket.IO events reach every process again")
-            self._retry_at = None
-        return result
-
-
 class RealtimeServer:
     def __init__(self, ctx: AppContext) -> None:
         settings = ctx.settings
         manager = (
-            _RedisManager(
+            RedisManager(
                 settings.redis_url,
                 channel=settings.realtime_redis_channel,
                 timeout_s=settings.redis_timeout_s,
@@ -521,7 +474,7 @@ class RealtimeServer:
         if event == events.SESSIONS_ENDED:
             # This process's sockets now, before anything else queued reaches them; the others through the outbox.
             await self._end_user_sessions(event, room, payload)
-            if not isinstance(self.sio.manager, _RedisManager):
+            if not isinstance(self.sio.manager, RedisManager):
                 return
         try:
             self._outbox.put_nowait((event, room, payload))
@@ -536,7 +489,7 @@ class RealtimeServer:
                 if room.startswith("client:"):
                     to = [room, events.ALL_CLIENTS_ROOM]
                 if event == events.SESSIONS_ENDED:
-                    assert isinstance(self.sio.manager, _RedisManager)
+                    assert isinstance(self.sio.manager, RedisManager)
                     await self.sio.manager.relay(event, room, payload)
                 else:
                     await self.sio.emit(event, payload, to=to)
