@@ -96,7 +96,8 @@ async def update_user(
     for field, value in changes.items():
         setattr(user, field, value)
     if reason is not None:
-        user.token_version += 1
+        # Incremented in SQL: a bump committed meanwhile (a logout) is not lost, so no token issued before survives.
+        user.token_version = User.token_version + 1  # type: ignore[assignment]
     await audit.record(
         session,
         "user.update",
@@ -107,6 +108,7 @@ async def update_user(
     )
     await session.commit()
     if reason is not None:
+        await session.refresh(user)
         await bus.publish(*events.sessions_ended(user.id, user.token_version, reason))
     return user
 
