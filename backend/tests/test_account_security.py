@@ -1,6 +1,7 @@
 """Accounts under attack: old tokens after a role change or deactivation, lockout by email + IP with back-off and an
 admin unlock, and a deactivated account that answers like a wrong password."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -89,6 +90,17 @@ async def test_wrong_passwords_from_one_address_do_not_lock_out_another(
     # The admin, elsewhere, still signs in.
     assert (await sign_in(from_b, "admin@example.com")).status_code == 200
     assert (await sign_in(http, "admin@example.com")).status_code == 429
+
+
+async def test_a_burst_of_concurrent_guesses_locks_only_the_guessing_address(
+    http: httpx.AsyncClient, from_b: httpx.AsyncClient, admin: Actor
+) -> None:
+    answers = await asyncio.gather(*(sign_in(http, "admin@example.com", f"guess-{i}") for i in range(12)))
+    assert {a.status_code for a in answers} <= {401, 429}
+    assert sum(a.status_code == 401 for a in answers) >= 5
+    locked = await sign_in(http, "admin@example.com")
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "LOGIN_LOCKED"
+    assert (await sign_in(from_b, "admin@example.com")).status_code == 200
 
 
 async def test_an_admin_unlocks_a_locked_account_and_it_is_audited(
