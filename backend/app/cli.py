@@ -59,6 +59,9 @@ def _serve() -> int:
         # The app configures logging (JSON or text, with request ids) and writes its own access lines.
         log_config=None,
         access_log=False,
+        # Uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, so any local caller could pick its address;
+        # the app believes it only from MULTIDESK_TRUSTED_PROXIES (app.main).
+        proxy_headers=False,
     )
     return 0
 

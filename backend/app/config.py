@@ -99,9 +99,15 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] | None = None
     # Abuse limits (`limits` syntax, e.g. "20/minute"); Redis-backed with redis_url, in memory otherwise.
     rate_limit_login_ip: str = "30/minute"
+    # Attempts for one email from one client address (an attacker elsewhere cannot use up a user's budget).
     rate_limit_login_email: str = "10/minute"
+    # Failed sign-ins for one email from one address that lock that pair; each further lockout of the pair within
+    # a day lasts twice as long as the one before (at most a day). An admin's unlock clears them all.
     login_lockout_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Peers (IPs or CIDRs, comma-separated, "*" for any) whose X-Forwarded-For / X-Forwarded-Proto is believed:
+    # the reverse proxies in front of the app. Empty: the headers are ignored and the client address is the peer's.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_orders: str = "120/minute"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # The largest quantity and price one order may carry (place, execute-all rows, modify, exits), checked before
@@ -112,7 +118,7 @@ class Settings(BaseSettings):
     demo_min_cash: Decimal = Decimal("500000")
     demo_max_cash: Decimal = Decimal("5000000")
 
-    @field_validator("encryption_keys", "cors_origins", mode="before")
+    @field_validator("encryption_keys", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_csv(value)

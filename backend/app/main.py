@@ -8,6 +8,8 @@ from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import health, metrics
 from app.api.edge import HttpEdge
@@ -81,4 +83,9 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
     app.include_router(health.router)
     app.include_router(metrics.router)
     mount_spa(app, settings.static_dir)
-    return MultiDeskApp(app, realtime, http=HttpEdge(app, max_body_bytes=settings.max_body_bytes))
+    http: ASGIApp = HttpEdge(app, max_body_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # The client address (per-IP login limit, audit) comes from X-Forwarded-For only when a trusted proxy sent
+        # it; the server itself is run with its own proxy-header handling off (app.cli, the container's command).
+        http = ProxyHeadersMiddleware(http, trusted_hosts=settings.trusted_proxies)
+    return MultiDeskApp(app, realtime, http=http)

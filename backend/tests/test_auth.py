@@ -65,6 +65,7 @@ async def test_deactivated_user_cannot_log_in_and_their_tokens_stop_working(
     assert me.json()["error"]["code"] == "ACCOUNT_INACTIVE"
     refreshed = await http.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 401
+    # Answered like a wrong password, so the answer does not confirm the password (tests/test_account_security.py).
     again = await login(http, "leaving@example.com", TEST_PASSWORD)
     assert again.status_code == 401
-    assert again.json()["error"]["code"] == "ACCOUNT_INACTIVE"
+    assert again.json()["error"]["code"] == "INVALID_CREDENTIALS"

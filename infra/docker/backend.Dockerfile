@@ -42,9 +42,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     MULTIDESK_TOKENS_CSV=/app/data/tokens.csv \
     UVICORN_HOST=0.0.0.0 \
     UVICORN_PORT=8000 \
-    FORWARDED_ALLOW_IPS=*
-# FORWARDED_ALLOW_IPS=*: the container is reached only through nginx / the ingress controller, whose
-# X-Forwarded-For/-Proto uvicorn then trusts (client IPs in logs and audit). Narrow it if the port is exposed.
+    MULTIDESK_TRUSTED_PROXIES=*
+# MULTIDESK_TRUSTED_PROXIES=*: the container is reached only through nginx / the ingress controller, whose
+# X-Forwarded-For/-Proto the app then trusts (client IPs for the login limits, logs and audit). Narrow it if the
+# port is exposed. Uvicorn's own proxy-header handling is off (--no-proxy-headers): the app decides.
 RUN groupadd --system --gid 10001 multidesk \
     && useradd --system --uid 10001 --gid multidesk --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin multidesk \
@@ -61,4 +62,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=40s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get('UVICORN_PORT', '8000'), timeout=2)"]
 # uvicorn reads UVICORN_* for its options (UVICORN_WORKERS, UVICORN_PORT, …); without UVICORN_WORKERS the
 # worker count is WEB_CONCURRENCY, else 1. Exec form: uvicorn is PID 1 and gets SIGTERM for a graceful stop.
-CMD ["uvicorn", "app.main:create_app", "--factory", "--no-server-header", "--ws-per-message-deflate", "false"]
+CMD ["uvicorn", "app.main:create_app", "--factory", "--no-server-header", "--no-proxy-headers", "--ws-per-message-deflate", "false"]

@@ -18,6 +18,7 @@ from app.api.deps import ContextDep, CurrentUser, SessionDep
 from app.context import AppContext
 from app.errors import AppError, NotAuthenticated, PermissionDenied
 from app.models import RevokedToken, User
+from app.realtime import events
 from app.schemas.auth import LoginRequest, RefreshRequest, TokenPair, UserOut
 from app.schemas.common import ERROR_RESPONSES, ErrorResponse
 from app.security.tokens import InvalidToken, TokenClaims
@@ -68,7 +69,7 @@ def _sent_refresh_token(request: Request, body: RefreshRequest | None) -> str:
 
 
 def _client_ip(request: Request) -> str:
-    # Behind a proxy, run uvicorn with --proxy-headers/--forwarded-allow-ips so this is the caller's address.
+    # The peer's address, or X-Forwarded-For's when the peer is one of MULTIDESK_TRUSTED_PROXIES (app.main).
     return request.client.host if request.client else "unknown"
 
 
@@ -76,14 +77,15 @@ def _client_ip(request: Request) -> str:
 async def login(
     body: LoginRequest, request: Request, response: Response, ctx: ContextDep, session: SessionDep
 ) -> TokenPair:
-    await ctx.limits.check_login(_client_ip(request), body.email)
+    ip = _client_ip(request)
+    await ctx.limits.check_login(ip, body.email)
     try:
         user = await users.authenticate(session, body.email, body.password)
     except AppError as exc:
         if exc.code == "INVALID_CREDENTIALS":
-            await ctx.limits.login_failed(body.email)
+            await ctx.limits.login_failed(ip, body.email)
         raise
-    await ctx.limits.login_succeeded(body.email)
+    await ctx.limits.login_succeeded(ip, body.email)
     return _pair(ctx, user, request, response)
 
 
@@ -136,6 +138,7 @@ async def logout(
             update(User).where(User.id == claims.user_id).values(token_version=User.token_version + 1)
         )
         await session.commit()
+        await ctx.events.publish(*events.sessions_ended(claims.user_id, claims.version + 1, events.SIGNED_OUT))
     answer = Response(status_code=204)
     answer.delete_cookie(
         REFRESH_COOKIE,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import AdminUser, SessionDep
+from app.api.deps import AdminUser, ContextDep, SessionDep
 from app.schemas.auth import UserCreate, UserOut, UserUpdate
 from app.schemas.common import ERROR_RESPONSES, Page
 from app.services import users
@@ -32,12 +32,23 @@ async def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -
 
 
 @router.patch("/{user_id}")
-async def update_user(user_id: int, body: UserUpdate, admin: AdminUser, session: SessionDep) -> UserOut:
-    user = await users.update_user(session, actor=admin, user_id=user_id, changes=body.model_dump(exclude_unset=True))
+async def update_user(
+    user_id: int, body: UserUpdate, admin: AdminUser, session: SessionDep, ctx: ContextDep
+) -> UserOut:
+    """A role change or deactivation ends the user's sessions: their tokens stop working, their sockets close."""
+    changes = body.model_dump(exclude_unset=True)
+    user = await users.update_user(session, ctx.events, actor=admin, user_id=user_id, changes=changes)
     return UserOut.model_validate(user)
 
 
 @router.post("/{user_id}/deactivate")
-async def deactivate_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
-    user = await users.update_user(session, actor=admin, user_id=user_id, changes={"is_active": False})
+async def deactivate_user(user_id: int, admin: AdminUser, session: SessionDep, ctx: ContextDep) -> UserOut:
+    user = await users.update_user(session, ctx.events, actor=admin, user_id=user_id, changes={"is_active": False})
+    return UserOut.model_validate(user)
+
+
+@router.post("/{user_id}/unlock")
+async def unlock_user(user_id: int, admin: AdminUser, session: SessionDep, ctx: ContextDep) -> UserOut:
+    """Lifts every sign-in lockout of the user (429 LOGIN_LOCKED after repeated failures), from any address."""
+    user = await users.unlock_user(session, ctx.limits, actor=admin, user_id=user_id)
     return UserOut.model_validate(user)

@@ -14,6 +14,13 @@ PRICE_UPDATE = "price_update"
 RISK_STATUS = "risk_status"
 # Sent to one socket just before the server disconnects it: its access token expired or its user was deactivated.
 SESSION_EXPIRED = "session_expired"
+# Internal, never sent to a browser: every backend process ends the sockets of payload["user_id"] that run on a
+# token_version older than payload["token_version"]. Published to the user's advisor room, so the Redis bridge
+# carries it to every process. payload["reason"] is one of the reasons below.
+SESSIONS_ENDED = "multidesk.sessions_ended"
+ROLE_CHANGED = "role_changed"
+DEACTIVATED = "deactivated"
+SIGNED_OUT = "signed_out"
 
 # Admins and viewers see every client: they sit in this one room, and client events are sent to it too.
 ALL_CLIENTS_ROOM = "clients:all"
@@ -29,6 +36,11 @@ def client_room(client_id: int) -> str:
 
 def advisor_room(user_id: int) -> str:
     return f"advisor:{user_id}"
+
+
+def sessions_ended(user_id: int, token_version: int, reason: str) -> tuple[str, str, dict[str, Any]]:
+    """The (event, room, payload) that ends the user's sessions older than token_version, in every process."""
+    return SESSIONS_ENDED, advisor_room(user_id), {"user_id": user_id, "token_version": token_version, "reason": reason}
 
 
 def batch_room(batch_id: int) -> str:

@@ -15,8 +15,13 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
+  The socket's rooms are recomputed as connect would choose them now (the user's role and clients today).
   When a session ends (its token's expiry, a command finding the user deactivated, such a renew) the server sends
   `session_expired {code, message}` and disconnects.
+- A role change (INVALID_TOKEN), deactivation (ACCOUNT_INACTIVE) or logout (INVALID_TOKEN) bumps the user's
+  token_version and publishes events.SESSIONS_ENDED: every socket of the user on an older token_version is ended at
+  once, in this process at publication and in the others through Redis (app.realtime.redis_manager). If Redis is
+  unreachable then, the other processes' sockets end at their next command, renew or token expiry instead.
 
 Events services publish on the EventBus go out through one queue (services never wait on sockets or Redis) to
 their room: with a Redis manager, to every backend process. Prices are per process: each process streams what its
@@ -24,13 +29,13 @@ own sockets subscribed, so price updates are emitted to local sockets only.
 
 Without Redis (unreachable, or no answer within MULTIDESK_REDIS_TIMEOUT_S) events still reach the sockets connected
 to the process that sent them, and only those; the manager stops trying to publish until Redis is tried again
-(every REDIS_RETRY_S), logs the outage once and its end once, and resubscribes by itself when Redis is back.
+(every redis_manager.REDIS_RETRY_S), logs the outage once and its end once, and resubscribes by itself when Redis
+is back.
 """
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +53,7 @@ from app.market.feed import PriceStream, price_payload
 from app.models import Batch, Client, Instrument, User
 from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
+from app.realtime.redis_manager import RedisManager
 from app.security.tokens import InvalidToken, TokenClaims
 from app.services.accounts import instrument_ref
 from app.services.clients import visible_clients
@@ -57,8 +63,6 @@ from app.tasks import TaskSet
 log = logging.getLogger(__name__)
 
 OUTBOX_SIZE = 10_000
-# Seconds between attempts to publish again while Redis is unreachable.
-REDIS_RETRY_S = 5.0
 # A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
 END_GRACE_S = 0.5
 EXPIRED = ("SESSION_EXPIRED", "The access token expired: reconnect with a fresh one.")
@@ -66,6 +70,8 @@ INACTIVE = ("ACCOUNT_INACTIVE", "This account is deactivated or no longer exists
 ENDED = ("SESSION_ENDED", "This session has ended: reconnect with a fresh access token.")
 # The token predates the user's last sign-out (its token_version is older): refused as HTTP requests refuse it.
 SIGNED_OUT = ("INVALID_TOKEN", "This session has ended (signed out); sign in again.")
+ROLE_CHANGED = ("INVALID_TOKEN", "Your role changed: sign in again.")
+_END_REASONS = {events.ROLE_CHANGED: ROLE_CHANGED, events.DEACTIVATED: INACTIVE, events.SIGNED_OUT: SIGNED_OUT}
 MAX_IDS_PER_CALL = 1_000
 _MAX_ID = 2**63 - 1
 
@@ -88,6 +94,15 @@ class _Socket:
     token_ids: set[int] = field(default_factory=set)
     timer: asyncio.TimerHandle | None = None
     ended: bool = False
+
+
+@dataclass(eq=False)
+class _Admission:
+    """A connect under way: a SESSIONS_ENDED for its user meanwhile is applied once it is registered."""
+
+    user_id: int
+    ended_below: int = 0
+    end_reason: tuple[str, str] = ENDED
 
 
 def _is_id(value: object) -> bool:
@@ -117,51 +132,15 @@ def _still_live(state: _Socket) -> None:
 Command = Callable[[str, _Socket, User, AsyncSession, Any], Awaitable[dict[str, Any]]]
 
 
-class _RedisManager(socketio.AsyncRedisManager):
-    """python-socketio's Redis manager with bounded Redis calls and a breaker on publishing.
-
-    The manager hands an event to this process's own sockets first and then publishes it for the others. Its own
-    `_publish` (the documented extension point of pub/sub managers) tries twice and logs twice for every event, so
-    with Redis gone each event would wait for two failed attempts (two timeouts when Redis hangs) before the next
-    could go out, even to local sockets. This one tries once, then skips publishing for REDIS_RETRY_S.
-    """
-
-    def __init__(self, url: str, *, channel: str, timeout_s: float) -> None:
-        super().__init__(
-            url, channel=channel, redis_options={"socket_connect_timeout": timeout_s, "socket_timeout": timeout_s}
-        )
-        # While Redis is unreachable: when to try publishing again.
-        self._retry_at: float | None = None
-
-    async def _publish(self, data: Any) -> Any:
-        if self._retry_at is not None and time.monotonic() < self._retry_at:
-            return None
-        try:
-            if not self.connected:
-                self._redis_connect()
-            result = await self.redis.publish(self.channel, self.json.dumps(data))
-        except Exception as exc:
-            self.connected = False
-            if self._retry_at is None:
-                log.error(
-                    "Redis unreachable (%s: %s); Socket.IO events reach this process's sockets only until it is back",
-                    type(exc).__name__,
-                    exc,
-                )
-            self._retry_at = time.monotonic() + REDIS_RETRY_S
-            return None
-        if self._retry_at is not None:
-            log.warning("Redis reachable again; Socket.IO events reach every process again")
-            self._retry_at = None
-        return result
-
-
 class RealtimeServer:
     def __init__(self, ctx: AppContext) -> None:
         settings = ctx.settings
         manager = (
-            _RedisManager(
-                settings.redis_url, channel=settings.realtime_redis_channel, timeout_s=settings.redis_timeout_s
+            RedisManager(
+                settings.redis_url,
+                channel=settings.realtime_redis_channel,
+                timeout_s=settings.redis_timeout_s,
+                on_internal=self._end_user_sessions,
             )
             if settings.redis_url
             else None
@@ -178,6 +157,8 @@ class RealtimeServer:
         self.prices = PriceStream(ctx.feed, self._emit_price, settings.price_emit_interval_ms / 1000)
         self.max_subscriptions = settings.realtime_max_subscriptions
         self._sockets: dict[str, _Socket] = {}
+        # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
+        self._admitting: set[_Admission] = set()
         self._outbox: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue(OUTBOX_SIZE)
         self._tasks = TaskSet()
         self.sio.on("connect", self._connect)
@@ -249,24 +230,56 @@ class RealtimeServer:
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
+        admission: _Admission | None = None
         try:
             claims = self._claims(token)
+            admission = _Admission(claims.user_id)
+            self._admitting.add(admission)
             async with self.ctx.sessions() as session:
                 user = await self._admit(session, claims)
-                rooms = [events.ALL_USERS_ROOM, events.advisor_room(claims.user_id)]
-                if user.role == Role.ADVISOR:
-                    client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
-                    rooms += [events.client_room(client_id) for client_id in client_ids]
-                else:
-                    rooms.append(events.ALL_CLIENTS_ROOM)
+                rooms = await self._rooms(session, user)
+            for room in rooms:
+                await self.sio.enter_room(sid, room)
         except RequestError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message, {"code": exc.code}) from None
-        for room in rooms:
-            await self.sio.enter_room(sid, room)
+        finally:
+            if admission is not None:
+                self._admitting.discard(admission)
         state = _Socket(user_id=claims.user_id, expires_at=claims.expires_at, token_version=claims.version)
         self._sockets[sid] = state
         SOCKET_CONNECTIONS.inc()
         self._arm(sid, state, claims.expires_at)
+        assert admission is not None
+        if claims.version < admission.ended_below:
+            # The user's sessions ended after the token was checked against the database.
+            await self._end_session(sid, state, *admission.end_reason)
+
+    async def _rooms(self, session: AsyncSession, user: User) -> set[str]:
+        """The rooms the user's role gives a socket: every desk's, their own, and the clients they may see."""
+        assert user.id is not None
+        rooms = {events.ALL_USERS_ROOM, events.advisor_room(user.id)}
+        if user.role == Role.ADVISOR:
+            client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
+            rooms.update(events.client_room(client_id) for client_id in client_ids)
+        else:
+            rooms.add(events.ALL_CLIENTS_ROOM)
+        return rooms
+
+    async def _end_user_sessions(self, event: str, room: str, payload: object) -> None:
+        """SESSIONS_ENDED (from this process's bus or another's through Redis): ends the user's older sockets now."""
+        user_id = payload.get("user_id") if isinstance(payload, dict) else None
+        version = payload.get("token_version") if isinstance(payload, dict) else None
+        if not (_is_id(user_id) and isinstance(version, int)):
+            log.warning("malformed %s message: %r", event, payload)
+            return
+        assert isinstance(payload, dict)
+        reason = _END_REASONS.get(payload.get("reason"), ENDED)
+        for admission in self._admitting:
+            if admission.user_id == user_id and version > admission.ended_below:
+                admission.ended_below, admission.end_reason = version, reason
+        for sid, state in list(self._sockets.items()):
+            if state.user_id == user_id and state.token_version < version:
+                await self._end_session(sid, state, *reason)
 
     async def _disconnect(self, sid: str, reason: object = None) -> None:
         state = self._sockets.pop(sid, None)
@@ -359,6 +372,13 @@ class RealtimeServer:
             raise RequestError("BATCH_NOT_FOUND", f"No batch with id {batch_id}.", batch_id=batch_id)
         return batch
 
+    async def _may_see_batch(self, user: User, session: AsyncSession, batch_id: int) -> bool:
+        try:
+            await self._visible_batch(user, session, batch_id)
+        except RequestError:
+            return False
+        return True
+
     async def _watch_batch(
         self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
     ) -> dict[str, Any]:
@@ -426,12 +446,24 @@ class RealtimeServer:
         if claims.user_id != state.user_id:
             raise RequestError("INVALID_TOKEN", "That token belongs to another user; reconnect to switch users.")
         try:
-            await self._admit(session, claims)
+            renewed = await self._admit(session, claims)
         except RequestError as exc:
             # This user signed out (or was deactivated): connect would refuse the socket now, so it ends here too.
             await self._end_session(sid, state, exc.code, exc.message)
             raise
+        rooms = await self._rooms(session, renewed)
+        watched = [int(room.split(":")[1]) for room in self.sio.rooms(sid) if room.startswith("batch:")]
+        visible_batches = {batch_id for batch_id in watched if await self._may_see_batch(renewed, session, batch_id)}
         _still_live(state)
+        # What the user may hear now, as connect would decide it: a role or client change since is applied.
+        for room in self.sio.rooms(sid):
+            kind, _, ident = room.partition(":")
+            if (kind in ("client", "clients") and room not in rooms) or (
+                kind == "batch" and int(ident) not in visible_batches
+            ):
+                await self.sio.leave_room(sid, room)
+        for room in rooms:
+            await self.sio.enter_room(sid, room)
         state.token_version = claims.version
         self._arm(sid, state, claims.expires_at)
         return {"ok": True, "expires_at": claims.expires_at.isoformat()}
@@ -439,6 +471,11 @@ class RealtimeServer:
     # --- outgoing
 
     async def _on_event(self, event: str, room: str, payload: dict[str, Any]) -> None:
+        if event == events.SESSIONS_ENDED:
+            # This process's sockets now, before anything else queued reaches them; the others through the outbox.
+            await self._end_user_sessions(event, room, payload)
+            if not isinstance(self.sio.manager, RedisManager):
+                return
         try:
             self._outbox.put_nowait((event, room, payload))
         except asyncio.QueueFull:
@@ -451,7 +488,11 @@ class RealtimeServer:
                 to: str | list[str] = room
                 if room.startswith("client:"):
                     to = [room, events.ALL_CLIENTS_ROOM]
-                await self.sio.emit(event, payload, to=to)
+                if event == events.SESSIONS_ENDED:
+                    assert isinstance(self.sio.manager, RedisManager)
+                    await self.sio.manager.relay(event, room, payload)
+                else:
+                    await self.sio.emit(event, payload, to=to)
             except Exception:
                 log.exception("could not emit %s to %s", event, room)
             finally:

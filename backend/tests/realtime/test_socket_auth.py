@@ -101,7 +101,7 @@ async def login(http: httpx.AsyncClient, actor: Actor) -> dict[str, str]:
     return response.json()
 
 
-async def test_renew_with_a_token_from_before_a_logout_is_refused_and_ends_the_socket(
+async def test_a_logout_ends_every_socket_of_the_user_at_once_and_their_token_stays_refused(
     connect: Connect, http: httpx.AsyncClient, advisor: Actor
 ) -> None:
     before = await login(http, advisor)
@@ -110,35 +110,46 @@ async def test_renew_with_a_token_from_before_a_logout_is_refused_and_ends_the_s
     logout = await http.post("/api/v1/auth/logout", json={"refresh_token": before["refresh_token"]})
     assert logout.status_code == 204
 
-    ack = await stale.call("renew", {"token": before["access_token"]})
+    # Both are told and disconnected without sending anything (tests/realtime/test_session_end.py for the rest).
     signed_out = {"code": "INVALID_TOKEN", "message": "This session has ended (signed out); sign in again."}
-    assert ack == {"ok": False, "error": {**signed_out, "details": {}}}
-    await wait_until(lambda: not stale.client.connected)
-    assert stale.received("session_expired") == [signed_out]
-    # The same check as connect, which refuses that token with the same code.
+    await wait_until(lambda: not stale.client.connected and not other_desk.client.connected)
+    assert stale.received("session_expired") == other_desk.received("session_expired") == [signed_out]
+    # Connect refuses that token with the same code.
     refused = await connect(before["access_token"], expect_refusal=True)
     assert refused.connect_errors == [{"message": signed_out["message"], "data": {"code": "INVALID_TOKEN"}}]
 
-    # The logout ended every session: the other desk's socket is not revived by a token from a new sign-in...
+    # A socket of a new sign-in renews as before.
     after = await login(http, advisor)
-    revived = await other_desk.call("renew", {"token": after["access_token"]})
-    assert revived["ok"] is False and revived["error"]["code"] == "INVALID_TOKEN"
-    await wait_until(lambda: not other_desk.client.connected)
-    # ...a socket of the new sign-in renews as before.
     fresh = await connect(after["access_token"])
     assert (await fresh.call("renew", {"token": after["access_token"]}))["ok"] is True
     assert (await fresh.call("subscribe", {"token_ids": [2885]}))["ok"] is True
     assert fresh.client.connected and fresh.received("session_expired") == []
 
 
-async def test_a_socket_opened_before_a_logout_is_ended_by_its_next_command(
-    connect: Connect, http: httpx.AsyncClient, advisor: Actor
+async def test_renew_with_a_token_from_before_a_sign_out_is_refused_and_ends_the_socket(
+    connect: Connect, ctx: AppContext, advisor: Actor
 ) -> None:
-    before = await login(http, advisor)
-    socket = await connect(before["access_token"])
+    socket = await connect(token_of(advisor))
+    # Signed out elsewhere in a way this process did not hear of (another process while Redis was down).
+    async with ctx.sessions() as session:
+        await session.execute(update(User).where(User.id == advisor.id).values(token_version=1))
+        await session.commit()
+
+    ack = await socket.call("renew", {"token": token_of(advisor)})
+    signed_out = {"code": "INVALID_TOKEN", "message": "This session has ended (signed out); sign in again."}
+    assert ack == {"ok": False, "error": {**signed_out, "details": {}}}
+    await wait_until(lambda: not socket.client.connected)
+    assert socket.received("session_expired") == [signed_out]
+
+
+async def test_a_socket_whose_user_signed_out_unheard_is_ended_by_its_next_command(
+    connect: Connect, ctx: AppContext, advisor: Actor
+) -> None:
+    socket = await connect(token_of(advisor))
     assert (await socket.call("subscribe", {"token_ids": [2885]}))["ok"] is True
-    logout = await http.post("/api/v1/auth/logout", json={"refresh_token": before["refresh_token"]})
-    assert logout.status_code == 204
+    async with ctx.sessions() as session:
+        await session.execute(update(User).where(User.id == advisor.id).values(token_version=1))
+        await session.commit()
 
     ack = await socket.call("subscribe", {"token_ids": [1594]})
     assert ack["ok"] is False and ack["error"]["code"] == "INVALID_TOKEN"

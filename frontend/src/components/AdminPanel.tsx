@@ -21,7 +21,7 @@ const DIRECTORY = '/users?limit=500';
 
 /**
  * /admin (admins only): the kill switch, the firm's default risk limits, users (list, create,
- * deactivate) and the audit log (filter, verify the chain, export CSV).
+ * deactivate, lift sign-in lockouts) and the audit log (filter, verify the chain, export CSV).
  */
 export function AdminPanel() {
   const me = useAuthStore((s) => s.user);
@@ -39,6 +39,20 @@ export function AdminPanel() {
   const [deactivating, setDeactivating] = useState<User | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  // The outcome of the last "Unlock sign-in" (shown above the list).
+  const [unlockResult, setUnlockResult] = useState<{ ok: boolean; message: string } | null>(null);
+
+  // Lifts the sign-in lockouts (429 LOGIN_LOCKED after repeated wrong passwords) of the user, from every address.
+  const unlock = async (u: User) => {
+    setUnlockResult(null);
+    try {
+      await api.post<User>(`/users/${u.id}/unlock`);
+      setUnlockResult({ ok: true, message: `${u.email} can sign in again from anywhere.` });
+      audited();
+    } catch (err) {
+      setUnlockResult({ ok: false, message: err instanceof ApiError ? err.message : 'Something went wrong. Please try again.' });
+    }
+  };
 
   const deactivate = async () => {
     if (!deactivating) return;
@@ -77,6 +91,12 @@ export function AdminPanel() {
         <h2 className="mb-2 text-base font-semibold">Users{users.data ? ` (${users.data.total})` : ''}</h2>
         {users.error && <ErrorAlert error={users.error} onRetry={users.reload} />}
         {users.loading && !users.data && <Loading />}
+        {unlockResult && !unlockResult.ok && <ErrorAlert error={unlockResult.message} />}
+        {unlockResult?.ok && (
+          <p role="status" data-testid="unlock-result" className="mb-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+            {unlockResult.message}
+          </p>
+        )}
         {users.data && users.data.items.length === 0 && <Empty>No users.</Empty>}
         {users.data && users.data.items.length > 0 && (
           <>
@@ -98,7 +118,12 @@ export function AdminPanel() {
                     )}
                   </span>
                   <span className="text-xs text-slate-500">since {time(u.created_at)}</span>
-                  <span className="text-right">
+                  <span className="flex justify-end gap-2">
+                    {u.is_active && u.id !== me?.id && (
+                      <Button variant="secondary" onClick={() => void unlock(u)} data-testid="unlock-user">
+                        Unlock sign-in
+                      </Button>
+                    )}
                     {u.is_active && u.id !== me?.id && (
                       <Button variant="secondary" onClick={() => setDeactivating(u)}>
                         Deactivate
