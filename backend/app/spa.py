@@ -15,6 +15,10 @@ from app.api.errors import error_response
 
 _NOT_SPA = ("api/", "health/", "socket.io/", "metrics")
 _PLACEHOLDER = "_"
+# No file of the export has a path this long or a name past the filesystem's limit: such a request is a 404
+# before it reaches the filesystem (which would raise on it, as it does on a NUL byte).
+_MAX_PATH = 1024
+_MAX_NAME = 255
 
 
 class SpaFiles:
@@ -36,10 +40,17 @@ class SpaFiles:
         return routes
 
     def find(self, path: str) -> Path | None:
+        if len(path) > _MAX_PATH or "\x00" in path or any(len(part) > _MAX_NAME for part in path.split("/")):
+            return None
         candidates = (path, f"{path}.html", f"{path}/index.html")
         for candidate in candidates:
-            resolved = (self.root / candidate).resolve()
-            if resolved.is_file() and resolved.is_relative_to(self.root):
+            try:
+                resolved = (self.root / candidate).resolve()
+                found = resolved.is_file() and resolved.is_relative_to(self.root)
+            except (OSError, ValueError):
+                # Whatever else the filesystem refuses to look up is not a file we serve.
+                continue
+            if found:
                 return resolved
         for candidate in candidates:
             for pattern, file in self._dynamic:
