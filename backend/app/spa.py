@@ -21,6 +21,11 @@ _MAX_PATH = 1024
 _MAX_NAME = 255
 
 
+def _shown(path: str) -> str:
+    """The path as quoted back in a 404: a hostile one is not echoed whole."""
+    return path if len(path) <= 200 else f"{path[:200]}..."
+
+
 class SpaFiles:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -65,7 +70,7 @@ def mount_spa(app: FastAPI, static_dir: Path) -> None:
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
     async def spa(path: str, request: Request) -> FileResponse | JSONResponse:
         if path.startswith(_NOT_SPA):
-            return error_response(404, "NOT_FOUND", f"No such endpoint: /{path}")
+            return error_response(404, "NOT_FOUND", f"No such endpoint: /{_shown(path)}")
         index = files.root / "index.html"
         if not index.is_file():
             return error_response(
@@ -75,7 +80,7 @@ def mount_spa(app: FastAPI, static_dir: Path) -> None:
         if found is None:
             # A missing script or asset must not be answered with an HTML page.
             if path.startswith("_next/") or Path(path).suffix:
-                return error_response(404, "NOT_FOUND", f"No such file: /{path}")
+                return error_response(404, "NOT_FOUND", f"No such file: /{_shown(path)}")
             not_found = files.root / "404.html"
             return FileResponse(not_found if not_found.is_file() else index, status_code=404)
         # Hashed build assets never change; pages must be re-read so a deploy shows at once.

@@ -123,6 +123,9 @@ async def test_hostile_paths_are_404s_never_500s(tmp_path: Path) -> None:
             response = await http.get(path)
             assert response.status_code == 404, (path[:40], response.status_code, response.text[:200])
             assert "Traceback" not in response.text
+            assert len(response.content) < 1000  # the path is not echoed back whole
+        api = await http.get("/api/v1/" + "c" * 5000)
+        assert api.status_code == 404 and len(api.content) < 1000
         assert (await http.get("/exit/2885")).text == "<html>exit page</html>"
 
 
