@@ -1,11 +1,13 @@
 """Health, the one error shape, the SPA served beside the API, and demo seeding."""
 
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 
 from app.api.edge import HttpEdge
@@ -156,3 +158,16 @@ async def test_an_unexpected_error_is_a_generic_500_with_the_request_id_and_one_
     assert response.headers["x-request-id"] == "req-42"
     [logged] = [r for r in caplog.records if r.exc_info]
     assert "secret internals" in str(logged.exc_info[1])
+
+    @app.get("/cut")
+    async def cut() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"first rows,"
+            raise RuntimeError("failed mid-body")
+
+        return StreamingResponse(chunks())
+
+    # A body cut off half-way cannot be turned into a 500: the server must drop the connection, so it is told.
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        with pytest.raises(RuntimeError, match="failed mid-body"):
+            await http.get("/cut")

@@ -78,17 +78,19 @@ class HttpEdge:
         token = request_id_var.set(request_id)
         extra_headers = self._headers(scope, request_id)
         status = 500
-        responded = False
+        responded = answered = False
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status, responded
+            nonlocal status, responded, answered
             if message["type"] == "http.response.start":
                 status, responded = message["status"], True
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     (name, value) for name, value in extra_headers if name not in names
                 ]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
             await send(message)
 
         try:
@@ -99,7 +101,10 @@ class HttpEdge:
             await self.app(scope, self._limited(receive), send_with_headers)
         except Exception:
             # Starlette answers an unhandled error (the app's handler logs it) and then re-raises it for the server,
-            # which would log it a second time. It stops here; the client only ever gets the generic 500.
+            # which would log it a second time: a complete answer ends it here. Nothing sent yet: the generic 500.
+            # A response cut off mid-body goes on to the server, which drops the connection.
+            if responded and not answered:
+                raise
             if not responded:
                 log.exception("unhandled error on %s %r", scope["method"], scope["path"])
                 await internal_error()(scope, receive, send_with_headers)
