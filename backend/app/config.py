@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     # (quantities are INTEGER, prices have at most 10 integer digits).
     max_order_quantity: int = Field(default=10_000_000, ge=1, le=2**31 - 1)
     max_order_price: Decimal = Field(default=Decimal("10000000"), gt=0, lt=Decimal("1e10"))
+    # GET /metrics answers only `Authorization: Bearer <this>` (Prometheus: `authorization: {credentials: ...}`);
+    # unset, /metrics is a 404. At least 16 characters; make one with secrets.token_urlsafe(32).
+    metrics_token: str | None = None
     demo_min_cash: Decimal = Decimal("500000")
     demo_max_cash: Decimal = Decimal("5000000")
 
@@ -126,6 +129,14 @@ class Settings(BaseSettings):
     @property
     def resolved_log_format(self) -> str:
         return self.log_format or ("text" if self.demo_mode else "json")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        value = value.strip() if value else None
+        if value is not None and len(value) < 16:
+            raise ValueError("MULTIDESK_METRICS_TOKEN must be at least 16 characters (or unset, to serve no metrics)")
+        return value or None
 
     @field_validator("rate_limit_login_ip", "rate_limit_login_email", "rate_limit_orders")
     @classmethod

@@ -16,6 +16,15 @@ from app.security.csp import PagePolicies
 
 _NOT_SPA = ("api/", "health/", "socket.io/", "metrics")
 _PLACEHOLDER = "_"
+# No file of the export has a path this long or a name past the filesystem's limit: such a request is a 404
+# before it reaches the filesystem (which would raise on it, as it does on a NUL byte).
+_MAX_PATH = 1024
+_MAX_NAME = 255
+
+
+def _shown(path: str) -> str:
+    """The path as quoted back in a 404: a hostile one is not echoed whole."""
+    return path if len(path) <= 200 else f"{path[:200]}..."
 
 
 class SpaFiles:
@@ -37,10 +46,17 @@ class SpaFiles:
         return routes
 
     def find(self, path: str) -> Path | None:
+        if len(path) > _MAX_PATH or "\x00" in path or any(len(part) > _MAX_NAME for part in path.split("/")):
+            return None
         candidates = (path, f"{path}.html", f"{path}/index.html")
         for candidate in candidates:
-            resolved = (self.root / candidate).resolve()
-            if resolved.is_file() and resolved.is_relative_to(self.root):
+            try:
+                resolved = (self.root / candidate).resolve()
+                found = resolved.is_file() and resolved.is_relative_to(self.root)
+            except (OSError, ValueError):
+                # Whatever else the filesystem refuses to look up is not a file we serve.
+                continue
+            if found:
                 return resolved
         for candidate in candidates:
             for pattern, file in self._dynamic:
@@ -60,7 +76,7 @@ def mount_spa(app: FastAPI, static_dir: Path) -> None:
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False, response_model=None)
     async def spa(path: str, request: Request) -> FileResponse | JSONResponse:
         if path.startswith(_NOT_SPA):
-            return error_response(404, "NOT_FOUND", f"No such endpoint: /{path}")
+            return error_response(404, "NOT_FOUND", f"No such endpoint: /{_shown(path)}")
         index = files.root / "index.html"
         if not index.is_file():
             return error_response(
@@ -70,7 +86,7 @@ def mount_spa(app: FastAPI, static_dir: Path) -> None:
         if found is None:
             # A missing script or asset must not be answered with an HTML page.
             if path.startswith("_next/") or Path(path).suffix:
-                return error_response(404, "NOT_FOUND", f"No such file: /{path}")
+                return error_response(404, "NOT_FOUND", f"No such file: /{_shown(path)}")
             not_found = files.root / "404.html"
             page = not_found if not_found.is_file() else index
             return FileResponse(page, status_code=404, headers=page_headers(page))

@@ -29,6 +29,8 @@ from app.services.audit import GENESIS_HASH
 from app.services.reconcile import on_broker_order
 
 TEST_PASSWORD = "correct-horse-9"
+# The bearer token GET /metrics asks for (MULTIDESK_METRICS_TOKEN).
+METRICS_TOKEN = "test-metrics-token-0123456789"
 # Hashing once keeps fixtures fast; every fixture user shares this password.
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
 
@@ -65,6 +67,7 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         # Never the real Motilal: nothing listens on the discard port, so a Motilal client outside tests/motilal
         # gets BrokerUnavailable; tests/motilal points this at its fake server.
         motilal_base_url="http://127.0.0.1:9",
+        metrics_token=METRICS_TOKEN,
     )
 
 

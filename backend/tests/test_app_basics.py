@@ -1,11 +1,17 @@
 """Health, the one error shape, the SPA served beside the API, and demo seeding."""
 
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 
+from app.api.edge import HttpEdge
+from app.api.errors import install_error_handlers
 from app.context import AppContext
 from app.models import Client, User
 from app.services.demo import seed_demo
@@ -90,3 +96,78 @@ async def test_demo_logins_work(http: httpx.AsyncClient, ctx: AppContext) -> Non
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     clients = await http.get("/api/v1/clients", headers=headers)
     assert clients.json()["total"] == 8
+
+
+async def test_hostile_paths_are_404s_never_500s(tmp_path: Path) -> None:
+    # A NUL byte or a name longer than the filesystem allows made the file lookup raise: an unauthenticated 500.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("<html>dashboard</html>")
+    (out / "404.html").write_text("<html>not found</html>")
+    (out / "exit" / "_").mkdir(parents=True)
+    (out / "exit" / "_.html").write_text("<html>exit page</html>")
+    app = FastAPI()
+    install_error_handlers(app)
+    mount_spa(app, out)
+    transport = httpx.ASGITransport(app=HttpEdge(app, max_body_bytes=1024 * 1024), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        for path in (
+            "/%00",
+            "/index.html%00.txt",
+            "/exit/%00",
+            "/exit/1%00.txt",
+            "/" + "a" * 5000,
+            "/" + "a" * 5000 + ".js",
+            "/" + "a/" * 2500,
+            "/exit/" + "9" * 5000,
+            "/_next/static/" + "b" * 300 + ".js",
+        ):
+            response = await http.get(path)
+            assert response.status_code == 404, (path[:40], response.status_code, response.text[:200])
+            assert "Traceback" not in response.text
+            assert len(response.content) < 1000  # the path is not echoed back whole
+        api = await http.get("/api/v1/" + "c" * 5000)
+        assert api.status_code == 404 and len(api.content) < 1000
+        assert (await http.get("/exit/2885")).text == "<html>exit page</html>"
+
+
+async def test_an_unexpected_error_is_a_generic_500_with_the_request_id_and_one_logged_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals: /srv/multidesk/app.py line 12")
+
+    # The default transport re-raises whatever reaches the server: a second, uncorrelated traceback in its log.
+    transport = httpx.ASGITransport(app=HttpEdge(app, max_body_bytes=1024 * 1024))
+    with caplog.at_level(logging.ERROR):
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            response = await http.get("/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "error": {
+            "code": "INTERNAL_ERROR",
+            "message": "Something went wrong on our side; nothing more was done.",
+            "details": {"request_id": "req-42"},
+        }
+    }
+    assert response.headers["x-request-id"] == "req-42"
+    [logged] = [r for r in caplog.records if r.exc_info]
+    assert "secret internals" in str(logged.exc_info[1])
+
+    @app.get("/cut")
+    async def cut() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"first rows,"
+            raise RuntimeError("failed mid-body")
+
+        return StreamingResponse(chunks())
+
+    # A body cut off half-way cannot be turned into a 500: the server must drop the connection, so it is told.
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        with pytest.raises(RuntimeError, match="failed mid-body"):
+            await http.get("/cut")

@@ -142,10 +142,68 @@ async def test_admin_creates_a_client_for_an_advisor_but_an_advisor_cannot(
 
 
 async def test_the_same_broker_account_twice_is_409(http: httpx.AsyncClient, advisor: Actor) -> None:
-    assert (await http.post("/api/v1/clients", headers=advisor.headers, json=new_client())).status_code == 201
+    created = await http.post("/api/v1/clients", headers=advisor.headers, json=new_client())
+    assert created.status_code == 201
     again = await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(display_name="Other name"))
     assert again.status_code == 409
+    # The advisor's own client: they may see it, so they are told which one it is.
     assert again.json()["error"]["code"] == "CLIENT_EXISTS"
+    assert again.json()["error"]["details"] == {"client_id": created.json()["id"]}
+
+
+async def test_another_advisors_broker_account_is_refused_without_revealing_it(
+    http: httpx.AsyncClient, admin: Actor, advisor: Actor, other_advisor: Actor, ctx: AppContext
+) -> None:
+    # One broker account is one client firm-wide: two would double its positions and let two exits sell the same
+    # holding. The advisor who is refused learns only that this account cannot go on their desk, not that
+    # another desk has it, whose, or under what name; the attempt is audited for the admins.
+    theirs = await http.post(
+        "/api/v1/clients", headers=other_advisor.headers, json=new_client(display_name="Private Person")
+    )
+    assert theirs.status_code == 201
+    [mine_before] = await make_own(http, advisor)
+
+    attempts = [
+        await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(display_name="Guess")),
+        await http.patch(
+            f"/api/v1/clients/{mine_before}", headers=advisor.headers, json={"broker_client_id": "EMUM755714"}
+        ),
+    ]
+    for refused in attempts:
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "BROKER_ACCOUNT_UNAVAILABLE"
+        assert error["details"] == {}
+        for revealing in ("already", "exists", "Private Person", str(theirs.json()["id"]), str(other_advisor.id)):
+            assert revealing not in error["message"]
+    mine = await http.get(f"/api/v1/clients/{mine_before}", headers=advisor.headers)
+    assert mine.json()["broker_client_id"] == "MINE-1"  # the refused PATCH changed nothing
+
+    audit = await http.get("/api/v1/audit", params={"action": "client.refused"}, headers=admin.headers)
+    assert audit.status_code == 200
+    assert [
+        (e["actor_id"], e["payload"]["broker_client_id"], e["payload"]["held_by_client_id"])
+        for e in audit.json()["items"]
+    ] == [
+        (advisor.id, "EMUM755714", theirs.json()["id"]),
+        (advisor.id, "EMUM755714", theirs.json()["id"]),
+    ]
+
+    # An admin sees every client, so an admin is told which client holds the account, and whose it is.
+    by_admin = await http.post(
+        "/api/v1/clients", headers=admin.headers, json=new_client(owner_id=advisor.id, display_name="Admin try")
+    )
+    assert by_admin.status_code == 409
+    assert by_admin.json()["error"]["code"] == "CLIENT_EXISTS"
+    assert by_admin.json()["error"]["details"] == {"client_id": theirs.json()["id"], "owner_id": other_advisor.id}
+
+
+async def make_own(http: httpx.AsyncClient, advisor: Actor) -> list[int]:
+    created = await http.post(
+        "/api/v1/clients", headers=advisor.headers, json=new_client(display_name="Mine", broker_client_id="MINE-1")
+    )
+    assert created.status_code == 201, created.text
+    return [created.json()["id"]]
 
 
 async def test_new_client_summary_is_its_opening_cash_and_deactivation_hides_it(

@@ -53,3 +53,30 @@ async def test_order_book_by_ist_day(
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "INVALID_DATE"
     trades = await http.get("/api/v1/trades", params={"date_from": "2026-11-23"}, headers=advisor.headers)
     assert trades.status_code == 200
+
+
+def test_a_day_or_time_past_the_calendar_s_ends_is_invalid_date() -> None:
+    # 9999-12-31 included whole ends at 10000-01-01, which no datetime can hold: that was an OverflowError (a 422
+    # INVALID_VALUE from the generic handler) where every other unusable date is INVALID_DATE.
+    for name, value, end in (
+        ("date_to", "9999-12-31", True),
+        ("date_from", "0001-01-01", False),
+        ("date_to", "9999-12-31T23:59:59-05:00", True),
+        ("date_from", "0001-01-01T01:00:00", False),
+    ):
+        with pytest.raises(InvalidRequest) as refused:
+            _bound(name, value, end=end)
+        assert refused.value.code == "INVALID_DATE"
+        assert name in refused.value.message
+    assert _bound("date_to", "9999-12-30", end=True) == datetime(9999, 12, 30, 18, 30, tzinfo=UTC)
+
+
+async def test_far_dates_on_the_api(http: httpx.AsyncClient, advisor: Actor) -> None:
+    for path in ("/api/v1/orders", "/api/v1/trades"):
+        far = await http.get(path, params={"date_to": "9999-12-31"}, headers=advisor.headers)
+        assert far.status_code == 422 and far.json()["error"]["code"] == "INVALID_DATE", far.text
+        # The last day that has an end is a valid, if distant, bound.
+        latest = await http.get(
+            path, params={"date_from": "2026-01-01", "date_to": "9999-12-30"}, headers=advisor.headers
+        )
+        assert latest.status_code == 200, latest.text

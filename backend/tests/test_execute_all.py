@@ -1,6 +1,7 @@
 """Execute-all: one order per client, every row accounted for, one client's trouble never stops the others."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -8,7 +9,9 @@ from sqlalchemy import func, select
 
 from app.brokers.base import BrokerAccount, BrokerOrderAck, BrokerOrderRequest
 from app.context import AppContext
+from app.enums import BatchKind, BatchStatus, OrderStatus
 from app.models import Batch, Order
+from app.services.batches import build_batch_out
 from tests.conftest import Actor, MakeClients, Simulator
 
 RELIANCE = 2885
@@ -174,3 +177,82 @@ async def test_viewer_cannot_execute_and_inactive_client_row_is_denied(
     assert statuses[clients[1].id][0] == "DENIED" and "CLIENT_INACTIVE" in statuses[clients[1].id][1]
     other = await http.get(f"/api/v1/batches/{response.json()['batch_id']}", headers=viewer.headers)
     assert other.status_code == 200
+
+
+async def test_a_batch_with_nothing_to_send_is_completed_with_its_finish_time(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients
+) -> None:
+    # Every row decided when the batch is written: COMPLETED in the 202 itself, which said finished_at null.
+    clients = await make_clients(advisor, 2)
+    body = {
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
+        "allocations": allocations(clients, [0, 0]),
+    }
+    created = await execute_all(http, advisor, body)
+    assert created.status_code == 202, created.text
+    assert created.json()["status"] == "COMPLETED"
+    assert created.json()["finished_at"] is not None
+    assert created.json()["finished_at"] >= created.json()["created_at"]
+    again = await wait_batch(http, advisor, created.json()["batch_id"])
+    assert again["status"] == "COMPLETED" and again["finished_at"] is not None
+
+
+def test_a_batch_whose_rows_all_have_a_verdict_always_has_a_finish_time() -> None:
+    # Between the last row's verdict and complete_if_done's commit, readers derive COMPLETED from the rows.
+    created = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    batch = Batch(
+        id=7, kind=BatchKind.EXECUTE_ALL, created_by=1, request_hash="h", token_id=RELIANCE, created_at=created
+    )
+    rows = [
+        Order(
+            id=n,
+            batch_id=7,
+            client_id=n,
+            token_id=RELIANCE,
+            execution="BUY",
+            order_type="MARKET",
+            trade_type="INTRADAY",
+            quantity=1,
+            status=status,
+            created_at=created,
+            updated_at=created + timedelta(seconds=n),
+        )
+        for n, status in ((1, OrderStatus.FILLED), (2, OrderStatus.REJECTED))
+    ]
+    done = build_batch_out(batch, rows, {}, "RELIANCE")
+    assert done.status == BatchStatus.COMPLETED
+    assert done.finished_at == created + timedelta(seconds=2)  # the last verdict
+    rows[0].status = OrderStatus.PENDING
+    running = build_batch_out(batch, rows, {}, "RELIANCE")
+    assert running.status == BatchStatus.RUNNING and running.finished_at is None
+
+
+async def test_an_empty_or_blank_idempotency_key_is_refused(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    # An empty key was a key like any other: every request a client sent without a real key became one batch.
+    clients = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    body = {
+        "token_id": RELIANCE,
+        "execution": "BUY",
+        "order_type": "MARKET",
+        "trade_type": "INTRADAY",
+        "allocations": allocations(clients, [1]),
+    }
+    for key in ("", "   ", "\t"):
+        headers = {**advisor.headers, "Idempotency-Key": key}
+        placed = await http.post("/api/v1/orders/execute-all", json=body, headers=headers)
+        assert placed.status_code == 422, (key, placed.text)
+        assert placed.json()["error"]["code"] == "INVALID_IDEMPOTENCY_KEY"
+        exited = await http.post(f"/api/v1/trades/exit-by-token/{RELIANCE}", json={}, headers=headers)
+        assert exited.status_code == 422, (key, exited.text)
+        assert exited.json()["error"]["code"] == "INVALID_IDEMPOTENCY_KEY"
+    too_long = await execute_all(http, advisor, body, key="k" * 129)
+    assert too_long.status_code == 422 and too_long.json()["error"]["code"] == "INVALID_IDEMPOTENCY_KEY"
+    async with ctx.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Batch)) == 0
+    assert (await execute_all(http, advisor, body, key="k" * 128)).status_code == 202

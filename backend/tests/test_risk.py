@@ -331,3 +331,38 @@ async def test_while_halted_open_orders_can_be_reduced_repriced_or_cancelled_but
     assert less.status_code == 200 and less.json()["quantity"] == 3
     cancelled = await http.post(f"{path}/cancel", headers=advisor.headers)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
+
+
+async def test_a_non_admin_sees_the_firm_halt_and_their_own_but_no_other_advisors_halt(
+    http: httpx.AsyncClient, admin: Actor, advisor: Actor, other_advisor: Actor, viewer: Actor
+) -> None:
+    for body in (
+        {"scope": "advisor", "advisor_id": advisor.id, "reason": "own review"},
+        {"scope": "advisor", "advisor_id": other_advisor.id, "reason": "compliance probe of B"},
+    ):
+        assert (await http.post("/api/v1/risk/halt", json=body, headers=admin.headers)).status_code == 200
+
+    async def status(actor: Actor) -> dict:
+        response = await http.get("/api/v1/risk/status", headers=actor.headers)
+        assert response.status_code == 200
+        return response.json()
+
+    mine = await status(advisor)
+    assert [(h["scope"], h["advisor_id"], h["reason"]) for h in mine["halts"]] == [
+        ("advisor", advisor.id, "own review")
+    ]
+    assert mine["you_are_halted"] is True and mine["firm_halted"] is False
+    seen = await status(viewer)
+    assert seen["halts"] == [] and seen["you_are_halted"] is False
+    assert "compliance probe" not in str(mine)
+
+    assert (
+        await http.post("/api/v1/risk/halt", json={"scope": "firm", "reason": "drill"}, headers=admin.headers)
+    ).status_code == 200
+    mine = await status(advisor)
+    assert sorted((h["scope"], h["reason"]) for h in mine["halts"]) == [("advisor", "own review"), ("firm", "drill")]
+    assert [(h["scope"], h["reason"]) for h in (await status(viewer))["halts"]] == [("firm", "drill")]
+    assert "compliance probe" not in str(mine)
+    # Admins run the kill switch: they see every halt.
+    everything = await status(admin)
+    assert sorted(h["reason"] for h in everything["halts"]) == ["compliance probe of B", "drill", "own review"]

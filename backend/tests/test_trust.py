@@ -10,13 +10,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from limits import RateLimitItemPerMinute, parse
+from pydantic import ValidationError
 
+from app.config import Settings
 from app.context import AppContext
 from app.errors import RateLimited
 from app.observability.logs import JsonFormatter, RequestIdFilter
 from app.observability.metrics import PRICE_UPDATES_EMITTED, SOCKET_CONNECTIONS
 from app.security.ratelimit import RateLimits
-from tests.conftest import TEST_PASSWORD, Actor, MakeClients, Simulator
+from tests.conftest import METRICS_TOKEN, TEST_PASSWORD, Actor, MakeClients, Simulator
+
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 RELIANCE = 2885
 
@@ -72,7 +76,7 @@ async def test_metrics_expose_the_named_series_after_an_order(
     assert waited.status_code == 200
     await http.get(f"/api/v1/orders/{placed.json()['id']}", headers=advisor.headers)
 
-    response = await http.get("/metrics")
+    response = await http.get("/metrics", headers=METRICS_AUTH)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
@@ -92,6 +96,39 @@ async def test_metrics_expose_the_named_series_after_an_order(
         "multidesk_rate_limited_total",
     ):
         assert f"# TYPE {name.removesuffix('_total')}" in text
+
+
+async def test_metrics_answer_only_the_scraper_with_the_token(
+    http: httpx.AsyncClient, admin: Actor, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /metrics was open to anyone who could reach the port: route names, order and error rates, process details.
+    for headers in (
+        {},
+        admin.headers,  # a signed-in user, even an admin, is not the scraper
+        {"Authorization": "Bearer wrong-token-of-some-length"},
+        {"Authorization": f"Basic {METRICS_TOKEN}"},
+        {"Authorization": METRICS_TOKEN},
+        {"Authorization": f"Bearer {METRICS_TOKEN}x"},
+    ):
+        refused = await http.get("/metrics", headers=headers)
+        assert refused.status_code == 401, (headers, refused.text)
+        assert refused.json()["error"]["code"] == "NOT_AUTHENTICATED"
+        assert refused.headers["www-authenticate"] == "Bearer"
+        assert "multidesk_" not in refused.text
+    assert (await http.get("/metrics", headers={"Authorization": f"bearer {METRICS_TOKEN}"})).status_code == 200
+
+    # Without a token configured, nothing is served: the same 404 as an unknown path.
+    monkeypatch.setattr(ctx.settings, "metrics_token", None)
+    for headers in ({}, METRICS_AUTH):
+        off = await http.get("/metrics", headers=headers)
+        assert off.status_code == 404 and off.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_metrics_token_is_long_enough_or_refused() -> None:
+    assert Settings(metrics_token="").metrics_token is None
+    assert Settings(metrics_token=" " + "t" * 16 + " ").metrics_token == "t" * 16
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        Settings(metrics_token="short")
 
 
 async def test_socket_gauge_and_price_counter_are_wired(ctx: AppContext) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.errors import internal_error
 from app.observability.logs import request_id_var
 from app.observability.metrics import HTTP_REQUEST_DURATION
 from app.security.csp import DEFAULT_POLICY
@@ -72,16 +73,19 @@ class HttpEdge:
         token = request_id_var.set(request_id)
         extra_headers = self._headers(scope, request_id)
         status = 500
+        responded = answered = False
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     (name, value) for name, value in extra_headers if name not in names
                 ]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
             await send(message)
 
         try:
@@ -90,6 +94,15 @@ class HttpEdge:
                 await self._too_large(send_with_headers)
                 return
             await self.app(scope, self._limited(receive), send_with_headers)
+        except Exception:
+            # Starlette answers an unhandled error (the app's handler logs it) and then re-raises it for the server,
+            # which would log it a second time: a complete answer ends it here. Nothing sent yet: the generic 500.
+            # A response cut off mid-body goes on to the server, which drops the connection.
+            if responded and not answered:
+                raise
+            if not responded:
+                log.exception("unhandled error on %s %r", scope["method"], scope["path"])
+                await internal_error()(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
             route = route_label(scope)

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.brokers.base import BrokerError
 from app.db import DatabaseUnavailable
 from app.errors import AppError
+from app.observability.logs import request_id_var
 
 log = logging.getLogger(__name__)
 
@@ -103,5 +104,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; nothing more was done.")
+        log.exception("unhandled error on %s %r", request.method, request.url.path)
+        return internal_error()
+
+
+def internal_error() -> JSONResponse:
+    """The one answer to an unexpected failure: no detail of it, only the request id its logged traceback carries."""
+    return error_response(
+        500,
+        "INTERNAL_ERROR",
+        "Something went wrong on our side; nothing more was done.",
+        {"request_id": request_id_var.get()},
+    )

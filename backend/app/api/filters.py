@@ -34,9 +34,14 @@ def _bound(name: str, value: str | None, *, end: bool) -> datetime | None:
             # A date_to day is included whole: the range ends at the next midnight.
             return datetime.combine(day + timedelta(days=1 if end else 0), time(), IST).astimezone(UTC)
         moment = datetime.fromisoformat(text)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=IST)).astimezone(UTC)
     except ValueError as exc:
         raise InvalidRequest(f"{name}: {value!r} is not a date or an ISO 8601 time.", code="INVALID_DATE") from exc
-    return (moment if moment.tzinfo else moment.replace(tzinfo=IST)).astimezone(UTC)
+    except OverflowError as exc:
+        # 9999-12-31 included whole ends in the year 10000; 0001-01-01 in Kolkata starts in the year 0, in UTC.
+        raise InvalidRequest(
+            f"{name}: {value!r} is outside the dates that can be searched.", code="INVALID_DATE"
+        ) from exc
 
 
 def date_range(

@@ -2,25 +2,43 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 
 from app.api.deps import ContextDep, CurrentUser, OrderRateLimit, SessionDep, TraderUser
 from app.api.filters import DateRangeDep
 from app.enums import OrderStatus
+from app.errors import InvalidRequest
 from app.schemas.common import ERROR_RESPONSES, ErrorResponse, Page
 from app.schemas.orders import BatchOut, ExecuteAllRequest, ModifyOrderRequest, OrderOut, PlaceOrderRequest
 from app.services import batches, orders
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses={**ERROR_RESPONSES, 429: {"model": ErrorResponse}})
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=128,
-        description="The same key returns the same batch and sends nothing again.",
-    ),
-]
+_MAX_KEY = 128
+
+
+def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description=f"The same key returns the same batch and sends nothing again: 1 to {_MAX_KEY} characters.",
+        ),
+    ] = None,
+) -> str | None:
+    """No header is no key; an empty or blank one is refused, not taken as the key every keyless caller shares."""
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > _MAX_KEY or not key.isprintable():
+        raise InvalidRequest(
+            f"Idempotency-Key must be 1 to {_MAX_KEY} printable characters; leave the header out to send no key.",
+            code="INVALID_IDEMPOTENCY_KEY",
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
 
 
 @router.post("/place", status_code=201, dependencies=[OrderRateLimit])

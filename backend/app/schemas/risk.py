@@ -74,6 +74,7 @@ class RiskStatusOut(BaseModel):
     firm_halted: bool
     # Whether orders you place are refused right now (firm halt, or a halt on you as an advisor).
     you_are_halted: bool
+    # The active halts you may see: every one for an admin; otherwise the firm halt and a halt on you.
     halts: list[HaltOut]
     cancelled_order_ids: list[int] = []
     cancel_failures: list[CancelFailure] = []
@@ -82,11 +83,11 @@ class RiskStatusOut(BaseModel):
 class RiskStatusChanged(BaseModel):
     """The `risk_status` Socket.IO event, to every signed-in socket after a halt or resume is committed.
 
-    `you_are_halted` differs per user, so it is not here: a desk refetches GET /risk/status on this event.
+    Only the firm-wide state: which halts a user may see (and `you_are_halted`) differ per user, so a desk
+    refetches GET /risk/status on this event; another advisor's halt never goes to every socket.
     """
 
     firm_halted: bool
-    halts: list[HaltOut]
 
 
 class AuditEventOut(BaseModel):

@@ -11,9 +11,10 @@ import json
 import logging
 import time
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +22,6 @@ from app.context import AppContext
 from app.enums import BatchKind, BatchStatus, OrderStatus, Role
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
-from app.models.types import utcnow
 from app.observability.metrics import BATCH_DURATION
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
 from app.services import audit
@@ -209,9 +209,16 @@ async def complete_if_done(session: AsyncSession, batch_id: int) -> bool:
     )
     if pending is not None:
         return False
-    batch.status, batch.finished_at = BatchStatus.COMPLETED, utcnow()
+    last_change = await session.scalar(select(func.max(Order.updated_at)).where(Order.batch_id == batch_id))
+    # The time readers were already shown (build_batch_out derives it the same way before this commit).
+    batch.status, batch.finished_at = BatchStatus.COMPLETED, finished_at(batch, [last_change])
     await session.commit()
     return True
+
+
+def finished_at(batch: Batch, changes: list[datetime | None]) -> datetime:
+    """When a batch whose rows all have their verdict finished: its rows' last change, never before it began."""
+    return max([batch.created_at, *(change for change in changes if change is not None)])
 
 
 async def get_batch(ctx: AppContext, user: User, batch_id: int, *, wait: bool, timeout_s: float) -> BatchOut:
@@ -282,15 +289,19 @@ def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], sy
         skipped=tally[SKIPPED],
     )
     assert batch.id is not None
+    done = counts.pending == 0
+    # complete_if_done stores the finish time a moment after the last verdict; until then it is derived here, so
+    # a COMPLETED batch always says when it finished.
+    finished = batch.finished_at or (finished_at(batch, [o.updated_at for o in orders]) if done else None)
     return BatchOut(
         batch_id=batch.id,
         kind=batch.kind,
         # Derived from the rows, so a reader never sees RUNNING once every row has its verdict.
-        status=BatchStatus.COMPLETED if counts.pending == 0 else BatchStatus.RUNNING,
+        status=BatchStatus.COMPLETED if done else BatchStatus.RUNNING,
         token_id=batch.token_id,
         symbol=symbol,
         created_at=batch.created_at,
-        finished_at=batch.finished_at,
+        finished_at=finished,
         counts=counts,
         rows=rows,
     )

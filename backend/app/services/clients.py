@@ -71,13 +71,56 @@ async def _owner_for(session: AsyncSession, actor: User, requested: int | None) 
 
 
 @asynccontextmanager
-async def _unique_account(session: AsyncSession, broker: str, broker_client_id: str) -> AsyncIterator[None]:
-    """Turns the database's unique-account violation (at flush or commit) into a 409."""
+async def _unique_account(
+    session: AsyncSession, actor: User, action: str, broker: str, broker_client_id: str
+) -> AsyncIterator[None]:
+    """Turns the database's unique-account violation (at flush or commit) into a 409 that tells the actor only
+    what they may see.
+
+    A broker account is one client firm-wide, whoever owns it: two clients on one account would each show its
+    positions and margin, and an exit from each would sell the same holding twice. So an advisor cannot add an
+    account another advisor already has; but which account another desk holds is that desk's business. The
+    actor's own client (or, for an admin, anyone's) is named; otherwise the answer is the same whoever holds it
+    and says only that the account cannot go on this desk, and the attempt is audited for the admins.
+    """
+    actor_id, is_admin = actor.id, actor.role == Role.ADMIN  # read now: the rollback expires loaded rows
     try:
         yield
     except IntegrityError as exc:
         await session.rollback()
-        raise Conflict(f"The {broker} account {broker_client_id} is already a client.", code="CLIENT_EXISTS") from exc
+        holder = await session.scalar(
+            select(Client).where(Client.broker == broker, Client.broker_client_id == broker_client_id)
+        )
+        if holder is None:
+            raise  # another constraint: not an account clash
+        if is_admin or holder.owner_id == actor_id:
+            details: dict[str, object] = {"client_id": holder.id}
+            if is_admin:
+                details["owner_id"] = holder.owner_id
+            raise Conflict(
+                f"The {broker} account {broker_client_id} is already client {holder.id}.",
+                code="CLIENT_EXISTS",
+                details=details,
+            ) from exc
+        await audit.record(
+            session,
+            "client.refused",
+            actor_id=actor_id,
+            entity_type="client",
+            entity_id=holder.id,
+            payload={
+                "action": action,
+                "broker": broker,
+                "broker_client_id": broker_client_id,
+                "held_by_client_id": holder.id,
+            },
+        )
+        await session.commit()
+        raise Conflict(
+            "This broker account cannot be added to your desk. If it belongs to one of your clients, "
+            "ask an administrator.",
+            code="BROKER_ACCOUNT_UNAVAILABLE",
+        ) from exc
 
 
 async def create_client(session: AsyncSession, vault: CredentialVault, actor: User, body: ClientCreate) -> Client:
@@ -91,7 +134,7 @@ async def create_client(session: AsyncSession, vault: CredentialVault, actor: Us
     credentials = body.credentials.filled() if body.credentials else {}
     _store_credentials(vault, client, credentials)
     session.add(client)
-    async with _unique_account(session, body.broker, body.broker_client_id):
+    async with _unique_account(session, actor, "create", body.broker, body.broker_client_id):
         await session.flush()
         await audit.record(
             session,
@@ -128,7 +171,7 @@ async def update_client(
             changed_credentials.append(name)
         _store_credentials(vault, client, stored)
     client.updated_at = utcnow()
-    async with _unique_account(session, client.broker, client.broker_client_id):
+    async with _unique_account(session, actor, "update", client.broker, client.broker_client_id):
         await audit.record(
             session,
             "client.update",

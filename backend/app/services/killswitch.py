@@ -9,8 +9,9 @@ sending (the rest of a running execute-all, say) is CANCELLED with reason HALTED
 and each send claims its order just before it leaves, reading the halts in that same transaction
 (app/services/order_writer.py), so none slips through between the two.
 
-Every committed halt or resume is announced to every signed-in socket (`risk_status`), so other desks learn of it
-at once instead of at their next poll of GET /risk/status.
+Every committed halt or resume is announced to every signed-in socket (`risk_status`, the firm-wide state only), so
+other desks refetch GET /risk/status at once instead of at their next poll. An advisor's halt and its reason are
+shown to that advisor and to admins only.
 """
 
 import asyncio
@@ -36,17 +37,23 @@ def halt_out(halt: TradingHalt) -> HaltOut:
 
 
 async def status(session: AsyncSession, user: User) -> RiskStatusOut:
+    """The halts `user` may see: an admin every one; anyone else the firm halt and a halt on themselves, since
+    another advisor's halt (and its reason) is between that advisor and the admins."""
     halts = await active_halts(session)
+    visible = [h for h in halts if user.role == Role.ADMIN or h.scope == FIRM_SCOPE or h.advisor_id == user.id]
     return RiskStatusOut(
         firm_halted=any(h.scope == FIRM_SCOPE for h in halts),
         you_are_halted=any(h.scope == FIRM_SCOPE or h.advisor_id == user.id for h in halts),
-        halts=[halt_out(h) for h in halts],
+        halts=[halt_out(h) for h in visible],
     )
 
 
 async def _announce(ctx: AppContext, now: RiskStatusOut) -> None:
-    """Tell every signed-in socket that the kill switch changed; called only once the change is committed."""
-    payload = RiskStatusChanged(firm_halted=now.firm_halted, halts=now.halts).model_dump(mode="json")
+    """Tell every signed-in socket that the kill switch changed; called only once the change is committed.
+
+    One payload goes to every desk, so it carries only what every desk may see; each refetches its own view.
+    """
+    payload = RiskStatusChanged(firm_halted=now.firm_halted).model_dump(mode="json")
     await ctx.events.publish(events.RISK_STATUS, events.ALL_USERS_ROOM, payload)
 
 

@@ -103,7 +103,8 @@ function HaltBanner({ enabled, userId }: { enabled: boolean; userId: number | un
     ? `Trading is halted firm-wide${firm.reason ? `: ${firm.reason}` : ''}.`
     : status.you_are_halted
       ? `Trading is halted for your clients${mine?.reason ? `: ${mine.reason}` : ''}.`
-      : `Trading is halted for ${status.halts.length} advisor${status.halts.length > 1 ? 's' : ''}.`;
+      : // Only an admin is shown other advisors' halts (GET /risk/status scopes them per user).
+        `Trading is halted for ${status.halts.length} advisor${status.halts.length > 1 ? 's' : ''}.`;
   return (
     <div
       role="alert"

@@ -168,9 +168,11 @@ export interface SessionExpired {
 
 /**
  * server → client `risk_status`, room users:all (every signed-in socket): a halt or resume was
- * committed. `you_are_halted` is per user, so the app refetches GET /risk/status on it.
+ * committed. Only the firm-wide state: which halts a user may see (an advisor's halt is shown to
+ * that advisor and admins only) and `you_are_halted` are per user, so the app refetches
+ * GET /risk/status on it.
  */
-export type RiskStatusChanged = Pick<RiskStatus, 'firm_halted' | 'halts'>;
+export type RiskStatusChanged = Pick<RiskStatus, 'firm_halted'>;
 
 /** Every command's ack: `{ok: true, ...}` or `{ok: false, error: {code, message, details}}`. */
 export type RealtimeAck = { ok: true; [key: string]: unknown } | { ok: false; error: ErrorEnvelope['error'] };

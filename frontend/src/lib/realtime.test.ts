@@ -207,8 +207,8 @@ describe('realtime connection', () => {
     s.fire('connect');
     await vi.waitFor(() => expect(useRiskStore.getState().status).toEqual(running));
 
-    // Another desk halted: the payload has no you_are_halted, so this user's status is read again.
-    s.fire('risk_status', { firm_halted: true, halts: halted.halts });
+    // A halt was committed: the payload is the firm-wide state only, so this user's view is read again.
+    s.fire('risk_status', { firm_halted: true });
     await vi.waitFor(() => expect(useRiskStore.getState().status).toEqual(halted));
     expect(gets()).toHaveLength(2);
 
