@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError, BrokerPosition
 from app.context import AppContext
+from app.db import release_connection
 from app.enums import BatchKind, Execution, OrderStatus, Side, TradeType
 from app.errors import Conflict
 from app.models import Batch, Client, Instrument, Order, User
@@ -62,6 +63,7 @@ async def exit_by_token(
         instrument = await get_instrument(session, token_id)
         _check_exit_price(instrument, body)
         clients = await _selected_clients(session, user, body.client_ids)
+        await release_connection(session)  # nothing written yet; no connection held while the brokers answer
         found = await asyncio.gather(
             *(open_positions(ctx, client, token_id) for client in clients), return_exceptions=True
         )
