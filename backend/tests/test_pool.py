@@ -24,6 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import AppContext
 from app.db import make_engine
 from app.enums import Role
+from app.realtime import events
+from app.realtime.events import EventBus
+from app.services.batch_waits import BatchWaits
 from tests.conftest import Actor, MakeClients, MakeUser, Simulator, place_order
 
 RELIANCE = 2885
@@ -98,7 +101,7 @@ async def overlapping_load(
         await placed.wait()
         while not done.is_set():
             started = time.perf_counter()
-            me = await http.get(f"{wait_url(0)}/api/v1/auth/me", headers=bystander)
+            me = await http.get(f"{wait_url(len(result.me_seconds))}/api/v1/auth/me", headers=bystander)
             result.me_seconds.append(time.perf_counter() - started)
             assert me.status_code == 200, me.text
             await asyncio.sleep(0.05)
@@ -280,6 +283,18 @@ async def test_no_request_holds_a_connection_while_it_awaits_a_broker_the_writer
         assert halted.status_code == 200, halted.text
 
     assert held.violations == [], "\n".join(held.violations)
+
+
+def test_a_batch_waiter_is_woken_by_the_writers_announcement_of_its_batch_only() -> None:
+    bus = EventBus()
+    waits = BatchWaits(bus)
+    mine, other = waits.watch(7), waits.watch(8)
+    assert waits.watch(7) is mine, "waiters on one batch share its event"
+
+    asyncio.run(bus.publish(events.BATCH_PROGRESS, events.batch_room(7), {"batch_id": 7, "done": 1, "total": 2}))
+
+    assert mine.is_set() and not other.is_set()
+    assert waits.watch(7) is not mine, "the next look waits for the next change"
 
 
 # --------------------------------------------------------------------------------------------- readiness
