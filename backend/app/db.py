@@ -7,9 +7,10 @@ PostgreSQL, each PostgreSQL statement (`command_timeout` overrides it), SQLite's
 free pooled connection (unless MULTIDESK_DB_POOL_TIMEOUT_S says otherwise). A pooled PostgreSQL connection is
 pinged before use, so connections cut by a database restart are replaced, not reused.
 
-The pool is small on purpose (MULTIDESK_DB_POOL_SIZE + MULTIDESK_DB_MAX_OVERFLOW) because nothing holds a connection
-while it waits: a session's connection goes back to the pool before any wait on a broker, the order writer, a lock
-or a batch (`release_connection`, or a session that ends first), so connections are busy only while statements run.
+The pool is small on purpose (MULTIDESK_DB_POOL_SIZE + MULTIDESK_DB_MAX_OVERFLOW) because requests do not hold a
+connection while they wait: a session's connection goes back to the pool before any wait on a broker, the order
+writer or a batch (`release_connection`, or a session that ends first), and order writes take a turn
+(`write_turn`) before they queue on the audit chain's lock, so most connections are busy only while statements run.
 """
 
 import asyncio
