@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     data_dir: Path = REPO_ROOT / "var"
     database_url: str | None = None
+    # Each process's database connection pool (SQLite and PostgreSQL alike): connections kept open, more opened
+    # under load, and how long a request waits for a free one before 503 DATABASE_UNAVAILABLE (unset: the URL's
+    # `timeout`). Requests hold a connection only while their statements run, never while they wait for a broker
+    # or a batch, so a small pool serves many at once. On PostgreSQL keep processes x (size + overflow) below the
+    # server's max_connections.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_s: float | None = Field(default=None, gt=0)
     redis_url: str | None = None
     # One Redis connection attempt or command; past it Redis counts as unreachable and its fallbacks take over.
     redis_timeout_s: float = Field(default=2.0, gt=0)

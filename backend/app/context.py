@@ -1,5 +1,6 @@
 """The long-lived objects one app instance shares: settings, database, vault, tokens, brokers, events, tasks."""
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ from app.brokers.motilal import MotilalBroker, MotilalConfig
 from app.brokers.registry import BrokerRegistry
 from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
 from app.market.feed import SimulatorFeed
 from app.models import Instrument
@@ -20,6 +21,7 @@ from app.realtime.events import EventBus
 from app.security.ratelimit import RateLimits
 from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
+from app.services.batch_waits import BatchWaits
 from app.services.order_writer import OrderWriter
 from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
@@ -42,16 +44,28 @@ class AppContext:
     # Every change to an order row goes through the writer; fills and positions follow up after it.
     fills: FillFollowUp = field(init=False)
     order_writer: OrderWriter = field(init=False)
+    # Turns to write (app/db.py write_turn), so writers queueing for the audit chain's lock never fill the pool.
+    write_turns: asyncio.Semaphore = field(
+        default_factory=lambda: make_write_turns(DEFAULT_POOL_SIZE, DEFAULT_MAX_OVERFLOW)
+    )
+    # Requests waiting for a batch sleep here between looks, woken by the writer's batch_progress events.
+    batch_waits: BatchWaits = field(init=False)
 
     def __post_init__(self) -> None:
         self.fills = FillFollowUp(self)
         self.order_writer = OrderWriter(self.sessions, self.events, on_fills=self.fills.request)
+        self.batch_waits = BatchWaits(self.events)
 
     @classmethod
     def build(cls, settings: Settings) -> "AppContext":
         settings.ensure_secrets()
         assert settings.jwt_secret is not None
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(
+            settings.resolved_database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout_s=settings.db_pool_timeout_s,
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -63,6 +77,7 @@ class AppContext:
                 refresh_ttl=timedelta(days=settings.refresh_token_days),
             ),
             limits=RateLimits(settings),
+            write_turns=make_write_turns(settings.db_pool_size, settings.db_max_overflow),
         )
 
     async def start_brokers(self, order_listener: OrderListener | None = None) -> None:

@@ -72,8 +72,9 @@ REDIS_TIMEOUT_S = 0.5
 # stalled PostgreSQL costs a ping, closing the connection and a new connect), far below anything unbounded.
 ANSWERED_WITHIN_S = 20
 REDIS_URL = "redis://127.0.0.1:6379/5"
-# Placements at once during an outage: past SQLite's pool (5 + 10 overflow; each placement holds two connections).
+# Placements at once during an outage: more than the pool's connections (4 + 4 overflow here), so some wait for one.
 BURST = 12
+SMALL_POOL = {"db_pool_size": 4, "db_max_overflow": 4}
 
 ON_POSTGRES = database_url(Path()).startswith("postgresql")
 DATABASE_FAULTS = ["postgres-refused", "postgres-no-answer"] if ON_POSTGRES else ["sqlite-write-locked"]
@@ -248,7 +249,8 @@ async def faulty_database(
         outage = WriteLock(path)
         database = f"sqlite+aiosqlite:///{path}?timeout={DATABASE_TIMEOUT_S}"
     try:
-        async with running(app_settings(test_settings, tmp_path, database_url=database)) as (application, http):
+        settings = app_settings(test_settings, tmp_path, database_url=database, **SMALL_POOL)
+        async with running(settings) as (application, http):
             ctx: AppContext = application.state.ctx
             headers, client = await advisor_with_client(ctx)
             try:

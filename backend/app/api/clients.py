@@ -3,9 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
 from app.context import AppContext
+from app.db import release_connection
 from app.models import Client
 from app.schemas.clients import ClientCreate, ClientOut, ClientUpdate, PortfolioOut, PortfolioSummary
 from app.schemas.common import ERROR_RESPONSES, Page
@@ -29,8 +31,9 @@ def client_out(ctx: AppContext, client: Client, summary: PortfolioSummary | str)
     )
 
 
-async def with_summary(ctx: AppContext, client: Client) -> ClientOut:
+async def with_summary(ctx: AppContext, session: AsyncSession, client: Client) -> ClientOut:
     assert client.id is not None
+    await release_connection(session)  # the broker is asked next
     return client_out(ctx, client, (await portfolio.summaries(ctx, [client]))[client.id])
 
 
@@ -46,31 +49,32 @@ async def list_clients(
     rows, total = await clients.list_visible(
         session, user, limit=limit, offset=offset, include_inactive=include_inactive
     )
+    await release_connection(session)  # the brokers are asked next
     found = await portfolio.summaries(ctx, rows)
     return Page(items=[client_out(ctx, c, found[c.id]) for c in rows], total=total, limit=limit, offset=offset)
 
 
 @router.post("", status_code=201)
 async def create_client(body: ClientCreate, user: TraderUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
-    return await with_summary(ctx, await clients.create_client(session, ctx.vault, user, body))
+    return await with_summary(ctx, session, await clients.create_client(session, ctx.vault, user, body))
 
 
 @router.get("/{client_id}")
 async def get_client(client_id: int, user: CurrentUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
-    return await with_summary(ctx, await clients.get_visible(session, user, client_id))
+    return await with_summary(ctx, session, await clients.get_visible(session, user, client_id))
 
 
 @router.patch("/{client_id}")
 async def update_client(
     client_id: int, body: ClientUpdate, user: TraderUser, ctx: ContextDep, session: SessionDep
 ) -> ClientOut:
-    return await with_summary(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
+    return await with_summary(ctx, session, await clients.update_client(session, ctx.vault, user, client_id, body))
 
 
 @router.post("/{client_id}/deactivate")
 async def deactivate_client(client_id: int, user: TraderUser, ctx: ContextDep, session: SessionDep) -> ClientOut:
     body = ClientUpdate(is_active=False)
-    return await with_summary(ctx, await clients.update_client(session, ctx.vault, user, client_id, body))
+    return await with_summary(ctx, session, await clients.update_client(session, ctx.vault, user, client_id, body))
 
 
 @router.get("/{client_id}/portfolio")

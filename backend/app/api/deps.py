@@ -33,16 +33,18 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 async def get_current_user(
     ctx: ContextDep,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
+    """The signed-in user, read in a session of its own that ends at once: every route needs the user, so the
+    request-scoped session would otherwise hold a pooled connection for the whole request, broker waits included."""
     if credentials is None:
         raise NotAuthenticated("Sign in first: send the access token as a Bearer header.")
     try:
         claims = ctx.tokens.claims(credentials.credentials, "access")
     except InvalidToken as exc:
         raise NotAuthenticated("The access token is invalid or has expired.", code="INVALID_TOKEN") from exc
-    user = await session.get(User, claims.user_id)
+    async with ctx.sessions() as session:
+        user = await session.get(User, claims.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("This account is deactivated or no longer exists.", code="ACCOUNT_INACTIVE")
     if claims.version != user.token_version:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from app.api.deps import ContextDep, CurrentUser, SessionDep
+from app.db import release_connection
 from app.enums import BrokerName
 from app.errors import InvalidRequest
 from app.models import Instrument
@@ -31,5 +32,6 @@ async def quotes(
         raise InvalidRequest("Give between 1 and 200 token ids.", code="INVALID_TOKEN_IDS")
     instruments = list(await session.scalars(select(Instrument).where(Instrument.token_id.in_(wanted))))
     refs = [instrument_ref(i) for i in instruments]
+    await release_connection(session)  # no connection held while the broker answers
     found = await ctx.brokers.call(BrokerName.SIMULATOR, lambda adapter: adapter.quote(refs), read=True)
     return [QuoteOut.from_quote(found[token_id]) for token_id in wanted if token_id in found]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.context import AppContext
+from app.db import write_turn
 from app.enums import BatchKind, BatchStatus, OrderStatus, Role
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
@@ -81,28 +82,29 @@ async def save_batch(
 ) -> BatchOut:
     """Commit the batch with its orders and start sending them; a concurrent request with the same key gets the
     batch that won, and nothing more is sent."""
-    session.add(batch)
-    try:
-        await session.flush()
-        for order in orders:
-            order.batch_id = batch.id
-        session.add_all(orders)
-        await session.flush()
-        await audit.record(
-            session,
-            f"batch.{batch.kind.lower()}",
-            actor_id=user.id,
-            entity_type="batch",
-            entity_id=batch.id,
-            payload={**batch.params, "order_ids": [o.id for o in orders]},
-        )
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        winner = await find_by_key(session, user, batch.idempotency_key, batch.request_hash)
-        if winner is None:
-            raise
-        return await batch_out(session, winner)
+    async with write_turn(ctx.write_turns, session):
+        session.add(batch)
+        try:
+            await session.flush()
+            for order in orders:
+                order.batch_id = batch.id
+            session.add_all(orders)
+            await session.flush()
+            await audit.record(
+                session,
+                f"batch.{batch.kind.lower()}",
+                actor_id=user.id,
+                entity_type="batch",
+                entity_id=batch.id,
+                payload={**batch.params, "order_ids": [o.id for o in orders]},
+            )
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            winner = await find_by_key(session, user, batch.idempotency_key, batch.request_hash)
+            if winner is None:
+                raise
+            return await batch_out(session, winner)
     assert batch.id is not None
     # The rows just written, with their clients and instrument, go to the run as they are: no second read.
     sends = [(order, clients[order.client_id], instrument) for order in orders if order.status == OrderStatus.PENDING]
@@ -222,16 +224,20 @@ def finished_at(batch: Batch, changes: list[datetime | None]) -> datetime:
 
 
 async def get_batch(ctx: AppContext, user: User, batch_id: int, *, wait: bool, timeout_s: float) -> BatchOut:
+    """The batch now, or with `wait` once no row is PENDING (or the wait is up). Waiting holds no connection: each
+    look is a short session, and between looks the request sleeps until a row changes (app/services/batch_waits)."""
     deadline = time.monotonic() + min(timeout_s, ctx.settings.batch_wait_max_s)
     while True:
+        changed = ctx.batch_waits.watch(batch_id)
         async with ctx.sessions() as session:
             batch = await session.scalar(select(Batch).where(Batch.id == batch_id))
             if batch is None or (user.role == Role.ADVISOR and batch.created_by != user.id):
                 raise NotFound(f"No batch with id {batch_id}.", code="BATCH_NOT_FOUND")
             out = await batch_out(session, batch)
-        if not wait or out.counts.pending == 0 or time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if not wait or out.counts.pending == 0 or remaining <= 0:
             return out
-        await asyncio.sleep(0.05)
+        await ctx.batch_waits.wait(changed, remaining)
 
 
 async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerAccount, BrokerAuthError, BrokerError, BrokerRejected, BrokerUnavailable
 from app.context import AppContext
+from app.db import release_connection
 from app.models import User
 from app.security.vault import VaultError
 from app.services import audit
@@ -25,6 +26,7 @@ class ConnectionTestOut(BaseModel):
 
 async def check_connection(ctx: AppContext, session: AsyncSession, user: User, client_id: int) -> ConnectionTestOut:
     client = await get_visible(session, user, client_id)
+    await release_connection(session)  # no connection held while the broker answers
     try:
         account = broker_account(ctx.vault, client)
     except VaultError:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError, BrokerPosition
 from app.context import AppContext
+from app.db import write_turn
 from app.enums import BatchKind, Execution, OrderStatus, Side, TradeType
 from app.errors import Conflict
 from app.models import Batch, Client, Instrument, Order, User
@@ -233,20 +234,21 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
                 )
             Bounds.of(ctx.settings).check_quantity(quantity)
             order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
-            session.add(order)
-            await session.flush()
-            await audit.record(
-                session,
-                "order.exit",
-                actor_id=user.id,
-                entity_type="order",
-                entity_id=order.id,
-                payload={
-                    "trade_id": trade_id,
-                    "quantity": order.quantity,
-                    "side": order.side,
-                    **body.model_dump(mode="json"),
-                },
-            )
-            await session.commit()
+            async with write_turn(ctx.write_turns, session):
+                session.add(order)
+                await session.flush()
+                await audit.record(
+                    session,
+                    "order.exit",
+                    actor_id=user.id,
+                    entity_type="order",
+                    entity_id=order.id,
+                    payload={
+                        "trade_id": trade_id,
+                        "quantity": order.quantity,
+                        "side": order.side,
+                        **body.model_dump(mode="json"),
+                    },
+                )
+                await session.commit()
     return await send_one(ctx, order, client, instrument)

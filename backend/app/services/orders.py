@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError, BrokerOrder, BrokerRejected
 from app.context import AppContext
+from app.db import write_turn
 from app.enums import OPEN_STATUSES, Execution, OrderStatus, Side
 from app.errors import BrokerDown, Conflict, NotFound
 from app.models import Client, Instrument, Order, User
@@ -81,18 +82,19 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
         if refused:
             raise refused[body.client_id]
         order = new_order(client, instrument, terms, user, batch_id=None)
-        session.add(order)
-        await session.flush()
-        await audit.record(
-            session,
-            "order.place",
-            actor_id=user.id,
-            entity_type="order",
-            entity_id=order.id,
-            payload=body.model_dump(mode="json"),
-        )
-        # Committed before the broker hears of it: a crash from here on leaves a row to reconcile, never nothing.
-        await session.commit()
+        async with write_turn(ctx.write_turns, session):
+            session.add(order)
+            await session.flush()
+            await audit.record(
+                session,
+                "order.place",
+                actor_id=user.id,
+                entity_type="order",
+                entity_id=order.id,
+                payload=body.model_dump(mode="json"),
+            )
+            # Committed before the broker hears of it: a crash from here on leaves a row to reconcile, never nothing.
+            await session.commit()
     return await send_one(ctx, order, client, instrument)
 
 
@@ -197,7 +199,7 @@ async def cancel_order(ctx: AppContext, user: User, order_id: int) -> OrderOut:
     account = broker_account(ctx.vault, client)
     broker_order_id = order.broker_order_id
     assert broker_order_id is not None
-    async with ctx.sessions() as session:
+    async with ctx.sessions() as session, write_turn(ctx.write_turns, session):
         await audit.record(session, "order.cancel", actor_id=user.id, entity_type="order", entity_id=order_id)
         await session.commit()
     try:
@@ -243,15 +245,16 @@ async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyO
             refused = await check_orders(ctx, session, instrument, [(client, terms)])
             if refused:
                 raise refused[order.client_id]
-        await audit.record(
-            session,
-            "order.modify",
-            actor_id=user.id,
-            entity_type="order",
-            entity_id=order_id,
-            payload=body.model_dump(mode="json", exclude_none=True),
-        )
-        await session.commit()
+        async with write_turn(ctx.write_turns, session):
+            await audit.record(
+                session,
+                "order.modify",
+                actor_id=user.id,
+                entity_type="order",
+                entity_id=order_id,
+                payload=body.model_dump(mode="json", exclude_none=True),
+            )
+            await session.commit()
     try:
         ack = await ctx.brokers.call(
             client.broker,

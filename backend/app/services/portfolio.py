@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError, BrokerFunds, BrokerPosition
 from app.context import AppContext
+from app.db import release_connection
 from app.enums import OPEN_STATUSES
 from app.models import Client, Instrument, Order, User
 from app.models.types import canonical_money
@@ -93,6 +94,7 @@ async def symbols(session: AsyncSession, token_ids: set[int]) -> dict[int, str]:
 
 
 async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> PortfolioOut:
+    await release_connection(session)  # no connection held while the broker answers
     books = await read_books(ctx, client)
     names = await symbols(session, {p.token_id for p in books.positions})
     open_orders = await session.execute(
@@ -132,6 +134,7 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
     """
     query = visible_clients(user).where(Client.is_active.is_(True)).order_by(Client.display_name, Client.id)
     clients = list(await session.scalars(query))
+    await release_connection(session)  # no connection held while the brokers answer
     found = await asyncio.gather(*(_positions(ctx, client) for client in clients), return_exceptions=True)
     rows: list[HolderOut] = []
     for client, positions in zip(clients, found, strict=True):

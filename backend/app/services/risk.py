@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import BrokerError, BrokerPosition
 from app.context import AppContext
+from app.db import release_connection
 from app.enums import BrokerName, Side
 from app.errors import Conflict, InvalidRequest
 from app.models import Client, Instrument, RiskLimit, TradingHalt, User
@@ -272,10 +273,17 @@ def check_books(
 async def check_orders(
     ctx: AppContext, session: AsyncSession, instrument: Instrument, orders: Sequence[tuple[Client, OrderTerms]]
 ) -> dict[int, RiskRejected]:
-    """Each client's refusal, if any; clients absent from the answer passed every limit."""
+    """Each client's refusal, if any; clients absent from the answer passed every limit.
+
+    Call it before writing anything in `session`: when a limit needs the broker (a price, positions), the session
+    gives its connection back first, so none is held while the broker answers.
+    """
     client_ids = [c.id for c, _ in orders if c.id is not None]
     limits = await limits_for(session, client_ids)
-    price = await last_price(ctx, instrument) if any(lim.needs_price for lim in limits.values()) else None
+    price = None
+    if any(lim.needs_price for lim in limits.values()):
+        await release_connection(session)
+        price = await last_price(ctx, instrument)
     refused: dict[int, RiskRejected] = {}
     need_books: list[tuple[Client, OrderTerms]] = []
     for client, terms in orders:
