@@ -559,7 +559,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update User */
+        /**
+         * Update User
+         * @description A role change or deactivation ends the user's sessions: their tokens stop working, their sockets close.
+         */
         patch: operations["update_user_api_v1_users__user_id__patch"];
         trace?: never;
     };
@@ -574,6 +577,26 @@ export interface paths {
         put?: never;
         /** Deactivate User */
         post: operations["deactivate_user_api_v1_users__user_id__deactivate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock User
+         * @description Lifts every sign-in lockout of the user (429 LOGIN_LOCKED after repeated failures), from any address.
+         */
+        post: operations["unlock_user_api_v1_users__user_id__unlock_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -873,12 +896,12 @@ export interface components {
             execution: "BUY" | "SELL";
             order_type: components["schemas"]["OrderType"];
             /** Price */
-            price?: number | string | null;
+            price?: (number | string) | null;
             /** Token Id */
             token_id: number;
             trade_type: components["schemas"]["TradeType"];
             /** Trigger Price */
-            trigger_price?: number | string | null;
+            trigger_price?: (number | string) | null;
         };
         /**
          * Execution
@@ -899,7 +922,7 @@ export interface components {
              */
             order_type: "MARKET" | "LIMIT";
             /** Price */
-            price?: number | string | null;
+            price?: (number | string) | null;
         };
         /** ExitOrderTerms */
         ExitOrderTerms: {
@@ -910,7 +933,7 @@ export interface components {
              */
             order_type: "MARKET" | "LIMIT";
             /** Price */
-            price?: number | string | null;
+            price?: (number | string) | null;
         };
         /** HaltOut */
         HaltOut: {
@@ -1003,11 +1026,11 @@ export interface components {
         /** ModifyOrderRequest */
         ModifyOrderRequest: {
             /** Price */
-            price?: number | string | null;
+            price?: (number | string) | null;
             /** Quantity */
             quantity?: number | null;
             /** Trigger Price */
-            trigger_price?: number | string | null;
+            trigger_price?: (number | string) | null;
         };
         /** OrderOut */
         OrderOut: {
@@ -1131,14 +1154,14 @@ export interface components {
             execution: "BUY" | "SELL";
             order_type: components["schemas"]["OrderType"];
             /** Price */
-            price?: number | string | null;
+            price?: (number | string) | null;
             /** Quantity */
             quantity: number;
             /** Token Id */
             token_id: number;
             trade_type: components["schemas"]["TradeType"];
             /** Trigger Price */
-            trigger_price?: number | string | null;
+            trigger_price?: (number | string) | null;
         };
         /** PortfolioOut */
         PortfolioOut: {
@@ -1240,15 +1263,15 @@ export interface components {
             /** Denied Token Ids */
             denied_token_ids?: number[] | null;
             /** Max Daily Loss */
-            max_daily_loss?: number | string | null;
+            max_daily_loss?: (number | string) | null;
             /** Max Gross Exposure */
-            max_gross_exposure?: number | string | null;
+            max_gross_exposure?: (number | string) | null;
             /** Max Order Quantity */
             max_order_quantity?: number | null;
             /** Max Order Value */
-            max_order_value?: number | string | null;
+            max_order_value?: (number | string) | null;
             /** Price Band Pct */
-            price_band_pct?: number | string | null;
+            price_band_pct?: (number | string) | null;
         };
         /**
          * RiskLimitsIn
@@ -3008,7 +3031,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key returns the same batch and sends nothing again. */
+                /** @description The same key returns the same batch and sends nothing again: 1 to 128 characters. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3869,7 +3892,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key returns the same batch and sends nothing again. */
+                /** @description The same key returns the same batch and sends nothing again: 1 to 128 characters. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4157,6 +4180,73 @@ export interface operations {
         };
     };
     deactivate_user_api_v1_users__user_id__deactivate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    unlock_user_api_v1_users__user_id__unlock_post: {
         parameters: {
             query?: never;
             header?: never;
