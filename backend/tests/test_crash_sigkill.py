@@ -103,12 +103,26 @@ class BrokerBooks:
         return cls(accepted, orders, filled)
 
 
-async def statuses_in_database(url: str, batch_id: int) -> dict[int, OrderStatus]:
+@dataclass(frozen=True)
+class AtKill:
+    status: OrderStatus
+    reason: str | None
+
+    @property
+    def lost_after_acceptance(self) -> bool:
+        """A FAILED row whose answer the simulator dropped after taking the order (as opposed to our own call
+        timeout firing first on a loaded machine, after which the broker may or may not have the order)."""
+        return self.status is OrderStatus.FAILED and "simulated timeout" in (self.reason or "")
+
+
+async def statuses_in_database(url: str, batch_id: int) -> dict[int, AtKill]:
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
-            rows = await connection.execute(select(Order.id, Order.status).where(Order.batch_id == batch_id))
-            return {order_id: OrderStatus(status) for order_id, status in rows.all()}
+            rows = await connection.execute(
+                select(Order.id, Order.status, Order.reason).where(Order.batch_id == batch_id)
+            )
+            return {order_id: AtKill(OrderStatus(status), reason) for order_id, status, reason in rows.all()}
     finally:
         await engine.dispose()
 
@@ -154,12 +168,14 @@ async def test_sigkill_mid_batch_then_restart_leaves_every_order_at_the_broker_o
         await server.kill()
 
         at_kill = await statuses_in_database(server.database_url, batch_id)
-        kinds_at_kill = Counter(at_kill.values())
+        kinds_at_kill = Counter(row.status for row in at_kill.values())
         assert len(at_kill) == CLIENTS
         assert kinds_at_kill[OrderStatus.PENDING] > 0, (
             f"the batch finished before the kill ({kinds_at_kill}); slow the simulator down"
         )
-        assert kinds_at_kill[OrderStatus.FAILED] > 0, f"no lost answer before the kill: {kinds_at_kill}"
+        assert any(row.lost_after_acceptance for row in at_kill.values()), (
+            f"no lost answer before the kill: {kinds_at_kill}"
+        )
 
         await server.start(http)
         rows: list[dict[str, Any]] = []
@@ -206,7 +222,7 @@ async def test_sigkill_mid_batch_then_restart_leaves_every_order_at_the_broker_o
 
 
 def check_each_order_at_the_broker_once(
-    rows: list[dict[str, Any]], at_kill: dict[int, OrderStatus], quantity: dict[int, int], books: BrokerBooks
+    rows: list[dict[str, Any]], at_kill: dict[int, AtKill], quantity: dict[int, int], books: BrokerBooks
 ) -> None:
     doubled = {tag: count for tag, count in books.accepted.items() if count > 1}
     assert not doubled, f"orders placed at the broker more than once: {doubled}"
@@ -228,10 +244,14 @@ def check_each_order_at_the_broker_once(
                 assert row["reason"] == NOT_AT_BROKER
             else:
                 assert status is OrderStatus.REJECTED and row["reason"].startswith("SIMULATED_REJECT")
-        # Nothing moves backwards or sideways across the crash: verdicts stand, an accepted order fills.
-        if before is not OrderStatus.PENDING:
-            expected = OrderStatus.FILLED if before is OrderStatus.FAILED else before
-            assert status is expected, f"{tag} was {before} at the kill and is {status} now"
+        # Nothing moves backwards or sideways across the crash: verdicts stand, an accepted order fills. A row our
+        # own call timeout made FAILED may or may not be at the broker; the checks above hold it to the broker's book.
+        if before.lost_after_acceptance:
+            assert status is OrderStatus.FILLED, f"{tag} was FAILED after acceptance and is {status} now"
+        elif before.status is OrderStatus.FAILED:
+            assert status in (OrderStatus.FILLED, OrderStatus.CANCELLED), f"{tag} was FAILED and is {status} now"
+        elif before.status is not OrderStatus.PENDING:
+            assert status is before.status, f"{tag} was {before.status} at the kill and is {status} now"
     finals = Counter(OrderStatus(row["status"]) for row in rows)
     assert finals[OrderStatus.CANCELLED] > 0, f"no row was left unsent by the kill: {finals}"
 

@@ -73,7 +73,7 @@ async def test_a_halt_stops_the_unsent_rows_of_a_batch_at_broker_latency(
     at_halt = await tags_at_broker(ctx, clients)
 
     batch = await wait_batch(http, advisor, batch_id)
-    assert batch["status"] == "COMPLETED"
+    assert batch["status"] == "COMPLETED" and batch["finished_at"] is not None
     at_end = await tags_at_broker(ctx, clients)
     counts = check_sent_xor_halted(batch["rows"], at_end)
     # Once the halt has answered, at most the one order then at the broker may still arrive; the rest never leave.
