@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -133,3 +134,33 @@ class Server:
         except TimeoutError:
             await self.kill()
             raise AssertionError(f"the server did not stop on SIGTERM:\n{self.log_tail()}") from None
+
+
+def shared_secrets() -> dict[str, str]:
+    """One JWT secret and credential key for servers that must accept each other's tokens and credentials."""
+    return {
+        "MULTIDESK_JWT_SECRET": secrets.token_urlsafe(48),
+        "MULTIDESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+
+
+@contextlib.asynccontextmanager
+async def server_pair(tmp_path: Path, name: str, settings: dict[str, str]) -> AsyncIterator[tuple[Server, Server]]:
+    """Two servers, `a` and `b`, on one scratch database with the same settings (and secrets); stopped at the end.
+    Start them one after the other: the first migrates the database and seeds the demo users."""
+    settings = shared_secrets() | settings
+    async with scratch_database(tmp_path, name) as url:
+        pair = (Server(tmp_path / "a", url, settings), Server(tmp_path / "b", url, settings))
+        try:
+            yield pair
+        finally:
+            for server in pair:
+                if server.running:
+                    await server.stop()
+
+
+async def signed_in(http: httpx.AsyncClient, server: Server, email: str, password: str) -> dict[str, str]:
+    """The Authorization header of a fresh sign-in at `server`."""
+    login = await http.post(f"{server.url}/api/v1/auth/login", json={"email": email, "password": password})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}

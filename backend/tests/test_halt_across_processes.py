@@ -10,53 +10,41 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD, ADVISOR_EMAIL, ADVISOR_PASSWORD
-from tests.live_server import Server, poll, scratch_database
+from tests.live_server import Server, poll, server_pair, signed_in
 
 RELIANCE = 2885
 CLIENTS = 8
 
 
+SETTINGS = {
+    "MULTIDESK_DEMO_MODE": "true",
+    "MULTIDESK_DEMO_CLIENT_COUNT": str(CLIENTS),
+    "MULTIDESK_SIM_PERSIST": "false",
+    "MULTIDESK_SIM_ALWAYS_OPEN": "true",
+    "MULTIDESK_SIM_LATENCY_MS": "250",
+    "MULTIDESK_SIM_LATENCY_JITTER_MS": "0",
+    "MULTIDESK_SIM_REJECT_RATE": "0",
+    "MULTIDESK_SIM_TIMEOUT_RATE": "0",
+    "MULTIDESK_BROKER_CONCURRENCY": "1",
+    "MULTIDESK_MOTILAL_BASE_URL": "http://127.0.0.1:9",
+}
+
+
 @pytest.fixture
-async def servers(tmp_path: Path) -> AsyncIterator[list[Server]]:
-    settings = {
-        "MULTIDESK_DEMO_MODE": "true",
-        "MULTIDESK_DEMO_CLIENT_COUNT": str(CLIENTS),
-        "MULTIDESK_SIM_PERSIST": "false",
-        "MULTIDESK_SIM_ALWAYS_OPEN": "true",
-        "MULTIDESK_SIM_LATENCY_MS": "250",
-        "MULTIDESK_SIM_LATENCY_JITTER_MS": "0",
-        "MULTIDESK_SIM_REJECT_RATE": "0",
-        "MULTIDESK_SIM_TIMEOUT_RATE": "0",
-        "MULTIDESK_BROKER_CONCURRENCY": "1",
-        # Both processes must accept each other's tokens.
-        "MULTIDESK_JWT_SECRET": "two-process-halt-test-" + "x" * 40,
-        "MULTIDESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "MULTIDESK_MOTILAL_BASE_URL": "http://127.0.0.1:9",
-    }
-    async with scratch_database(tmp_path, "halt") as url:
-        started = [Server(tmp_path / name, url, settings) for name in ("a", "b")]
-        yield started
-        for server in started:
-            if server.running:
-                await server.stop()
+async def servers(tmp_path: Path) -> AsyncIterator[tuple[Server, Server]]:
+    async with server_pair(tmp_path, "halt", SETTINGS) as pair:
+        yield pair
 
 
-async def sign_in(http: httpx.AsyncClient, server: Server, email: str, password: str) -> dict[str, str]:
-    login = await http.post(f"{server.url}/api/v1/auth/login", json={"email": email, "password": password})
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-
-async def test_a_halt_through_one_process_stops_the_batch_another_is_sending(servers: list[Server]) -> None:
+async def test_a_halt_through_one_process_stops_the_batch_another_is_sending(servers: tuple[Server, Server]) -> None:
     a, b = servers
     async with httpx.AsyncClient(timeout=30) as http:
         await a.start(http)
         await b.start(http)
-        advisor = await sign_in(http, b, ADVISOR_EMAIL, ADVISOR_PASSWORD)
-        admin = await sign_in(http, a, ADMIN_EMAIL, ADMIN_PASSWORD)
+        advisor = await signed_in(http, b, ADVISOR_EMAIL, ADVISOR_PASSWORD)
+        admin = await signed_in(http, a, ADMIN_EMAIL, ADMIN_PASSWORD)
         clients = (await http.get(f"{b.url}/api/v1/clients", headers=advisor)).json()["items"]
         body = {
             "token_id": RELIANCE,

@@ -7,16 +7,14 @@ wait must notice the other process's writes by itself. Every request succeeds an
 server stays under the bound meanwhile. Each server has its own simulator, answering slowly so requests overlap.
 """
 
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD, ADVISOR_EMAIL, ADVISOR_PASSWORD
-from tests.live_server import Server, scratch_database
+from tests.live_server import Server, server_pair, signed_in
 from tests.test_pool import assert_nothing_stalled, overlapping_load
 
 CLIENTS = 20
@@ -24,9 +22,6 @@ CLIENTS = 20
 SERVER_SETTINGS = {
     "MULTIDESK_DEMO_MODE": "true",
     "MULTIDESK_DEMO_CLIENT_COUNT": str(CLIENTS),
-    # One set of secrets: a token either server issued works on the other.
-    "MULTIDESK_JWT_SECRET": secrets.token_urlsafe(48),
-    "MULTIDESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "MULTIDESK_SIM_PERSIST": "false",
     "MULTIDESK_SIM_ALWAYS_OPEN": "true",
     "MULTIDESK_SIM_SLIPPAGE_BPS": "0",
@@ -43,20 +38,8 @@ SERVER_SETTINGS = {
 
 @pytest.fixture
 async def servers(tmp_path: Path) -> AsyncIterator[tuple[Server, Server]]:
-    async with scratch_database(tmp_path, "pool") as url:
-        pair = (Server(tmp_path / "a", url, SERVER_SETTINGS), Server(tmp_path / "b", url, SERVER_SETTINGS))
-        try:
-            yield pair
-        finally:
-            for server in pair:
-                if server.running:
-                    await server.stop()
-
-
-async def signed_in(http: httpx.AsyncClient, server: Server, email: str, password: str) -> dict[str, str]:
-    login = await http.post(f"{server.url}/api/v1/auth/login", json={"email": email, "password": password})
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+    async with server_pair(tmp_path, "pool", SERVER_SETTINGS) as pair:
+        yield pair
 
 
 async def test_two_servers_on_one_database_with_small_pools_never_stall(servers: tuple[Server, Server]) -> None:

@@ -11,51 +11,40 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from app.enums import BrokerName
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
 from tests.fakes.motilal_server import FakeMotilal
-from tests.live_server import Server, poll, scratch_database
+from tests.live_server import Server, poll, server_pair, signed_in
 from tests.motilal.conftest import PLAIN_USER, TOTP_USER, USERS, FakeServer, credentials
 
 RELIANCE = 2885
 
 
 @pytest.fixture
-async def servers(tmp_path: Path, fake_server: FakeServer) -> AsyncIterator[list[Server]]:
+async def servers(tmp_path: Path, fake_server: FakeServer) -> AsyncIterator[tuple[Server, Server]]:
     settings = {
         "MULTIDESK_DEMO_MODE": "true",
         "MULTIDESK_DEMO_CLIENT_COUNT": "1",
         "MULTIDESK_SIM_PERSIST": "false",
         "MULTIDESK_SIM_ALWAYS_OPEN": "true",
-        # Both processes must read each other's tokens and credentials.
-        "MULTIDESK_JWT_SECRET": "two-process-exit-test-" + "x" * 40,
-        "MULTIDESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "MULTIDESK_MOTILAL_BASE_URL": fake_server.url,
         "MULTIDESK_MOTILAL_TIMEOUT_S": "5",
         "MULTIDESK_RECONCILE_INTERVAL_S": "600",
     }
-    async with scratch_database(tmp_path, "exits") as url:
-        started = [Server(tmp_path / name, url, settings) for name in ("a", "b")]
-        yield started
-        for server in started:
-            if server.running:
-                await server.stop()
+    async with server_pair(tmp_path, "exits", settings) as pair:
+        yield pair
 
 
 async def test_exits_from_two_processes_at_once_leave_every_client_flat(
-    servers: list[Server], fake: FakeMotilal
+    servers: tuple[Server, Server], fake: FakeMotilal
 ) -> None:
     a, b = servers
     async with httpx.AsyncClient(timeout=30) as http:
         # One after the other: the first migrates and seeds, the second finds it done.
         await a.start(http)
         await b.start(http)
-        login = await http.post(
-            f"{a.url}/api/v1/auth/login", json={"email": ADVISOR_EMAIL, "password": ADVISOR_PASSWORD}
-        )
-        http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        http.headers.update(await signed_in(http, a, ADVISOR_EMAIL, ADVISOR_PASSWORD))
         client_ids = []
         for userid in (TOTP_USER, PLAIN_USER):
             created = await http.post(
