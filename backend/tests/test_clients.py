@@ -283,3 +283,23 @@ async def test_a_client_whose_credentials_no_longer_decrypt_is_an_error_row_amon
     assert holders.status_code == 200, holders.text
     rows = sorted((row["client_id"], row["net_quantity"], bool(row["error"])) for row in holders.json())
     assert rows == [(unreadable.id, 0, True), (fine.id, 3, False)]
+
+
+async def test_a_client_whose_credentials_no_longer_decrypt_does_not_break_the_client_list(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, ctx: AppContext
+) -> None:
+    unreadable, fine = await make_clients(advisor, 2)
+    async with ctx.sessions() as session:
+        row = await session.get(Client, unreadable.id)
+        assert row is not None
+        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
+        await session.commit()
+    listed = await http.get("/api/v1/clients", headers=advisor.headers)
+    assert listed.status_code == 200, listed.text
+    by_id = {item["id"]: item for item in listed.json()["items"]}
+    assert by_id[unreadable.id]["summary"] is None
+    assert by_id[unreadable.id]["summary_error"].startswith("CREDENTIALS_UNREADABLE")
+    assert not any(by_id[unreadable.id]["credentials_set"].values())
+    assert by_id[fine.id]["summary"] is not None and by_id[fine.id]["summary_error"] is None
+    one = await http.get(f"/api/v1/clients/{unreadable.id}", headers=advisor.headers)
+    assert one.status_code == 200 and one.json()["summary_error"].startswith("CREDENTIALS_UNREADABLE")

@@ -59,3 +59,16 @@ async def test_admin_cannot_lock_themselves_out(http: httpx.AsyncClient, admin: 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "SELF_LOCKOUT"
     assert (await http.get("/api/v1/auth/me", headers=admin.headers)).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["full_name", "role", "is_active"])
+async def test_a_user_field_set_to_null_is_refused_not_a_500(
+    http: httpx.AsyncClient, admin: Actor, advisor: Actor, field: str
+) -> None:
+    response = await http.patch(f"/api/v1/users/{advisor.id}", json={field: None}, headers=admin.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    unknown = await http.patch(f"/api/v1/users/{advisor.id}", json={"rol": "admin"}, headers=admin.headers)
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "UNKNOWN_FIELD"
+    me = await http.get("/api/v1/auth/me", headers=advisor.headers)
+    assert me.status_code == 200 and me.json()["role"] == "advisor"

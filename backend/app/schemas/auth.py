@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from app.enums import Role
 from app.schemas.text import DisplayName
@@ -44,6 +44,17 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
+    """Only the fields given change; a field given as null is refused (none of them can be emptied)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     full_name: DisplayName | None = None
     role: Role | None = None
     is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "UserUpdate":
+        emptied = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if emptied:
+            raise ValueError(f"{', '.join(emptied)} cannot be null: give a value or leave it out")
+        return self

@@ -12,7 +12,7 @@ from app.errors import Conflict, InvalidRequest, NotFound
 from app.models import Client, User
 from app.models.types import utcnow
 from app.schemas.clients import ClientCreate, ClientUpdate, Credentials
-from app.security.vault import CredentialVault
+from app.security.vault import CredentialVault, VaultError
 from app.services import audit
 
 CREDENTIAL_FIELDS = tuple(Credentials.model_fields)
@@ -46,7 +46,11 @@ async def list_visible(
 
 
 def credentials_set(vault: CredentialVault, client: Client) -> dict[str, bool]:
-    stored = vault.decrypt(client.credentials_ciphertext) if client.credentials_ciphertext else {}
+    """Which credentials are stored; none count as set when they cannot be decrypted (the summary says why)."""
+    try:
+        stored = decrypted_credentials(vault, client)
+    except VaultError:
+        stored = {}
     return {name: bool(stored.get(name)) for name in CREDENTIAL_FIELDS}
 
 

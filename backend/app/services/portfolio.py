@@ -22,6 +22,7 @@ from app.models import Client, Instrument, Order, User
 from app.models.types import canonical_money
 from app.schemas.clients import HolderOut, PortfolioOut, PortfolioSummary, PositionOut
 from app.schemas.orders import OrderOut
+from app.security.vault import VaultError
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
 
@@ -78,6 +79,8 @@ def _read_error(client: Client, error: BaseException) -> str:
     """Why one client's books could not be read; anything but a broker's own error is logged as the bug it is."""
     if isinstance(error, BrokerError):
         return f"{client.broker} did not answer: {error}"
+    if isinstance(error, VaultError):
+        return f"CREDENTIALS_UNREADABLE: {error}; enter them again"
     if not isinstance(error, Exception):
         raise error  # cancellation and the like end the request, not one row
     log.error("reading the books of client %s failed", client.id, exc_info=error)
