@@ -37,27 +37,37 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import socketio
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.brokers.base import Quote
 from app.context import AppContext
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
-from app.models import Batch, Client, Instrument, User
+from app.models import Client, User
 from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
+from app.realtime.commands import SocketCommands
+from app.realtime.protocol import (
+    END_REASONS,
+    ENDED,
+    EXPIRED,
+    INACTIVE,
+    SIGNED_OUT,
+    Admission,
+    Command,
+    RequestError,
+    SocketState,
+    is_id,
+    still_live,
+)
 from app.realtime.redis_manager import RedisManager
 from app.security.tokens import InvalidToken, TokenClaims
-from app.services.accounts import instrument_ref
 from app.services.clients import visible_clients
-from app.services.order_writer import batch_done_total
 from app.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -65,71 +75,6 @@ log = logging.getLogger(__name__)
 OUTBOX_SIZE = 10_000
 # A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
 END_GRACE_S = 0.5
-EXPIRED = ("SESSION_EXPIRED", "The access token expired: reconnect with a fresh one.")
-INACTIVE = ("ACCOUNT_INACTIVE", "This account is deactivated or no longer exists.")
-ENDED = ("SESSION_ENDED", "This session has ended: reconnect with a fresh access token.")
-# The token predates the user's last sign-out (its token_version is older): refused as HTTP requests refuse it.
-SIGNED_OUT = ("INVALID_TOKEN", "This session has ended (signed out); sign in again.")
-ROLE_CHANGED = ("INVALID_TOKEN", "Your role changed: sign in again.")
-_END_REASONS = {events.ROLE_CHANGED: ROLE_CHANGED, events.DEACTIVATED: INACTIVE, events.SIGNED_OUT: SIGNED_OUT}
-MAX_IDS_PER_CALL = 1_000
-_MAX_ID = 2**63 - 1
-
-
-class RequestError(Exception):
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.code, self.message, self.details = code, message, details
-
-    def ack(self) -> dict[str, Any]:
-        return {"ok": False, "error": {"code": self.code, "message": self.message, "details": self.details}}
-
-
-@dataclass
-class _Socket:
-    user_id: int
-    expires_at: datetime
-    # The token_version of the token the session runs on: a sign-out since bumps the user's, ending the session.
-    token_version: int
-    token_ids: set[int] = field(default_factory=set)
-    timer: asyncio.TimerHandle | None = None
-    ended: bool = False
-
-
-@dataclass(eq=False)
-class _Admission:
-    """A connect under way: a SESSIONS_ENDED for its user meanwhile is applied once it is registered."""
-
-    user_id: int
-    ended_below: int = 0
-    end_reason: tuple[str, str] = ENDED
-
-
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_ID
-
-
-def _ids(data: object, key: str, limit: int) -> list[int]:
-    values = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(values, list) or not 0 < len(values) <= limit or not all(_is_id(v) for v in values):
-        raise RequestError("INVALID_REQUEST", f"Send {{{key}: [...]}}: 1 to {limit} positive integer ids.")
-    return list(dict.fromkeys(values))
-
-
-def _id(data: object, key: str) -> int:
-    value = data.get(key) if isinstance(data, dict) else None
-    if not _is_id(value):
-        raise RequestError("INVALID_REQUEST", f"Send {{{key}: <positive integer>}}.")
-    return value  # type: ignore[return-value]
-
-
-def _still_live(state: _Socket) -> None:
-    """Called after a command's last await and before it joins rooms: the session may have ended meanwhile."""
-    if state.ended:
-        raise RequestError(*ENDED)
-
-
-Command = Callable[[str, _Socket, User, AsyncSession, Any], Awaitable[dict[str, Any]]]
 
 
 class RealtimeServer:
@@ -155,20 +100,20 @@ class RealtimeServer:
         )
         self.ctx = ctx
         self.prices = PriceStream(ctx.feed, self._emit_price, settings.price_emit_interval_ms / 1000)
-        self.max_subscriptions = settings.realtime_max_subscriptions
-        self._sockets: dict[str, _Socket] = {}
+        self._sockets: dict[str, SocketState] = {}
         # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
-        self._admitting: set[_Admission] = set()
+        self._admitting: set[Admission] = set()
         self._outbox: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue(OUTBOX_SIZE)
         self._tasks = TaskSet()
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
+        self.commands = SocketCommands(self.sio, self.prices, settings.realtime_max_subscriptions)
         commands: dict[str, Command] = {
-            "watch_clients": self._watch_clients,
-            "watch_batch": self._watch_batch,
-            "unwatch_batch": self._unwatch_batch,
-            "subscribe": self._subscribe,
-            "unsubscribe": self._unsubscribe,
+            "watch_clients": self.commands.watch_clients,
+            "watch_batch": self.commands.watch_batch,
+            "unwatch_batch": self.commands.unwatch_batch,
+            "subscribe": self.commands.subscribe,
+            "unsubscribe": self.commands.unsubscribe,
             "renew": self._renew,
         }
         for name, command in commands.items():
@@ -230,10 +175,10 @@ class RealtimeServer:
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
-        admission: _Admission | None = None
+        admission: Admission | None = None
         try:
             claims = self._claims(token)
-            admission = _Admission(claims.user_id)
+            admission = Admission(claims.user_id)
             self._admitting.add(admission)
             async with self.ctx.sessions() as session:
                 user = await self._admit(session, claims)
@@ -245,7 +190,7 @@ class RealtimeServer:
         finally:
             if admission is not None:
                 self._admitting.discard(admission)
-        state = _Socket(user_id=claims.user_id, expires_at=claims.expires_at, token_version=claims.version)
+        state = SocketState(user_id=claims.user_id, expires_at=claims.expires_at, token_version=claims.version)
         self._sockets[sid] = state
         SOCKET_CONNECTIONS.inc()
         self._arm(sid, state, claims.expires_at)
@@ -269,11 +214,11 @@ class RealtimeServer:
         """SESSIONS_ENDED (from this process's bus or another's through Redis): ends the user's older sockets now."""
         user_id = payload.get("user_id") if isinstance(payload, dict) else None
         version = payload.get("token_version") if isinstance(payload, dict) else None
-        if not (_is_id(user_id) and isinstance(version, int)):
+        if not (is_id(user_id) and isinstance(version, int)):
             log.warning("malformed %s message: %r", event, payload)
             return
         assert isinstance(payload, dict)
-        reason = _END_REASONS.get(payload.get("reason"), ENDED)
+        reason = END_REASONS.get(payload.get("reason"), ENDED)
         for admission in self._admitting:
             if admission.user_id == user_id and version > admission.ended_below:
                 admission.ended_below, admission.end_reason = version, reason
@@ -290,17 +235,17 @@ class RealtimeServer:
             state.timer.cancel()
         await self.prices.remove(state.token_ids)
 
-    def _arm(self, sid: str, state: _Socket, expires_at: datetime) -> None:
+    def _arm(self, sid: str, state: SocketState, expires_at: datetime) -> None:
         state.expires_at = expires_at
         if state.timer is not None:
             state.timer.cancel()
         delay = max(0.0, (expires_at - datetime.now(UTC)).total_seconds())
         state.timer = asyncio.get_running_loop().call_later(delay, self._on_expiry, sid, state)
 
-    def _on_expiry(self, sid: str, state: _Socket) -> None:
+    def _on_expiry(self, sid: str, state: SocketState) -> None:
         self._tasks.spawn(self._end_session(sid, state, *EXPIRED), name=f"expire-socket-{sid}")
 
-    async def _end_session(self, sid: str, state: _Socket, code: str, message: str) -> None:
+    async def _end_session(self, sid: str, state: SocketState, code: str, message: str) -> None:
         """Stop everything flowing to the socket now, tell it why, and disconnect it shortly after."""
         if state.ended:
             return
@@ -336,7 +281,7 @@ class RealtimeServer:
 
         return handle
 
-    async def _live_user(self, sid: str, state: _Socket, session: AsyncSession) -> User:
+    async def _live_user(self, sid: str, state: SocketState, session: AsyncSession) -> User:
         if state.ended:
             raise RequestError(*ENDED)
         if state.expires_at <= datetime.now(UTC):
@@ -351,96 +296,9 @@ class RealtimeServer:
             raise RequestError(*SIGNED_OUT)
         return user
 
-    async def _watch_clients(
-        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
+    async def _renew(
+        self, sid: str, state: SocketState, user: User, session: AsyncSession, data: object
     ) -> dict[str, Any]:
-        wanted = _ids(data, "client_ids", MAX_IDS_PER_CALL)
-        query = visible_clients(user).where(Client.id.in_(wanted)).with_only_columns(Client.id)
-        visible = set(await session.scalars(query))
-        hidden = [client_id for client_id in wanted if client_id not in visible]
-        if hidden:
-            # Another advisor's client is refused exactly like a missing one.
-            raise RequestError("CLIENT_NOT_FOUND", "No client with these ids.", client_ids=hidden)
-        _still_live(state)
-        for client_id in wanted:
-            await self.sio.enter_room(sid, events.client_room(client_id))
-        return {"ok": True, "client_ids": wanted}
-
-    async def _visible_batch(self, user: User, session: AsyncSession, batch_id: int) -> Batch:
-        batch = await session.get(Batch, batch_id)
-        if batch is None or (user.role == Role.ADVISOR and batch.created_by != user.id):
-            raise RequestError("BATCH_NOT_FOUND", f"No batch with id {batch_id}.", batch_id=batch_id)
-        return batch
-
-    async def _may_see_batch(self, user: User, session: AsyncSession, batch_id: int) -> bool:
-        try:
-            await self._visible_batch(user, session, batch_id)
-        except RequestError:
-            return False
-        return True
-
-    async def _watch_batch(
-        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
-    ) -> dict[str, Any]:
-        batch_id = _id(data, "batch_id")
-        batch = await self._visible_batch(user, session, batch_id)
-        _still_live(state)
-        # Join first, then read: a row resolving in between is in the counts or arrives as an event (or both).
-        await self.sio.enter_room(sid, events.batch_room(batch_id))
-        done, total = await batch_done_total(session, batch_id)
-        return {"ok": True, "batch_id": batch_id, "status": batch.status, "done": done, "total": total}
-
-    async def _unwatch_batch(
-        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
-    ) -> dict[str, Any]:
-        batch_id = _id(data, "batch_id")
-        await self.sio.leave_room(sid, events.batch_room(batch_id))
-        return {"ok": True, "batch_id": batch_id}
-
-    async def _subscribe(
-        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
-    ) -> dict[str, Any]:
-        wanted = _ids(data, "token_ids", self.max_subscriptions)
-        asked = [token_id for token_id in wanted if token_id not in state.token_ids]
-        found = {
-            instrument.token_id: instrument
-            for instrument in await session.scalars(select(Instrument).where(Instrument.token_id.in_(asked)))
-        }
-        unknown = [token_id for token_id in asked if token_id not in found]
-        # Checked again after the query: the session may have ended, another subscribe may have run meanwhile.
-        _still_live(state)
-        new = [found[token_id] for token_id in asked if token_id in found and token_id not in state.token_ids]
-        if len(state.token_ids) + len(new) > self.max_subscriptions:
-            raise RequestError(
-                "TOO_MANY_SUBSCRIPTIONS",
-                f"A socket streams at most {self.max_subscriptions} instruments; unsubscribe some first.",
-                limit=self.max_subscriptions,
-                subscribed=len(state.token_ids),
-            )
-        state.token_ids.update(instrument.token_id for instrument in new)
-        await self.prices.add([instrument_ref(instrument) for instrument in new])
-        for instrument in new:
-            await self.sio.enter_room(sid, events.token_room(instrument.token_id))
-        quotes = [self.prices.latest(token_id) for token_id in wanted if token_id in state.token_ids]
-        return {
-            "ok": True,
-            "token_ids": sorted(state.token_ids),
-            "unknown": unknown,
-            "quotes": [price_payload(quote) for quote in quotes if quote is not None],
-        }
-
-    async def _unsubscribe(
-        self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object
-    ) -> dict[str, Any]:
-        wanted = _ids(data, "token_ids", self.max_subscriptions)
-        gone = [token_id for token_id in wanted if token_id in state.token_ids]
-        state.token_ids.difference_update(gone)
-        await self.prices.remove(gone)
-        for token_id in gone:
-            await self.sio.leave_room(sid, events.token_room(token_id))
-        return {"ok": True, "token_ids": sorted(state.token_ids)}
-
-    async def _renew(self, sid: str, state: _Socket, user: User, session: AsyncSession, data: object) -> dict[str, Any]:
         # A malformed, expired or other user's token is only refused: the socket keeps the life it had.
         claims = self._claims(data.get("token") if isinstance(data, dict) else None)
         if claims.user_id != state.user_id:
@@ -453,8 +311,10 @@ class RealtimeServer:
             raise
         rooms = await self._rooms(session, renewed)
         watched = [int(room.split(":")[1]) for room in self.sio.rooms(sid) if room.startswith("batch:")]
-        visible_batches = {batch_id for batch_id in watched if await self._may_see_batch(renewed, session, batch_id)}
-        _still_live(state)
+        visible_batches = {
+            batch_id for batch_id in watched if await self.commands.may_see_batch(renewed, session, batch_id)
+        }
+        still_live(state)
         # What the user may hear now, as connect would decide it: a role or client change since is applied.
         for room in self.sio.rooms(sid):
             kind, _, ident = room.partition(":")

@@ -62,15 +62,15 @@ async def test_subscription_requests_are_validated_and_capped(
         ack = await socket.call("subscribe", bad)
         assert ack["ok"] is False and ack["error"]["code"] == "INVALID_REQUEST", bad
     realtime = app.realtime
-    before = realtime.max_subscriptions
-    realtime.max_subscriptions = 2
+    before = realtime.commands.max_subscriptions
+    realtime.commands.max_subscriptions = 2
     try:
         assert (await socket.call("subscribe", {"token_ids": [RELIANCE, TCS]}))["ok"] is True
         over = await socket.call("subscribe", {"token_ids": [HDFCBANK]})
         assert over["ok"] is False and over["error"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
         assert (await socket.call("subscribe", {"token_ids": [TCS]}))["token_ids"] == [RELIANCE, TCS]
     finally:
-        realtime.max_subscriptions = before
+        realtime.commands.max_subscriptions = before
 
 
 async def test_a_burst_of_ticks_reaches_a_browser_coalesced(
