@@ -25,6 +25,8 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 JWT_SECRET = "bench-secret-" + "x" * 40
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+# The benchmark server's /metrics answers only this bearer token (MULTIDESK_METRICS_TOKEN).
+METRICS_TOKEN = "benchmark-metrics-" + "m" * 24
 ROW_KEYS = ("name", "db", "value", "unit", "bound", "ratio", "target", "meets")
 NAMES = (
     "execute_all",
@@ -133,6 +135,7 @@ def settings_for(db: str, data_dir: Path, **overrides: object) -> Settings:
         sim_slippage_bps=Decimal("0"),
         log_level="WARNING",
         motilal_base_url="http://127.0.0.1:9",
+        metrics_token=METRICS_TOKEN,
     )
     values.update(overrides)
     return Settings(**values)
@@ -160,6 +163,7 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
         "tokens_csv",
         "price_emit_interval_ms",
         "realtime_redis_channel",
+        "metrics_token",
     ):
         value = getattr(settings, name)
         if value is not None:

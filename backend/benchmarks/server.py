@@ -25,6 +25,7 @@ from app.models import Order
 from app.security.tokens import TokenIssuer
 from benchmarks.common import (
     JWT_SECRET,
+    METRICS_TOKEN,
     REDIS_URL,
     TINY,
     Row,
@@ -230,7 +231,8 @@ async def server_metrics(http: httpx.AsyncClient) -> dict[str, float]:
     """The server's Prometheus samples the tick benchmark reads (unlabelled ones only)."""
     wanted = ("multidesk_price_updates_emitted_total", "multidesk_socket_connections")
     values = {}
-    for line in (await http.get("/metrics")).text.splitlines():
+    scraped = await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    for line in scraped.text.splitlines():
         name, _, value = line.partition(" ")
         if name in wanted:
             values[name] = float(value)
