@@ -22,6 +22,7 @@ from app.security.ratelimit import RateLimits
 from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
 from app.services.batch_waits import BatchWaits
+from app.services.halt_gate import HaltGate
 from app.services.order_writer import OrderWriter
 from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
@@ -44,6 +45,8 @@ class AppContext:
     # Every change to an order row goes through the writer; fills and positions follow up after it.
     fills: FillFollowUp = field(init=False)
     order_writer: OrderWriter = field(init=False)
+    # Every send asks it, at the last moment, whether a kill switch stops the order.
+    halt_gate: HaltGate = field(init=False)
     # Turns to write (app/db.py write_turn), so writers queueing for the audit chain's lock never fill the pool.
     write_turns: asyncio.Semaphore = field(
         default_factory=lambda: make_write_turns(DEFAULT_POOL_SIZE, DEFAULT_MAX_OVERFLOW)
@@ -54,6 +57,7 @@ class AppContext:
     def __post_init__(self) -> None:
         self.fills = FillFollowUp(self)
         self.order_writer = OrderWriter(self.sessions, self.events, on_fills=self.fills.request)
+        self.halt_gate = HaltGate(self.sessions)
         self.batch_waits = BatchWaits(self.events)
 
     @classmethod

@@ -160,7 +160,7 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
                 if (exc := refused.get(client.id)) is not None:  # type: ignore[arg-type]
                     order.status, order.reason = OrderStatus.DENIED, f"{exc.code}: {exc.message}"
         # Again, in the transaction that writes the batch: the checks above read the brokers, and a halt committed
-        # meanwhile refuses the batch whole. One committed after this is met by each row's claim before it is sent.
+        # meanwhile refuses the batch whole. One committed after this stops each row at the halt gate before it leaves.
         await ensure_not_halted(session, user, list(clients.values()))
         batch = Batch(
             kind=BatchKind.EXECUTE_ALL,

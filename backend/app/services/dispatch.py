@@ -1,11 +1,11 @@
 """Sends written orders to their brokers and records every answer, moving orders forward only.
 
 An order row is committed PENDING before this module sees it; its id goes to the broker as the tag. Once the send
-has its broker slot, the order writer claims the row (or a kill switch in force cancels it: nothing is sent). The
-answer moves it to OPEN/FILLED/REJECTED; no answer (timeout, network, anything unexpected) moves it to FAILED, and
-it is never re-sent here: reconciliation looks it up by tag. Every broker view of an order (the answer to a
-request, a pushed update, an order-book row) goes through `merge_broker_state`, so a late or repeated view
-can never move an order backwards.
+has its broker slot it asks the halt gate (app/services/halt_gate.py): a kill switch in force makes the order
+CANCELLED (HALTED) and nothing is sent. The answer moves it to OPEN/FILLED/REJECTED; no answer (timeout, network,
+anything unexpected) moves it to FAILED, and it is never re-sent here: reconciliation looks it up by tag. Every
+broker view of an order (the answer to a request, a pushed update, an order-book row) goes through
+`merge_broker_state`, so a late or repeated view can never move an order backwards.
 """
 
 import logging
@@ -24,6 +24,7 @@ from app.models.types import utcnow
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
 from app.services.accounts import broker_account, instrument_ref
+from app.services.halt_gate import HALTED
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +94,10 @@ async def send_loaded(ctx: AppContext, order: Order, client: Client, instrument:
     assert order.id is not None
     started = utcnow()
     outcome = await _place(ctx, client, instrument, order)
-    if outcome is not None:
-        await record_outcome(ctx, order.id, outcome, sent_at=started)
+    await record_outcome(ctx, order.id, outcome, sent_at=started)
 
 
-async def _place(ctx: AppContext, client: Client, instrument: Instrument, order: Order) -> Outcome | None:
-    """The broker's answer, our verdict on the lack of one, or None when the order was not sent: the writer's claim
-    refused it (a halt cancelled it, or it is no longer PENDING), and the row already says so."""
+async def _place(ctx: AppContext, client: Client, instrument: Instrument, order: Order) -> Outcome:
     try:
         account = broker_account(ctx.vault, client)
     except VaultError:
@@ -115,22 +113,20 @@ async def _place(ctx: AppContext, client: Client, instrument: Instrument, order:
         trigger_price=order.trigger_price,
     )
     place = lambda adapter: adapter.place_order(account, request)  # noqa: E731
-    assert order.id is not None
-    order_id = order.id
     try:
         try:
             return await ctx.brokers.call(
                 client.broker,
                 place,
                 throttle_account=account.client_id,
-                admit=lambda: ctx.order_writer.claim(order_id, client.owner_id),
+                admit=lambda: ctx.halt_gate.admits(order, client.owner_id),
             )
         except BrokerAuthError:
             # An expired session: the broker took nothing, so one fresh login and one more try are safe.
             await ctx.brokers.call(client.broker, lambda adapter: adapter.ensure_session(account))
             return await ctx.brokers.call(client.broker, place, throttle_account=account.client_id)
     except NotAdmitted:
-        return None
+        return Verdict(OrderStatus.CANCELLED, HALTED)
     except BrokerAuthError as exc:
         return Verdict(OrderStatus.REJECTED, f"BROKER_LOGIN_FAILED: {exc}")
     except BrokerRejected as exc:

@@ -4,10 +4,9 @@ Halts are rows in `trading_halts`, so they survive restarts and every process se
 execute-all (409 TRADING_HALTED, nothing written); exits are deliberately still allowed, since they only reduce
 exposure. Modifying (only towards filling less) and cancelling open orders stay allowed too.
 
-A halt also stops what is already running: once it is committed, every order in its scope that nobody has started
-sending (the rest of a running execute-all, say) is CANCELLED with reason HALTED, in this process or any other,
-and each send claims its order just before it leaves, reading the halts in that same transaction
-(app/services/order_writer.py), so none slips through between the two.
+A halt also stops what is already running: every send asks the halt gate (app/services/halt_gate.py) once it has its
+broker slot, so once a halt is committed no order in its scope leaves any process but those already holding a slot;
+each stopped order (the rest of a running execute-all, say) is CANCELLED with reason HALTED by its own send.
 
 Every committed halt or resume is announced to every signed-in socket (`risk_status`, the firm-wide state only), so
 other desks refetch GET /risk/status at once instead of at their next poll. An advisor's halt and its reason are
@@ -28,7 +27,6 @@ from app.models.types import utcnow
 from app.realtime import events
 from app.schemas.risk import CancelFailure, HaltOut, HaltRequest, ResumeRequest, RiskStatusChanged, RiskStatusOut
 from app.services import audit, orders
-from app.services.order_writer import cancel_unsent, unsent_order_ids
 from app.services.risk import active_halts
 
 
@@ -89,20 +87,11 @@ async def halt(ctx: AppContext, user: User, body: HaltRequest) -> RiskStatusOut:
             await session.commit()
             # Announced before cancelling, which can take a while: other desks show the halt now, not after it.
             await _announce(ctx, await status(session, user))
-    await stop_unsent(ctx, body.advisor_id)
     cancelled, failures = await cancel_open_orders(ctx, user, body.advisor_id) if body.cancel_open_orders else ([], [])
     async with ctx.sessions() as session:
         out = await status(session, user)
     out.cancelled_order_ids, out.cancel_failures = cancelled, failures
     return out
-
-
-async def stop_unsent(ctx: AppContext, advisor_id: int | None) -> None:
-    """Cancel (HALTED) the orders in the halt's scope that are written but not yet being sent; each is checked again
-    under its row lock, so one a send claimed meanwhile is left to its send."""
-    async with ctx.sessions() as session:
-        order_ids = await unsent_order_ids(session, advisor_id)
-    await asyncio.gather(*(ctx.order_writer.apply(order_id, cancel_unsent) for order_id in order_ids))
 
 
 async def cancel_open_orders(

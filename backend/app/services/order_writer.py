@@ -10,11 +10,6 @@ holds) fails only its own caller; only an unavailable database fails a whole gro
 
 Fills that arrive with the order (the broker's answer lists them) are written in the same transaction as the
 row; the rest, and the client's new position, are left to the fill follow-up, off the order path.
-
-Sending an order starts here too: `claim` marks a PENDING row as being sent (`sent_at`) in the same serialised way,
-after reading the kill switch inside that transaction. A halted order is CANCELLED (reason HALTED) instead, and a
-halt's own sweep of unsent rows (`cancel_unsent`) only takes rows not yet claimed: every order is either sent or
-stopped by a halt, never both, in one process or several.
 """
 
 import asyncio
@@ -23,16 +18,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import BrokerTrade
 from app.db import DatabaseUnavailable
-from app.enums import Execution, OrderStatus
-from app.models import Batch, Client, Instrument, Order, Trade, TradingHalt
-from app.models.risk import FIRM_SCOPE
+from app.enums import OrderStatus
+from app.models import Batch, Client, Instrument, Order, Trade
 from app.models.types import utcnow
 from app.observability.metrics import ORDERS_BY_STATUS
 from app.realtime import events
@@ -50,43 +44,12 @@ Change = Callable[[Order], bool]
 FillsListener = Callable[[list[tuple[Order, bool]]], None]
 
 
-HALTED = "HALTED: trading was halted before this order was sent; nothing reached the broker"
-
-
-@dataclass(frozen=True, slots=True)
-class Halts:
-    """The kill switches in force, as one transaction read them."""
-
-    firm: bool
-    advisor_ids: frozenset[int]
-
-    def stop(self, order: Order, owner_id: int) -> bool:
-        """Whether they stop this order: exits only reduce exposure, so no halt ever stops one."""
-        if order.execution == Execution.EXIT:
-            return False
-        return self.firm or owner_id in self.advisor_ids or order.created_by in self.advisor_ids
-
-
-def unsent(order: Order) -> bool:
-    return order.status == OrderStatus.PENDING and order.sent_at is None
-
-
-def cancel_unsent(order: Order) -> bool:
-    """A halt's change to an order it stops: only one nobody has started sending."""
-    if not unsent(order):
-        return False
-    order.status, order.reason = OrderStatus.CANCELLED, HALTED
-    return True
-
-
 @dataclass(slots=True)
 class _Queued:
     order_id: int
     change: Change
     fills: Sequence[BrokerTrade]
     result: "asyncio.Future[bool]"
-    # Set for a claim to send the order: the owner of its client, whose halts stop it.
-    claim_for: int | None = None
 
 
 @dataclass(slots=True)
@@ -107,15 +70,7 @@ class OrderWriter:
 
     async def apply(self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = ()) -> bool:
         """Apply `change` to the locked order row and commit; True if it changed anything (then announced)."""
-        return await self._enqueue(_Queued(order_id, change, fills, asyncio.get_running_loop().create_future()))
-
-    async def claim(self, order_id: int, owner_id: int) -> bool:
-        """Mark an unsent PENDING order as being sent, now; False if it must not be sent: it is no longer PENDING,
-        or a kill switch in force stops it (then it is CANCELLED, HALTED, and announced)."""
-        future = asyncio.get_running_loop().create_future()
-        return await self._enqueue(_Queued(order_id, cancel_unsent, (), future, claim_for=owner_id))
-
-    async def _enqueue(self, item: _Queued) -> bool:
+        item = _Queued(order_id, change, fills, asyncio.get_running_loop().create_future())
         self._queue.append(item)
         while not item.result.done():
             if self._writing is None:
@@ -194,29 +149,20 @@ class OrderWriter:
             rows = await session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id).with_for_update())
             orders = {order.id: order for order in rows}
             before = {order_id: (order.status, order.filled_quantity) for order_id, order in orders.items()}
-            # Read in this transaction, after the rows are locked: a halt committed before it stops these sends.
-            halts = await _halts(session) if any(item.claim_for is not None for item in group) else None
             fills: dict[int, dict[str, BrokerTrade]] = {}
             results = []
             changed_ids: set[int] = set()
-            now = utcnow()
             for item in group:
                 order = orders.get(item.order_id)
-                if item.claim_for is not None and order is not None and unsent(order):
-                    assert halts is not None
-                    if not halts.stop(order, item.claim_for):
-                        # Claimed, not announced: to a watcher the order is PENDING until the broker answers.
-                        order.sent_at = now
-                        results.append(True)
-                        continue
                 changed = order is not None and item.change(order)
-                results.append(changed and item.claim_for is None)
+                results.append(changed)
                 if changed:
                     changed_ids.add(item.order_id)
                 if order is not None:
                     for fill in item.fills:
                         if fill.tag == order.tag:
                             fills.setdefault(item.order_id, {})[fill.trade_id] = fill
+            now = utcnow()
             written = []
             for order_id in sorted(changed_ids):
                 order, (status, filled) = orders[order_id], before[order_id]
@@ -275,27 +221,6 @@ class OrderWriter:
         moved = [(w.order, not w.fills_complete) for w in written if w.fills_moved]
         if moved:
             self._on_fills(moved)
-
-
-async def _halts(session: AsyncSession) -> Halts:
-    rows = (
-        await session.execute(select(TradingHalt.scope, TradingHalt.advisor_id).where(TradingHalt.resumed_at.is_(None)))
-    ).all()
-    return Halts(
-        firm=any(scope == FIRM_SCOPE for scope, _ in rows),
-        advisor_ids=frozenset(advisor_id for _, advisor_id in rows if advisor_id is not None),
-    )
-
-
-async def unsent_order_ids(session: AsyncSession, advisor_id: int | None) -> list[int]:
-    """Orders a new halt stops (of everyone, or of one advisor's clients and requests) that nobody is sending yet."""
-    query = select(Order.id).where(
-        Order.status == OrderStatus.PENDING, Order.sent_at.is_(None), Order.execution != Execution.EXIT
-    )
-    if advisor_id is not None:
-        owned = select(Client.id).where(Client.owner_id == advisor_id)
-        query = query.where(or_(Order.client_id.in_(owned), Order.created_by == advisor_id))
-    return list(await session.scalars(query.order_by(Order.id)))
 
 
 def _database_down(error: BaseException) -> bool:

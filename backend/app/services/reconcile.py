@@ -64,11 +64,7 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
                 .where(
                     or_(
                         Order.status.in_(OPEN_STATUSES),
-                        # Aged from its claim once a send has it: it may have waited its turn behind a big batch.
-                        and_(
-                            Order.status == OrderStatus.PENDING,
-                            func.coalesce(Order.sent_at, Order.created_at) <= now - pending_older_than,
-                        ),
+                        and_(Order.status == OrderStatus.PENDING, Order.created_at <= now - pending_older_than),
                         and_(Order.status == OrderStatus.FAILED, Order.updated_at <= now - failed_older_than),
                     )
                 )
