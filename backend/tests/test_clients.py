@@ -268,17 +268,22 @@ async def test_a_broker_read_that_fails_oddly_is_that_clients_summary_error_not_
     assert page.status_code == 502 and page.json()["error"]["code"] == "BROKER_UNAVAILABLE"
 
 
+async def seal_away_credentials(ctx: AppContext, client: Client) -> None:
+    """The client's credentials as if sealed under a key this server no longer has."""
+    async with ctx.sessions() as session:
+        row = await session.get(Client, client.id)
+        assert row is not None
+        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
+        await session.commit()
+
+
 async def test_a_client_whose_credentials_no_longer_decrypt_is_an_error_row_among_the_holders(
     http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
 ) -> None:
     unreadable, fine = await make_clients(advisor, 2)
     await sim.price(2885, "1400.00")
     assert (await place_order(http, advisor.headers, client_id=fine.id, quantity=3)).json()["status"] == "FILLED"
-    async with ctx.sessions() as session:
-        row = await session.get(Client, unreadable.id)
-        assert row is not None
-        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
-        await session.commit()
+    await seal_away_credentials(ctx, unreadable)
     holders = await http.get("/api/v1/tokens/2885/holders", headers=advisor.headers)
     assert holders.status_code == 200, holders.text
     rows = sorted((row["client_id"], row["net_quantity"], bool(row["error"])) for row in holders.json())
@@ -289,11 +294,7 @@ async def test_a_client_whose_credentials_no_longer_decrypt_does_not_break_the_c
     http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, ctx: AppContext
 ) -> None:
     unreadable, fine = await make_clients(advisor, 2)
-    async with ctx.sessions() as session:
-        row = await session.get(Client, unreadable.id)
-        assert row is not None
-        row.credentials_ciphertext = "sealed-under-a-key-this-server-no-longer-has"
-        await session.commit()
+    await seal_away_credentials(ctx, unreadable)
     listed = await http.get("/api/v1/clients", headers=advisor.headers)
     assert listed.status_code == 200, listed.text
     by_id = {item["id"]: item for item in listed.json()["items"]}

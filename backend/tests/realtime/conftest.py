@@ -1,6 +1,7 @@
 """A real server for socket tests: the session app served by uvicorn on a free port, and recording clients."""
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 import socketio
 import uvicorn
+from redis.asyncio import Redis
 
 from app.realtime.server import MultiDeskApp
 
@@ -97,3 +99,19 @@ async def connect(server_url: str) -> AsyncIterator[Connect]:
     for recorder in made:
         if recorder.client.connected:
             await recorder.client.disconnect()
+
+
+# A Redis database of these tests' own (never 0, which a developer's server may use): emptied before each test.
+REDIS_URL = os.environ.get("MULTIDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except Exception as exc:
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc!r}); this test needs it (make services)")
+    await client.flushdb()
+    yield client
+    await client.aclose()

@@ -5,19 +5,17 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 import socketio
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
+from tests.realtime.conftest import REDIS_URL
 
 BACKEND = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("MULTIDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
 def free_port() -> int:
@@ -61,18 +59,6 @@ class Backend:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except Exception as exc:
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc!r}); this test needs it (make services)")
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 async def test_an_order_through_one_process_reaches_a_socket_on_the_other(redis: Redis, tmp_path: Path) -> None:

@@ -2,35 +2,17 @@
 other at once."""
 
 import asyncio
-import os
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 import socketio
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.live_server import Server, scratch_database
-from tests.realtime.conftest import wait_until
-
-# A Redis database of these tests' own (never 0): it is emptied first.
-REDIS_URL = os.environ.get("MULTIDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except Exception as exc:
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc!r}); this test needs it (make services)")
-    await client.flushdb()
-    yield client
-    await client.aclose()
+from tests.realtime.conftest import REDIS_URL, wait_until
 
 
 class Listener:
