@@ -1,8 +1,8 @@
 """A halt committed by one server process stops the batch another process is sending (DESIGN.md §7).
 
 Two real servers share one database. Server B runs an execute-all one slow order at a time; an admin halts the
-firm through server A. B's unsent rows must be CANCELLED (HALTED) and never reach B's broker: its sends read the
-halt from the database as they claim each order, whichever process wrote it.
+firm through server A. B's unsent rows must be CANCELLED (HALTED) and never reach B's broker: each send asks the
+halt gate, which reads the halts from the database, whichever process wrote them.
 """
 
 from collections.abc import AsyncIterator
