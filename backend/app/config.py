@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     # The Redis pub/sub channel the backend processes share Socket.IO events on (with MULTIDESK_REDIS_URL).
     realtime_redis_channel: str = "multidesk-socketio"
     # Motilal Oswal OpenAPI (app/brokers/motilal/README.md). Tests and `make run` demos point the base URL at the
-    # fake (tests/fakes/motilal_server.py); UAT is https://openapi.motilaloswaluat.com.
+    # fake (tests/fakes/motilal/); UAT is https://openapi.motilaloswaluat.com.
     motilal_base_url: str = "https://openapi.motilaloswal.com"
     # One HTTP request to Motilal; keep it under broker_call_timeout_s (a MARKET order makes two: price, then place).
     motilal_timeout_s: float = Field(default=4.0, gt=0)

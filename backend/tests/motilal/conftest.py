@@ -24,7 +24,7 @@ from app.enums import BrokerName
 from app.models import Client
 from app.services.reconcile import on_broker_order
 from tests.conftest import Actor, Simulator
-from tests.fakes.motilal_server import SEED_USERS, FakeMotilal, FakeUser
+from tests.fakes.motilal import SEED_USERS, FakeMotilal, FakeUser
 
 USERS = {user.userid: user for user in SEED_USERS}
 TOTP_USER, PLAIN_USER, POOR_USER = (user.userid for user in SEED_USERS)

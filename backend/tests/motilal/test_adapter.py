@@ -19,7 +19,7 @@ from app.brokers.base import (
 from app.brokers.motilal import MotilalBroker, MotilalConfig
 from app.brokers.motilal.client import PLACE_ORDER
 from app.enums import OrderStatus, OrderType, Side, TradeType
-from tests.fakes.motilal_server import REQUIRED_HEADERS, FakeMotilal
+from tests.fakes.motilal import REQUIRED_HEADERS, FakeMotilal
 from tests.motilal.conftest import PLAIN_USER, POOR_USER, TOTP_USER, USERS, MakeBroker, account
 
 RELIANCE = InstrumentRef(2885, "RELIANCE", "NSE", "EQ", 1, Decimal("0.05"))

@@ -14,7 +14,7 @@ import pytest
 
 from app.enums import BrokerName
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
-from tests.fakes.motilal_server import FakeMotilal
+from tests.fakes.motilal import FakeMotilal
 from tests.live_server import Server, poll, server_pair, signed_in
 from tests.motilal.conftest import PLAIN_USER, TOTP_USER, USERS, FakeServer, credentials
 

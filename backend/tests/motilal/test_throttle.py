@@ -12,7 +12,7 @@ from app.brokers import registry as registry_module
 from app.brokers.base import BrokerOrderRequest, InstrumentRef
 from app.brokers.registry import AccountThrottle, BrokerRegistry
 from app.enums import BrokerName, OrderType, Side, TradeType
-from tests.fakes.motilal_server import FakeMotilal
+from tests.fakes.motilal import FakeMotilal
 from tests.motilal.conftest import PLAIN_USER, TOTP_USER, MakeBroker, account
 
 RELIANCE = InstrumentRef(2885, "RELIANCE", "NSE", "EQ", 1, Decimal("0.05"))

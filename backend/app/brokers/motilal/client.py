@@ -46,7 +46,7 @@ LTP = "/rest/report/v1/getltpdata"
 MARGIN_DETAIL = "/rest/report/v1/getreportmargindetail"
 
 # Error codes that mean "log in again" rather than "no". MO1001 (session invalid or expired) and MO1005 (API key
-# not valid) are the codes the fake uses (tests/fakes/motilal_server.py); Motilal's own list is not public to us,
+# not valid) are the codes the fake uses (tests/fakes/motilal/); Motilal's own list is not public to us,
 # so the message is matched too (see SESSION_MESSAGE).
 SESSION_ERROR_CODES = frozenset({"MO1001", "MO1005"})
 SESSION_MESSAGE = re.compile(

@@ -1,0 +1,168 @@
+"""The fake Motilal's orders: placement (Motilal's checks and its refusal of MARKET from API), modify, cancel,
+and matching against the fake's last prices."""
+
+from datetime import datetime
+from typing import Any
+
+from tests.fakes.motilal.model import (
+    EXCHANGES,
+    IST,
+    OPEN,
+    PRODUCTS,
+    Book,
+    FakeOrder,
+    FakePosition,
+    decimal_of,
+    envelope,
+    error,
+    later,
+)
+
+
+class Orders:
+    """Order handling, mixed into FakeMotilal (which holds books, prices, liquidity and the id counters)."""
+
+    def _place(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
+        ordertype = str(body.get("ordertype", "")).upper()
+        price = decimal_of(body.get("price", 0))
+        trigger = decimal_of(body.get("triggerprice", 0))
+        if ordertype in ("MARKET", "SL-M", "SLM") or (ordertype == "STOPLOSS" and price <= 0):
+            return error("M01108", "MARKET and SL-M orders are not allowed from API; send a LIMIT or STOPLOSS order")
+        if ordertype not in ("LIMIT", "STOPLOSS"):
+            raise ValueError(f"Invalid ordertype {ordertype}")
+        exchange = str(body.get("exchange", ""))
+        if exchange not in EXCHANGES:
+            raise ValueError(f"Invalid exchange {exchange}")
+        token = body.get("symboltoken")
+        if not isinstance(token, int):
+            raise ValueError("symboltoken must be an integer")
+        side = str(body.get("buyorsell", ""))
+        if side not in ("BUY", "SELL"):
+            raise ValueError("buyorsell must be BUY or SELL")
+        product = str(body.get("producttype", ""))
+        if product not in PRODUCTS:
+            raise ValueError(f"Invalid producttype {product}")
+        if body.get("orderduration") != "DAY" or body.get("amoorder") not in ("Y", "N"):
+            raise ValueError("orderduration must be DAY and amoorder Y or N")
+        lots = body.get("quantityinlot")
+        if not isinstance(lots, int) or lots <= 0:
+            raise ValueError("quantityinlot must be a positive integer")
+        tag = str(body.get("tag") or "")
+        if len(tag) > 10:
+            raise ValueError("tag must be at most 10 characters")
+        if price <= 0:
+            raise ValueError("price must be positive for LIMIT and STOPLOSS orders")
+        if ordertype == "STOPLOSS" and trigger <= 0:
+            raise ValueError("a STOPLOSS order needs a triggerprice")
+        lot_size = self.lot_sizes.get(token, 1)
+        order = FakeOrder(
+            uniqueorderid=f"FK{next(self._ids):010d}",
+            userid=userid,
+            tag=tag,
+            exchange=exchange,
+            token=token,
+            side=side,
+            ordertype=ordertype,
+            producttype=product,
+            price=price,
+            trigger=trigger,
+            quantity=lots * lot_size,
+            lot_size=lot_size,
+        )
+        book = self.books[userid]
+        required = self._order_margin(order)
+        available = self._cash(userid) - self._margin_used(userid)
+        book.orders[order.uniqueorderid] = order
+        if required > available:
+            order.status = "Rejected"
+            order.error = f"RMS:Margin Exceeds, Required:{required:.2f}, Available:{available:.2f}"
+        else:
+            self._match(book, order)
+        return envelope(
+            message="Order placement request sent successfully",
+            uniqueorderid=order.uniqueorderid,
+            data={"uniqueorderid": order.uniqueorderid},
+        )
+
+    def _find(self, userid: str, body: dict[str, Any]) -> FakeOrder | dict[str, Any]:
+        order = self.books[userid].orders.get(str(body.get("uniqueorderid", "")))
+        if order is None:
+            return error("MO2002", "Order not found")
+        if order.status not in OPEN:
+            return error("MO2003", f"Order is {order.status}; it cannot be changed")
+        return order
+
+    def _modify(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
+        order = self._find(userid, body)
+        if isinstance(order, dict):
+            return order
+        if body.get("lastmodifiedtime") != order.lastmodifiedtime:
+            return error("MO2004", "The order has changed since lastmodifiedtime; read the order book again")
+        if body.get("qtytradedtoday") != order.filled:
+            return error("MO2004", "qtytradedtoday does not match the order")
+        ordertype = str(body.get("newordertype", "")).upper()
+        price = decimal_of(body.get("newprice", 0))
+        if ordertype in ("MARKET", "SL-M") or (ordertype == "STOPLOSS" and price <= 0):
+            return error("M01108", "MARKET and SL-M orders are not allowed from API; send a LIMIT or STOPLOSS order")
+        lots = body.get("newquantityinlot")
+        if not isinstance(lots, int) or lots * order.lot_size <= order.filled:
+            raise ValueError("newquantityinlot must exceed what has traded")
+        order.ordertype = ordertype
+        order.price = price
+        order.trigger = decimal_of(body.get("newtriggerprice", 0))
+        order.quantity = lots * order.lot_size
+        order.modified_at = later(order.modified_at)
+        self._match(self.books[userid], order)
+        return envelope(message="Order modification request sent successfully", uniqueorderid=order.uniqueorderid)
+
+    def _cancel(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
+        order = self._find(userid, body)
+        if isinstance(order, dict):
+            return order
+        order.status = "Cancel"
+        order.modified_at = later(order.modified_at)
+        return envelope(message="Order cancellation request sent successfully", uniqueorderid=order.uniqueorderid)
+
+    def _match(self, book: Book, order: FakeOrder) -> None:
+        ltp = self.ltp.get(order.token)
+        if ltp is None or order.status not in OPEN:
+            return
+        buy = order.side == "BUY"
+        if order.ordertype == "STOPLOSS" and not order.triggered:
+            order.triggered = ltp >= order.trigger if buy else ltp <= order.trigger
+            if not order.triggered:
+                return
+        if (buy and ltp > order.price) or (not buy and ltp < order.price):
+            return
+        quantity = min(order.remaining, self.liquidity.get(order.token, order.remaining))
+        if quantity <= 0:
+            return
+        order.filled += quantity
+        order.fill_value += ltp * quantity
+        order.modified_at = later(order.modified_at)
+        if order.remaining == 0:
+            order.status = "Traded"
+        now = datetime.now(IST)
+        book.trades.append(
+            {
+                "uniqueorderid": order.uniqueorderid,
+                "tradeno": f"FT{next(self._trade_ids):010d}",
+                "symboltoken": order.token,
+                "exchange": order.exchange,
+                "buyorsell": order.side,
+                "producttype": order.producttype,
+                "tradeqty": quantity,
+                "tradeprice": float(ltp),
+                "tradevalue": float(ltp * quantity),
+                "tradetime": now.strftime("%d-%b-%Y %H:%M:%S"),
+            }
+        )
+        position = book.positions.setdefault(
+            (order.token, order.producttype), FakePosition(order.token, order.exchange, order.producttype)
+        )
+        if buy:
+            position.bought += quantity
+            position.buy_amount += ltp * quantity
+        else:
+            position.sold += quantity
+            position.sell_amount += ltp * quantity

@@ -1,0 +1,276 @@
+"""`FakeMotilal`: the fake's state, its Python and HTTP control, the request handler (headers, sessions, faults,
+routing) and the demo entry point."""
+
+import argparse
+import asyncio
+import csv
+import itertools
+import json
+import random
+import time
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.fakes.motilal.auth import Auth
+from tests.fakes.motilal.model import (
+    BROWSER_HEADERS,
+    OPEN,
+    REQUIRED_HEADERS,
+    SEED_USERS,
+    TOKENS_CSV,
+    Book,
+    FakeOrder,
+    FakeUser,
+    Fault,
+    Recorded,
+    copy_user,
+    error,
+)
+from tests.fakes.motilal.orders import Orders
+from tests.fakes.motilal.reports import Reports
+
+
+class FakeMotilal(Auth, Orders, Reports):
+    """The fake broker's state and its ASGI app (`fake.app`)."""
+
+    def __init__(self, *, tokens_csv: Path | None = TOKENS_CSV) -> None:
+        self._tokens_csv = tokens_csv
+        self.app = Starlette(
+            routes=[
+                Route("/_fake/{action}", self._control, methods=["GET", "POST"]),
+                Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE"]),
+            ]
+        )
+        self.reset()
+
+    # ---- Python control API --------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Seeded users, empty books, seeded prices; no sessions, faults or recorded requests."""
+        release = getattr(self, "_release", None)
+        if release is not None:
+            release.set()  # let requests hung by a timeout fault finish
+        self.users: dict[str, FakeUser] = {u.userid: copy_user(u) for u in SEED_USERS}
+        self.books: dict[str, Book] = {u: Book() for u in self.users}
+        self.sessions: dict[str, str] = {}
+        self.ltp: dict[int, Decimal] = {}
+        self.lot_sizes: dict[int, int] = {}
+        self.liquidity: dict[int, int] = {}
+        self.faults: list[Fault] = []
+        self.requests: list[Recorded] = []
+        self.login_attempts: Counter[str] = Counter()
+        self.logins: Counter[str] = Counter()
+        self._ids = itertools.count(1)
+        self._trade_ids = itertools.count(1)
+        self._release = asyncio.Event()
+        self._seed_prices()
+
+    def _seed_prices(self) -> None:
+        if self._tokens_csv is None or not self._tokens_csv.exists():
+            return
+        with self._tokens_csv.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                try:
+                    token = int(row["token_id"])
+                    self.lot_sizes[token] = int(row.get("lot_size") or 1)
+                    if row.get("ref_price"):
+                        self.ltp[token] = Decimal(row["ref_price"])
+                except (KeyError, ValueError, InvalidOperation):
+                    continue
+
+    def add_user(self, user: FakeUser) -> None:
+        self.users[user.userid] = user
+        self.books.setdefault(user.userid, Book())
+
+    def set_ltp(self, token: int, price: Decimal | str) -> None:
+        """Move a token's last price; resting orders in it match against the new price."""
+        self.ltp[token] = Decimal(str(price))
+        for book in self.books.values():
+            for order in list(book.orders.values()):
+                if order.token == token and order.status in OPEN:
+                    self._match(book, order)
+
+    def fail_next(self, kind: str, **options: Any) -> Fault:
+        fault = Fault(kind, **options)
+        self.faults.append(fault)
+        return fault
+
+    def reject_next(self, code: str = "MO9999", message: str = "Order rejected by the fake (injected)") -> Fault:
+        return self.fail_next("reject", path="placeorder", code=code, message=message)
+
+    def expire_sessions(self, userid: str) -> None:
+        self.sessions = {token: user for token, user in self.sessions.items() if user != userid}
+
+    def release_hung(self) -> None:
+        self._release.set()
+        self._release = asyncio.Event()
+
+    def requests_to(self, fragment: str) -> list[Recorded]:
+        return [r for r in self.requests if fragment in r.path]
+
+    def orders(self, userid: str) -> list[FakeOrder]:
+        return list(self.books[userid].orders.values())
+
+    # ---- HTTP ----------------------------------------------------------------------------------------------
+
+    async def _control(self, request: Request) -> Response:
+        action = request.path_params["action"]
+        body = await request.json() if request.method == "POST" and await request.body() else {}
+        if action == "ltp":
+            self.set_ltp(int(body["token"]), Decimal(str(body["ltp"])))
+        elif action == "fault":
+            self.fail_next(**body)
+        elif action == "expire":
+            self.expire_sessions(body["userid"])
+        elif action == "reset":
+            self.reset()
+        elif action == "state":
+            return JSONResponse(self.state())
+        else:
+            return JSONResponse({"error": f"unknown control {action}"}, status_code=404)
+        return JSONResponse({"ok": True})
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "ltp": {str(token): str(price) for token, price in sorted(self.ltp.items())},
+            "users": {
+                userid: {
+                    "cash": str(self._cash(userid)),
+                    "orders": [o.row() for o in self.books[userid].orders.values()],
+                    "trades": self.books[userid].trades,
+                    "positions": self._position_rows(userid),
+                }
+                for userid in self.users
+            },
+        }
+
+    async def _handle(self, request: Request) -> Response:
+        path = "/" + request.path_params["path"]
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = None
+        userid = self.sessions.get(request.headers.get("Authorization", ""))
+        self.requests.append(
+            Recorded(path, time.monotonic(), dict(request.headers), body if isinstance(body, dict) else {}, userid)
+        )
+        fault = self._take_fault(path, userid)
+        if fault is not None:
+            if fault.kind == "http":
+                return Response("upstream unavailable", status_code=fault.status, media_type="text/plain")
+            if fault.kind == "malformed":
+                return Response('{"status": "SUCC', media_type="application/json")
+            if fault.kind == "reject":
+                return JSONResponse(error(fault.code, fault.message))
+            if fault.kind == "session":
+                return JSONResponse(error("MO1001", "Invalid Session, please login again"))
+            if fault.kind == "timeout":
+                answer = self._answer(request, path, body) if fault.accept else None
+                release = self._release
+                try:
+                    await asyncio.wait_for(release.wait(), fault.seconds)
+                except TimeoutError:
+                    pass
+                return JSONResponse(answer if answer is not None else error("MO9998", "timed out"))
+        return JSONResponse(self._answer(request, path, body))
+
+    def _take_fault(self, path: str, userid: str | None) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(path, userid):
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def _answer(self, request: Request, path: str, body: Any) -> dict[str, Any]:
+        if request.method != "POST":
+            return error("MO1006", "Only POST is supported")
+        if not isinstance(body, dict):
+            return error("MO1006", "The request body must be a JSON object")
+        headers = request.headers
+        required = REQUIRED_HEADERS + (BROWSER_HEADERS if headers.get("SourceId", "").upper() == "WEB" else ())
+        for name in required:
+            if not headers.get(name):
+                return error("MO1006", f"Missing header parameter {name}")
+        if not headers["User-Agent"].startswith("MOSL/"):
+            return error("MO1006", "Invalid User-Agent")
+        if headers["SourceId"].upper() not in ("WEB", "DESKTOP"):
+            return error("MO1006", "Invalid SourceId")
+        if path.endswith("/login/v3/authdirectapi"):
+            return self._login(headers, body)
+        userid = self.sessions.get(headers.get("Authorization", ""))
+        if userid is None:
+            return error("MO1001", "Invalid Session, please login again")
+        user = self.users[userid]
+        if headers["ApiKey"] != user.api_key:
+            return error("MO1005", "Invalid ApiKey")
+        if headers["vendorinfo"] != userid:
+            return error("MO1006", "vendorinfo does not match the logged-in client code")
+        handler = ROUTES.get(path)
+        if handler is None:
+            return error("MO1006", f"Unknown API {path}")
+        try:
+            return handler(self, userid, body)
+        except ValueError as exc:
+            return error("MO2001", str(exc))
+
+    # ---- demo ----------------------------------------------------------------------------------------------
+
+    async def walk_prices(self, interval_s: float, volatility: float = 0.002) -> None:
+        """Random-walk every seeded price (for the demo), matching resting orders as prices move."""
+        rng = random.Random()
+        while True:
+            await asyncio.sleep(interval_s)
+            for token, price in list(self.ltp.items()):
+                step = Decimal(str(round(rng.gauss(0, volatility), 5)))
+                moved = (price * (1 + step) / Decimal("0.05")).to_integral_value(ROUND_HALF_UP) * Decimal("0.05")
+                self.set_ltp(token, max(moved, Decimal("0.05")))
+
+
+ROUTES = {
+    "/rest/trans/v1/placeorder": FakeMotilal._place,
+    "/rest/trans/v2/modifyorder": FakeMotilal._modify,
+    "/rest/trans/v1/cancelorder": FakeMotilal._cancel,
+    "/rest/book/v2/getorderbook": FakeMotilal._order_book,
+    "/rest/book/v1/gettradebook": FakeMotilal._trade_book,
+    "/rest/book/v1/getposition": FakeMotilal._positions,
+    "/rest/report/v1/getdpholding": FakeMotilal._holdings,
+    "/rest/report/v1/getltpdata": FakeMotilal._ltp,
+    "/rest/report/v1/getreportmargindetail": FakeMotilal._margin,
+}
+
+
+def main() -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="A fake Motilal Oswal OpenAPI for MultiDesk demos and tests.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--walk-seconds", type=float, default=2.0, help="move prices this often; 0 keeps them still")
+    args = parser.parse_args()
+    fake = FakeMotilal()
+
+    async def serve() -> None:
+        config = uvicorn.Config(fake.app, host=args.host, port=args.port, log_level="info")
+        walker = asyncio.create_task(fake.walk_prices(args.walk_seconds)) if args.walk_seconds > 0 else None
+        try:
+            await uvicorn.Server(config).serve()
+        finally:
+            if walker is not None:
+                walker.cancel()
+
+    print(f"fake Motilal on http://{args.host}:{args.port}; users: " + ", ".join(u.userid for u in SEED_USERS))
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
