@@ -160,7 +160,8 @@ class BrokerUnavailable(BrokerError):
 
 
 class BrokerAuthError(BrokerError):
-    """The session expired or the credentials are wrong."""
+    """The broker refused the login (wrong credentials), or still refused the session after the adapter's own
+    fresh login: adapters re-establish expired sessions themselves, so callers never retry this."""
 
 
 class BrokerOrderNotFound(BrokerError):

@@ -1,9 +1,10 @@
 """Test connection: can the server log in to this client's broker account and read it, with the stored credentials?
 
 The check is the one an order would go through: open (or reuse) the broker session, then read the account's
-funds. A session the broker no longer accepts is dropped by the adapter and one fresh login is tried, as when
-placing an order. The answer is {"ok", "message"}: on failure the message carries the broker's own words (a
-refused password, say); the credentials themselves never appear in it. Each test is recorded in the audit trail.
+funds. A session the broker no longer accepts is replaced by the adapter itself (one fresh login, as for an
+order). The answer is {"ok", "message"}: on failure the message says what was wrong in the broker's own words (a
+refused password, an IP not whitelisted); the credentials themselves never appear in it. Each test is recorded
+in the audit trail.
 """
 
 from pydantic import BaseModel
@@ -46,20 +47,13 @@ async def check_connection(ctx: AppContext, session: AsyncSession, user: User, c
 
 
 async def _check(ctx: AppContext, broker: str, account: BrokerAccount) -> ConnectionTestOut:
-    async def attempt() -> ConnectionTestOut:
+    try:
         await ctx.brokers.call(broker, lambda adapter: adapter.ensure_session(account))
         funds = await ctx.brokers.call(broker, lambda adapter: adapter.funds(account), read=True)
         return ConnectionTestOut(
             ok=True,
             message=f"Connected to {broker} as {account.broker_client_id}; margin available {funds.margin_available}.",
         )
-
-    try:
-        try:
-            return await attempt()
-        except BrokerAuthError:
-            # The cached session was refused and dropped: one fresh login, as an order would get.
-            return await attempt()
     except BrokerAuthError as exc:
         return ConnectionTestOut(ok=False, message=f"{broker} refused the login: {exc}")
     except BrokerRejected as exc:

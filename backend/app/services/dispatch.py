@@ -114,17 +114,14 @@ async def _place(ctx: AppContext, client: Client, instrument: Instrument, order:
     )
     place = lambda adapter: adapter.place_order(account, request)  # noqa: E731
     try:
-        try:
-            return await ctx.brokers.call(
-                client.broker,
-                place,
-                throttle_account=account.client_id,
-                admit=lambda: ctx.halt_gate.admits(order, client.owner_id),
-            )
-        except BrokerAuthError:
-            # An expired session: the broker took nothing, so one fresh login and one more try are safe.
-            await ctx.brokers.call(client.broker, lambda adapter: adapter.ensure_session(account))
-            return await ctx.brokers.call(client.broker, place, throttle_account=account.client_id)
+        # Never sent twice from here: an adapter whose session was refused logs in again and repeats the
+        # placement itself, once, because only it can tell a refusal that proves nothing was taken.
+        return await ctx.brokers.call(
+            client.broker,
+            place,
+            throttle_account=account.client_id,
+            admit=lambda: ctx.halt_gate.admits(order, client.owner_id),
+        )
     except NotAdmitted:
         return Verdict(OrderStatus.CANCELLED, HALTED)
     except BrokerAuthError as exc:

@@ -178,8 +178,8 @@ def test_envelopes_become_results_or_typed_errors() -> None:
     with pytest.raises(BrokerRejected) as rejected:
         parse_envelope("/p", 200, b'{"status": "ERROR", "message": "MARKET not allowed", "errorcode": "M01108"}')
     assert (rejected.value.code, rejected.value.reason) == ("M01108", "M01108: MARKET not allowed")
-    with pytest.raises(BrokerAuthError, match="MO1001"):
-        parse_envelope("/p", 200, b'{"status": "ERROR", "message": "Invalid Session", "errorcode": "MO1001"}')
+    with pytest.raises(BrokerAuthError, match="MO8002"):
+        parse_envelope("/p", 200, b'{"status": "ERROR", "message": "Token Expired", "errorcode": "MO8002"}')
     with pytest.raises(BrokerAuthError):
         parse_envelope("/p", 200, b'{"status": "FAILURE", "message": "Session expired, login again", "errorcode": ""}')
     with pytest.raises(BrokerAuthError):

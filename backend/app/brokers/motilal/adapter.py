@@ -11,9 +11,11 @@ Orders:
     last price (getltpdata) plus/minus market_protection_pct, an SL-M as a STOPLOSS with its limit that far
     beyond the trigger; the order's `note` says so (and is kept per tag, so a later order-book view of the same
     order, even after a lost answer, carries it too). No last price: the order is refused, nothing is sent;
-  - placement is never retried here. An auth error on placement is raised (the broker took nothing) and the
-    dispatcher logs in again and places once more; reads, modify and cancel log in again and retry once
-    themselves, because an auth refusal means the request did nothing;
+  - one rule for sessions, every call alike: a request Motilal refuses with a session code (SessionRefused:
+    MO8001/MO8002/MO8003/MO1011/MO2007/MO1097, or HTTP 401/403) did nothing, so the session is dropped, one
+    fresh login is made and that request is sent once more; a second refusal is raised. A placement is repeated
+    only on that proof: one with no answer (timeout, 5xx) is never sent again, reconciliation finds it by tag.
+    A refused login is a BrokerAuthError naming what was wrong, and is not retried (session.py remembers it);
   - the answer to a placement is the order's order-book row, read right after (a protected LIMIT may already be
     Traded); if that read fails the order is reported OPEN, and reconciliation brings it up to date.
 Quotes need a session: `quote` uses the session of the last client that logged in (Motilal's prices are the same
@@ -33,7 +35,6 @@ import httpx
 
 from app.brokers.base import (
     BrokerAccount,
-    BrokerAuthError,
     BrokerCapabilities,
     BrokerError,
     BrokerFunds,
@@ -62,6 +63,7 @@ from app.brokers.motilal.client import (
     TRADE_BOOK,
     MotilalConfig,
     MotilalHttp,
+    SessionRefused,
 )
 from app.brokers.motilal.session import SessionStore
 from app.enums import CLOSED_STATUSES, BrokerName, OrderStatus, OrderType, TradeType
@@ -133,10 +135,9 @@ class MotilalBroker:
         path: str,
         body: dict[str, Any],
         *,
-        relogin: bool,
         timeout_s: float | None = None,
     ) -> dict[str, Any]:
-        """One authenticated request; with `relogin`, an auth refusal logs in again and repeats it once."""
+        """One authenticated request; refused for its session, it is sent once more after one fresh login."""
         for attempt in (1, 2):
             session = await self._sessions.get(account)
             try:
@@ -146,12 +147,14 @@ class MotilalBroker:
                     api_key=account.credentials.get("api_key", ""),
                     client_code=account.broker_client_id,
                     auth_token=session.token,
+                    api_secret=account.credentials.get("api_secret") or None,
+                    access_token=session.access_token,
                     timeout_s=timeout_s,
                 )
-            except BrokerAuthError:
-                # The session is gone: forget it, so the next call (or the dispatcher's ensure_session) logs in.
+            except SessionRefused:
+                # Refused before it was acted on: forget the session (concurrent callers share one new login).
                 self._sessions.drop(account, session.token)
-                if not relogin or attempt == 2:
+                if attempt == 2:
                     raise
                 log.info("motilal session of client %s refused; logging in again", account.client_id)
                 continue
@@ -160,7 +163,7 @@ class MotilalBroker:
         raise AssertionError("unreachable")
 
     async def _book(self, account: BrokerAccount, *, timeout_s: float | None = None) -> list[dict[str, Any]]:
-        return mapping.rows(await self._post(account, ORDER_BOOK, {}, relogin=True, timeout_s=timeout_s))
+        return mapping.rows(await self._post(account, ORDER_BOOK, {}, timeout_s=timeout_s))
 
     # ---- orders --------------------------------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ class MotilalBroker:
             "amoorder": "N",
             "tag": req.tag,
         }
-        envelope = await self._post(account, PLACE_ORDER, body, relogin=False)
+        envelope = await self._post(account, PLACE_ORDER, body)
         order_id = mapping.unique_order_id(envelope)
         if order_id is None:
             raise BrokerUnavailable("Motilal accepted the order but sent no order id; it will be found by its tag")
@@ -240,8 +243,7 @@ class MotilalBroker:
         return "LIMIT", limit, None, mapping.market_note(req.side, ltp, limit, band)
 
     async def _last_price(self, account: BrokerAccount, exchange: str, token_id: int) -> Decimal:
-        # No re-login here: on an auth error nothing has been sent, and the dispatcher logs in and places again.
-        envelope = await self._post(account, LTP, {"exchange": exchange, "scripcode": token_id}, relogin=False)
+        envelope = await self._post(account, LTP, {"exchange": exchange, "scripcode": token_id})
         data = envelope.get("data")
         if not isinstance(data, dict):
             raise BrokerUnavailable("Motilal's price answer had no data")
@@ -289,7 +291,7 @@ class MotilalBroker:
             "lastmodifiedtime": row.get("lastmodifiedtime") or "",
             "qtytradedtoday": mapping.integer(row.get("qtytradedtoday")),
         }
-        await self._post(account, MODIFY_ORDER, body, relogin=True)
+        await self._post(account, MODIFY_ORDER, body)
         expected = replace(
             current, quantity=new_quantity, price=new_price, trigger_price=new_trigger, updated_at=self._clock()
         )
@@ -302,7 +304,7 @@ class MotilalBroker:
             raise BrokerRejected(
                 f"ORDER_NOT_OPEN: the order is {row.get('orderstatus')} at Motilal", code="ORDER_NOT_OPEN"
             )
-        await self._post(account, CANCEL_ORDER, {"uniqueorderid": broker_order_id}, relogin=True)
+        await self._post(account, CANCEL_ORDER, {"uniqueorderid": broker_order_id})
         return await self._reread(account, broker_order_id, current)
 
     async def order_status(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrder:
@@ -331,7 +333,7 @@ class MotilalBroker:
 
     async def trade_book(self, account: BrokerAccount) -> list[BrokerTrade]:
         """Fills; Motilal's trade rows may lack the tag, which is then taken from the order book."""
-        trade_rows = mapping.rows(await self._post(account, TRADE_BOOK, {}, relogin=True))
+        trade_rows = mapping.rows(await self._post(account, TRADE_BOOK, {}))
         tags: dict[str, str] = {}
         if any(not row.get("tag") for row in trade_rows):
             tags = {str(r.get("uniqueorderid")): str(r.get("tag") or "") for r in await self._book(account)}
@@ -342,14 +344,14 @@ class MotilalBroker:
         ]
 
     async def positions(self, account: BrokerAccount) -> list[BrokerPosition]:
-        return [mapping.position(row) for row in mapping.rows(await self._post(account, POSITIONS, {}, relogin=True))]
+        return [mapping.position(row) for row in mapping.rows(await self._post(account, POSITIONS, {}))]
 
     async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]:
-        found = (mapping.holding(row) for row in mapping.rows(await self._post(account, DP_HOLDINGS, {}, relogin=True)))
+        found = (mapping.holding(row) for row in mapping.rows(await self._post(account, DP_HOLDINGS, {})))
         return [h for h in found if h is not None]
 
     async def funds(self, account: BrokerAccount) -> BrokerFunds:
-        return mapping.funds(mapping.rows(await self._post(account, MARGIN_DETAIL, {}, relogin=True)))
+        return mapping.funds(mapping.rows(await self._post(account, MARGIN_DETAIL, {})))
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
         account = self._quote_account
@@ -358,7 +360,7 @@ class MotilalBroker:
 
         async def one(instrument: InstrumentRef) -> Quote:
             body = {"exchange": mapping.exchange_for(instrument), "scripcode": instrument.token_id}
-            data = (await self._post(account, LTP, body, relogin=True)).get("data")
+            data = (await self._post(account, LTP, body)).get("data")
             if not isinstance(data, dict):
                 raise BrokerUnavailable(f"Motilal sent no price for {instrument.symbol}")
             return mapping.quote(instrument.token_id, data, now=self._clock())

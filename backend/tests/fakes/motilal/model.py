@@ -1,6 +1,6 @@
 """The fake Motilal's data: users, orders, positions, injected faults, recorded requests, and the answer envelope."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -45,6 +45,13 @@ class FakeUser:
     cash: Decimal
     # token -> (quantity, average price) held in the demat account
     holdings: dict[int, tuple[int, Decimal]] = field(default_factory=dict)
+    # Set: every call must carry it as `apisecretkey`, and calls after login the `accesstoken` from getaccesstoken.
+    api_secret: str | None = None
+    # True: a login without a TOTP opens an unverified session (Motilal would send an OTP to the client's phone).
+    # Users with a TOTP secret always get an unverified session when they log in without a TOTP.
+    otp_login: bool = False
+    # The static IPs whitelisted for the user's app (checked against ClientPublicIp); None = any address.
+    allowed_ips: frozenset[str] | None = None
 
 
 SEED_USERS = (
@@ -186,9 +193,7 @@ def decimal_of(value: Any) -> Decimal:
 
 
 def copy_user(user: FakeUser) -> FakeUser:
-    return FakeUser(
-        user.userid, user.password, user.api_key, user.two_fa, user.totp_secret, user.cash, dict(user.holdings)
-    )
+    return replace(user, holdings=dict(user.holdings))
 
 
 def later(previous: datetime) -> datetime:

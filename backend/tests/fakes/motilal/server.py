@@ -18,11 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.fakes.motilal.auth import Auth
+from tests.fakes.motilal.auth import ACCESS_TOKEN_PATH, LOGIN_PATH, SESSION_ERRORS, Auth, session_error
 from tests.fakes.motilal.model import (
-    BROWSER_HEADERS,
     OPEN,
-    REQUIRED_HEADERS,
     SEED_USERS,
     TOKENS_CSV,
     Book,
@@ -59,7 +57,7 @@ class FakeMotilal(Auth, Orders, Reports):
             release.set()  # let requests hung by a timeout fault finish
         self.users: dict[str, FakeUser] = {u.userid: copy_user(u) for u in SEED_USERS}
         self.books: dict[str, Book] = {u: Book() for u in self.users}
-        self.sessions: dict[str, str] = {}
+        self._reset_sessions()
         self.ltp: dict[int, Decimal] = {}
         self.lot_sizes: dict[int, int] = {}
         self.liquidity: dict[int, int] = {}
@@ -105,9 +103,6 @@ class FakeMotilal(Auth, Orders, Reports):
     def reject_next(self, code: str = "MO9999", message: str = "Order rejected by the fake (injected)") -> Fault:
         return self.fail_next("reject", path="placeorder", code=code, message=message)
 
-    def expire_sessions(self, userid: str) -> None:
-        self.sessions = {token: user for token, user in self.sessions.items() if user != userid}
-
     def release_hung(self) -> None:
         self._release.set()
         self._release = asyncio.Event()
@@ -129,6 +124,8 @@ class FakeMotilal(Auth, Orders, Reports):
             self.fail_next(**body)
         elif action == "expire":
             self.expire_sessions(body["userid"])
+        elif action == "logout":
+            self.log_out(body["userid"])
         elif action == "reset":
             self.reset()
         elif action == "state":
@@ -171,7 +168,8 @@ class FakeMotilal(Auth, Orders, Reports):
             if fault.kind == "reject":
                 return JSONResponse(error(fault.code, fault.message))
             if fault.kind == "session":
-                return JSONResponse(error("MO1001", "Invalid Session, please login again"))
+                # A session refusal with one of Motilal's session codes (MO8002 Token Expired unless given).
+                return JSONResponse(session_error(fault.code if fault.code in SESSION_ERRORS else "MO8002"))
             if fault.kind == "timeout":
                 answer = self._answer(request, path, body) if fault.accept else None
                 release = self._release
@@ -193,31 +191,24 @@ class FakeMotilal(Auth, Orders, Reports):
 
     def _answer(self, request: Request, path: str, body: Any) -> dict[str, Any]:
         if request.method != "POST":
-            return error("MO1006", "Only POST is supported")
+            return error("MO2001", "Method Not Allowed")
         if not isinstance(body, dict):
-            return error("MO1006", "The request body must be a JSON object")
+            return error("MO2002", "InVaild JSON format in Body Request")
         headers = request.headers
-        required = REQUIRED_HEADERS + (BROWSER_HEADERS if headers.get("SourceId", "").upper() == "WEB" else ())
-        for name in required:
-            if not headers.get(name):
-                return error("MO1006", f"Missing header parameter {name}")
-        if not headers["User-Agent"].startswith("MOSL/"):
-            return error("MO1006", "Invalid User-Agent")
-        if headers["SourceId"].upper() not in ("WEB", "DESKTOP"):
-            return error("MO1006", "Invalid SourceId")
-        if path.endswith("/login/v3/authdirectapi"):
+        refused = self._check_headers(headers)
+        if refused is not None:
+            return refused
+        if path == LOGIN_PATH:
             return self._login(headers, body)
-        userid = self.sessions.get(headers.get("Authorization", ""))
-        if userid is None:
-            return error("MO1001", "Invalid Session, please login again")
-        user = self.users[userid]
-        if headers["ApiKey"] != user.api_key:
-            return error("MO1005", "Invalid ApiKey")
-        if headers["vendorinfo"] != userid:
-            return error("MO1006", "vendorinfo does not match the logged-in client code")
+        userid, refused = self._authorise(path, headers)
+        if refused is not None:
+            return refused
+        assert userid is not None
+        if path == ACCESS_TOKEN_PATH:
+            return self._access_token(headers)
         handler = ROUTES.get(path)
         if handler is None:
-            return error("MO1006", f"Unknown API {path}")
+            return error("MO2001", f"Unknown API {path}")
         try:
             return handler(self, userid, body)
         except ValueError as exc:
