@@ -41,7 +41,13 @@ async def test_credentials_are_write_only_and_never_logged(
     created = await http.post("/api/v1/clients", headers=advisor.headers, json=new_client(credentials=SECRETS))
     assert created.status_code == 201
     client_id = created.json()["id"]
-    assert created.json()["credentials_set"] == {"api_key": True, "password": True, "two_fa": True, "totp_secret": True}
+    assert created.json()["credentials_set"] == {
+        "api_key": True,
+        "password": True,
+        "two_fa": True,
+        "totp_secret": True,
+        "api_secret": False,
+    }
     bodies = [created.text]
     bodies.append((await http.get(f"/api/v1/clients/{client_id}", headers=advisor.headers)).text)
     bodies.append((await http.get("/api/v1/clients", headers=advisor.headers)).text)
@@ -57,6 +63,7 @@ async def test_credentials_are_write_only_and_never_logged(
         "password": False,
         "two_fa": True,
         "totp_secret": True,
+        "api_secret": False,
     }
     # A rejected body must not echo the secret it carried either.
     invalid = await http.patch(

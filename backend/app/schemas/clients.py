@@ -3,22 +3,40 @@
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from app.brokers.motilal.totp import normalised_secret
 from app.enums import BrokerName, TradeType
 from app.schemas.orders import OrderOut
 from app.schemas.text import DisplayName
 
 
 class Credentials(BaseModel):
-    """Write-only broker secrets. Motilal: api_key, password, two_fa (DOB or PAN), totp_secret."""
+    """Write-only broker secrets. Motilal: api_key, password, two_fa (DOB or PAN), totp_secret, api_secret."""
 
     model_config = ConfigDict(extra="forbid")
 
     api_key: str | None = Field(default=None, max_length=512)
     password: str | None = Field(default=None, max_length=512)
     two_fa: str | None = Field(default=None, max_length=64)
-    totp_secret: str | None = Field(default=None, max_length=256)
+    totp_secret: str | None = Field(
+        default=None, max_length=256, description="Base32, as the authenticator app takes it (spaces and case ignored)."
+    )
+    api_secret: str | None = Field(
+        default=None, max_length=512, description="Motilal's API secret key; sent as apisecretkey when set."
+    )
+
+    @field_validator("totp_secret")
+    @classmethod
+    def _usable_totp_secret(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                normalised_secret(value)
+            except ValueError as exc:
+                # The secret itself is never echoed back (the error handler leaves inputs out too).
+                raise PydanticCustomError("totp_secret_invalid", str(exc)) from None
+        return value
 
     def __repr__(self) -> str:
         return f"Credentials(set={sorted(self.filled())})"

@@ -75,6 +75,8 @@ def credentials(user: FakeUser, **changes: str) -> dict[str, str]:
     creds = {"api_key": user.api_key, "password": user.password, "two_fa": user.two_fa}
     if user.totp_secret:
         creds["totp_secret"] = user.totp_secret
+    if user.api_secret:
+        creds["api_secret"] = user.api_secret
     creds.update(changes)
     return {name: value for name, value in creds.items() if value}
 

@@ -85,7 +85,7 @@ async def test_login_sends_the_password_hash_the_2fa_a_totp_and_every_header(
 async def test_refused_logins_carry_the_brokers_message_and_are_not_hammered(
     fake: FakeMotilal, broker: MotilalBroker
 ) -> None:
-    with pytest.raises(BrokerAuthError, match=r"wrong user id or password \(MO1000: Invalid UserId Or Password\)"):
+    with pytest.raises(BrokerAuthError, match="wrong user id or password; Motilal said MO1000: Invalid UserId Or"):
         await broker.funds(account(PLAIN_USER, password="wrong"))
     with pytest.raises(BrokerAuthError, match="MO1000"):
         await broker.ensure_session(account(PLAIN_USER, password="wrong"))

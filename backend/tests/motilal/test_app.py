@@ -157,7 +157,7 @@ async def test_expired_sessions_log_in_again_once_and_refused_logins_fail_only_t
     assert rows[dead.id]["reason"] == "BROKER_LOGIN_FAILED: MO8002: Token Expired"
     assert rows[wrong.id]["status"] == "REJECTED"
     assert rows[wrong.id]["reason"] == (
-        "BROKER_LOGIN_FAILED: wrong user id or password (MO1000: Invalid UserId Or Password)"
+        "BROKER_LOGIN_FAILED: wrong user id or password; Motilal said MO1000: Invalid UserId Or Password"
     )
     assert fake.logins[TOTP_USER] == 2, "the test-connection login, then one fresh login"
     assert fake.logins[PLAIN_USER] == 2, "the first login, then one more after the refusal; then the row fails"
@@ -185,7 +185,9 @@ async def test_test_connection_reports_success_or_the_brokers_reason(
     refused = await http.post(f"/api/v1/clients/{bad.id}/test-connection", headers=advisor.headers)
     assert refused.json() == {
         "ok": False,
-        "message": "motilal refused the login: wrong user id or password (MO1000: Invalid UserId Or Password)",
+        "message": (
+            "motilal refused the login: wrong user id or password; Motilal said MO1000: Invalid UserId Or Password"
+        ),
     }
     assert "Wrong-Pass-77" not in refused.text
     assert (await http.post(f"/api/v1/clients/{simulated.id}/test-connection", headers=advisor.headers)).json()["ok"]

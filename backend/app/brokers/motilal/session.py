@@ -78,7 +78,7 @@ def login_refusal(exc: BrokerError) -> str:
     """A refused login in words: what was wrong, then Motilal's code and message."""
     if isinstance(exc, BrokerRejected):
         what = LOGIN_REFUSALS.get(exc.code or "")
-        return f"{what} ({exc.reason})" if what else exc.reason
+        return f"{what}; Motilal said {exc.reason}" if what else exc.reason
     return str(exc)
 
 

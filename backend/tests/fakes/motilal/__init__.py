@@ -17,9 +17,15 @@ Seeded users (create a client with broker "motilal", the client code as broker c
     EMUM755716    Fake@Pass3    FAKE-APIKEY-755716      26/01/1980     (none)                   20,000
 
 What it checks, like Motilal: every request is a POST of JSON with the header set (ApiKey, vendorinfo, User-Agent
-MOSL/..., SourceId WEB|DESKTOP, ClientLocalIp, ClientPublicIp, MacAddress, os/device/product/browser headers);
-login takes password = sha256(password + api key), the 2FA and, for users with a TOTP secret, a current TOTP;
-later requests need Authorization = the AuthToken, an ApiKey and vendorinfo matching the session's user.
+MOSL/..., SourceId WEB|DESKTOP|MOBILE, ClientLocalIp, ClientPublicIp, MacAddress, os/device/product/browser
+headers). Login (/rest/login/v7/authdirectapi) takes the client code in capitals (user ids are case-sensitive
+here), password = sha256(password + api key), the 2FA exactly as registered (a PAN in capitals) and an optional
+TOTP. A login without a TOTP, for a user with a TOTP secret or with `otp_login`, answers isAuthTokenVerified "FALSE"
+and its token is refused (MO1097) until an OTP step the fake does not offer. Later requests need Authorization =
+a live, verified AuthToken, the user's ApiKey and vendorinfo = the user. Users with an `api_secret` send it as
+apisecretkey on every call, fetch an access token after login (/rest/login/v1/getaccesstoken, no body; answer
+`accesstoken` at the top level) and send it as the `accesstoken` header on every later call. Users with
+`allowed_ips` are refused MO2035 unless ClientPublicIp is one of them (Motilal checks the caller's address).
 
 What it does: MARKET, SL-M and STOPLOSS-without-a-limit orders are refused with M01108, as Motilal refuses them
 from API channels. LIMIT orders fill at the fake's own last price (settable per token; seeded from
@@ -29,13 +35,20 @@ fills). Orders over the user's margin are accepted and then shown Rejected with 
 system does. Books: order book, trade book (no tag, like Motilal's), day positions, DP holdings, margin detail
 (srno 102 available, 201 cash, 300 margin used), LTP in paise.
 
-Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwise):
-    MO1001 Invalid Session            the AuthToken is unknown or expired (the adapter logs in again)
-    MO1002 Invalid User ID or Password
-    MO1003 Invalid 2FA
-    MO1004 Invalid TOTP
-    MO1005 Invalid ApiKey
-    MO1006 header missing / vendorinfo mismatch / body not JSON
+Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwise), Motilal's own:
+    sessions (a client logs in again and repeats the request once):
+    MO8001 Invalid Token (unknown AuthToken, or a wrong accesstoken)   MO8002 Token Expired (`expire_sessions`)
+    MO8003 Token missing (no Authorization / accesstoken)               MO1011 Client Not Login (`log_out`)
+    MO2007 Authorization is InVaild In Header Parameter (not a token's shape)
+    MO1097 Invalid Authorization Verification (the session was opened unverified)
+    login refusals:
+    MO1000 Invalid UserId Or Password    MO1007 Invalid 2FA           MO1093 Invalid TOTP
+    MO1094 Invalid TOTP Key (a TOTP for a user without one)           MO1004 Invalid API Key (another user's)
+    MO1005 API Key Not Found             MO2006 ApiSecretKey is InVaild In Header Parameter
+    MO2035 Unauthorized IP Address (any call, login included)
+    headers and bodies: MO2001 Method Not Allowed / unknown API, MO2002 body not JSON, MO2003-MO2023 a missing or
+    invalid header (MO2005 ApiKey, MO2012 vendorinfo, ...)
+    orders and books:
     M01108 MARKET and SL-M orders are not allowed from API
     MO2001 invalid order field (exchange, token, quantity, price, tag longer than 10...)
     MO2002 Order not found             MO2003 order not open        MO2004 stale lastmodifiedtime
@@ -45,9 +58,10 @@ Control, from Python (tests share the event loop with the server) or over HTTP:
     fake.set_ltp(token, price)              POST /_fake/ltp     {"token": 2885, "ltp": "1400.00"}
     fake.fail_next(kind, path=..., ...)     POST /_fake/fault   {"kind": "timeout", "path": "placeorder", ...}
         kinds: reject (code, message), timeout (seconds, accept: book the order before sleeping), http (status),
-        malformed, session (answer MO1001); `count` requests matching `path` (a substring; None = any but login)
-        and, with `userid`, only requests in that user's session
-    fake.expire_sessions(userid)            POST /_fake/expire  {"userid": "EMUM755714"}
+        malformed, session (answer a session code: `code` if it is one, else MO8002); `count` requests matching
+        `path` (a substring; None = any but login) and, with `userid`, only requests in that user's session
+    fake.expire_sessions(userid)            POST /_fake/expire  {"userid": "EMUM755714"}   (then MO8002)
+    fake.log_out(userid)                    POST /_fake/logout  {"userid": "EMUM755714"}   (then MO1011)
     fake.reset()                            POST /_fake/reset
                                             GET  /_fake/state   users' books as JSON
 """

@@ -52,6 +52,11 @@ SESSION_ERRORS = {
 TOKEN_SHAPE = re.compile(r"^[0-9a-f]{32}_M$")  # as Motilal's samples show them: "774aac4a...5b13_M"
 
 
+class _TOTP(pyotp.TOTP):
+    # Motilal issues keys authenticator apps take, down to 80 bits; pyotp's default floor is 112.
+    min_secret_length_bits = 80
+
+
 def session_error(code: str) -> dict[str, Any]:
     return error(code, SESSION_ERRORS[code])
 
@@ -123,7 +128,7 @@ class Auth:
         if totp:
             if not user.totp_secret:
                 return error("MO1094", "Invalid TOTP Key")
-            if not pyotp.TOTP(user.totp_secret).verify(totp, valid_window=1):
+            if not _TOTP(user.totp_secret).verify(totp, valid_window=1):
                 return error("MO1093", "Invalid TOTP")
         verified = bool(totp) or not (user.totp_secret or user.otp_login)
         token = _new_token()
