@@ -23,6 +23,7 @@ from app.realtime.server import MultiDeskApp, RealtimeServer
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
 from app.services.reconcile import on_broker_order, reconcile_forever, reconcile_once
+from app.services.startup_checks import check_motilal_public_ip
 from app.spa import mount_spa
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ async def start(ctx: AppContext) -> None:
             "run `python -m app.cli migrate` (the migration job) first."
         )
     async with ctx.sessions() as session:
+        await check_motilal_public_ip(session, settings)
         await load_tokens_file(session, settings.tokens_csv)
         if settings.demo_mode:
             await seed_demo(
