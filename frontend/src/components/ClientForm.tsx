@@ -197,6 +197,7 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
                   readOnly={clearing}
                   placeholder={clearing ? '' : isSet ? 'unchanged' : ''}
                   className={inputClass}
+                  aria-invalid={errors.credentials?.[name] ? true : undefined}
                   {...register(`credentials.${name}`)}
                 />
                 {editing && isSet && (
@@ -211,6 +212,7 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
                   </Button>
                 )}
               </div>
+              <FieldError message={errors.credentials?.[name]?.message} />
             </div>
           );
         })}

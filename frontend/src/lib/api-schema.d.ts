@@ -858,14 +858,22 @@ export interface components {
         };
         /**
          * Credentials
-         * @description Write-only broker secrets. Motilal: api_key, password, two_fa (DOB or PAN), totp_secret.
+         * @description Write-only broker secrets. Motilal: api_key, password, two_fa (DOB or PAN), totp_secret, api_secret.
          */
         Credentials: {
             /** Api Key */
             api_key?: string | null;
+            /**
+             * Api Secret
+             * @description Motilal's API secret key; sent as apisecretkey when set.
+             */
+            api_secret?: string | null;
             /** Password */
             password?: string | null;
-            /** Totp Secret */
+            /**
+             * Totp Secret
+             * @description Base32, as the authenticator app takes it (spaces and case ignored).
+             */
             totp_secret?: string | null;
             /** Two Fa */
             two_fa?: string | null;
@@ -1419,7 +1427,10 @@ export interface components {
             is_active: boolean;
             role: components["schemas"]["Role"];
         };
-        /** UserUpdate */
+        /**
+         * UserUpdate
+         * @description Only the fields given change; a field given as null is refused (none of them can be emptied).
+         */
         UserUpdate: {
             /** Full Name */
             full_name?: string | null;

@@ -254,6 +254,27 @@ describe('client form', () => {
     });
   });
 
+  it('takes TOTP secrets as authenticator apps do, and refuses what is not base32', () => {
+    const form = (totp_secret: string) => ({
+      ...emptyClientForm(),
+      display_name: 'X',
+      broker_client_id: 'EMUM1',
+      credentials: { ...emptyClientForm().credentials, totp_secret },
+    });
+    for (const ok of ['', 'JBSWY3DPEHPK3PXP', 'jbsw y3dp ehpk 3pxp', 'MFRGGZDFMZTWQ2LKNBVXI===']) {
+      expect(clientFormSchema.safeParse(form(ok)).success).toBe(true);
+    }
+    for (const bad of ['JBSWY3DP', 'JBSWY3DPEHPK3PX1', 'not base32 at all!']) {
+      expect(clientFormSchema.safeParse(form(bad)).success).toBe(false);
+    }
+  });
+
+  it('sends the API secret like the other write-only secrets', () => {
+    const v = loaded();
+    v.credentials.api_secret = 'S3CRET';
+    expect(toClientUpdate(client, v)).toEqual({ credentials: { api_secret: 'S3CRET' } });
+  });
+
   it('validates the broker client id and cash', () => {
     const bad = { ...emptyClientForm(), display_name: 'X', broker_client_id: 'has space', opening_cash: '1.234' };
     const issues = clientFormSchema.safeParse(bad);

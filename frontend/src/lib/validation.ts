@@ -202,6 +202,7 @@ export const CREDENTIAL_FIELDS = [
   { name: 'password', label: 'Broker password' },
   { name: 'two_fa', label: '2FA (DOB / PAN)' },
   { name: 'totp_secret', label: 'TOTP secret' },
+  { name: 'api_secret', label: 'API secret' },
 ] as const;
 
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number]['name'];
@@ -210,8 +211,21 @@ const credentialsShape = z.object({
   api_key: z.string().max(512),
   password: z.string().max(512),
   two_fa: z.string().max(64),
-  totp_secret: z.string().max(256),
+  totp_secret: z
+    .string()
+    .max(256)
+    .refine(
+      (s) => s === '' || isTotpSecret(s),
+      'TOTP secret: the base32 key from Motilal\'s API portal (letters A-Z, digits 2-7, at least 16 characters)',
+    ),
+  api_secret: z.string().max(512),
 });
+
+/** A base32 key as authenticator apps take it: spaces, dashes, "=" and case ignored; at least 80 bits. */
+export function isTotpSecret(secret: string): boolean {
+  const cleaned = secret.replace(/[\s=-]/g, '').toUpperCase();
+  return /^[A-Z2-7]+$/.test(cleaned) && cleaned.length >= 16;
+}
 
 export const clientFormSchema = z.object({
   display_name: z.string().trim().min(1, 'Name is required').max(200),
@@ -236,6 +250,7 @@ export const clientFormSchema = z.object({
     password: z.boolean(),
     two_fa: z.boolean(),
     totp_secret: z.boolean(),
+    api_secret: z.boolean(),
   }),
 });
 
@@ -248,8 +263,8 @@ export const emptyClientForm = (): ClientFormValues => ({
   opening_cash: '',
   is_active: true,
   owner_id: '',
-  credentials: { api_key: '', password: '', two_fa: '', totp_secret: '' },
-  clear: { api_key: false, password: false, two_fa: false, totp_secret: false },
+  credentials: { api_key: '', password: '', two_fa: '', totp_secret: '', api_secret: '' },
+  clear: { api_key: false, password: false, two_fa: false, totp_secret: false, api_secret: false },
 });
 
 /** Credentials to send: typed ones, and "" for cleared ones; undefined when nothing changes. */
