@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     motilal_source_id: str = "WEB"
     motilal_user_agent: str = "MOSL/V.1.1.0"
     motilal_client_local_ip: str = "127.0.0.1"
+    # The static public IP whitelisted with Motilal (MO2035 otherwise); start-up refuses a non-public one outside
+    # demo mode while any Motilal client is active (app/services/startup_checks.py).
     motilal_client_public_ip: str = "127.0.0.1"
     motilal_mac_address: str = "00:00:00:00:00:00"
     # Logs: "json" (one object per line) or "text"; None is text in demo mode, JSON otherwise.
