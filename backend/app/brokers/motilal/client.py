@@ -44,6 +44,8 @@ POSITIONS = "/rest/book/v1/getposition"
 DP_HOLDINGS = "/rest/report/v1/getdpholding"
 LTP = "/rest/report/v1/getltpdata"
 MARGIN_DETAIL = "/rest/report/v1/getreportmargindetail"
+# A GET with ?name=<exchange>, public (no session); answers a CSV file, not an envelope (scrip_master.py).
+SCRIP_MASTER_CSV = "/getscripmastercsv"
 
 # Error codes that mean "log in again" rather than "no". MO1001 (session invalid or expired) and MO1005 (API key
 # not valid) are the codes the fake uses (tests/fakes/motilal/); Motilal's own list is not public to us,
