@@ -146,7 +146,9 @@ async def test_a_malformed_row_is_skipped_and_counted_not_a_crash(
     assert await instrument(ctx, 104034) is None
 
 
-async def test_two_imports_at_once_add_each_contract_once(ctx: AppContext, fake: FakeMotilal, settings: Settings) -> None:
+async def test_two_imports_at_once_add_each_contract_once(
+    ctx: AppContext, fake: FakeMotilal, settings: Settings
+) -> None:
     master = await MotilalBroker(MotilalConfig(base_url=settings.motilal_base_url)).instruments("NSEFO")
 
     async def one() -> tuple[int, int]:
@@ -191,7 +193,9 @@ async def test_from_csv_is_the_offline_default(
     assert await run_import("csv", None, tmp_path / "missing.csv", settings) == EXIT_SOURCE
 
 
-async def test_the_command_line_imports_over_real_http(fake_server: FakeServer, fake: FakeMotilal, tmp_path: Path) -> None:
+async def test_the_command_line_imports_over_real_http(
+    fake_server: FakeServer, fake: FakeMotilal, tmp_path: Path
+) -> None:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "MULTIDESK_DEMO_MODE": "false",
