@@ -1,12 +1,14 @@
-"""Operator commands: `python -m app.cli serve|migrate|rotate-keys|verify-audit`."""
+"""Operator commands: `python -m app.cli serve|migrate|rotate-keys|verify-audit|instruments import`."""
 
 import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import uvicorn
 
+from app.cli_instruments import SOURCES, run_import
 from app.config import Settings
 from app.context import AppContext
 from app.db import upgrade_head
@@ -66,10 +68,25 @@ def _serve() -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="multidesk")
-    parser.add_argument("command", choices=["serve", "migrate", "rotate-keys", "verify-audit"])
-    command = parser.parse_args(argv).command
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("serve", "migrate", "rotate-keys", "verify-audit"):
+        commands.add_parser(name)
+    instruments = commands.add_parser("instruments", help="manage the instruments (tokens) table")
+    actions = instruments.add_subparsers(dest="action", required=True)
+    load = actions.add_parser("import", help="upsert instruments from data/tokens.csv or a broker's master")
+    load.add_argument("--from", dest="source", choices=SOURCES, default="csv", help="csv (the default) or a broker")
+    load.add_argument("--exchange", help="with a broker: NSE, BSE, NSEFO (or NFO), BSEFO (or BFO), NSECD, MCX")
+    load.add_argument("--file", type=Path, help="with csv: the file to read (default: MULTIDESK_TOKENS_CSV)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command
+    if command == "instruments":
+        return asyncio.run(run_import(args.source, args.exchange, args.file))
     if command == "serve":
         return _serve()
     if command == "migrate":

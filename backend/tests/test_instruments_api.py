@@ -27,6 +27,7 @@ async def test_search_ranks_exact_then_prefix_then_substring(http: httpx.AsyncCl
         "instrument_type": "EQ",
         "lot_size": 1,
         "tick_size": exact.json()[0]["tick_size"],
+        "freeze_quantity": None,
     }
 
 

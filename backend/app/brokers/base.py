@@ -24,6 +24,36 @@ class InstrumentRef:
 
 
 @dataclass(frozen=True, slots=True)
+class InstrumentSpec:
+    """One instrument as a broker's instrument master lists it, in our vocabulary (exchange NSE, BSE, NFO...)."""
+
+    token_id: int
+    symbol: str
+    exchange: str
+    instrument_type: str
+    lot_size: int
+    tick_size: Decimal
+    name: str | None = None
+    # The largest quantity (units) the exchange takes in one order; None when the master does not say.
+    freeze_quantity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    line: int  # the line in the broker's file (1 = its header)
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentMaster:
+    """An exchange's instruments from a broker, and the rows of its file that could not be read."""
+
+    exchange: str
+    instruments: tuple[InstrumentSpec, ...]
+    skipped: tuple[SkippedRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BrokerAccount:
     """One client's broker account as the service layer hands it to an adapter."""
 
@@ -140,6 +170,8 @@ class BrokerCapabilities:
     streaming: bool
     pushes_order_updates: bool
     orders_per_second: int | None  # per account; None = no cap
+    # Whether `instruments(exchange)` downloads the broker's instrument master (else it raises BrokerRejected).
+    instrument_master: bool = False
 
 
 class BrokerError(Exception):
@@ -206,6 +238,8 @@ class BrokerAdapter(Protocol):
     async def funds(self, account: BrokerAccount) -> BrokerFunds: ...
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]: ...
+
+    async def instruments(self, exchange: str) -> InstrumentMaster: ...
 
     def set_order_listener(self, listener: OrderListener | None) -> None: ...
 

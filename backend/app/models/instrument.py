@@ -1,4 +1,5 @@
-"""Instruments (tokens): the broker scrip codes an advisor can trade, loaded from data/tokens.csv."""
+"""Instruments (tokens): the broker scrip codes an advisor can trade, loaded from data/tokens.csv at start-up and
+imported from a broker's instrument master (`python -m app.cli instruments import`)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,11 @@ class Instrument(SQLModel, table=True):
     instrument_type: str = Field(sa_type=String(16))
     lot_size: int
     tick_size: Decimal = Field(sa_type=Money)
+    # The largest quantity (units) the exchange takes in one order, from a broker's master; None = not known.
+    freeze_quantity: int | None = None
+    # The broker whose instrument master last set lot_size, tick_size and freeze_quantity (None: data/tokens.csv).
+    # Start-up reloads of data/tokens.csv then leave those sizes alone, so an import is not undone by a restart.
+    master_broker: str | None = Field(default=None, sa_type=String(16))
     # Where the simulator's price model starts; real brokers quote their own.
     ref_price: Decimal | None = Field(default=None, sa_type=Money)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

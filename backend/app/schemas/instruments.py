@@ -15,3 +15,5 @@ class InstrumentOut(BaseModel):
     instrument_type: str
     lot_size: int
     tick_size: Decimal
+    # The exchange's largest quantity per order, when a broker's master said (app.cli instruments import).
+    freeze_quantity: int | None = None

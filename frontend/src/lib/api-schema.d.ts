@@ -1008,6 +1008,8 @@ export interface components {
         InstrumentOut: {
             /** Exchange */
             exchange: string;
+            /** Freeze Quantity */
+            freeze_quantity?: number | null;
             /** Instrument Type */
             instrument_type: string;
             /** Lot Size */

@@ -46,11 +46,12 @@ from app.brokers.base import (
     BrokerRejected,
     BrokerTrade,
     BrokerUnavailable,
+    InstrumentMaster,
     InstrumentRef,
     OrderListener,
     Quote,
 )
-from app.brokers.motilal import mapping
+from app.brokers.motilal import mapping, scrip_master
 from app.brokers.motilal.client import (
     CANCEL_ORDER,
     DP_HOLDINGS,
@@ -84,6 +85,7 @@ def capabilities(config: MotilalConfig) -> BrokerCapabilities:
         streaming=False,
         pushes_order_updates=False,
         orders_per_second=config.orders_per_second,
+        instrument_master=True,
     )
 
 
@@ -104,6 +106,7 @@ class MotilalBroker:
         self.config = config or MotilalConfig()
         self.capabilities: BrokerCapabilities = capabilities(self.config)
         self._http = MotilalHttp(self.config, transport=transport)
+        self._transport = transport
         self._sessions = SessionStore(self._http, clock=clock)
         self._clock = clock
         # (client id, tag) -> what the adapter did to the order; bounded, oldest dropped first.
@@ -367,3 +370,7 @@ class MotilalBroker:
 
         quotes = await asyncio.gather(*(one(i) for i in instruments))
         return {q.token_id: q for q in quotes}
+
+    async def instruments(self, exchange: str) -> InstrumentMaster:
+        """The exchange's scrip master (NSE, BSE, NFO/NSEFO...): public, so no client session is needed."""
+        return await scrip_master.fetch(self.config, exchange, transport=self._transport)

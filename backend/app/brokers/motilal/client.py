@@ -48,6 +48,8 @@ POSITIONS = "/rest/book/v1/getposition"
 DP_HOLDINGS = "/rest/report/v1/getdpholding"
 LTP = "/rest/report/v1/getltpdata"
 MARGIN_DETAIL = "/rest/report/v1/getreportmargindetail"
+# A GET with ?name=<exchange>, public (no session); answers a CSV file, not an envelope (scrip_master.py).
+SCRIP_MASTER_CSV = "/getscripmastercsv"
 
 # Motilal's codes (its published error-code table) for a request refused because of the session: nothing was done,
 # and a fresh login makes the same request good. MO8001 Invalid Token, MO8002 Token Expired, MO8003 Token missing,

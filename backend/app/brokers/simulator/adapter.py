@@ -37,6 +37,7 @@ from app.brokers.base import (
     BrokerRejected,
     BrokerTrade,
     BrokerUnavailable,
+    InstrumentMaster,
     InstrumentRef,
     OrderListener,
     Quote,
@@ -308,6 +309,12 @@ class SimulatorBroker:
         for instrument in instruments:
             self.prices.register(instrument)
         return {i.token_id: self.prices.quote(i.token_id) for i in instruments}
+
+    async def instruments(self, exchange: str) -> InstrumentMaster:
+        # The simulator trades whatever data/tokens.csv lists; it has no master of its own to offer.
+        raise BrokerRejected(
+            "The simulator has no instrument master: its instruments are data/tokens.csv.", code="NO_INSTRUMENT_MASTER"
+        )
 
     def _account(self, account: BrokerAccount) -> Account:
         acct = self._accounts.get(account.client_id)

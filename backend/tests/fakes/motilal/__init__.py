@@ -1,7 +1,8 @@
 """A fake Motilal Oswal OpenAPI: an ASGI app with per-user books, for tests and for trying Motilal clients on the demo.
 
 Modules: model.py (users, orders, positions, faults, the answer envelope), auth.py (login), orders.py (place,
-modify, cancel, matching), reports.py (books, positions, holdings, prices, margin), server.py (`FakeMotilal`:
+modify, cancel, matching), reports.py (books, positions, holdings, prices, margin), scrip_master.py (the public
+scrip master CSV per exchange, `GET /getscripmastercsv?name=`), server.py (`FakeMotilal`:
 state, control, the HTTP handler, the demo entry point `python -m tests.fakes.motilal`).
 
 Run it next to `make run` (from backend/):

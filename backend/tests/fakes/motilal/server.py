@@ -33,9 +33,10 @@ from tests.fakes.motilal.model import (
 )
 from tests.fakes.motilal.orders import Orders
 from tests.fakes.motilal.reports import Reports
+from tests.fakes.motilal.scrip_master import ScripMaster
 
 
-class FakeMotilal(Auth, Orders, Reports):
+class FakeMotilal(Auth, Orders, Reports, ScripMaster):
     """The fake broker's state and its ASGI app (`fake.app`)."""
 
     def __init__(self, *, tokens_csv: Path | None = TOKENS_CSV) -> None:
@@ -43,6 +44,7 @@ class FakeMotilal(Auth, Orders, Reports):
         self.app = Starlette(
             routes=[
                 Route("/_fake/{action}", self._control, methods=["GET", "POST"]),
+                Route("/getscripmastercsv", self._scrip_master, methods=["GET"]),
                 Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE"]),
             ]
         )
@@ -69,6 +71,7 @@ class FakeMotilal(Auth, Orders, Reports):
         self._trade_ids = itertools.count(1)
         self._release = asyncio.Event()
         self._seed_prices()
+        self._reset_scrip_master()
 
     def _seed_prices(self) -> None:
         if self._tokens_csv is None or not self._tokens_csv.exists():
