@@ -73,19 +73,13 @@ from app.brokers.motilal.client import (
     MotilalHttp,
 )
 from app.brokers.motilal.session import SessionStore
-from app.enums import CLOSED_STATUSES, BrokerName, OrderStatus, OrderType, TradeType
+from app.enums import BrokerName, OrderStatus, OrderType, TradeType
 
 log = logging.getLogger(__name__)
 
 # How long the reads that turn a placement into the order's row (and fills) may take; it is placed either way.
 ACK_READ_TIMEOUT_S = 2.0
 NOTES_KEPT = 20_000
-# Motilal's answers to a change of an order that is not open: its state is Unknown, Cancel, Traded, Rejected, Error.
-NOT_OPEN_CODES = frozenset({"MO1065", "MO1066", "MO1067", "MO1068", "MO1069"})
-ORDER_NOT_FOUND = "MO1013"
-TRADE_NOT_FOUND = "MO1014"
-# A modify whose lastmodifiedtime / qtytradedtoday no longer match the order: it changed after we read it.
-STALE_MODIFY_CODES = frozenset({"MO1089", "MO1090"})
 
 
 def capabilities(config: MotilalConfig) -> BrokerCapabilities:
@@ -285,7 +279,7 @@ class MotilalBroker:
                 account, ORDER_DETAIL, {"uniqueorderid": order_id}, relogin=True, timeout_s=timeout_s
             )
         except BrokerRejected as exc:
-            if exc.code == ORDER_NOT_FOUND:
+            if exc.code == order_rows.ORDER_NOT_FOUND:
                 raise BrokerOrderNotFound(f"Motilal has no order {order_id} for this client today") from None
             raise
         row = order_rows.latest(mapping.rows(envelope), now=self._clock())
@@ -304,7 +298,7 @@ class MotilalBroker:
         try:
             envelope = await self._post(account, TRADE_DETAIL, body, relogin=True, timeout_s=timeout_s)
         except BrokerError as exc:
-            if not (isinstance(exc, BrokerRejected) and exc.code == TRADE_NOT_FOUND):
+            if not (isinstance(exc, BrokerRejected) and exc.code == order_rows.TRADE_NOT_FOUND):
                 log.warning("motilal fills of order %s not read (%s)", current.broker_order_id, exc)
             return current
         now = self._clock()
@@ -324,7 +318,7 @@ class MotilalBroker:
         row = await self._detail(account, broker_order_id)
         for attempt in (1, 2):
             current = self._order(account, row)
-            _refuse_if_closed(current, row)
+            order_rows.refuse_if_closed(current, row)
             lot = mapping.integer(row.get("lotsize")) or self._lot_sizes.get(broker_order_id, 1)
             expected = replace(
                 current,
@@ -333,30 +327,12 @@ class MotilalBroker:
                 trigger_price=current.trigger_price if trigger_price is None else trigger_price,
                 updated_at=self._clock(),
             )
-            stamp = order_rows.modify_time(row)
-            if stamp is None:
-                raise BrokerRejected(
-                    "MODIFY_TIME_UNKNOWN: Motilal's order row has no modified or entry time to send back; "
-                    "nothing was changed",
-                    code="MODIFY_TIME_UNKNOWN",
-                )
-            body = {
-                "uniqueorderid": broker_order_id,
-                "newordertype": order_rows.kind(row),
-                "neworderduration": "DAY",
-                "newprice": float(expected.price or 0),
-                "newtriggerprice": float(expected.trigger_price or 0),
-                "newquantityinlot": mapping.lots(expected.quantity, lot),
-                "newdisclosedquantity": 0,
-                "newgoodtilldate": "",
-                "lastmodifiedtime": stamp,
-                "qtytradedtoday": order_rows.filled_quantity(row),
-            }
+            body = order_rows.modify_request(row, expected, lot)
             try:
                 await self._post(account, MODIFY_ORDER, body, relogin=True)
             except BrokerRejected as exc:
-                _raise_if_not_open(exc)
-                if exc.code not in STALE_MODIFY_CODES or attempt == 2:
+                order_rows.raise_if_not_open(exc)
+                if exc.code not in order_rows.STALE_MODIFY_CODES or attempt == 2:
                     raise
                 log.info("motilal order %s changed since it was read (%s); reading it again", broker_order_id, exc)
                 row = await self._detail(account, broker_order_id)
@@ -367,11 +343,11 @@ class MotilalBroker:
     async def cancel_order(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrderAck:
         row = await self._detail(account, broker_order_id)
         current = self._order(account, row)
-        _refuse_if_closed(current, row)
+        order_rows.refuse_if_closed(current, row)
         try:
             await self._post(account, CANCEL_ORDER, {"uniqueorderid": broker_order_id}, relogin=True)
         except BrokerRejected as exc:
-            _raise_if_not_open(exc)
+            order_rows.raise_if_not_open(exc)
             raise
         return await self._reread(account, broker_order_id, current)
 
@@ -442,16 +418,3 @@ def _keep(memory: OrderedDict[str, Any], key: str, value: Any) -> None:
     memory.move_to_end(key)
     while len(memory) > NOTES_KEPT:
         memory.popitem(last=False)
-
-
-def _refuse_if_closed(current: BrokerOrder, row: dict[str, Any]) -> None:
-    if current.status in CLOSED_STATUSES:
-        raise BrokerRejected(f"ORDER_NOT_OPEN: the order is {row.get('orderstatus')} at Motilal", code="ORDER_NOT_OPEN")
-
-
-def _raise_if_not_open(exc: BrokerRejected) -> None:
-    """Motilal's own "not open" answers, as the same ORDER_NOT_OPEN the adapter gives when it sees it first."""
-    if exc.code in NOT_OPEN_CODES:
-        raise BrokerRejected(f"ORDER_NOT_OPEN: {exc.reason}", code="ORDER_NOT_OPEN") from exc
-    if exc.code == ORDER_NOT_FOUND:
-        raise BrokerOrderNotFound(f"Motilal has no such order: {exc.reason}") from exc

@@ -22,13 +22,14 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.brokers.base import BrokerOrder, BrokerTrade
+from app.brokers.base import BrokerOrder, BrokerOrderNotFound, BrokerRejected, BrokerTrade
 from app.brokers.motilal.mapping import (
     AVERAGE,
     IST,
     ORDER_TYPES_IN,
     decimal,
     integer,
+    lots,
     order_type,
     price_or_none,
     side,
@@ -53,6 +54,12 @@ STATUSES: dict[str, OrderStatus | None] = {
 _STAGE = {"unknown": 0, "sent": 1, "confirm": 2, "partial": 3}
 _CLOSED_STAGE = 4
 NO_TIME = "0"
+# Motilal's answers to a change of an order that is not open: its state is Unknown, Cancel, Traded, Rejected, Error.
+NOT_OPEN_CODES = frozenset({"MO1065", "MO1066", "MO1067", "MO1068", "MO1069"})
+ORDER_NOT_FOUND = "MO1013"
+TRADE_NOT_FOUND = "MO1014"
+# A modify whose lastmodifiedtime / qtytradedtoday no longer match the order: it changed after it was read.
+STALE_MODIFY_CODES = frozenset({"MO1089", "MO1090"})
 TIME_FORMATS = ("%d-%b-%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M:%S")
 DATE_FORMATS = ("%d/%m/%Y", "%d-%b-%Y", "%Y-%m-%d")
 
@@ -93,6 +100,42 @@ def modify_time(row: Mapping[str, Any]) -> str | None:
         if value and value != NO_TIME:
             return value
     return None
+
+
+def modify_request(row: Mapping[str, Any], wanted: BrokerOrder, lot_size: int) -> dict[str, Any]:
+    """The modifyorder body that turns the order in `row` (its latest state) into `wanted`; quantity is the new
+    total, filled included, in lots."""
+    stamp = modify_time(row)
+    if stamp is None:
+        raise BrokerRejected(
+            "MODIFY_TIME_UNKNOWN: Motilal's order row has no modified or entry time to send back; nothing was changed",
+            code="MODIFY_TIME_UNKNOWN",
+        )
+    return {
+        "uniqueorderid": str(row.get("uniqueorderid") or wanted.broker_order_id),
+        "newordertype": kind(row),
+        "neworderduration": "DAY",
+        "newprice": float(wanted.price or 0),
+        "newtriggerprice": float(wanted.trigger_price or 0),
+        "newquantityinlot": lots(wanted.quantity, lot_size),
+        "newdisclosedquantity": 0,
+        "newgoodtilldate": "",
+        "lastmodifiedtime": stamp,
+        "qtytradedtoday": filled_quantity(row),
+    }
+
+
+def refuse_if_closed(current: BrokerOrder, row: Mapping[str, Any]) -> None:
+    if current.status in CLOSED_STATUSES:
+        raise BrokerRejected(f"ORDER_NOT_OPEN: the order is {row.get('orderstatus')} at Motilal", code="ORDER_NOT_OPEN")
+
+
+def raise_if_not_open(exc: BrokerRejected) -> None:
+    """Motilal's own "not open" and "not found" answers to a modify or cancel, as the adapter's own errors."""
+    if exc.code in NOT_OPEN_CODES:
+        raise BrokerRejected(f"ORDER_NOT_OPEN: {exc.reason}", code="ORDER_NOT_OPEN") from exc
+    if exc.code == ORDER_NOT_FOUND:
+        raise BrokerOrderNotFound(f"Motilal has no such order: {exc.reason}") from exc
 
 
 def kind(row: Mapping[str, Any]) -> str:
