@@ -376,14 +376,14 @@ class MotilalBroker:
     # ---- books ---------------------------------------------------------------------------------------------
 
     async def trade_book(self, account: BrokerAccount) -> list[BrokerTrade]:
-        """Fills; Motilal's trade rows may lack the tag, which is then taken from the order book."""
+        """Fills; Motilal's trade rows carry no tag: it is the one we know for the order (from its placement or an
+        order-book read), and the order book is read when some order's tag is not known."""
         trade_rows = mapping.rows(await self._post(account, TRADE_BOOK, {}, relogin=True))
-        tags = dict(self._tags)
-        if any(not row.get("tag") and str(row.get("uniqueorderid")) not in tags for row in trade_rows):
-            tags.update((o.broker_order_id, o.tag) for o in await self.order_book(account))
+        if any(not row.get("tag") and str(row.get("uniqueorderid")) not in self._tags for row in trade_rows):
+            await self.order_book(account)  # remembers the tag of every order in it
         now = self._clock()
         return [
-            order_rows.trade(row, tag=str(row.get("tag") or tags.get(str(row.get("uniqueorderid")), "")), now=now)
+            order_rows.trade(row, tag=str(row.get("tag") or self._tags.get(str(row.get("uniqueorderid")), "")), now=now)
             for row in trade_rows
         ]
 
