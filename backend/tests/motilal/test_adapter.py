@@ -204,11 +204,11 @@ async def test_limit_orders_rest_fill_partly_then_modify_and_cancel_keep_the_fil
 
     fake.set_ltp(2885, "1395.00")  # back above the limit: nothing more fills
     [resting] = fake.orders(TOTP_USER)
-    read_before = resting.lastmodifiedtime
+    assert resting.lastmodifiedtime == "0", "never modified yet, as Motilal's book shows it"
     modified = await broker.modify_order(acct, ack.broker_order_id, price=Decimal("1380.00"), quantity=12)
     [modify] = [r.body for r in fake.requests_to("modifyorder")]
     assert (modify["newprice"], modify["newquantityinlot"], modify["qtytradedtoday"]) == (1380.0, 12, 4)
-    assert modify["lastmodifiedtime"] == read_before, "sent back as read from the order book"
+    assert modify["lastmodifiedtime"] == resting.row()["entrydatetime"], "the entry time: Motilal refuses 0"
     assert (modified.status, modified.price, modified.quantity) == (
         OrderStatus.PARTIALLY_FILLED,
         Decimal("1380.00"),
@@ -297,7 +297,7 @@ async def test_a_placement_whose_book_read_fails_is_still_acknowledged_open(
     fake.set_ltp(2885, "1400.00")
     acct = account(TOTP_USER)
     await broker.ensure_session(acct)
-    fake.fail_next("http", path="getorderbook", status=502)
+    fake.fail_next("http", path="getorderdetail", status=502)
     ack = await broker.place_order(acct, request("MD12"))
     assert (ack.status, ack.tag, ack.price) == (OrderStatus.OPEN, "MD12", Decimal("1414.00"))
     assert ack.broker_order_id

@@ -1,4 +1,5 @@
-"""Motilal's vocabulary to ours: protected prices, statuses, products, paise, funds rows, envelopes (no I/O)."""
+"""Motilal's vocabulary to ours: protected prices, paise, funds rows, envelopes (no I/O; orders and products are in
+test_order_rows.py)."""
 
 import hashlib
 from datetime import UTC, datetime
@@ -6,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.brokers.base import BrokerAuthError, BrokerRejected, BrokerUnavailable, InstrumentRef
+from app.brokers.base import BrokerAuthError, BrokerRejected, BrokerUnavailable
 from app.brokers.motilal import mapping
 from app.brokers.motilal.client import parse_envelope
 from app.brokers.motilal.session import expires_at, password_hash
-from app.enums import OrderStatus, OrderType, Side, TradeType
+from app.enums import Side, TradeType
 
 NOW = datetime(2025, 3, 14, 6, 0, tzinfo=UTC)
 TICK = Decimal("0.05")
@@ -45,74 +46,6 @@ def test_market_and_stop_market_notes_say_what_was_sent() -> None:
     assert "M01108" in note and "LIMIT at 1414.00" in note and "1400.00 + 1%" in note
     stop = mapping.stop_market_note(Side.SELL, Decimal("1390.00"), Decimal("1376.10"), Decimal("1.0"))
     assert "STOPLOSS" in stop and "trigger 1390.00" in stop and "limit 1376.10" in stop and "below" in stop
-
-
-def row(**fields: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "uniqueorderid": "X1",
-        "tag": "MD7",
-        "symboltoken": 2885,
-        "buyorsell": "BUY",
-        "ordertype": "Limit",
-        "producttype": "VALUEPLUS",
-        "orderqty": 10,
-        "qtytradedtoday": 0,
-        "averageprice": 0,
-        "price": 1414.0,
-        "triggerprice": 0,
-        "lastmodifiedtime": "14-Mar-2025 11:30:05",
-    }
-    return {**base, **fields}
-
-
-@pytest.mark.parametrize(
-    ("word", "traded", "status", "filled"),
-    [
-        ("Confirm", 0, OrderStatus.OPEN, 0),
-        ("Sent", 0, OrderStatus.OPEN, 0),
-        ("Open", 0, OrderStatus.OPEN, 0),
-        ("Confirm", 4, OrderStatus.PARTIALLY_FILLED, 4),
-        ("Traded", 10, OrderStatus.FILLED, 10),
-        ("Cancel", 4, OrderStatus.CANCELLED, 4),
-        ("Cancel", 0, OrderStatus.CANCELLED, 0),
-        ("Rejected", 0, OrderStatus.REJECTED, 0),
-        ("Error", 0, OrderStatus.REJECTED, 0),
-        ("Something New", 0, OrderStatus.OPEN, 0),
-    ],
-)
-def test_status_mapping(word: str, traded: int, status: OrderStatus, filled: int) -> None:
-    order = mapping.order(row(orderstatus=word, qtytradedtoday=traded, averageprice=1400.5), now=NOW)
-    assert (order.status, order.filled_quantity) == (status, filled)
-    assert order.average_price == (Decimal("1400.5000") if filled else None)
-
-
-def test_an_order_row_maps_every_field() -> None:
-    order = mapping.order(row(orderstatus="Rejected", error="RMS:Margin Exceeds"), now=NOW, note="n")
-    assert order.reason == "MOTILAL_REJECTED: RMS:Margin Exceeds"
-    assert (order.broker_order_id, order.tag, order.token_id, order.side) == ("X1", "MD7", 2885, Side.BUY)
-    assert (order.order_type, order.trade_type, order.quantity) == (OrderType.LIMIT, TradeType.INTRADAY, 10)
-    assert order.price == Decimal("1414.00") and order.trigger_price is None and order.note == "n"
-    # Motilal's times are India time: 11:30:05 IST is 06:00:05 UTC.
-    assert order.updated_at == datetime(2025, 3, 14, 6, 0, 5, tzinfo=UTC)
-    stop = mapping.order(row(orderstatus="Confirm", ordertype="STOPLOSS", triggerprice=1410), now=NOW)
-    assert stop.order_type is OrderType.SL and stop.trigger_price == Decimal("1410.00")
-
-
-def test_products_both_ways() -> None:
-    assert mapping.product_for(TradeType.DELIVERY, "NSE") == "DELIVERY"
-    assert mapping.product_for(TradeType.INTRADAY, "NSE") == "VALUEPLUS"
-    assert mapping.product_for(TradeType.MTF, "BSE") == "MTF"
-    assert mapping.product_for(TradeType.INTRADAY, "NSEFO") == "NORMAL"
-    with pytest.raises(BrokerRejected, match="UNSUPPORTED_PRODUCT"):
-        mapping.product_for(TradeType.MTF, "NSEFO")
-    for trade_type in TradeType:
-        assert mapping.trade_type(mapping.product_for(trade_type, "NSE")) is trade_type
-    assert mapping.trade_type("NORMAL") is TradeType.INTRADAY
-    nfo = InstrumentRef(35001, "NIFTYFUT", "NFO", "FUTIDX", 75, TICK)
-    assert mapping.exchange_for(nfo) == "NSEFO"
-    assert mapping.lots(150, 75) == 2
-    with pytest.raises(BrokerRejected, match="INVALID_QUANTITY"):
-        mapping.lots(100, 75)
 
 
 def test_quotes_are_paise_converted_to_rupees() -> None:

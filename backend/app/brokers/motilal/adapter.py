@@ -16,14 +16,21 @@ Orders:
     fresh login is made and that request is sent once more; a second refusal is raised. A placement is repeated
     only on that proof: one with no answer (timeout, 5xx) is never sent again, reconciliation finds it by tag.
     A refused login is a BrokerAuthError naming what was wrong, and is not retried (session.py remembers it);
-  - the answer to a placement is the order's order-book row, read right after (a protected LIMIT may already be
-    Traded); if that read fails the order is reported OPEN, and reconciliation brings it up to date.
+  - one order is read with Motilal's order-detail call (and its fills with trade-detail), never by scanning the
+    order book: the answer to a placement, modify or cancel is that read, made right after (a protected LIMIT may
+    already be Traded); if it fails the order is reported as it was asked for, and reconciliation brings it up to
+    date. Only order_book (reconciliation) and trade_book read the whole book;
+  - a modify sends back the order's lastmodifiedtime and qtytradedtoday from that read; before the first
+    modification Motilal shows lastmodifiedtime "0" and refuses it (MO1089), so the entry time is sent instead.
+    If the order moved between the read and the modify (MO1089 / MO1090) it is read again and the modify sent
+    once more; Motilal's "not open" answers (MO1065-MO1069) become ORDER_NOT_OPEN.
 Quotes need a session: `quote` uses the session of the last client that logged in (Motilal's prices are the same
 for every client); with none yet it raises BrokerUnavailable.
 """
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -51,7 +58,7 @@ from app.brokers.base import (
     OrderListener,
     Quote,
 )
-from app.brokers.motilal import mapping, scrip_master
+from app.brokers.motilal import mapping, order_rows, scrip_master
 from app.brokers.motilal.client import (
     CANCEL_ORDER,
     DP_HOLDINGS,
@@ -59,19 +66,21 @@ from app.brokers.motilal.client import (
     MARGIN_DETAIL,
     MODIFY_ORDER,
     ORDER_BOOK,
+    ORDER_DETAIL,
     PLACE_ORDER,
     POSITIONS,
     TRADE_BOOK,
+    TRADE_DETAIL,
     MotilalConfig,
     MotilalHttp,
     SessionRefused,
 )
 from app.brokers.motilal.session import SessionStore
-from app.enums import CLOSED_STATUSES, BrokerName, OrderStatus, OrderType, TradeType
+from app.enums import BrokerName, OrderStatus, OrderType, TradeType
 
 log = logging.getLogger(__name__)
 
-# How long the read that turns a placement into an order-book row may take; the order is placed either way.
+# How long the reads that turn a placement into the order's row (and fills) may take; it is placed either way.
 ACK_READ_TIMEOUT_S = 2.0
 NOTES_KEPT = 20_000
 
@@ -111,8 +120,10 @@ class MotilalBroker:
         self._clock = clock
         # (client id, tag) -> what the adapter did to the order; bounded, oldest dropped first.
         self._notes: OrderedDict[tuple[int, str], str] = OrderedDict()
-        # broker order id -> lot size, for modifying quantities in lots when the book does not say.
-        self._lot_sizes: dict[str, int] = {}
+        # broker order id -> lot size, for modifying quantities in lots when the row does not say; and -> our tag,
+        # as order-detail rows carry none. Bounded like the notes.
+        self._lot_sizes: OrderedDict[str, int] = OrderedDict()
+        self._tags: OrderedDict[str, str] = OrderedDict()
         self._quote_account: BrokerAccount | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------------------
@@ -198,7 +209,8 @@ class MotilalBroker:
         order_id = mapping.unique_order_id(envelope)
         if order_id is None:
             raise BrokerUnavailable("Motilal accepted the order but sent no order id; it will be found by its tag")
-        self._lot_sizes[order_id] = instrument.lot_size
+        _keep(self._lot_sizes, order_id, instrument.lot_size)
+        _keep(self._tags, order_id, req.tag)
         fallback = BrokerOrder(
             broker_order_id=order_id,
             tag=req.tag,
@@ -253,14 +265,48 @@ class MotilalBroker:
         return mapping.quote(token_id, data, now=self._clock()).ltp
 
     async def _reread(self, account: BrokerAccount, order_id: str, fallback: BrokerOrder) -> BrokerOrder:
-        """The order's current row; the fallback if the book cannot be read or does not show it yet."""
+        """The order as Motilal holds it right after a request, with its fills; the fallback if it cannot be read in
+        ACK_READ_TIMEOUT_S or Motilal does not show it yet."""
+        deadline = time.monotonic() + min(ACK_READ_TIMEOUT_S, self.config.timeout_s)
         try:
-            for row in await self._book(account, timeout_s=min(ACK_READ_TIMEOUT_S, self.config.timeout_s)):
-                if str(row.get("uniqueorderid")) == order_id:
-                    return self._order(account, row)
+            row = await self._detail(account, order_id, timeout_s=deadline - time.monotonic())
         except BrokerError as exc:
-            log.warning("motilal order %s: the book could not be read after the request (%s)", order_id, exc)
-        return fallback
+            log.warning("motilal order %s could not be read after the request (%s)", order_id, exc)
+            return fallback
+        current = self._order(account, row, tag=fallback.tag)
+        left = deadline - time.monotonic()
+        return await self._with_fills(account, current, timeout_s=left) if left > 0 else current
+
+    async def _detail(self, account: BrokerAccount, order_id: str, *, timeout_s: float | None = None) -> dict[str, Any]:
+        """The order's latest row from Motilal's order detail (a list of its states)."""
+        try:
+            envelope = await self._post(account, ORDER_DETAIL, {"uniqueorderid": order_id}, timeout_s=timeout_s)
+        except BrokerRejected as exc:
+            if exc.code == order_rows.ORDER_NOT_FOUND:
+                raise BrokerOrderNotFound(f"Motilal has no order {order_id} for this client today") from None
+            raise
+        row = order_rows.latest(mapping.rows(envelope), now=self._clock())
+        if row is None:
+            raise BrokerOrderNotFound(f"Motilal has no order {order_id} for this client today")
+        return dict(row)
+
+    async def _with_fills(
+        self, account: BrokerAccount, current: BrokerOrder, *, timeout_s: float | None = None
+    ) -> BrokerOrder:
+        """The order with its fills (trade detail), when some traded and we know its tag (fills are matched by it).
+        Without them reconciliation copies the fills from the trade book, so a failed read is only logged."""
+        if not current.filled_quantity or not current.tag:
+            return current
+        body = {"uniqueorderid": current.broker_order_id}
+        try:
+            envelope = await self._post(account, TRADE_DETAIL, body, timeout_s=timeout_s)
+        except BrokerError as exc:
+            if not (isinstance(exc, BrokerRejected) and exc.code == order_rows.TRADE_NOT_FOUND):
+                log.warning("motilal fills of order %s not read (%s)", current.broker_order_id, exc)
+            return current
+        now = self._clock()
+        fills = tuple(order_rows.trade(row, tag=current.tag, now=now) for row in mapping.rows(envelope))
+        return replace(current, fills=fills)
 
     async def modify_order(
         self,
@@ -272,59 +318,57 @@ class MotilalBroker:
         trigger_price: Decimal | None = None,
     ) -> BrokerOrderAck:
         """Change an open order; quantity is the new total (filled included), as Motilal's newquantityinlot."""
-        row = await self._row(account, broker_order_id)
-        current = self._order(account, row)
-        if current.status in CLOSED_STATUSES:
-            raise BrokerRejected(
-                f"ORDER_NOT_OPEN: the order is {row.get('orderstatus')} at Motilal", code="ORDER_NOT_OPEN"
+        row = await self._detail(account, broker_order_id)
+        for attempt in (1, 2):
+            current = self._order(account, row)
+            order_rows.refuse_if_closed(current, row)
+            lot = mapping.integer(row.get("lotsize")) or self._lot_sizes.get(broker_order_id, 1)
+            expected = replace(
+                current,
+                quantity=current.quantity if quantity is None else quantity,
+                price=current.price if price is None else price,
+                trigger_price=current.trigger_price if trigger_price is None else trigger_price,
+                updated_at=self._clock(),
             )
-        lot = mapping.integer(row.get("lotsize")) or self._lot_sizes.get(broker_order_id, 1)
-        new_quantity = current.quantity if quantity is None else quantity
-        new_price = current.price if price is None else price
-        new_trigger = current.trigger_price if trigger_price is None else trigger_price
-        body = {
-            "uniqueorderid": broker_order_id,
-            "newordertype": str(row.get("ordertype") or "LIMIT").upper(),
-            "neworderduration": "DAY",
-            "newprice": float(new_price or 0),
-            "newtriggerprice": float(new_trigger or 0),
-            "newquantityinlot": mapping.lots(new_quantity, lot),
-            "newdisclosedquantity": 0,
-            "newgoodtilldate": "",
-            "lastmodifiedtime": row.get("lastmodifiedtime") or "",
-            "qtytradedtoday": mapping.integer(row.get("qtytradedtoday")),
-        }
-        await self._post(account, MODIFY_ORDER, body)
-        expected = replace(
-            current, quantity=new_quantity, price=new_price, trigger_price=new_trigger, updated_at=self._clock()
-        )
-        return await self._reread(account, broker_order_id, expected)
+            body = order_rows.modify_request(row, expected, lot)
+            try:
+                await self._post(account, MODIFY_ORDER, body)
+            except BrokerRejected as exc:
+                order_rows.raise_if_not_open(exc)
+                if exc.code not in order_rows.STALE_MODIFY_CODES or attempt == 2:
+                    raise
+                log.info("motilal order %s changed since it was read (%s); reading it again", broker_order_id, exc)
+                row = await self._detail(account, broker_order_id)
+                continue
+            return await self._reread(account, broker_order_id, expected)
+        raise AssertionError("unreachable")
 
     async def cancel_order(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrderAck:
-        row = await self._row(account, broker_order_id)
+        row = await self._detail(account, broker_order_id)
         current = self._order(account, row)
-        if current.status in CLOSED_STATUSES:
-            raise BrokerRejected(
-                f"ORDER_NOT_OPEN: the order is {row.get('orderstatus')} at Motilal", code="ORDER_NOT_OPEN"
-            )
-        await self._post(account, CANCEL_ORDER, {"uniqueorderid": broker_order_id})
+        order_rows.refuse_if_closed(current, row)
+        try:
+            await self._post(account, CANCEL_ORDER, {"uniqueorderid": broker_order_id})
+        except BrokerRejected as exc:
+            order_rows.raise_if_not_open(exc)
+            raise
         return await self._reread(account, broker_order_id, current)
 
     async def order_status(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrder:
-        return self._order(account, await self._row(account, broker_order_id))
-
-    async def _row(self, account: BrokerAccount, broker_order_id: str) -> dict[str, Any]:
-        for row in await self._book(account):
-            if str(row.get("uniqueorderid")) == broker_order_id:
-                return row
-        raise BrokerOrderNotFound(f"Motilal has no order {broker_order_id} for this client today")
+        current = self._order(account, await self._detail(account, broker_order_id))
+        return await self._with_fills(account, current)
 
     async def order_book(self, account: BrokerAccount) -> list[BrokerOrder]:
+        """The whole day's book: for reconciliation only (one order is read with order detail)."""
         return [self._order(account, row) for row in await self._book(account)]
 
-    def _order(self, account: BrokerAccount, row: dict[str, Any]) -> BrokerOrder:
-        note = self._notes.get((account.client_id, str(row.get("tag") or "")))
-        return mapping.order(row, now=self._clock(), note=note)
+    def _order(self, account: BrokerAccount, row: dict[str, Any], *, tag: str | None = None) -> BrokerOrder:
+        order_id = str(row.get("uniqueorderid") or "")
+        known = str(row.get("tag") or "").strip() or tag or self._tags.get(order_id, "")
+        if known and order_id:
+            _keep(self._tags, order_id, known)
+        note = self._notes.get((account.client_id, known))
+        return order_rows.order({**row, "tag": known}, now=self._clock(), note=note)
 
     def _remember_note(self, client_id: int, tag: str, note: str) -> None:
         self._notes[(client_id, tag)] = note
@@ -335,14 +379,14 @@ class MotilalBroker:
     # ---- books ---------------------------------------------------------------------------------------------
 
     async def trade_book(self, account: BrokerAccount) -> list[BrokerTrade]:
-        """Fills; Motilal's trade rows may lack the tag, which is then taken from the order book."""
+        """Fills; Motilal's trade rows carry no tag: it is the one we know for the order (from its placement or an
+        order-book read), and the order book is read when some order's tag is not known."""
         trade_rows = mapping.rows(await self._post(account, TRADE_BOOK, {}))
-        tags: dict[str, str] = {}
-        if any(not row.get("tag") for row in trade_rows):
-            tags = {str(r.get("uniqueorderid")): str(r.get("tag") or "") for r in await self._book(account)}
+        if any(not row.get("tag") and str(row.get("uniqueorderid")) not in self._tags for row in trade_rows):
+            await self.order_book(account)  # remembers the tag of every order in it
         now = self._clock()
         return [
-            mapping.trade(row, tag=str(row.get("tag") or tags.get(str(row.get("uniqueorderid")), "")), now=now)
+            order_rows.trade(row, tag=str(row.get("tag") or self._tags.get(str(row.get("uniqueorderid")), "")), now=now)
             for row in trade_rows
         ]
 
@@ -374,3 +418,10 @@ class MotilalBroker:
     async def instruments(self, exchange: str) -> InstrumentMaster:
         """The exchange's scrip master (NSE, BSE, NFO/NSEFO...): public, so no client session is needed."""
         return await scrip_master.fetch(self.config, exchange, transport=self._transport)
+
+
+def _keep(memory: OrderedDict[str, Any], key: str, value: Any) -> None:
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > NOTES_KEPT:
+        memory.popitem(last=False)

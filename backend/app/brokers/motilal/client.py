@@ -39,11 +39,15 @@ UAT_URL = "https://openapi.motilaloswaluat.com"
 
 LOGIN = "/rest/login/v7/authdirectapi"
 ACCESS_TOKEN = "/rest/login/v1/getaccesstoken"  # noqa: S105  (a path, not a secret)
-PLACE_ORDER = "/rest/trans/v1/placeorder"
-MODIFY_ORDER = "/rest/trans/v2/modifyorder"
-CANCEL_ORDER = "/rest/trans/v1/cancelorder"
-ORDER_BOOK = "/rest/book/v2/getorderbook"
-TRADE_BOOK = "/rest/book/v1/gettradebook"
+# Orders and their books at the versions Motilal's current documentation gives (the older v1/v2 paths are what
+# older SDKs call).
+PLACE_ORDER = "/rest/trans/v2/placeorder"
+MODIFY_ORDER = "/rest/trans/v5/modifyorder"
+CANCEL_ORDER = "/rest/trans/v2/cancelorder"
+ORDER_BOOK = "/rest/book/v5/getorderbook"
+TRADE_BOOK = "/rest/book/v4/gettradebook"
+ORDER_DETAIL = "/rest/book/v5/getorderdetailbyuniqueorderid"
+TRADE_DETAIL = "/rest/book/v4/gettradedetailbyuniqueorderid"
 POSITIONS = "/rest/book/v1/getposition"
 DP_HOLDINGS = "/rest/report/v1/getdpholding"
 LTP = "/rest/report/v1/getltpdata"

@@ -1,16 +1,13 @@
-"""Motilal's vocabulary to ours and back: exchanges, products, order types, statuses, book rows, prices.
+"""Motilal's vocabulary to ours and back: exchanges, products, order types, book rows, prices.
 
-Pure functions, no I/O. The rules (also in README.md):
+Pure functions, no I/O. Order and trade rows (statuses, times) are in order_rows.py. The rules (also in README.md):
   - exchanges: NSE, BSE as they are; NFO -> NSEFO, BFO -> BSEFO, CDS -> NSECD, MCX -> MCX.
-  - products: cash segment DELIVERY -> DELIVERY, INTRADAY -> VALUEPLUS, MTF -> MTF; derivatives INTRADAY and
-    DELIVERY -> NORMAL (MTF is cash only). Back: DELIVERY/BTST/SELLFROMDP -> DELIVERY, VALUEPLUS and NORMAL ->
-    INTRADAY, MTF -> MTF (NORMAL maps back to INTRADAY, whose product is NORMAL again, so an exit lands in the
-    position it closes).
+  - products: one table (PRODUCTS) for both directions. VALUEPLUS is intraday (Motilal's MIS); DELIVERY (cash)
+    and NORMAL (Motilal's carry-forward, NRML, for derivatives) are our DELIVERY; MTF is MTF (cash only). BTST
+    and SELLFROMDP are never sent and read back as DELIVERY. NORMAL never reads back as INTRADAY: it is held
+    overnight.
   - order types: LIMIT -> LIMIT, SL -> STOPLOSS; MARKET and SL-M are refused by Motilal from API channels
     (M01108), so they are sent as a protected LIMIT / STOPLOSS (protected_limit) and the order carries a note.
-  - statuses: Confirm / Sent / Open (and anything unknown, which stays live and keeps being reconciled) -> OPEN,
-    or PARTIALLY_FILLED once qtytradedtoday > 0; Traded -> FILLED; Cancel -> CANCELLED (keeping what filled);
-    Rejected / Error -> REJECTED with Motilal's text.
   - quantities: orders are sent in lots (quantityinlot = quantity / lot size); book rows (orderqty,
     qtytradedtoday, tradeqty, buyquantity...) are read as units.
   - money: book prices are rupees; the LTP report (getltpdata) is in paise and divided by 100.
@@ -20,22 +17,20 @@ Pure functions, no I/O. The rules (also in README.md):
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.brokers.base import (
     BrokerFunds,
-    BrokerOrder,
     BrokerPosition,
     BrokerRejected,
-    BrokerTrade,
     BrokerUnavailable,
     InstrumentRef,
     Quote,
 )
-from app.enums import OrderStatus, OrderType, Side, TradeType
+from app.enums import OrderType, Side, TradeType
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +52,18 @@ EXCHANGES = {
 }
 CASH_EXCHANGES = frozenset({"NSE", "BSE"})
 
-CASH_PRODUCTS = {TradeType.DELIVERY: "DELIVERY", TradeType.INTRADAY: "VALUEPLUS", TradeType.MTF: "MTF"}
-DERIVATIVE_PRODUCTS = {TradeType.DELIVERY: "NORMAL", TradeType.INTRADAY: "NORMAL"}
-TRADE_TYPES = {
-    "DELIVERY": TradeType.DELIVERY,
-    "BTST": TradeType.DELIVERY,
-    "SELLFROMDP": TradeType.DELIVERY,
-    "VALUEPLUS": TradeType.INTRADAY,
-    "NORMAL": TradeType.INTRADAY,
-    "MTF": TradeType.MTF,
-}
+CASH, DERIVATIVES = "cash", "derivatives"  # NSE / BSE, and every other exchange
+# Motilal product, our trade type, the segments we send it for (none: only ever read back). Both directions.
+PRODUCTS: tuple[tuple[str, TradeType, frozenset[str]], ...] = (
+    ("VALUEPLUS", TradeType.INTRADAY, frozenset({CASH, DERIVATIVES})),  # intraday, squared off by the day's end
+    ("DELIVERY", TradeType.DELIVERY, frozenset({CASH})),
+    ("NORMAL", TradeType.DELIVERY, frozenset({DERIVATIVES})),  # carry-forward (NRML): held overnight
+    ("MTF", TradeType.MTF, frozenset({CASH})),
+    ("BTST", TradeType.DELIVERY, frozenset()),  # bought yesterday, sold today: delivery shares
+    ("SELLFROMDP", TradeType.DELIVERY, frozenset()),  # a sale of demat holdings
+)
+PRODUCT_FOR = {(kind, segment): name for name, kind, segments in PRODUCTS for segment in segments}
+TRADE_TYPES = {name: kind for name, kind, _ in PRODUCTS}
 ORDER_TYPES_IN = {
     "LIMIT": OrderType.LIMIT,
     "STOPLOSS": OrderType.SL,
@@ -76,11 +73,6 @@ ORDER_TYPES_IN = {
     "SLM": OrderType.SL_M,
     "STOPLOSS MARKET": OrderType.SL_M,
 }
-OPEN_WORDS = frozenset({"confirm", "sent", "open", "pending", "modified", "partially traded", "trigger pending"})
-FILLED_WORDS = frozenset({"traded", "complete", "completed", "executed", "fully traded"})
-CANCELLED_WORDS = frozenset({"cancel", "cancelled", "canceled"})
-REJECTED_WORDS = frozenset({"rejected", "error"})
-
 # getreportmargindetail rows, by srno.
 SRNO_AVAILABLE = 102  # Available for Cash / SLBM Segment
 SRNO_CASH = 201  # Cash Balance (Cash Margin)
@@ -100,9 +92,9 @@ def exchange_for(instrument: InstrumentRef) -> str:
 
 
 def product_for(trade_type: TradeType, exchange: str) -> str:
-    products = CASH_PRODUCTS if exchange in CASH_EXCHANGES else DERIVATIVE_PRODUCTS
+    segment = CASH if exchange in CASH_EXCHANGES else DERIVATIVES
     try:
-        return products[trade_type]
+        return PRODUCT_FOR[(trade_type, segment)]
     except KeyError:
         raise BrokerRejected(
             f"UNSUPPORTED_PRODUCT: {trade_type} is not available on {exchange} at Motilal", code="UNSUPPORTED_PRODUCT"
@@ -203,94 +195,23 @@ def price_or_none(value: Any) -> Decimal | None:
     return number if number else None
 
 
-def timestamp(value: Any, default: datetime) -> datetime:
-    """Motilal's times are Asia/Kolkata wall-clock text, e.g. 15-Mar-2024 10:15:30."""
-    if not isinstance(value, str) or not value.strip():
-        return default
-    text = value.strip()
-    for pattern in ("%d-%b-%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M:%S"):
-        try:
-            return datetime.strptime(text, pattern).replace(tzinfo=IST).astimezone(UTC)
-        except ValueError:
-            continue
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return default
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=IST)).astimezone(UTC)
-
-
 def side(value: Any) -> Side:
     return Side.SELL if str(value or "").strip().upper().startswith("S") else Side.BUY
 
 
 def trade_type(product: Any) -> TradeType:
-    return TRADE_TYPES.get(str(product or "").strip().upper(), TradeType.INTRADAY)
+    """Our trade type for a product as Motilal writes it in any case ("NORMAL", "Normal"). A product we do not know
+    is logged and read as DELIVERY, never INTRADAY: nothing held overnight is ever taken for intraday."""
+    name = str(product or "").strip().upper()
+    known = TRADE_TYPES.get(name)
+    if known is None:
+        log.warning("motilal product %r is not one we know; read as DELIVERY", product)
+        return TradeType.DELIVERY
+    return known
 
 
 def order_type(value: Any) -> OrderType:
     return ORDER_TYPES_IN.get(str(value or "").strip().upper(), OrderType.LIMIT)
-
-
-def status(row: Mapping[str, Any]) -> tuple[OrderStatus, int, str | None]:
-    """(our status, filled quantity, reason) for one order-book row."""
-    word = str(row.get("orderstatus") or "").strip().lower()
-    quantity = integer(row.get("orderqty"))
-    filled = integer(row.get("qtytradedtoday") or row.get("totalqtytraded"))
-    if word in FILLED_WORDS:
-        return OrderStatus.FILLED, filled or quantity, None
-    if word in CANCELLED_WORDS:
-        return OrderStatus.CANCELLED, filled, None
-    if word in REJECTED_WORDS:
-        text = str(row.get("error") or row.get("rejectionreason") or row.get("message") or "").strip()
-        return OrderStatus.REJECTED, filled, f"MOTILAL_REJECTED: {text or f'order {word} at Motilal'}"
-    if word not in OPEN_WORDS:
-        log.warning("motilal order %s has an unknown status %r; kept open", row.get("uniqueorderid"), word)
-    return (OrderStatus.PARTIALLY_FILLED if filled else OrderStatus.OPEN), filled, None
-
-
-def order(row: Mapping[str, Any], *, now: datetime, note: str | None = None) -> BrokerOrder:
-    state, filled, reason = status(row)
-    average = price_or_none(row.get("averageprice")) if filled else None
-    return BrokerOrder(
-        broker_order_id=str(row.get("uniqueorderid") or ""),
-        tag=str(row.get("tag") or ""),
-        token_id=integer(row.get("symboltoken")),
-        side=side(row.get("buyorsell")),
-        order_type=order_type(row.get("ordertype")),
-        trade_type=trade_type(row.get("producttype")),
-        quantity=integer(row.get("orderqty")),
-        filled_quantity=filled,
-        average_price=None if average is None else average.quantize(AVERAGE),
-        price=price_or_none(row.get("price")),
-        trigger_price=price_or_none(row.get("triggerprice")),
-        status=state,
-        reason=reason,
-        updated_at=timestamp(row.get("lastmodifiedtime"), now),
-        note=note,
-    )
-
-
-def trade_id(row: Mapping[str, Any]) -> str:
-    for key in ("tradeno", "tradeid", "exchangetradeid", "tradenumber"):
-        if row.get(key):
-            return str(row[key])
-    # No trade number in the row: one stable enough to copy each fill once.
-    return f"{row.get('uniqueorderid')}:{row.get('tradetime')}:{row.get('tradeqty')}:{row.get('tradeprice')}"
-
-
-def trade(row: Mapping[str, Any], *, tag: str, now: datetime) -> BrokerTrade:
-    return BrokerTrade(
-        trade_id=trade_id(row),
-        broker_order_id=str(row.get("uniqueorderid") or ""),
-        tag=tag,
-        token_id=integer(row.get("symboltoken")),
-        side=side(row.get("buyorsell")),
-        trade_type=trade_type(row.get("producttype")),
-        quantity=integer(row.get("tradeqty")),
-        price=decimal(row.get("tradeprice")) or Decimal(0),
-        ts=timestamp(row.get("tradetime"), now),
-    )
 
 
 def position(row: Mapping[str, Any]) -> BrokerPosition:

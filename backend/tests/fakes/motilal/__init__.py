@@ -33,8 +33,14 @@ from API channels. LIMIT orders fill at the fake's own last price (settable per 
 data/tokens.csv) when it is at or through the limit, else rest until a new price crosses them; STOPLOSS orders
 trigger at their trigger price and then work as a LIMIT. `liquidity` caps the quantity one price fills (partial
 fills). Orders over the user's margin are accepted and then shown Rejected with an RMS reason, as Motilal's risk
-system does. Books: order book, trade book (no tag, like Motilal's), day positions, DP holdings, margin detail
-(srno 102 available, 201 cash, 300 margin used), LTP in paise.
+system does. Order states are Motilal's (Confirm, Partial while part filled and working, Traded, Cancel, Rejected;
+tests may set Unknown, Sent or Error on a FakeOrder). Books: order book rows with Motilal's fields (title-case
+buyorsell / ordertype, entrydatetime, recordinserttime, lastmodifiedtime "0" until first modified, orderqty,
+qtytradedtoday, totalqtytraded, totalqtyremaining, error), order detail by id (the order's states, oldest first,
+without the tag, ordertype "C" and the kind in booktype), trade book and trade detail by id (no tag, like
+Motilal's; tradetime in `fake.trade_time_format`, dd-MMM-yyyy HH:mm:ss or "%d/%m/%Y" for the date alone),
+day positions, DP holdings, margin detail (srno 102 available, 201 cash, 300 margin used), LTP in paise.
+Modify needs lastmodifiedtime = the order's last modification, or its entry time before the first ("0" is refused).
 
 Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwise), Motilal's own:
     sessions (a client logs in again and repeats the request once):
@@ -52,7 +58,10 @@ Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwi
     orders and books:
     M01108 MARKET and SL-M orders are not allowed from API
     MO2001 invalid order field (exchange, token, quantity, price, tag longer than 10...)
-    MO2002 Order not found             MO2003 order not open        MO2004 stale lastmodifiedtime
+    MO1013 Order Not Found             MO1014 TradeNot Found (trade detail of an order with no fills)
+    MO1065-MO1069 modify/cancel of an order whose state is Unknown, Cancel, Traded, Rejected, Error
+    MO1089 lastmodifiedtime "0" or stale    MO1090 qtytradedtoday does not match    MO1070 no uniqueorderid
+    MO1050 / MO1055 a modify's order type / quantity
     MO3001 scrip not found (no price)  MO9999 a rejection injected by `reject_next`
 
 Control, from Python (tests share the event loop with the server) or over HTTP:

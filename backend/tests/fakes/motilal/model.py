@@ -32,7 +32,20 @@ REQUIRED_HEADERS = (
     "productversion",
 )
 BROWSER_HEADERS = ("browsername", "browserversion")
-OPEN = frozenset({"Confirm", "Sent", "Open"})
+# Motilal's order states (its "PossibleOrder Status" list, title case as its books show them). Orders in OPEN can
+# still fill, be modified or cancelled; the others are refused with the code in NOT_OPEN.
+STATES = ("Unknown", "Sent", "Confirm", "Partial", "Traded", "Cancel", "Rejected", "Error")
+OPEN = frozenset({"Sent", "Confirm", "Partial"})
+NOT_OPEN = {
+    "Unknown": ("MO1065", "Order Status Is Uknown"),
+    "Cancel": ("MO1066", "Order Is Already Cancelled"),
+    "Traded": ("MO1067", "Order Is Already Traded"),
+    "Rejected": ("MO1068", "Order Is Already Rejected"),
+    "Error": ("MO1069", "Order Status Is Error"),
+}
+# Motilal's books write times as dd-MMM-yyyy HH:mm:ss in Indian time, and "0" for a time that has not happened.
+BOOK_TIME = "%d-%b-%Y %H:%M:%S"
+NO_TIME = "0"
 
 
 @dataclass
@@ -68,6 +81,14 @@ SEED_USERS = (
 )
 
 
+def _now() -> datetime:
+    return datetime.now(IST).replace(microsecond=0)
+
+
+def book_time(moment: datetime | None) -> str:
+    return NO_TIME if moment is None else moment.strftime(BOOK_TIME)
+
+
 @dataclass
 class FakeOrder:
     uniqueorderid: str
@@ -87,7 +108,13 @@ class FakeOrder:
     fill_value: Decimal = Decimal(0)
     error: str = ""
     triggered: bool = False
-    modified_at: datetime = field(default_factory=lambda: datetime.now(IST))
+    inserted_at: datetime = field(default_factory=_now)
+    # When the exchange took the order; None (shown "0") for an order refused before it got there.
+    entered_at: datetime | None = None
+    # None (shown "0") until the order is first modified, as Motilal's order book shows it.
+    modified_at: datetime | None = None
+    # Each state the order has been in, oldest first: the rows of the order-detail answer.
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def remaining(self) -> int:
@@ -95,28 +122,66 @@ class FakeOrder:
 
     @property
     def lastmodifiedtime(self) -> str:
-        return self.modified_at.strftime("%d-%b-%Y %H:%M:%S")
+        return book_time(self.modified_at)
+
+    @property
+    def modify_stamp(self) -> frozenset[str]:
+        """What a modify must send as lastmodifiedtime: the last modification, or the entry time before the first."""
+        if self.modified_at is not None:
+            return frozenset({self.lastmodifiedtime})
+        return frozenset({book_time(self.entered_at), book_time(self.inserted_at)}) - {NO_TIME}
 
     def row(self) -> dict[str, Any]:
+        """The order-book row, with Motilal's field names, title-case words and "0" for unset times."""
         average = (self.fill_value / self.filled).quantize(Decimal("0.01")) if self.filled else Decimal(0)
         return {
-            "uniqueorderid": self.uniqueorderid,
-            "orderstatus": self.status,
-            "tag": self.tag,
+            "ordercategory": "NORMAL",
+            "clientid": self.userid,
             "exchange": self.exchange,
             "symboltoken": self.token,
-            "buyorsell": self.side,
-            "ordertype": self.ordertype,
+            "series": "EQ",
+            "expirydate": "0",
+            "strikeprice": 0,
+            "optiontype": "XX",
+            "orderid": self.uniqueorderid[-7:],
+            "ordertype": self.ordertype.title(),
+            "orderduration": "Day",
             "producttype": self.producttype,
+            "error": self.error,
+            "orderstatus": self.status,
+            "buyorsell": self.side.title(),
+            "totalqtyremaining": self.remaining,
             "orderqty": self.quantity,
-            "lotsize": self.lot_size,
             "qtytradedtoday": self.filled,
-            "averageprice": float(average),
+            "totalqtytraded": self.filled,
+            "disclosedqty": 0,
             "price": float(self.price),
             "triggerprice": float(self.trigger),
+            "entrydatetime": book_time(self.entered_at),
             "lastmodifiedtime": self.lastmodifiedtime,
-            "error": self.error,
+            "vendor": "MultiDesk",
+            "uniqueorderid": self.uniqueorderid,
+            "goodtilldate": "0",
+            "algoid": 0,
+            "algocategory": 0,
+            "averageprice": float(average),
+            "lotsize": self.lot_size,
+            "tag": self.tag,
+            "recordinserttime": book_time(self.inserted_at),
+            "participantcode": "",
         }
+
+    def detail_row(self) -> dict[str, Any]:
+        """A row of the order-detail answer as Motilal's documentation shows it: the book row without the tag,
+        `ordertype` "C" and the order's kind in `booktype`, plus the bracket-order fields."""
+        row = self.row()
+        del row["tag"]
+        row.update(ordertype="C", booktype=self.ordertype.title(), stoploss=0, squareoff=0, trailingstoploss=0)
+        return row
+
+    def snapshot(self) -> None:
+        """Record the order's current state as a row of its history (order detail), stamped now."""
+        self.history.append({**self.detail_row(), "recordinserttime": book_time(_now())})
 
 
 @dataclass
@@ -196,7 +261,7 @@ def copy_user(user: FakeUser) -> FakeUser:
     return replace(user, holdings=dict(user.holdings))
 
 
-def later(previous: datetime) -> datetime:
-    """Now, but always a later second than before: lastmodifiedtime must change with every change."""
-    now = datetime.now(IST).replace(microsecond=0)
-    return max(now, previous.replace(microsecond=0) + timedelta(seconds=1))
+def later(*previous: datetime | None) -> datetime:
+    """Now, but always a later second than any before: lastmodifiedtime must change with every modification."""
+    now = _now()
+    return max([now, *(p.replace(microsecond=0) + timedelta(seconds=1) for p in previous if p is not None)])

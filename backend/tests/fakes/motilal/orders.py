@@ -1,12 +1,15 @@
-"""The fake Motilal's orders: placement (Motilal's checks and its refusal of MARKET from API), modify, cancel,
-and matching against the fake's last prices."""
+"""The fake Motilal's orders: placement (Motilal's checks and its refusal of MARKET from API), modify and cancel
+with Motilal's refusals (MO1013 unknown order, MO1065-MO1069 not open, MO1089 lastmodifiedtime, MO1090
+qtytradedtoday), and matching against the fake's last prices (Confirm -> Partial -> Traded)."""
 
 from datetime import datetime
 from typing import Any
 
 from tests.fakes.motilal.model import (
+    BOOK_TIME,
     EXCHANGES,
     IST,
+    NOT_OPEN,
     OPEN,
     PRODUCTS,
     Book,
@@ -36,10 +39,10 @@ class Orders:
         token = body.get("symboltoken")
         if not isinstance(token, int):
             raise ValueError("symboltoken must be an integer")
-        side = str(body.get("buyorsell", ""))
+        side = str(body.get("buyorsell", "")).upper()
         if side not in ("BUY", "SELL"):
             raise ValueError("buyorsell must be BUY or SELL")
-        product = str(body.get("producttype", ""))
+        product = str(body.get("producttype", "")).upper()  # Motilal's own samples send "Normal"
         if product not in PRODUCTS:
             raise ValueError(f"Invalid producttype {product}")
         if body.get("orderduration") != "DAY" or body.get("amoorder") not in ("Y", "N"):
@@ -77,6 +80,7 @@ class Orders:
             order.status = "Rejected"
             order.error = f"RMS:Margin Exceeds, Required:{required:.2f}, Available:{available:.2f}"
         else:
+            order.entered_at = order.inserted_at
             self._match(book, order)
         return envelope(
             message="Order placement request sent successfully",
@@ -85,43 +89,52 @@ class Orders:
         )
 
     def _find(self, userid: str, body: dict[str, Any]) -> FakeOrder | dict[str, Any]:
-        order = self.books[userid].orders.get(str(body.get("uniqueorderid", "")))
+        order_id = str(body.get("uniqueorderid") or "").strip()
+        if not order_id:
+            return error("MO1070", "Please Provide UniqueOrderId In Input Parameter")
+        order = self.books[userid].orders.get(order_id)
         if order is None:
-            return error("MO2002", "Order not found")
+            return error("MO1013", "Order Not Found")
         if order.status not in OPEN:
-            return error("MO2003", f"Order is {order.status}; it cannot be changed")
+            return error(*NOT_OPEN.get(order.status, ("MO1065", "Order Status Is Uknown")))
         return order
 
     def _modify(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         order = self._find(userid, body)
         if isinstance(order, dict):
             return order
-        if body.get("lastmodifiedtime") != order.lastmodifiedtime:
-            return error("MO2004", "The order has changed since lastmodifiedtime; read the order book again")
+        # Before the first modification the book shows lastmodifiedtime "0", and Motilal refuses "0" (and any
+        # time but the one it holds) with MO1089; the entry time is what it takes then.
+        if body.get("lastmodifiedtime") not in order.modify_stamp:
+            return error("MO1089", "Invalid Input ModifyOrder LastModifiedTimeStr")
         if body.get("qtytradedtoday") != order.filled:
-            return error("MO2004", "qtytradedtoday does not match the order")
+            return error("MO1090", "Invalid Input ModifyOrder QtyTradedToday")
         ordertype = str(body.get("newordertype", "")).upper()
         price = decimal_of(body.get("newprice", 0))
         if ordertype in ("MARKET", "SL-M") or (ordertype == "STOPLOSS" and price <= 0):
             return error("M01108", "MARKET and SL-M orders are not allowed from API; send a LIMIT or STOPLOSS order")
+        if ordertype not in ("LIMIT", "STOPLOSS"):
+            return error("MO1050", "Invalid Input Parameter")
         lots = body.get("newquantityinlot")
         if not isinstance(lots, int) or lots * order.lot_size <= order.filled:
-            raise ValueError("newquantityinlot must exceed what has traded")
+            return error("MO1055", "Invalid Quantity Parameter")
+        order.snapshot()
         order.ordertype = ordertype
         order.price = price
         order.trigger = decimal_of(body.get("newtriggerprice", 0))
         order.quantity = lots * order.lot_size
-        order.modified_at = later(order.modified_at)
+        order.modified_at = later(order.modified_at, order.entered_at)
         self._match(self.books[userid], order)
-        return envelope(message="Order modification request sent successfully", uniqueorderid=order.uniqueorderid)
+        return envelope(message="Modify Order Request Sent Successfully")
 
     def _cancel(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         order = self._find(userid, body)
         if isinstance(order, dict):
             return order
+        order.snapshot()
         order.status = "Cancel"
-        order.modified_at = later(order.modified_at)
-        return envelope(message="Order cancellation request sent successfully", uniqueorderid=order.uniqueorderid)
+        order.modified_at = later(order.modified_at, order.entered_at)
+        return envelope(message="Cancel Order Request Sent")
 
     def _match(self, book: Book, order: FakeOrder) -> None:
         ltp = self.ltp.get(order.token)
@@ -137,24 +150,29 @@ class Orders:
         quantity = min(order.remaining, self.liquidity.get(order.token, order.remaining))
         if quantity <= 0:
             return
+        order.snapshot()
         order.filled += quantity
         order.fill_value += ltp * quantity
-        order.modified_at = later(order.modified_at)
-        if order.remaining == 0:
-            order.status = "Traded"
-        now = datetime.now(IST)
+        order.status = "Traded" if order.remaining == 0 else "Partial"
         book.trades.append(
             {
-                "uniqueorderid": order.uniqueorderid,
-                "tradeno": f"FT{next(self._trade_ids):010d}",
-                "symboltoken": order.token,
+                "clientid": order.userid,
                 "exchange": order.exchange,
-                "buyorsell": order.side,
+                "symboltoken": str(order.token),  # a string in Motilal's trade rows, a number in its order rows
                 "producttype": order.producttype,
-                "tradeqty": quantity,
+                "series": "EQ",
+                "strikeprice": -1,
+                "optiontype": "XX",
+                "expirydate": "0",
+                "lotsize": order.lot_size,
                 "tradeprice": float(ltp),
+                "tradeqty": quantity,
                 "tradevalue": float(ltp * quantity),
-                "tradetime": now.strftime("%d-%b-%Y %H:%M:%S"),
+                "buyorsell": order.side.title(),
+                "orderid": order.uniqueorderid[-7:],
+                "tradeno": f"FT{next(self._trade_ids):010d}",
+                "tradetime": datetime.now(IST).strftime(BOOK_TIME),
+                "uniqueorderid": order.uniqueorderid,
             }
         )
         position = book.positions.setdefault(

@@ -1,9 +1,10 @@
 """The fake Motilal's books and reports: order and trade books, positions, DP holdings, LTP in paise, margin."""
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tests.fakes.motilal.model import MARGIN_SHARE, OPEN, FakeOrder, envelope, error
+from tests.fakes.motilal.model import BOOK_TIME, MARGIN_SHARE, OPEN, FakeOrder, envelope, error
 
 
 class Reports:
@@ -12,10 +13,40 @@ class Reports:
     def _order_book(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         rows = [o.row() for o in self.books[userid].orders.values()]
         # An empty book comes back as null data, as Motilal sends it.
-        return envelope(message="Order book", data=rows or None)
+        return envelope(message="Order Data", data=rows or None)
+
+    def _trade_rows(self, userid: str, order_id: str | None = None) -> list[dict[str, Any]]:
+        """Trade rows, their tradetime written in `trade_time_format` (Motilal's documented trade book writes the
+        date alone, dd/mm/yyyy; its trade feed writes dd-MMM-yyyy HH:mm:ss)."""
+        rows = []
+        for trade in self.books[userid].trades:
+            if order_id is None or trade["uniqueorderid"] == order_id:
+                at = datetime.strptime(trade["tradetime"], BOOK_TIME)
+                rows.append({**trade, "tradetime": at.strftime(self.trade_time_format)})
+        return rows
 
     def _trade_book(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
-        return envelope(message="Trade book", data=list(self.books[userid].trades) or None)
+        return envelope(message="Trade Data", data=self._trade_rows(userid) or None)
+
+    def _order_detail(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
+        """getorderdetailbyuniqueorderid: the order's states, oldest first, the current one last."""
+        order_id = str(body.get("uniqueorderid") or "").strip()
+        if not order_id:
+            return error("MO1070", "Please Provide UniqueOrderId In Input Parameter")
+        order = self.books[userid].orders.get(order_id)
+        if order is None:
+            return error("MO1013", "Order Not Found")
+        return envelope(message="Order Data", data=[*order.history, order.detail_row()])
+
+    def _trade_detail(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
+        """gettradedetailbyuniqueorderid: the order's fills; none is MO1014 "TradeNot Found"."""
+        order_id = str(body.get("uniqueorderid") or "").strip()
+        if not order_id:
+            return error("MO1070", "Please Provide UniqueOrderId In Input Parameter")
+        rows = self._trade_rows(userid, order_id)
+        if not rows:
+            return error("MO1014", "TradeNot Found")
+        return envelope(message="Trade Data", data=rows)
 
     def _position_rows(self, userid: str) -> list[dict[str, Any]]:
         rows = []

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from tests.fakes.motilal.auth import ACCESS_TOKEN_PATH, LOGIN_PATH, SESSION_ERRORS, Auth, session_error
 from tests.fakes.motilal.model import (
+    BOOK_TIME,
     OPEN,
     SEED_USERS,
     TOKENS_CSV,
@@ -64,6 +65,8 @@ class FakeMotilal(Auth, Orders, Reports, ScripMaster):
         self.lot_sizes: dict[int, int] = {}
         self.liquidity: dict[int, int] = {}
         self.faults: list[Fault] = []
+        # How trade rows write tradetime: BOOK_TIME, or "%d/%m/%Y" (the date alone, as Motilal's trade-book docs show).
+        self.trade_time_format = BOOK_TIME
         self.requests: list[Recorded] = []
         self.login_attempts: Counter[str] = Counter()
         self.logins: Counter[str] = Counter()
@@ -144,7 +147,7 @@ class FakeMotilal(Auth, Orders, Reports, ScripMaster):
                 userid: {
                     "cash": str(self._cash(userid)),
                     "orders": [o.row() for o in self.books[userid].orders.values()],
-                    "trades": self.books[userid].trades,
+                    "trades": self._trade_rows(userid),
                     "positions": self._position_rows(userid),
                 }
                 for userid in self.users
@@ -231,11 +234,13 @@ class FakeMotilal(Auth, Orders, Reports, ScripMaster):
 
 
 ROUTES = {
-    "/rest/trans/v1/placeorder": FakeMotilal._place,
-    "/rest/trans/v2/modifyorder": FakeMotilal._modify,
-    "/rest/trans/v1/cancelorder": FakeMotilal._cancel,
-    "/rest/book/v2/getorderbook": FakeMotilal._order_book,
-    "/rest/book/v1/gettradebook": FakeMotilal._trade_book,
+    "/rest/trans/v2/placeorder": FakeMotilal._place,
+    "/rest/trans/v5/modifyorder": FakeMotilal._modify,
+    "/rest/trans/v2/cancelorder": FakeMotilal._cancel,
+    "/rest/book/v5/getorderbook": FakeMotilal._order_book,
+    "/rest/book/v4/gettradebook": FakeMotilal._trade_book,
+    "/rest/book/v5/getorderdetailbyuniqueorderid": FakeMotilal._order_detail,
+    "/rest/book/v4/gettradedetailbyuniqueorderid": FakeMotilal._trade_detail,
     "/rest/book/v1/getposition": FakeMotilal._positions,
     "/rest/report/v1/getdpholding": FakeMotilal._holdings,
     "/rest/report/v1/getltpdata": FakeMotilal._ltp,
