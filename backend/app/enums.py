@@ -65,3 +65,10 @@ class BatchKind(StrEnum):
 class BatchStatus(StrEnum):
     RUNNING = "RUNNING"
     COMPLETED = "COMPLETED"
+
+
+class Segment(StrEnum):
+    """A broker's margin segment: cash (equity) and futures & options."""
+
+    CASH = "CASH"
+    FO = "FO"

@@ -37,6 +37,7 @@ from app.brokers.base import (
     BrokerCapabilities,
     BrokerError,
     BrokerFunds,
+    BrokerHolding,
     BrokerOrder,
     BrokerOrderAck,
     BrokerOrderNotFound,
@@ -49,7 +50,7 @@ from app.brokers.base import (
     OrderListener,
     Quote,
 )
-from app.brokers.motilal import mapping
+from app.brokers.motilal import mapping, portfolio
 from app.brokers.motilal.client import (
     CANCEL_ORDER,
     DP_HOLDINGS,
@@ -342,14 +343,16 @@ class MotilalBroker:
         ]
 
     async def positions(self, account: BrokerAccount) -> list[BrokerPosition]:
-        return [mapping.position(row) for row in mapping.rows(await self._post(account, POSITIONS, {}, relogin=True))]
+        rows = mapping.rows(await self._post(account, POSITIONS, {}, relogin=True))
+        return [portfolio.position(row) for row in rows]
 
-    async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]:
-        found = (mapping.holding(row) for row in mapping.rows(await self._post(account, DP_HOLDINGS, {}, relogin=True)))
-        return [h for h in found if h is not None]
+    async def holdings(self, account: BrokerAccount) -> list[BrokerHolding]:
+        """The demat account; Motilal sends no last price with it (the services price holdings themselves)."""
+        rows = mapping.rows(await self._post(account, DP_HOLDINGS, {}, relogin=True))
+        return [h for h in (portfolio.holding(row) for row in rows) if h is not None]
 
     async def funds(self, account: BrokerAccount) -> BrokerFunds:
-        return mapping.funds(mapping.rows(await self._post(account, MARGIN_DETAIL, {}, relogin=True)))
+        return portfolio.funds(mapping.rows(await self._post(account, MARGIN_DETAIL, {}, relogin=True)))
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
         account = self._quote_account

@@ -40,10 +40,10 @@ MODIFY_ORDER = "/rest/trans/v2/modifyorder"
 CANCEL_ORDER = "/rest/trans/v1/cancelorder"
 ORDER_BOOK = "/rest/book/v2/getorderbook"
 TRADE_BOOK = "/rest/book/v1/gettradebook"
-POSITIONS = "/rest/book/v1/getposition"
-DP_HOLDINGS = "/rest/report/v1/getdpholding"
+POSITIONS = "/rest/book/v4/getposition"
+DP_HOLDINGS = "/rest/report/v3/getdpholding"
 LTP = "/rest/report/v1/getltpdata"
-MARGIN_DETAIL = "/rest/report/v1/getreportmargindetail"
+MARGIN_DETAIL = "/rest/report/v3/getreportmargindetail"
 
 # Error codes that mean "log in again" rather than "no". MO1001 (session invalid or expired) and MO1005 (API key
 # not valid) are the codes the fake uses (tests/fakes/motilal/); Motilal's own list is not public to us,

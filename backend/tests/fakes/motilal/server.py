@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.motilal.auth import Auth
+from tests.fakes.motilal.carry import Carry
 from tests.fakes.motilal.model import (
     BROWSER_HEADERS,
     OPEN,
@@ -37,7 +38,7 @@ from tests.fakes.motilal.orders import Orders
 from tests.fakes.motilal.reports import Reports
 
 
-class FakeMotilal(Auth, Orders, Reports):
+class FakeMotilal(Auth, Orders, Reports, Carry):
     """The fake broker's state and its ASGI app (`fake.app`)."""
 
     def __init__(self, *, tokens_csv: Path | None = TOKENS_CSV) -> None:
@@ -133,7 +134,7 @@ class FakeMotilal(Auth, Orders, Reports):
             self.reset()
         elif action == "state":
             return JSONResponse(self.state())
-        else:
+        elif not self._carry_control(action, body):
             return JSONResponse({"error": f"unknown control {action}"}, status_code=404)
         return JSONResponse({"ok": True})
 
@@ -146,6 +147,7 @@ class FakeMotilal(Auth, Orders, Reports):
                     "orders": [o.row() for o in self.books[userid].orders.values()],
                     "trades": self.books[userid].trades,
                     "positions": self._position_rows(userid),
+                    "holdings": self._holdings(userid, {})["data"] or [],
                 }
                 for userid in self.users
             },
@@ -242,10 +244,10 @@ ROUTES = {
     "/rest/trans/v1/cancelorder": FakeMotilal._cancel,
     "/rest/book/v2/getorderbook": FakeMotilal._order_book,
     "/rest/book/v1/gettradebook": FakeMotilal._trade_book,
-    "/rest/book/v1/getposition": FakeMotilal._positions,
-    "/rest/report/v1/getdpholding": FakeMotilal._holdings,
+    "/rest/book/v4/getposition": FakeMotilal._positions,
+    "/rest/report/v3/getdpholding": FakeMotilal._holdings,
     "/rest/report/v1/getltpdata": FakeMotilal._ltp,
-    "/rest/report/v1/getreportmargindetail": FakeMotilal._margin,
+    "/rest/report/v3/getreportmargindetail": FakeMotilal._margin,
 }
 
 
