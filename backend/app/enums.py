@@ -72,3 +72,11 @@ class Segment(StrEnum):
 
     CASH = "CASH"
     FO = "FO"
+
+
+class Closes(StrEnum):
+    """What an exit order closes: a position in the position book, demat holdings (DELIVERY), or both."""
+
+    POSITION = "POSITION"
+    HOLDING = "HOLDING"
+    HOLDING_AND_POSITION = "HOLDING_AND_POSITION"
