@@ -4,6 +4,8 @@ exchanges' tokens, today's DELIVERY buys settling into holdings on the next day,
 
 from decimal import Decimal
 
+import httpx
+
 from app.brokers.base import BrokerOrderRequest, InstrumentRef, SegmentFunds
 from app.brokers.motilal import MotilalBroker
 from app.enums import OrderType, Segment, Side, TradeType
@@ -111,3 +113,18 @@ async def test_funds_report_the_cash_and_fo_segments(fake: FakeMotilal, broker: 
         SegmentFunds(Segment.CASH, D("890000.00"), D("10000.00")),
         SegmentFunds(Segment.FO, D("890000.00"), D("100000.00")),
     )
+
+
+async def test_the_demo_controls_carry_a_position_add_a_holding_and_move_to_the_next_day() -> None:
+    fake = FakeMotilal()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app), base_url="http://fake") as http:
+        carry = {"userid": PLAIN_USER, "token": 35001, "quantity": -50, "average": "210", "previous_close": "205"}
+        assert (await http.post("/_fake/carry", json={**carry, "exchange": "NSEFO"})).json() == {"ok": True}
+        holding = {"userid": PLAIN_USER, "isin": "INE002A01018", "name": "RELIANCE EQ", "quantity": 3}
+        await http.post("/_fake/holding", json={**holding, "average": "1200", "nse_token": 2885})
+        await http.post("/_fake/ltp", json={"token": 35001, "ltp": "206"})
+        await http.post("/_fake/next-day")  # carried again, today's close the new previous close
+        state = (await http.get("/_fake/state")).json()["users"][PLAIN_USER]
+    [row] = state["positions"]
+    assert (row["cfsellquantity"], row["cfsellamount"], row["sellamount"]) == (50, 10500.0, 10300.0)
+    assert [(h["nsesymboltoken"], h["dpquantity"]) for h in state["holdings"]] == [(2885, 3)]

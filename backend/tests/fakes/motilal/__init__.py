@@ -26,8 +26,11 @@ from API channels. LIMIT orders fill at the fake's own last price (settable per 
 data/tokens.csv) when it is at or through the limit, else rest until a new price crosses them; STOPLOSS orders
 trigger at their trigger price and then work as a LIMIT. `liquidity` caps the quantity one price fills (partial
 fills). Orders over the user's margin are accepted and then shown Rejected with an RMS reason, as Motilal's risk
-system does. Books: order book, trade book (no tag, like Motilal's), day positions, DP holdings, margin detail
-(srno 102 available, 201 cash, 300 margin used), LTP in paise.
+system does. Books: order book, trade book (no tag, like Motilal's), positions with Motilal's fields (carried cf*
+at actual cost, today's day*, buyamount valuing the carried part at the previous close), DP holdings
+(nsesymboltoken, bsescripcode, dpquantity, buyavgprice...), margin detail (srno 102/103 available for cash/F&O,
+201 cash, 300 used, 301/321 used in cash/F&O), LTP in paise. Days: carry.py (carried positions, holdings, the
+next day's settlement of DELIVERY buys into holdings).
 
 Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwise):
     MO1001 Invalid Session            the AuthToken is unknown or expired (the adapter logs in again)
@@ -48,6 +51,11 @@ Control, from Python (tests share the event loop with the server) or over HTTP:
         malformed, session (answer MO1001); `count` requests matching `path` (a substring; None = any but login)
         and, with `userid`, only requests in that user's session
     fake.expire_sessions(userid)            POST /_fake/expire  {"userid": "EMUM755714"}
+    fake.carry_position(userid, token, quantity, average, previous_close, product=, exchange=)
+                                            POST /_fake/carry   {"userid", "token", "quantity", "average", ...}
+    fake.add_holding(userid, isin=, name=, quantity=, average=, nse_token=, bse_code=)
+                                            POST /_fake/holding {"userid", "isin", "name", "quantity", ...}
+    fake.next_day()                         POST /_fake/next-day
     fake.reset()                            POST /_fake/reset
                                             GET  /_fake/state   users' books as JSON
 """
