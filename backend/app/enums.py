@@ -65,3 +65,18 @@ class BatchKind(StrEnum):
 class BatchStatus(StrEnum):
     RUNNING = "RUNNING"
     COMPLETED = "COMPLETED"
+
+
+class Segment(StrEnum):
+    """A broker's margin segment: cash (equity) and futures & options."""
+
+    CASH = "CASH"
+    FO = "FO"
+
+
+class Closes(StrEnum):
+    """What an exit order closes: a position in the position book, demat holdings (DELIVERY), or both."""
+
+    POSITION = "POSITION"
+    HOLDING = "HOLDING"
+    HOLDING_AND_POSITION = "HOLDING_AND_POSITION"

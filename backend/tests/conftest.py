@@ -4,6 +4,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -218,6 +219,11 @@ class Simulator:
         await self.ctx.brokers.close()
         await self.ctx.start_brokers(order_listener=partial(on_broker_order, self.ctx))
         return self.broker
+
+    def next_trading_day(self) -> None:
+        """Move the simulator's clock a week on: a later trading day, so today's DELIVERY buys become holdings."""
+        clock = self.broker._clock
+        self.broker._clock = lambda: clock() + timedelta(days=7)
 
     async def price(self, token_id: int, price: str) -> None:
         """Move the instrument to a scripted price; resting orders match against it."""

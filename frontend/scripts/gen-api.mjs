@@ -6,7 +6,7 @@
 //
 // Without a running backend, dump the schema first:
 //   cd ../backend && .venv/bin/python -c "import json; from app.main import create_app; \
-//     print(json.dumps(create_app().openapi()))" > ../var/openapi.json
+//     print(json.dumps(create_app().api.openapi()))" > ../var/openapi.json
 //
 // The output is committed, so builds and type checks never need the backend.
 import { existsSync } from 'node:fs';

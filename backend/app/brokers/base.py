@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-from app.enums import OrderStatus, OrderType, Side, TradeType
+from app.enums import OrderStatus, OrderType, Segment, Side, TradeType
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +122,9 @@ BrokerOrderAck = BrokerOrder
 
 @dataclass(frozen=True, slots=True)
 class BrokerPosition:
+    """A position in the broker's position book. DELIVERY positions are today's delivery trades only: what was
+    bought on an earlier day has settled into holdings (BrokerHolding), so the two never count the same shares."""
+
     token_id: int
     trade_type: TradeType
     net_quantity: int  # negative = short
@@ -133,10 +136,40 @@ class BrokerPosition:
 
 
 @dataclass(frozen=True, slots=True)
+class BrokerHolding:
+    """Settled shares in the client's demat account (a DELIVERY buy is one from the next trading day, T+1).
+
+    A holding is one security, tradeable on each exchange that lists it, so it carries each exchange's token
+    (Motilal: NSE symbol token and BSE scrip code); an instrument of ours matches the token of its own exchange.
+    It is sold with a DELIVERY sell. Today's DELIVERY trades are positions, not holdings, until they settle.
+    """
+
+    tokens: Mapping[str, int]  # exchange ("NSE", "BSE") -> that exchange's token for the security
+    quantity: int
+    average_price: Decimal  # average cost
+    last_price: Decimal | None
+    name: str = ""  # the broker's name for the security, e.g. "RELIANCE EQ"
+
+    def token_for(self, exchange: str) -> int | None:
+        return self.tokens.get(exchange.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFunds:
+    """One segment's margin: what is free to trade in it and what its positions and orders use."""
+
+    segment: Segment
+    available: Decimal
+    used: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class BrokerFunds:
     cash: Decimal
     margin_used: Decimal
     margin_available: Decimal
+    # Per segment, as the broker reports them (cash first); empty when the broker reports one figure only.
+    segments: tuple[SegmentFunds, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +266,7 @@ class BrokerAdapter(Protocol):
 
     async def positions(self, account: BrokerAccount) -> list[BrokerPosition]: ...
 
-    async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]: ...
+    async def holdings(self, account: BrokerAccount) -> list[BrokerHolding]: ...
 
     async def funds(self, account: BrokerAccount) -> BrokerFunds: ...
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.brokers.motilal.totp import normalised_secret
-from app.enums import BrokerName, TradeType
+from app.enums import BrokerName, Segment, TradeType
 from app.schemas.orders import OrderOut
 from app.schemas.text import DisplayName
 
@@ -67,6 +67,14 @@ class ClientUpdate(BaseModel):
     is_active: bool | None = None
 
 
+class SegmentFundsOut(BaseModel):
+    """One margin segment as the broker reports it: what is free to trade in it, and what it uses."""
+
+    segment: Segment
+    available: Decimal
+    used: Decimal
+
+
 class PortfolioSummary(BaseModel):
     cash: Decimal
     margin_used: Decimal
@@ -74,6 +82,9 @@ class PortfolioSummary(BaseModel):
     realised_pnl: Decimal
     unrealised_pnl: Decimal
     open_positions: int
+    segments: list[SegmentFundsOut] = Field(
+        default_factory=list, description="Margin per segment (CASH, FO), as the broker reports it; cash first"
+    )
 
 
 class ClientOut(BaseModel):
@@ -104,15 +115,29 @@ class PositionOut(BaseModel):
     unrealised_pnl: Decimal
 
 
+class HoldingOut(BaseModel):
+    """Shares in the client's demat account (DELIVERY buys join it from the next trading day, T+1)."""
+
+    token_id: int | None = Field(description="Our instrument for the holding (NSE preferred); null if none matches")
+    symbol: str
+    exchange: str | None
+    quantity: int
+    average_price: Decimal
+    last_price: Decimal | None
+    unrealised_pnl: Decimal | None
+
+
 class PortfolioOut(BaseModel):
     client_id: int
     summary: PortfolioSummary
     positions: list[PositionOut]
+    holdings: list[HoldingOut]
     open_orders: list[OrderOut]
 
 
 class HolderOut(BaseModel):
-    """One client's position in a token per trade type; `error` says why a client's books could not be read."""
+    """One client's position in a token per trade type, its demat holding joined to DELIVERY (`held_quantity` of
+    `net_quantity` is in the demat account); `error` says why a client's books could not be read."""
 
     client_id: int
     client_name: str
@@ -122,4 +147,5 @@ class HolderOut(BaseModel):
     last_price: Decimal | None
     unrealised_pnl: Decimal | None
     realised_pnl: Decimal | None
+    held_quantity: int = 0
     error: str | None = None

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictInt, model_validator
 
-from app.enums import BatchKind, BatchStatus, Execution, OrderStatus, OrderType, Side, TradeType
+from app.enums import BatchKind, BatchStatus, Closes, Execution, OrderStatus, OrderType, Side, TradeType
 from app.schemas.common import INT32_MAX, Id, PlainDecimal, Quantity, StrictBody, TokenId
 
 # At most 9,999,999,999.9999: what the API's prices have always allowed, well inside the Money column.
@@ -106,6 +106,10 @@ class BatchRow(BaseModel):
     quantity: int
     filled_quantity: int
     average_price: Decimal | None
+    closes: Closes | None = Field(
+        default=None,
+        description="Exit rows: what the row closes: a POSITION, the client's demat HOLDING (a DELIVERY sell), or both",
+    )
 
 
 class BatchCounts(BaseModel):

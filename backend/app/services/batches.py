@@ -251,6 +251,7 @@ async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
 
 def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], symbol: str) -> BatchOut:
     extra = batch.params.get("rows_without_order", [])
+    closes = batch.params.get("closes", {})  # exits: what each order closes, by "client id:trade type"
     rows = [
         BatchRow(
             client_id=o.client_id,
@@ -262,6 +263,7 @@ def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], sy
             quantity=o.quantity,
             filled_quantity=o.filled_quantity,
             average_price=o.average_price,
+            closes=closes.get(f"{o.client_id}:{o.trade_type}"),
         )
         for o in orders
     ] + [
@@ -275,6 +277,7 @@ def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], sy
             quantity=0,
             filled_quantity=0,
             average_price=None,
+            closes=row.get("closes"),
         )
         for row in extra
     ]

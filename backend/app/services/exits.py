@@ -2,9 +2,11 @@
 
 The position to close is the broker's own view at that moment, per trade type, less what working exit orders
 (ours, not yet filled, cancelled or refused) are already selling or buying back: an opposite-side order for the
-rest, MARKET unless a limit price is given. Nothing left to close is reported as SKIPPED, saying why; a client
-whose positions cannot be read is reported FAILED with the reason, and nothing is sent for it. Other open orders
-in the token are left as they are: cancelling them is a separate, explicit action.
+rest, MARKET unless a limit price is given. DELIVERY includes the client's demat holding in the token
+(services/holdings.py: holding plus the day's DELIVERY position, counted once), sold with one DELIVERY sell; each
+row says what it closes (POSITION, HOLDING or HOLDING_AND_POSITION). Nothing left to close is reported as SKIPPED,
+saying why; a client whose positions or holdings cannot be read is reported FAILED with the reason, and nothing is
+sent for it. Other open orders in the token are left as they are: cancelling them is a separate, explicit action.
 
 Exits of one instrument are taken one at a time, across every process, by a lease held from reading the positions
 until the exit orders are committed: two exits that overlap (exit-by-token twice, a trade exit beside it, from any
@@ -21,10 +23,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.brokers.base import BrokerError, BrokerPosition
+from app.brokers.base import BrokerError, BrokerHolding
 from app.context import AppContext
 from app.db import write_turn
-from app.enums import BatchKind, Execution, OrderStatus, Side, TradeType
+from app.enums import BatchKind, Closes, Execution, OrderStatus, Side, TradeType
 from app.errors import Conflict
 from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchOut, ExitByTokenRequest, ExitOrderTerms, OrderOut
@@ -33,16 +35,24 @@ from app.services.accounts import broker_account
 from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, save_batch, visible_clients_by_id
 from app.services.clients import visible_clients
 from app.services.dispatch import send_one
+from app.services.holdings import Lot, lots
 from app.services.instruments import get_instrument
 from app.services.order_terms import Bounds, OrderTerms, check_on_tick, check_price_fields
 from app.services.orders import new_order, require_active
 from app.services.trades import get_visible_trade
 
 
-async def open_positions(ctx: AppContext, client: Client, token_id: int) -> list[BrokerPosition]:
+async def open_lots(
+    ctx: AppContext, client: Client, instrument: Instrument, *, with_holdings: bool = True
+) -> list[Lot]:
+    """The client's open lots in the instrument (positions, and holdings in DELIVERY), read from its broker."""
     account = broker_account(ctx.vault, client)
-    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
-    return [p for p in positions if p.token_id == token_id and p.net_quantity != 0]
+    reads = [ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)]
+    if with_holdings:
+        reads.append(ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True))
+    positions, *rest = await asyncio.gather(*reads)
+    held: list[BrokerHolding] = rest[0] if rest else []
+    return lots(instrument.token_id, instrument.exchange, positions, held)
 
 
 # Exit orders that may still trade: at the broker and not done, or not yet answered (a FAILED order may have been
@@ -53,11 +63,11 @@ WORKING = (OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, 
 Working = dict[tuple[int, TradeType, Side], int]
 
 
-def closing_side(position: BrokerPosition) -> Side:
+def closing_side(position: Lot) -> Side:
     return Side.SELL if position.net_quantity > 0 else Side.BUY
 
 
-def exit_terms(position: BrokerPosition, quantity: int, body: ExitOrderTerms) -> OrderTerms:
+def exit_terms(position: Lot, quantity: int, body: ExitOrderTerms) -> OrderTerms:
     return OrderTerms(
         execution=Execution.EXIT,
         side=closing_side(position),
@@ -98,7 +108,7 @@ async def working_exits(session: AsyncSession, token_id: int, client_ids: Sequen
     }
 
 
-def left_to_exit(client_id: int, position: BrokerPosition, working: Working) -> tuple[int, int]:
+def left_to_exit(client_id: int, position: Lot, working: Working) -> tuple[int, int]:
     """(quantity still to close, quantity working exit orders already close) of this position."""
     covered = working.get((client_id, position.trade_type, closing_side(position)), 0)
     return max(abs(position.net_quantity) - covered, 0), covered
@@ -126,10 +136,12 @@ async def exit_by_token(
             working = await working_exits(session, token_id, [c.id for c in clients])  # type: ignore[misc]
         # No connection is held while the brokers answer.
         found = await asyncio.gather(
-            *(open_positions(ctx, client, token_id) for client in clients), return_exceptions=True
+            *(open_lots(ctx, client, instrument) for client in clients), return_exceptions=True
         )
         async with ctx.sessions() as session:
-            orders, without_order = _exit_rows(user, instrument, clients, found, working, body, Bounds.of(ctx.settings))
+            orders, without_order, closes = _exit_rows(
+                user, instrument, clients, found, working, body, Bounds.of(ctx.settings)
+            )
             batch = Batch(
                 kind=BatchKind.EXIT_BY_TOKEN,
                 created_by=user.id,  # type: ignore[arg-type]
@@ -140,6 +152,7 @@ async def exit_by_token(
                     "request": body_json,
                     "client_order": [c.id for c in clients],
                     "rows_without_order": without_order,
+                    "closes": closes,
                 },
             )
             return await save_batch(ctx, session, user, batch, orders, {c.id: c for c in clients}, instrument)  # type: ignore[misc]
@@ -149,14 +162,16 @@ def _exit_rows(
     user: User,
     instrument: Instrument,
     clients: list[Client],
-    found: list[list[BrokerPosition] | BaseException],
+    found: list[list[Lot] | BaseException],
     working: Working,
     body: ExitOrderTerms,
     bounds: Bounds,
-) -> tuple[list[Order], list[dict[str, Any]]]:
-    """One exit order per position still to close; a row without an order for each client with nothing to send."""
+) -> tuple[list[Order], list[dict[str, Any]], dict[str, str]]:
+    """One exit order per lot still to close; a row without an order for each client with nothing to send; what each
+    order closes, by "client id:trade type" (one exit order per client and trade type)."""
     orders: list[Order] = []
     without_order: list[dict[str, Any]] = []
+    closes: dict[str, str] = {}
     for client, positions in zip(clients, found, strict=True):
         if isinstance(positions, BrokerError):
             without_order.append(
@@ -167,7 +182,7 @@ def _exit_rows(
             raise positions
         if not positions:
             without_order.append(
-                {"client_id": client.id, "status": SKIPPED, "reason": f"no position in {instrument.symbol}"}
+                {"client_id": client.id, "status": SKIPPED, "reason": f"no position or holding in {instrument.symbol}"}
             )
             continue
         for position in positions:
@@ -178,12 +193,14 @@ def _exit_rows(
                         "client_id": client.id,
                         "status": SKIPPED,
                         "trade_type": position.trade_type,
+                        "closes": position.closes,
                         "reason": f"ALREADY_EXITING: working exit orders already close all {covered} of the "
-                        f"{position.trade_type} position in {instrument.symbol}",
+                        f"{_what(position)} in {instrument.symbol}",
                     }
                 )
                 continue
             order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
+            closes[f"{client.id}:{position.trade_type}"] = position.closes
             if not client.is_active:
                 order.status, order.reason = OrderStatus.DENIED, "CLIENT_INACTIVE: the client is deactivated"
             elif quantity > bounds.max_quantity:
@@ -193,7 +210,15 @@ def _exit_rows(
                     f"({bounds.max_quantity}); close the position in parts",
                 )
             orders.append(order)
-    return orders, without_order
+    return orders, without_order, closes
+
+
+def _what(lot: Lot) -> str:
+    if lot.closes is Closes.HOLDING:
+        return "demat holding"
+    if lot.closes is Closes.HOLDING_AND_POSITION:
+        return "demat holding and DELIVERY position"
+    return f"{lot.trade_type} position"
 
 
 async def _selected_clients(session: AsyncSession, user: User, client_ids: list[int] | None) -> list[Client]:
@@ -216,11 +241,13 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
     async with exit_lease(ctx, trade.token_id):
         async with ctx.sessions() as session:
             working = await working_exits(session, trade.token_id, [trade.client_id])
-        positions = await open_positions(ctx, client, trade.token_id)
-        position = next((p for p in positions if p.trade_type == TradeType(trade.trade_type)), None)
+        trade_type = TradeType(trade.trade_type)
+        # A DELIVERY fill of an earlier day has settled into the demat account: its exit sells the holding.
+        found = await open_lots(ctx, client, instrument, with_holdings=trade_type is TradeType.DELIVERY)
+        position = next((p for p in found if p.trade_type == trade_type), None)
         if position is None:
             raise Conflict(
-                f"{client.display_name} has no open {trade.trade_type} position in {instrument.symbol}.",
+                f"{client.display_name} has no open {trade.trade_type} position or holding in {instrument.symbol}.",
                 code="NO_POSITION",
             )
         async with ctx.sessions() as session:
@@ -247,6 +274,7 @@ async def exit_trade(ctx: AppContext, user: User, trade_id: int, body: ExitOrder
                         "trade_id": trade_id,
                         "quantity": order.quantity,
                         "side": order.side,
+                        "closes": position.closes,
                         **body.model_dump(mode="json"),
                     },
                 )

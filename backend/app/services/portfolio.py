@@ -1,4 +1,5 @@
-"""Portfolios from the broker's own books: cash, margin, positions with P&L, and who holds a token.
+"""Portfolios from the broker's own books: cash, margin per segment, positions and demat holdings with P&L, and
+who holds a token (positions and holdings, services/holdings.py).
 
 Realised P&L follows the broker's rule (the simulator uses weighted-average cost: a reduction realises
 (exit price - average price) x quantity, the average is unchanged by reductions and resets when a position
@@ -8,28 +9,39 @@ the price rose against. The list endpoint's summary and the portfolio page use t
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.brokers.base import BrokerError, BrokerFunds, BrokerPosition
+from app.brokers.base import BrokerError, BrokerFunds, BrokerHolding, BrokerPosition
 from app.context import AppContext
 from app.db import release_connection
 from app.enums import OPEN_STATUSES
 from app.models import Client, Instrument, Order, User
 from app.models.types import canonical_money
-from app.schemas.clients import HolderOut, PortfolioOut, PortfolioSummary, PositionOut
+from app.schemas.clients import (
+    HolderOut,
+    HoldingOut,
+    PortfolioOut,
+    PortfolioSummary,
+    PositionOut,
+    SegmentFundsOut,
+)
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
+from app.services.holdings import Lot, lots
 
 log = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 PAISE = Decimal("0.01")
+AVERAGE = Decimal("0.0001")
 
 
 def unrealised(position: BrokerPosition) -> Decimal:
@@ -46,6 +58,7 @@ def summarise(funds: BrokerFunds, positions: list[BrokerPosition]) -> PortfolioS
         realised_pnl=sum((p.realised_pnl for p in positions), ZERO),
         unrealised_pnl=sum((unrealised(p) for p in positions), ZERO),
         open_positions=sum(1 for p in positions if p.net_quantity != 0),
+        segments=[SegmentFundsOut(segment=s.segment, available=s.available, used=s.used) for s in funds.segments],
     )
 
 
@@ -53,13 +66,19 @@ def summarise(funds: BrokerFunds, positions: list[BrokerPosition]) -> PortfolioS
 class Books:
     funds: BrokerFunds
     positions: list[BrokerPosition]
+    holdings: list[BrokerHolding]
 
 
-async def read_books(ctx: AppContext, client: Client) -> Books:
+async def read_books(ctx: AppContext, client: Client, *, with_holdings: bool = False) -> Books:
     account = broker_account(ctx.vault, client)
-    funds = await ctx.brokers.call(client.broker, lambda adapter: adapter.funds(account), read=True)
-    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
-    return Books(funds, positions)
+    reads: list[Awaitable[Any]] = [
+        ctx.brokers.call(client.broker, lambda adapter: adapter.funds(account), read=True),
+        ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True),
+    ]
+    if with_holdings:
+        reads.append(ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True))
+    funds, positions, *held = await asyncio.gather(*reads)
+    return Books(funds, positions, held[0] if held else [])
 
 
 async def summaries(ctx: AppContext, clients: list[Client]) -> dict[int, PortfolioSummary | str]:
@@ -98,8 +117,9 @@ async def symbols(session: AsyncSession, token_ids: set[int]) -> dict[int, str]:
 
 async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> PortfolioOut:
     await release_connection(session)  # no connection held while the broker answers
-    books = await read_books(ctx, client)
+    books = await read_books(ctx, client, with_holdings=True)
     names = await symbols(session, {p.token_id for p in books.positions})
+    holdings = await holding_rows(ctx, session, books)
     open_orders = await session.execute(
         select(Order, Instrument.symbol)
         .join(Instrument, Instrument.token_id == Order.token_id)
@@ -123,6 +143,7 @@ async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> P
             )
             for p in books.positions
         ],
+        holdings=holdings,
         open_orders=[
             OrderOut(**o.model_dump(), client_name=client.display_name, symbol=symbol)
             for o, symbol in open_orders.all()
@@ -130,15 +151,62 @@ async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> P
     )
 
 
+async def holding_rows(ctx: AppContext, session: AsyncSession, books: Books) -> list[HoldingOut]:
+    """The holdings, each on our instrument of its exchange (NSE preferred), priced from the position book or the
+    market feed when the broker sends no last price (Motilal does not)."""
+    tokens = {(exchange, token) for h in books.holdings for exchange, token in h.tokens.items()}
+    instruments: dict[tuple[str, int], Instrument] = {}
+    if tokens:
+        found = await session.scalars(select(Instrument).where(Instrument.token_id.in_({t for _, t in tokens})))
+        instruments = {(i.exchange.upper(), i.token_id): i for i in found}
+    traded = {p.token_id: p.last_price for p in books.positions if p.last_price is not None}
+    rows = []
+    for h in books.holdings:
+        ours = [instruments[key] for key in sorted(h.tokens.items(), key=_nse_first) if key in instruments]
+        instrument = ours[0] if ours else None
+        token_id = instrument.token_id if instrument else None
+        last_price = h.last_price or (_price(ctx, traded, token_id) if token_id is not None else None)
+        rows.append(
+            HoldingOut(
+                token_id=token_id,
+                symbol=instrument.symbol if instrument else (h.name or "?"),
+                exchange=instrument.exchange if instrument else None,
+                quantity=h.quantity,
+                average_price=canonical_money(h.average_price),
+                last_price=last_price,
+                unrealised_pnl=None
+                if last_price is None
+                else canonical_money(((last_price - h.average_price) * h.quantity).quantize(PAISE)),
+            )
+        )
+    return rows
+
+
+def _nse_first(item: tuple[str, int]) -> tuple[bool, str]:
+    return item[0] != "NSE", item[0]
+
+
+def _price(ctx: AppContext, traded: dict[int, Decimal], token_id: int) -> Decimal | None:
+    if token_id in traded:
+        return traded[token_id]
+    quote = ctx.feed.latest(token_id)
+    return quote.ltp if quote else None
+
+
 async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: int) -> list[HolderOut]:
-    """Every client of the caller with a non-zero position in the token, one row per trade type.
+    """Every client of the caller with a non-zero position or a holding in the token, one row per trade type
+    (the holding is part of DELIVERY: services/holdings.py).
 
     A client whose broker cannot be read gets a row with `error` set, so nobody silently drops off the list.
     """
     query = visible_clients(user).where(Client.is_active.is_(True)).order_by(Client.display_name, Client.id)
     clients = list(await session.scalars(query))
+    instrument = await session.get(Instrument, token_id)
+    exchange = instrument.exchange if instrument is not None else "NSE"
     await release_connection(session)  # no connection held while the brokers answer
-    found = await asyncio.gather(*(_positions(ctx, client) for client in clients), return_exceptions=True)
+    found = await asyncio.gather(
+        *(_lots(ctx, client, token_id, exchange) for client in clients), return_exceptions=True
+    )
     rows: list[HolderOut] = []
     for client, positions in zip(clients, found, strict=True):
         assert client.id is not None
@@ -161,19 +229,29 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
             HolderOut(
                 client_id=client.id,
                 client_name=client.display_name,
-                trade_type=p.trade_type,
-                net_quantity=p.net_quantity,
-                average_price=canonical_money(p.average_price),
-                last_price=p.last_price,
-                unrealised_pnl=unrealised(p),
-                realised_pnl=p.realised_pnl,
+                trade_type=lot.trade_type,
+                net_quantity=lot.net_quantity,
+                average_price=canonical_money(lot.average_price.quantize(AVERAGE)),
+                last_price=lot.last_price,
+                unrealised_pnl=_lot_unrealised(lot),
+                realised_pnl=canonical_money(lot.realised_pnl.quantize(PAISE)),
+                held_quantity=lot.held,
             )
-            for p in positions
-            if p.token_id == token_id and p.net_quantity != 0
+            for lot in positions
         )
     return rows
 
 
-async def _positions(ctx: AppContext, client: Client) -> list[BrokerPosition]:
+def _lot_unrealised(lot: Lot) -> Decimal:
+    if lot.last_price is None:
+        return ZERO
+    return canonical_money(((lot.last_price - lot.average_price) * lot.net_quantity).quantize(PAISE))
+
+
+async def _lots(ctx: AppContext, client: Client, token_id: int, exchange: str) -> list[Lot]:
     account = broker_account(ctx.vault, client)
-    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
+    positions, held = await asyncio.gather(
+        ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True),
+        ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True),
+    )
+    return lots(token_id, exchange, positions, held)

@@ -309,7 +309,7 @@ async def test_quotes_positions_holdings_trades_and_funds(fake: FakeMotilal, bro
         await broker.quote([RELIANCE])
     fake.set_ltp(2885, "1400.05")
     acct = account(PLAIN_USER)
-    fake.users[PLAIN_USER].holdings[2885] = (5, Decimal("1200.50"))
+    fake.add_holding(PLAIN_USER, isin="INE002A01018", name="RELIANCE EQ", quantity=5, average="1200.50", nse_token=2885)
     await broker.place_order(acct, request("MD13", quantity=10))
     fake.set_ltp(2885, "1410.00")
     await broker.place_order(acct, request("MD14", side=Side.SELL, quantity=4))
@@ -324,7 +324,7 @@ async def test_quotes_positions_holdings_trades_and_funds(fake: FakeMotilal, bro
     assert position.average_price == Decimal("1400.0500") and position.trade_type is TradeType.DELIVERY
     assert position.realised_pnl == Decimal("39.80")  # (1410.00 - 1400.05) x 4
     [holding] = await broker.holdings(acct)
-    assert (holding.token_id, holding.net_quantity, holding.average_price) == (2885, 5, Decimal("1200.5000"))
+    assert (holding.token_for("NSE"), holding.quantity, holding.average_price) == (2885, 5, Decimal("1200.5000"))
     trades = await broker.trade_book(acct)
     assert [(t.tag, t.side, t.quantity) for t in trades] == [("MD13", Side.BUY, 10), ("MD14", Side.SELL, 4)]
     assert len({t.trade_id for t in trades}) == 2

@@ -11,7 +11,7 @@ from app.brokers.base import BrokerAuthError, BrokerRejected, BrokerUnavailable
 from app.brokers.motilal import mapping
 from app.brokers.motilal.client import parse_envelope
 from app.brokers.motilal.session import expires_at, password_hash
-from app.enums import Side, TradeType
+from app.enums import Side
 
 NOW = datetime(2025, 3, 14, 6, 0, tzinfo=UTC)
 TICK = Decimal("0.05")
@@ -63,46 +63,6 @@ def test_quotes_are_paise_converted_to_rupees() -> None:
     assert quote.prev_close == Decimal("1395.00") and quote.volume == 12345
     with pytest.raises(BrokerUnavailable):
         mapping.quote(2885, {"ltp": 0}, now=NOW)
-
-
-def test_funds_from_margin_rows_by_srno() -> None:
-    rows = [
-        {"srno": 102, "particulars": "Available for Cash / SLBM Segment", "amount": 986000.0},
-        {"srno": 201, "particulars": "Cash Balance (Cash Margin)", "amount": 1000000},
-        {"srno": 300, "particulars": "Margin Usage Details (B)", "amount": 14000.5},
-        {"srno": "x", "amount": 1},
-    ]
-    funds = mapping.funds(rows)
-    assert (funds.cash, funds.margin_used, funds.margin_available) == (
-        Decimal("1000000.00"),
-        Decimal("14000.50"),
-        Decimal("986000.00"),
-    )
-    derived = mapping.funds([{"srno": 201, "amount": 500}, {"srno": 300, "amount": 100}])
-    assert derived.margin_available == Decimal("400.00")
-    with pytest.raises(BrokerUnavailable):
-        mapping.funds([{"srno": 300, "amount": 1}])
-
-
-def test_positions_net_average_and_booked_profit() -> None:
-    long = mapping.position(
-        {
-            "symboltoken": 2885,
-            "productname": "DELIVERY",
-            "buyquantity": 15,
-            "sellquantity": 5,
-            "buyamount": 21000.0,
-            "sellamount": 7050.0,
-            "LTP": 1412.5,
-            "bookedprofitloss": 50.0,
-        }
-    )
-    assert (long.net_quantity, long.average_price, long.realised_pnl) == (10, Decimal("1400.0000"), Decimal("50.00"))
-    assert long.last_price == Decimal("1412.50") and long.trade_type is TradeType.DELIVERY
-    short = mapping.position(
-        {"symboltoken": 1, "productname": "VALUEPLUS", "buyquantity": 0, "sellquantity": 7, "sellamount": 9800}
-    )
-    assert (short.net_quantity, short.average_price, short.realised_pnl) == (-7, Decimal("1400.0000"), Decimal("0.00"))
 
 
 def test_envelopes_become_results_or_typed_errors() -> None:

@@ -12,7 +12,7 @@ import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import type { BatchRow, Holder, Instrument } from '@/lib/api-types';
 import { add, dec, mul, PLAIN_DECIMAL_RE, sumStrings, toDecimalString } from '@/lib/decimal';
 import { isUncertainFailure } from '@/lib/idempotency';
-import { TRADE_TYPE_LABEL } from '@/lib/orders';
+import { CLOSES_LABEL, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { applyPositionToHolders, isPosition, livePnl } from '@/lib/positions';
 import { exitFormSchema, toExitRequest, type ExitFormValues } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
@@ -292,6 +292,11 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
                           <span key={h.trade_type ?? ''} className="block tabular-nums">
                             {qty(h.net_quantity)}{' '}
                             <span className="text-xs text-slate-500">{h.trade_type ? TRADE_TYPE_LABEL[h.trade_type] : ''}</span>
+                            {h.held_quantity > 0 && (
+                              <span className="block text-xs text-slate-500" data-testid="exit-row-held">
+                                {h.held_quantity === h.net_quantity ? 'demat holding' : `incl. ${qty(h.held_quantity)} in demat`}
+                              </span>
+                            )}
                             <span className="block text-xs text-slate-500">avg {money(h.average_price)}</span>
                           </span>
                         ))
@@ -318,6 +323,11 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
                               <span className="tabular-nums text-slate-600">
                                 {qty(r.filled_quantity)}/{qty(r.quantity)}
                               </span>
+                              {r.closes && (
+                                <span className="block text-xs text-slate-500" data-testid="exit-row-closes">
+                                  {CLOSES_LABEL[r.closes]}
+                                </span>
+                              )}
                               {r.reason && <span className="block text-xs break-words text-red-700">{r.reason}</span>}
                             </div>
                           ))

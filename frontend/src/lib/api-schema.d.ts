@@ -736,6 +736,8 @@ export interface components {
             client_id: number;
             /** Client Name */
             client_name: string;
+            /** @description Exit rows: what the row closes: a POSITION, the client's demat HOLDING (a DELIVERY sell), or both */
+            closes?: components["schemas"]["Closes"] | null;
             /** Filled Quantity */
             filled_quantity: number;
             /** Order Id */
@@ -849,6 +851,12 @@ export interface components {
             /** Is Active */
             is_active?: boolean | null;
         };
+        /**
+         * Closes
+         * @description What an exit order closes: a position in the position book, demat holdings (DELIVERY), or both.
+         * @enum {string}
+         */
+        Closes: "POSITION" | "HOLDING" | "HOLDING_AND_POSITION";
         /** ConnectionTestOut */
         ConnectionTestOut: {
             /** Message */
@@ -983,7 +991,8 @@ export interface components {
         };
         /**
          * HolderOut
-         * @description One client's position in a token per trade type; `error` says why a client's books could not be read.
+         * @description One client's position in a token per trade type, its demat holding joined to DELIVERY (`held_quantity` of
+         *     `net_quantity` is in the demat account); `error` says why a client's books could not be read.
          */
         HolderOut: {
             /** Average Price */
@@ -994,6 +1003,11 @@ export interface components {
             client_name: string;
             /** Error */
             error?: string | null;
+            /**
+             * Held Quantity
+             * @default 0
+             */
+            held_quantity: number;
             /** Last Price */
             last_price: string | null;
             /** Net Quantity */
@@ -1001,6 +1015,29 @@ export interface components {
             /** Realised Pnl */
             realised_pnl: string | null;
             trade_type: components["schemas"]["TradeType"] | null;
+            /** Unrealised Pnl */
+            unrealised_pnl: string | null;
+        };
+        /**
+         * HoldingOut
+         * @description Shares in the client's demat account (DELIVERY buys join it from the next trading day, T+1).
+         */
+        HoldingOut: {
+            /** Average Price */
+            average_price: string;
+            /** Exchange */
+            exchange: string | null;
+            /** Last Price */
+            last_price: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Token Id
+             * @description Our instrument for the holding (NSE preferred); null if none matches
+             */
+            token_id: number | null;
             /** Unrealised Pnl */
             unrealised_pnl: string | null;
         };
@@ -1177,6 +1214,8 @@ export interface components {
         PortfolioOut: {
             /** Client Id */
             client_id: number;
+            /** Holdings */
+            holdings: components["schemas"]["HoldingOut"][];
             /** Open Orders */
             open_orders: components["schemas"]["OrderOut"][];
             /** Positions */
@@ -1195,6 +1234,11 @@ export interface components {
             open_positions: number;
             /** Realised Pnl */
             realised_pnl: string;
+            /**
+             * Segments
+             * @description Margin per segment (CASH, FO), as the broker reports it; cash first
+             */
+            segments?: components["schemas"]["SegmentFundsOut"][];
             /** Unrealised Pnl */
             unrealised_pnl: string;
         };
@@ -1348,6 +1392,23 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "advisor" | "viewer";
+        /**
+         * Segment
+         * @description A broker's margin segment: cash (equity) and futures & options.
+         * @enum {string}
+         */
+        Segment: "CASH" | "FO";
+        /**
+         * SegmentFundsOut
+         * @description One margin segment as the broker reports it: what is free to trade in it, and what it uses.
+         */
+        SegmentFundsOut: {
+            /** Available */
+            available: string;
+            segment: components["schemas"]["Segment"];
+            /** Used */
+            used: string;
+        };
         /**
          * Side
          * @enum {string}

@@ -38,6 +38,10 @@ export type Client = Schemas['ClientOut'];
 
 /** GET /clients/{id}/portfolio positions */
 export type Position = Schemas['PositionOut'];
+/** GET /clients/{id}/portfolio holdings: the demat account (DELIVERY buys join it at T+1) */
+export type Holding = Schemas['HoldingOut'];
+/** PortfolioSummary.segments: margin per segment (CASH, FO) */
+export type SegmentFunds = Schemas['SegmentFundsOut'];
 
 /** Lists: {"items","total","limit","offset"} */
 export interface Page<T> {
@@ -78,13 +82,16 @@ export type ExitByTokenRequest = Schemas['ExitByTokenRequest'];
 /** A batch row's status: an order status, or SKIPPED (no order was needed). */
 export type BatchRowStatus = Schemas['BatchRow']['status'];
 export type BatchRow = Schemas['BatchRow'];
+/** An exit row's `closes`: POSITION, HOLDING (a Delivery sell of demat shares), or HOLDING_AND_POSITION */
+export type Closes = Schemas['Closes'];
 export type BatchCounts = Schemas['BatchCounts'];
 /** 202 from execute-all / exit-by-token, GET /batches/{id} */
 export type Batch = Schemas['BatchOut'];
 
 /**
- * GET /tokens/{token_id}/holders: one row per client per trade type with a non-zero position;
- * a client whose books could not be read comes as a row with `error` (and no trade type).
+ * GET /tokens/{token_id}/holders: one row per client per trade type with a non-zero position (the
+ * demat holding is part of DELIVERY: `held_quantity` of `net_quantity`); a client whose books
+ * could not be read comes as a row with `error` (and no trade type).
  */
 export type Holder = Schemas['HolderOut'];
 

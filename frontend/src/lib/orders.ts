@@ -2,7 +2,7 @@
  * Order statuses grouped in one place (DESIGN.md §3), labels, and the ordering used to merge
  * realtime updates that may arrive out of order or twice.
  */
-import type { BatchRowStatus, OrderStatus, OrderType, TradeType } from './api-types';
+import type { BatchRowStatus, Closes, OrderStatus, OrderType, TradeType } from './api-types';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   'PENDING',
@@ -98,6 +98,13 @@ export const TRADE_TYPE_LABEL: Record<TradeType, string> = {
   MTF: 'MTF',
   INTRADAY: 'Intraday',
   DELIVERY: 'Delivery',
+};
+
+/** What an exit row closed: the position book, the demat holding (sold as Delivery), or both. */
+export const CLOSES_LABEL: Record<Closes, string> = {
+  POSITION: 'closes the position',
+  HOLDING: 'sells the demat holding',
+  HOLDING_AND_POSITION: "sells the demat holding and today's delivery buys",
 };
 
 function instant(iso: string): number {

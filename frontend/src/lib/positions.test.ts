@@ -12,6 +12,7 @@ const holder = (client_id: number, net_quantity: number, trade_type: Holder['tra
   last_price: '1421.00',
   unrealised_pnl: '10.00',
   realised_pnl: '0',
+  held_quantity: 0,
 });
 
 describe('livePnl', () => {
@@ -47,6 +48,23 @@ describe('applyPositionToHolders', () => {
     expect(applyPositionToHolders(list, u(2, 0), 'C2').map((h) => h.client_id)).toEqual([1]);
     // Another trade type of the same client is another row.
     expect(applyPositionToHolders(list, u(1, 4, 'DELIVERY'), 'C1')).toHaveLength(3);
+  });
+
+  it("adds the day's DELIVERY position to a demat holding, never going below zero", () => {
+    const withHolding: Holder = { ...holder(1, 20, 'DELIVERY'), held_quantity: 20, average_price: '1300.00' };
+    // Bought 4 more today: 24, 20 of them held.
+    expect(applyPositionToHolders([withHolding], u(1, 4, 'DELIVERY'), 'C1')[0]).toMatchObject({
+      net_quantity: 24,
+      held_quantity: 20,
+      average_price: '1300.00',
+    });
+    // Sold 5 of the held shares today: 15 left, all of them held.
+    expect(applyPositionToHolders([withHolding], u(1, -5, 'DELIVERY'), 'C1')[0]).toMatchObject({
+      net_quantity: 15,
+      held_quantity: 15,
+    });
+    // Sold all 20: the row leaves the list rather than showing a short.
+    expect(applyPositionToHolders([withHolding], u(1, -20, 'DELIVERY'), 'C1')).toEqual([]);
   });
 
   it('tells positions from unreadable clients', () => {

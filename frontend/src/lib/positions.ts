@@ -11,7 +11,11 @@ function pnlAt<F extends string | null>(ltp: string | null | undefined, average:
   }
 }
 
-/** Holders of one token after a position_update (a position that went to zero leaves the list). */
+/**
+ * Holders of one token after a position_update (a row that went to zero leaves the list). A DELIVERY row may
+ * include the client's demat holding (`held_quantity`): the update is the day's DELIVERY position, so the row is
+ * the holding plus it, never below zero; its average stays the server's until the list is read again.
+ */
 export function applyPositionToHolders(
   holders: readonly Holder[],
   u: PositionUpdate,
@@ -19,17 +23,21 @@ export function applyPositionToHolders(
   ltp?: string,
 ): Holder[] {
   const i = holders.findIndex((h) => h.client_id === u.client_id && h.trade_type === u.trade_type && !h.error);
-  if (u.net_quantity === 0) return i < 0 ? [...holders] : holders.filter((_, j) => j !== i);
   const prev = holders[i];
+  const held = prev?.held_quantity ?? 0;
+  const net = held > 0 ? Math.max(held + u.net_quantity, 0) : u.net_quantity;
+  if (net === 0) return i < 0 ? [...holders] : holders.filter((_, j) => j !== i);
+  const average = held > 0 && prev ? (prev.average_price ?? u.average_price) : u.average_price;
   const next: Holder = {
     client_id: u.client_id,
     client_name: prev?.client_name ?? clientName,
     trade_type: u.trade_type,
-    net_quantity: u.net_quantity,
-    average_price: u.average_price,
+    net_quantity: net,
+    held_quantity: Math.min(held, net),
+    average_price: average,
     last_price: ltp ?? prev?.last_price ?? null,
     realised_pnl: u.realised_pnl ?? prev?.realised_pnl ?? '0',
-    unrealised_pnl: pnlAt(ltp ?? prev?.last_price, u.average_price, u.net_quantity, prev?.unrealised_pnl ?? '0'),
+    unrealised_pnl: pnlAt(ltp ?? prev?.last_price, average, net, prev?.unrealised_pnl ?? '0'),
   };
   return i < 0 ? [...holders, next] : holders.map((h, j) => (j === i ? next : h));
 }

@@ -45,6 +45,7 @@ from app.brokers.base import (
     BrokerCapabilities,
     BrokerError,
     BrokerFunds,
+    BrokerHolding,
     BrokerOrder,
     BrokerOrderAck,
     BrokerOrderNotFound,
@@ -58,7 +59,7 @@ from app.brokers.base import (
     OrderListener,
     Quote,
 )
-from app.brokers.motilal import mapping, order_rows, scrip_master
+from app.brokers.motilal import mapping, order_rows, portfolio, scrip_master
 from app.brokers.motilal.client import (
     CANCEL_ORDER,
     DP_HOLDINGS,
@@ -391,14 +392,16 @@ class MotilalBroker:
         ]
 
     async def positions(self, account: BrokerAccount) -> list[BrokerPosition]:
-        return [mapping.position(row) for row in mapping.rows(await self._post(account, POSITIONS, {}))]
+        rows = mapping.rows(await self._post(account, POSITIONS, {}))
+        return [portfolio.position(row) for row in rows]
 
-    async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]:
-        found = (mapping.holding(row) for row in mapping.rows(await self._post(account, DP_HOLDINGS, {})))
-        return [h for h in found if h is not None]
+    async def holdings(self, account: BrokerAccount) -> list[BrokerHolding]:
+        """The demat account; Motilal sends no last price with it (the services price holdings themselves)."""
+        rows = mapping.rows(await self._post(account, DP_HOLDINGS, {}))
+        return [h for h in (portfolio.holding(row) for row in rows) if h is not None]
 
     async def funds(self, account: BrokerAccount) -> BrokerFunds:
-        return mapping.funds(mapping.rows(await self._post(account, MARGIN_DETAIL, {})))
+        return portfolio.funds(mapping.rows(await self._post(account, MARGIN_DETAIL, {})))
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
         account = self._quote_account

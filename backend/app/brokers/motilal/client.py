@@ -48,10 +48,10 @@ ORDER_BOOK = "/rest/book/v5/getorderbook"
 TRADE_BOOK = "/rest/book/v4/gettradebook"
 ORDER_DETAIL = "/rest/book/v5/getorderdetailbyuniqueorderid"
 TRADE_DETAIL = "/rest/book/v4/gettradedetailbyuniqueorderid"
-POSITIONS = "/rest/book/v1/getposition"
-DP_HOLDINGS = "/rest/report/v1/getdpholding"
+POSITIONS = "/rest/book/v4/getposition"
+DP_HOLDINGS = "/rest/report/v3/getdpholding"
 LTP = "/rest/report/v1/getltpdata"
-MARGIN_DETAIL = "/rest/report/v1/getreportmargindetail"
+MARGIN_DETAIL = "/rest/report/v3/getreportmargindetail"
 # A GET with ?name=<exchange>, public (no session); answers a CSV file, not an envelope (scrip_master.py).
 SCRIP_MASTER_CSV = "/getscripmastercsv"
 

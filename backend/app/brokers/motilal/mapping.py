@@ -11,8 +11,7 @@ Pure functions, no I/O. Order and trade rows (statuses, times) are in order_rows
   - quantities: orders are sent in lots (quantityinlot = quantity / lot size); book rows (orderqty,
     qtytradedtoday, tradeqty, buyquantity...) are read as units.
   - money: book prices are rupees; the LTP report (getltpdata) is in paise and divided by 100.
-  - funds (getreportmargindetail rows, by srno): 201 cash balance -> cash, 300 margin used -> margin_used,
-    102 available for cash segment -> margin_available (a missing row is derived from the other two).
+  - positions, holdings and funds: portfolio.py.
 """
 
 import logging
@@ -23,8 +22,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.brokers.base import (
-    BrokerFunds,
-    BrokerPosition,
     BrokerRejected,
     BrokerUnavailable,
     InstrumentRef,
@@ -73,10 +70,6 @@ ORDER_TYPES_IN = {
     "SLM": OrderType.SL_M,
     "STOPLOSS MARKET": OrderType.SL_M,
 }
-# getreportmargindetail rows, by srno.
-SRNO_AVAILABLE = 102  # Available for Cash / SLBM Segment
-SRNO_CASH = 201  # Cash Balance (Cash Margin)
-SRNO_MARGIN_USED = 300  # Margin Usage Details (B), the total used
 
 
 # ---- requests ----------------------------------------------------------------------------------------------
@@ -212,76 +205,6 @@ def trade_type(product: Any) -> TradeType:
 
 def order_type(value: Any) -> OrderType:
     return ORDER_TYPES_IN.get(str(value or "").strip().upper(), OrderType.LIMIT)
-
-
-def position(row: Mapping[str, Any]) -> BrokerPosition:
-    """A day position: net = bought - sold; the average is of the side that is open; realised = booked P&L."""
-    bought, sold = integer(row.get("buyquantity")), integer(row.get("sellquantity"))
-    buy_amount = decimal(row.get("buyamount")) or Decimal(0)
-    sell_amount = decimal(row.get("sellamount")) or Decimal(0)
-    net = bought - sold
-    average = Decimal(0)
-    if net > 0 and bought:
-        average = buy_amount / bought
-    elif net < 0 and sold:
-        average = sell_amount / sold
-    booked = decimal(row.get("bookedprofitloss"), None)
-    if booked is None:
-        closed = min(bought, sold)
-        booked = (sell_amount / sold - buy_amount / bought) * closed if closed else Decimal(0)
-    return BrokerPosition(
-        token_id=integer(row.get("symboltoken")),
-        trade_type=trade_type(row.get("productname") or row.get("producttype")),
-        net_quantity=net,
-        average_price=average.quantize(AVERAGE),
-        realised_pnl=booked.quantize(MONEY),
-        buy_quantity=bought,
-        sell_quantity=sold,
-        last_price=price_or_none(row.get("LTP") if "LTP" in row else row.get("ltp")),
-    )
-
-
-def holding(row: Mapping[str, Any]) -> BrokerPosition | None:
-    """A DP holding as a DELIVERY position; rows without an NSE/BSE token are skipped."""
-    token = row.get("nsesymboltoken") or row.get("bsesymboltoken") or row.get("symboltoken") or row.get("scripcode")
-    quantity = integer(row.get("dpquantity") or row.get("quantity") or row.get("totalquantity"))
-    if not token or not quantity:
-        return None
-    average = decimal(row.get("buyavgprice") or row.get("averageprice") or row.get("avgprice")) or Decimal(0)
-    return BrokerPosition(
-        token_id=integer(token),
-        trade_type=TradeType.DELIVERY,
-        net_quantity=quantity,
-        average_price=average.quantize(AVERAGE),
-        realised_pnl=Decimal("0.00"),
-        buy_quantity=quantity,
-        sell_quantity=0,
-        last_price=price_or_none(row.get("ltp") or row.get("LTP")),
-    )
-
-
-def funds(margin_rows: list[dict[str, Any]]) -> BrokerFunds:
-    amounts: dict[int, Decimal] = {}
-    for row in margin_rows:
-        try:
-            srno = int(row.get("srno"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        amount = decimal(row.get("amount"), None)
-        if amount is not None:
-            amounts.setdefault(srno, amount)
-    used = amounts.get(SRNO_MARGIN_USED, Decimal(0))
-    cash = amounts.get(SRNO_CASH)
-    available = amounts.get(SRNO_AVAILABLE)
-    if cash is None and available is None:
-        raise BrokerUnavailable("Motilal's margin report had neither cash (srno 201) nor available (srno 102)")
-    if cash is None:
-        cash = available + used  # type: ignore[operator]
-    if available is None:
-        available = cash - used
-    return BrokerFunds(
-        cash=cash.quantize(MONEY), margin_used=used.quantize(MONEY), margin_available=available.quantize(MONEY)
-    )
 
 
 def rupees(paise: Any) -> Decimal:

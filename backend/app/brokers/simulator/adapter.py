@@ -29,6 +29,7 @@ from app.brokers.base import (
     BrokerCapabilities,
     BrokerError,
     BrokerFunds,
+    BrokerHolding,
     BrokerOrder,
     BrokerOrderAck,
     BrokerOrderNotFound,
@@ -41,19 +42,20 @@ from app.brokers.base import (
     InstrumentRef,
     OrderListener,
     Quote,
+    SegmentFunds,
 )
 from app.brokers.simulator.book import AVERAGE_PRICE_PLACES, Account, SimOrder
 from app.brokers.simulator.faults import Fault, FaultInjector
 from app.brokers.simulator.hours import nse_is_open
 from app.brokers.simulator.ids import IdSource
 from app.brokers.simulator.journal import Journal
-from app.brokers.simulator.margin import margin_used, sellable
+from app.brokers.simulator.margin import margin_by_segment, sellable
 from app.brokers.simulator.matching import match, reference_price
 from app.brokers.simulator.positions import Position
 from app.brokers.simulator.prices import PriceModel
 from app.brokers.simulator.settings import SimulatorSettings
 from app.brokers.simulator.validation import check_terms
-from app.enums import BrokerName, OrderStatus, OrderType, Side, TradeType
+from app.enums import BrokerName, OrderStatus, OrderType, Segment, Side, TradeType
 
 logger = logging.getLogger(__name__)
 
@@ -293,17 +295,29 @@ class SimulatorBroker:
         """Every position traded in, all trade types, flat ones included for their realised P&L."""
         return [self._position_view(p) for p in self._account(account).positions.values()]
 
-    async def holdings(self, account: BrokerAccount) -> list[BrokerPosition]:
+    async def holdings(self, account: BrokerAccount) -> list[BrokerHolding]:
+        """Settled DELIVERY buys (from the next trading day on, T+1) at their average cost; see holdings.py."""
         return [
-            self._position_view(p)
-            for p in self._account(account).positions.values()
-            if p.trade_type is TradeType.DELIVERY and p.net_quantity > 0
+            BrokerHolding(
+                tokens={h.exchange: h.token_id},
+                quantity=h.quantity,
+                average_price=h.average_price.quantize(AVERAGE_PRICE_PLACES),
+                last_price=self._known_price(h.token_id),
+            )
+            for h in self._account(account).holdings.values()
         ]
 
     async def funds(self, account: BrokerAccount) -> BrokerFunds:
+        """One cash pool: each segment's available is the cash less all margin used; used is the segment's own."""
         acct = self._account(account)
-        cash, used = acct.cash, self._margin_used(acct)
-        return BrokerFunds(cash=_money(cash), margin_used=_money(used), margin_available=_money(cash - used))
+        by_segment = self._margin_by_segment(acct)
+        cash, used = acct.cash, sum(by_segment.values(), Decimal(0))
+        return BrokerFunds(
+            cash=_money(cash),
+            margin_used=_money(used),
+            margin_available=_money(cash - used),
+            segments=tuple(SegmentFunds(s, _money(cash - used), _money(u)) for s, u in by_segment.items()),
+        )
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
         for instrument in instruments:
@@ -322,6 +336,8 @@ class SimulatorBroker:
             acct = Account(account.client_id, account.opening_cash)
             self._journal.account_opened(acct)
             self._accounts[account.client_id] = acct
+        # Whatever is asked of an account happens on today's books: yesterday's DELIVERY trades have settled.
+        acct.roll(self._clock())
         return acct
 
     def _order(self, acct: Account, broker_order_id: str) -> SimOrder:
@@ -342,12 +358,21 @@ class SimulatorBroker:
         return self.settings.always_open or nse_is_open(self._clock())
 
     def _margin_used(self, acct: Account) -> Decimal:
+        return sum(self._margin_by_segment(acct).values(), Decimal(0))
+
+    def _margin_by_segment(self, acct: Account) -> dict[Segment, Decimal]:
         slippage = self.settings.slippage_bps
-        return margin_used(
+        return margin_by_segment(
             acct,
             self.settings.leverage,
             lambda order: reference_price(order, self.prices.last_price(order.instrument.token_id), slippage),
         )
+
+    def _known_price(self, token_id: int) -> Decimal | None:
+        try:
+            return self.prices.last_price(token_id)
+        except KeyError:
+            return None
 
     def _check_margin(self, acct: Account, before: Decimal) -> None:
         """Reject a change that needs more margin than was available before it (orders that only close pass)."""

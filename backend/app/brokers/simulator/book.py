@@ -1,16 +1,18 @@
 """One simulated broker account: its cash, order book, trade book and positions.
 
-Cash is the account's ledger balance: opening cash plus realised P&L. Buying does not debit it; the money a
-position ties up is reported as margin used instead (see margin.py), which is how a broker's funds screen
+Cash is the account's ledger balance: opening cash plus realised P&L plus what settlement moved (holdings.py:
+a DELIVERY buy is paid for when it becomes a holding, at T+1). Buying does not debit it the same day; the money
+a position ties up is reported as margin used instead (see margin.py), which is how a broker's funds screen
 shows the day's trading.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from app.brokers.base import BrokerOrder, BrokerTrade, InstrumentRef
+from app.brokers.simulator.holdings import Holding, next_trading_day, settle, trading_day
 from app.brokers.simulator.positions import Position
 from app.enums import OPEN_STATUSES, OrderStatus, OrderType, Side, TradeType
 
@@ -76,10 +78,37 @@ class Account:
     order_ids_by_tag: dict[str, str] = field(default_factory=dict)
     trades: list[BrokerTrade] = field(default_factory=list)
     positions: dict[tuple[int, TradeType], Position] = field(default_factory=dict)
+    holdings: dict[int, Holding] = field(default_factory=dict)
+    # Cash moved by settlements (holdings paid for, sold holdings' proceeds, settled positions' realised P&L).
+    settled: Decimal = Decimal(0)
+    # The trading day the positions belong to (None until the account is first used).
+    day: date | None = None
+    exchanges: dict[int, str] = field(default_factory=dict)
 
     @property
     def cash(self) -> Decimal:
-        return self.opening_cash + sum((p.realised_pnl for p in self.positions.values()), Decimal(0))
+        return self.opening_cash + self.settled + sum((p.realised_pnl for p in self.positions.values()), Decimal(0))
+
+    def held(self, token_id: int) -> int:
+        holding = self.holdings.get(token_id)
+        return holding.quantity if holding else 0
+
+    def roll(self, at: datetime) -> None:
+        """Begin the trading day of `at`: on a later trading day, the DELIVERY positions settle into holdings."""
+        today = trading_day(at)
+        if self.day is None or today < next_trading_day(self.day):
+            self.day = self.day or today
+            return
+        self.day = today
+        for key, position in list(self.positions.items()):
+            token_id, trade_type = key
+            if trade_type is not TradeType.DELIVERY:
+                continue
+            holding = self.holdings.setdefault(token_id, Holding(token_id, self.exchanges.get(token_id, "NSE")))
+            self.settled += settle(position, holding) + position.realised_pnl
+            del self.positions[key]
+            if holding.quantity == 0:
+                del self.holdings[token_id]
 
     def add(self, order: SimOrder) -> None:
         self.orders[order.broker_order_id] = order
@@ -114,6 +143,8 @@ class Account:
                 yield order
 
     def fill(self, order: SimOrder, quantity: int, price: Decimal, trade_id: str, at: datetime) -> None:
+        self.roll(at)
+        self.exchanges[order.instrument.token_id] = order.instrument.exchange.upper()
         order.filled_quantity += quantity
         order.fill_value += price * quantity
         order.updated_at = at

@@ -242,6 +242,8 @@ class _Books:
         acct = accounts.get(client_id)
         if acct is None:
             raise ValueError(f"{kind} for account {client_id}, which was never opened")
+        if "ts" in event:
+            acct.roll(_ts(event["ts"]))  # a later day's first event: yesterday's DELIVERY trades settle first
         if kind == "accept":
             self._accept(acct, event)
             return

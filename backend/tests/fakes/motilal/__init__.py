@@ -39,7 +39,10 @@ buyorsell / ordertype, entrydatetime, recordinserttime, lastmodifiedtime "0" unt
 qtytradedtoday, totalqtytraded, totalqtyremaining, error), order detail by id (the order's states, oldest first,
 without the tag, ordertype "C" and the kind in booktype), trade book and trade detail by id (no tag, like
 Motilal's; tradetime in `fake.trade_time_format`, dd-MMM-yyyy HH:mm:ss or "%d/%m/%Y" for the date alone),
-day positions, DP holdings, margin detail (srno 102 available, 201 cash, 300 margin used), LTP in paise.
+positions with Motilal's fields (carried cf* at actual cost, today's day*, buyamount valuing the carried part at
+the previous close), DP holdings (nsesymboltoken, bsescripcode, dpquantity, buyavgprice...), margin detail (srno
+102/103 available for cash/F&O, 201 cash, 300 used, 301/321 used in cash/F&O), LTP in paise. Days: carry.py
+(carried positions, holdings, the next day's settlement of DELIVERY buys into holdings).
 Modify needs lastmodifiedtime = the order's last modification, or its entry time before the first ("0" is refused).
 
 Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwise), Motilal's own:
@@ -72,6 +75,11 @@ Control, from Python (tests share the event loop with the server) or over HTTP:
         `path` (a substring; None = any but login) and, with `userid`, only requests in that user's session
     fake.expire_sessions(userid)            POST /_fake/expire  {"userid": "EMUM755714"}   (then MO8002)
     fake.log_out(userid)                    POST /_fake/logout  {"userid": "EMUM755714"}   (then MO1011)
+    fake.carry_position(userid, token, quantity, average, previous_close, product=, exchange=)
+                                            POST /_fake/carry   {"userid", "token", "quantity", "average", ...}
+    fake.add_holding(userid, isin=, name=, quantity=, average=, nse_token=, bse_code=)
+                                            POST /_fake/holding {"userid", "isin", "name", "quantity", ...}
+    fake.next_day()                         POST /_fake/next-day
     fake.reset()                            POST /_fake/reset
                                             GET  /_fake/state   users' books as JSON
 """

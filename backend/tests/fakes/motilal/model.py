@@ -56,8 +56,8 @@ class FakeUser:
     two_fa: str
     totp_secret: str | None
     cash: Decimal
-    # token -> (quantity, average price) held in the demat account
-    holdings: dict[int, tuple[int, Decimal]] = field(default_factory=dict)
+    # ISIN -> what the demat account holds (add_holding, or a DELIVERY buy settled by next_day)
+    holdings: dict[str, "FakeHolding"] = field(default_factory=dict)
     # Set: every call must carry it as `apisecretkey`, and calls after login the `accesstoken` from getaccesstoken.
     api_secret: str | None = None
     # True: a login without a TOTP opens an unverified session (Motilal would send an OTP to the client's phone).
@@ -185,25 +185,69 @@ class FakeOrder:
 
 
 @dataclass
+class FakeHolding:
+    """A security in the demat account, as getdpholding reports it: both exchanges' tokens, quantity, cost."""
+
+    isin: str
+    name: str  # scripname, e.g. "RELIANCE EQ"
+    nse_token: int  # nsesymboltoken (0 when not listed on NSE)
+    bse_code: int  # bsescripcode (0 when not listed on BSE)
+    quantity: int
+    average: Decimal
+
+
+@dataclass
 class FakePosition:
+    """One row of the position book: what was carried forward from earlier days (cf*) and today's trades (day*).
+
+    As Motilal reports it, buyquantity/buyamount are carried + today's, with the carried part valued at the
+    previous close; cfbuyamount/cfsellamount are the carried part at its actual cost.
+    """
+
     token: int
     exchange: str
     product: str
-    bought: int = 0
+    bought: int = 0  # today
     sold: int = 0
     buy_amount: Decimal = Decimal(0)
     sell_amount: Decimal = Decimal(0)
+    cf_bought: int = 0  # carried forward from earlier days
+    cf_sold: int = 0
+    cf_buy_amount: Decimal = Decimal(0)  # at actual cost
+    cf_sell_amount: Decimal = Decimal(0)
+    previous_close: Decimal = Decimal(0)
 
     @property
     def net(self) -> int:
-        return self.bought - self.sold
+        return self.cf_bought + self.bought - self.cf_sold - self.sold
+
+    def totals(self) -> tuple[int, Decimal, int, Decimal]:
+        """(bought, bought at actual cost, sold, sold at actual value), carried and today's together."""
+        return (
+            self.cf_bought + self.bought,
+            self.cf_buy_amount + self.buy_amount,
+            self.cf_sold + self.sold,
+            self.cf_sell_amount + self.sell_amount,
+        )
+
+    @property
+    def average(self) -> Decimal:
+        """The actual average cost of the open side."""
+        bought, buy_amount, sold, sell_amount = self.totals()
+        if self.net > 0:
+            return buy_amount / bought
+        if self.net < 0:
+            return sell_amount / sold
+        return Decimal(0)
 
     @property
     def booked(self) -> Decimal:
-        closed = min(self.bought, self.sold)
+        """Realised P&L on actual cost: average sell less average buy, on what closed."""
+        bought, buy_amount, sold, sell_amount = self.totals()
+        closed = min(bought, sold)
         if not closed:
             return Decimal(0)
-        return (self.sell_amount / self.sold - self.buy_amount / self.bought) * closed
+        return (sell_amount / sold - buy_amount / bought) * closed
 
 
 @dataclass
@@ -258,7 +302,7 @@ def decimal_of(value: Any) -> Decimal:
 
 
 def copy_user(user: FakeUser) -> FakeUser:
-    return replace(user, holdings=dict(user.holdings))
+    return replace(user, holdings={isin: replace(h) for isin, h in user.holdings.items()})
 
 
 def later(*previous: datetime | None) -> datetime:

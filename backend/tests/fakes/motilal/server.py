@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.motilal.auth import ACCESS_TOKEN_PATH, LOGIN_PATH, SESSION_ERRORS, Auth, session_error
+from tests.fakes.motilal.carry import Carry
 from tests.fakes.motilal.model import (
     BOOK_TIME,
     OPEN,
@@ -37,7 +38,7 @@ from tests.fakes.motilal.reports import Reports
 from tests.fakes.motilal.scrip_master import ScripMaster
 
 
-class FakeMotilal(Auth, Orders, Reports, ScripMaster):
+class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
     """The fake broker's state and its ASGI app (`fake.app`)."""
 
     def __init__(self, *, tokens_csv: Path | None = TOKENS_CSV) -> None:
@@ -136,7 +137,7 @@ class FakeMotilal(Auth, Orders, Reports, ScripMaster):
             self.reset()
         elif action == "state":
             return JSONResponse(self.state())
-        else:
+        elif not self._carry_control(action, body):
             return JSONResponse({"error": f"unknown control {action}"}, status_code=404)
         return JSONResponse({"ok": True})
 
@@ -149,6 +150,7 @@ class FakeMotilal(Auth, Orders, Reports, ScripMaster):
                     "orders": [o.row() for o in self.books[userid].orders.values()],
                     "trades": self._trade_rows(userid),
                     "positions": self._position_rows(userid),
+                    "holdings": self._holdings(userid, {})["data"] or [],
                 }
                 for userid in self.users
             },
@@ -241,10 +243,10 @@ ROUTES = {
     "/rest/book/v4/gettradebook": FakeMotilal._trade_book,
     "/rest/book/v5/getorderdetailbyuniqueorderid": FakeMotilal._order_detail,
     "/rest/book/v4/gettradedetailbyuniqueorderid": FakeMotilal._trade_detail,
-    "/rest/book/v1/getposition": FakeMotilal._positions,
-    "/rest/report/v1/getdpholding": FakeMotilal._holdings,
+    "/rest/book/v4/getposition": FakeMotilal._positions,
+    "/rest/report/v3/getdpholding": FakeMotilal._holdings,
     "/rest/report/v1/getltpdata": FakeMotilal._ltp,
-    "/rest/report/v1/getreportmargindetail": FakeMotilal._margin,
+    "/rest/report/v3/getreportmargindetail": FakeMotilal._margin,
 }
 
 
