@@ -11,7 +11,7 @@ import pytest
 
 from app.brokers.base import BrokerOrderNotFound, BrokerOrderRequest, BrokerRejected, InstrumentRef
 from app.brokers.motilal import MotilalBroker
-from app.brokers.motilal.client import MODIFY_ORDER
+from app.brokers.motilal.client import MODIFY_ORDER, PLACE_ORDER
 from app.enums import OrderStatus, OrderType, Side, TradeType
 from tests.fakes.motilal import FakeMotilal
 from tests.motilal.conftest import PLAIN_USER, TOTP_USER, account
@@ -235,3 +235,44 @@ async def test_trade_times_written_as_a_date_alone_are_read(fake: FakeMotilal, b
     fake.trade_time_format = "%d-%b-%Y %H:%M:%S"
     [traded] = await broker.trade_book(acct)
     assert abs(traded.ts - fill.ts) < timedelta(seconds=5)
+
+
+PLACE_FIELDS = {
+    "exchange": "NSE",
+    "symboltoken": 2885,
+    "buyorsell": "BUY",
+    "ordertype": "LIMIT",
+    "producttype": "VALUEPLUS",
+    "orderduration": "DAY",
+    "price": 1390.0,
+    "triggerprice": 0,
+    "quantityinlot": 1,
+    "disclosedquantity": 0,
+    "amoorder": "N",
+    "tag": "MD31",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"exchange": "NYSE"}, "MO1051"),
+        ({"buyorsell": "HOLD"}, "MO1052"),
+        ({"orderduration": "WEEK"}, "MO1054"),
+        ({"quantityinlot": 0}, "MO1055"),
+        ({"producttype": "OVERNIGHT"}, "MO1057"),
+        ({"symboltoken": "2885"}, "MO1058"),
+        ({"amoorder": "maybe"}, "MO1061"),
+        ({"ordertype": "STOPLOSS", "triggerprice": 0}, "MO1075"),
+        ({"tag": "MD123456789"}, "MO1080"),
+        ({"price": 0}, "MO1083"),
+        ({"price": "lots"}, "MO1050"),
+    ],
+)
+async def test_the_fake_refuses_a_bad_placement_field_with_motilals_code_for_it(
+    fake: FakeMotilal, broker: MotilalBroker, change: dict[str, Any], code: str
+) -> None:
+    with pytest.raises(BrokerRejected) as refused:
+        await broker._post(account(PLAIN_USER), PLACE_ORDER, {**PLACE_FIELDS, **change})
+    assert refused.value.code == code
+    assert fake.orders(PLAIN_USER) == []

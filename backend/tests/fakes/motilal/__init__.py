@@ -60,7 +60,9 @@ Error codes it answers with (HTTP 200, status ERROR, unless a fault says otherwi
     invalid header (MO2005 ApiKey, MO2012 vendorinfo, ...)
     orders and books:
     M01108 MARKET and SL-M orders are not allowed from API
-    MO2001 invalid order field (exchange, token, quantity, price, tag longer than 10...)
+    placement fields: MO1050 Invalid Input Parameter (order type, a non-number), MO1051 exchange, MO1052 buy/sell,
+    MO1054 order duration, MO1055 quantity, MO1057 product, MO1058 scrip code, MO1061 AMO flag, MO1075 trigger
+    price required, MO1080 tag longer than 10, MO1083 order type / price combination (price not positive)
     MO1013 Order Not Found             MO1014 TradeNot Found (trade detail of an order with no fills)
     MO1065-MO1069 modify/cancel of an order whose state is Unknown, Cancel, Traded, Rejected, Error
     MO1089 lastmodifiedtime "0" or stale    MO1090 qtytradedtoday does not match    MO1070 no uniqueorderid

@@ -294,6 +294,14 @@ def error(code: str, message: str) -> dict:
     return envelope("ERROR", message, code)
 
 
+class InvalidInput(ValueError):
+    """A request field Motilal refuses, with the code of Motilal's error table that says which."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def decimal_of(value: Any) -> Decimal:
     try:
         return Decimal(str(value))

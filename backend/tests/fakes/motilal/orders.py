@@ -15,6 +15,7 @@ from tests.fakes.motilal.model import (
     Book,
     FakeOrder,
     FakePosition,
+    InvalidInput,
     decimal_of,
     envelope,
     error,
@@ -32,31 +33,33 @@ class Orders:
         if ordertype in ("MARKET", "SL-M", "SLM") or (ordertype == "STOPLOSS" and price <= 0):
             return error("M01108", "MARKET and SL-M orders are not allowed from API; send a LIMIT or STOPLOSS order")
         if ordertype not in ("LIMIT", "STOPLOSS"):
-            raise ValueError(f"Invalid ordertype {ordertype}")
+            raise InvalidInput("MO1050", f"Invalid Input Parameter: ordertype {ordertype}")
         exchange = str(body.get("exchange", ""))
         if exchange not in EXCHANGES:
-            raise ValueError(f"Invalid exchange {exchange}")
+            raise InvalidInput("MO1051", "Invalid Exchange Input Parameter")
         token = body.get("symboltoken")
         if not isinstance(token, int):
-            raise ValueError("symboltoken must be an integer")
+            raise InvalidInput("MO1058", "Invalid Scrip Code Input Parameter")
         side = str(body.get("buyorsell", "")).upper()
         if side not in ("BUY", "SELL"):
-            raise ValueError("buyorsell must be BUY or SELL")
+            raise InvalidInput("MO1052", "Invalid BuySell Input Parameter")
         product = str(body.get("producttype", "")).upper()  # Motilal's own samples send "Normal"
         if product not in PRODUCTS:
-            raise ValueError(f"Invalid producttype {product}")
-        if body.get("orderduration") != "DAY" or body.get("amoorder") not in ("Y", "N"):
-            raise ValueError("orderduration must be DAY and amoorder Y or N")
+            raise InvalidInput("MO1057", "Invalid Product Type Parameter")
+        if body.get("orderduration") != "DAY":
+            raise InvalidInput("MO1054", "Invalid Order Duration Parameter")
+        if body.get("amoorder") not in ("Y", "N"):
+            raise InvalidInput("MO1061", "Invalid AMO Order Input Parameter")
         lots = body.get("quantityinlot")
         if not isinstance(lots, int) or lots <= 0:
-            raise ValueError("quantityinlot must be a positive integer")
+            raise InvalidInput("MO1055", "Invalid Quantity Parameter")
         tag = str(body.get("tag") or "")
         if len(tag) > 10:
-            raise ValueError("tag must be at most 10 characters")
+            raise InvalidInput("MO1080", "Invalid Input Tag Field Length")
         if price <= 0:
-            raise ValueError("price must be positive for LIMIT and STOPLOSS orders")
+            raise InvalidInput("MO1083", "Invalid Input OrderType Price Combination")
         if ordertype == "STOPLOSS" and trigger <= 0:
-            raise ValueError("a STOPLOSS order needs a triggerprice")
+            raise InvalidInput("MO1075", "Trigger Price Is Required")
         lot_size = self.lot_sizes.get(token, 1)
         order = FakeOrder(
             uniqueorderid=f"FK{next(self._ids):010d}",

@@ -29,6 +29,7 @@ from tests.fakes.motilal.model import (
     FakeOrder,
     FakeUser,
     Fault,
+    InvalidInput,
     Recorded,
     copy_user,
     error,
@@ -219,8 +220,10 @@ class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
             return error("MO2001", f"Unknown API {path}")
         try:
             return handler(self, userid, body)
-        except ValueError as exc:
-            return error("MO2001", str(exc))
+        except InvalidInput as exc:
+            return error(exc.code, str(exc))
+        except ValueError as exc:  # a field that is not even of its type (a price that is not a number)
+            return error("MO1050", f"Invalid Input Parameter: {exc}")
 
     # ---- demo ----------------------------------------------------------------------------------------------
 
