@@ -92,6 +92,24 @@ async def test_gross_exposure_counts_open_positions_and_lets_reductions_through(
     assert sold.status_code == 201 and sold.json()["status"] == "FILLED"
 
 
+async def test_selling_demat_holdings_reduces_exposure_so_an_exposure_limit_lets_it_through(
+    http: httpx.AsyncClient, admin: Actor, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    bought = await place(http, advisor, client.id, quantity=10, trade_type="DELIVERY")
+    assert bought.json()["status"] == "FILLED"
+    sim.next_trading_day()  # the 10 shares are now in the demat account; no position is left
+    await client_limits(http, admin, client.id, max_gross_exposure="5000")
+    refused(await place(http, advisor, client.id, quantity=10), "GROSS_EXPOSURE")  # new exposure: 14000 > 5000
+    # Selling more than is held would open a short: new exposure, refused.
+    refused(
+        await place(http, advisor, client.id, execution="SELL", quantity=11, trade_type="DELIVERY"), "GROSS_EXPOSURE"
+    )
+    sold = await place(http, advisor, client.id, execution="SELL", quantity=10, trade_type="DELIVERY")
+    assert sold.status_code == 201 and sold.json()["status"] == "FILLED"
+
+
 async def test_daily_loss_blocks_new_exposure_but_not_reductions_or_exits(
     http: httpx.AsyncClient, admin: Actor, advisor: Actor, make_clients: MakeClients, sim: Simulator
 ) -> None:

@@ -6,7 +6,9 @@ list replaces the firm's. Each rejection has its own code (a 422 for one order, 
 MAX_ORDER_QUANTITY, MAX_ORDER_VALUE, PRICE_BAND, GROSS_EXPOSURE, DAILY_LOSS, INSTRUMENT_NOT_ALLOWED.
 
 Only new orders (BUY/SELL from place and execute-all) are checked. Exits are never checked: they only reduce
-risk, and a halt or a breached limit must never trap a client in a position.
+risk, and a halt or a breached limit must never trap a client in a position. Daily loss and gross exposure apply
+only to an order that adds to what the client holds: a DELIVERY sell of demat holdings reduces it, like a sell of
+a position does.
 """
 
 import asyncio
@@ -18,10 +20,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.brokers.base import BrokerError, BrokerPosition
+from app.brokers.base import BrokerError, BrokerHolding, BrokerPosition
 from app.context import AppContext
 from app.db import release_connection
-from app.enums import BrokerName, Side
+from app.enums import BrokerName, Side, TradeType
 from app.errors import Conflict, InvalidRequest
 from app.models import Client, Instrument, RiskLimit, TradingHalt, User
 from app.models.risk import FIRM_SCOPE, client_scope
@@ -29,6 +31,7 @@ from app.models.types import utcnow
 from app.schemas.risk import RiskLimitsIn, RiskLimitsOut
 from app.services import audit
 from app.services.accounts import broker_account, instrument_ref
+from app.services.holdings import lots
 from app.services.order_terms import PRICED, OrderTerms
 from app.services.portfolio import unrealised
 
@@ -180,18 +183,33 @@ async def last_price(ctx: AppContext, instrument: Instrument) -> Decimal | None:
     return instrument.ref_price
 
 
-async def _positions(ctx: AppContext, client: Client) -> list[BrokerPosition]:
+@dataclass(frozen=True, slots=True)
+class Books:
+    positions: list[BrokerPosition]
+    holdings: list[BrokerHolding]
+
+
+async def _books(ctx: AppContext, client: Client, terms: OrderTerms) -> Books:
+    """The client's positions, and its demat holdings when the order could sell some (a DELIVERY sell)."""
     account = broker_account(ctx.vault, client)
-    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
+    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
+    holdings: list[BrokerHolding] = []
+    if terms.trade_type is TradeType.DELIVERY and terms.side is Side.SELL:
+        holdings = await ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True)
+    return Books(positions, holdings)
 
 
 def _reject(code: str, message: str, **details: Any) -> RiskRejected:
     return RiskRejected(message, code=code, details={k: str(v) for k, v in details.items()})
 
 
-def increases_exposure(terms: OrderTerms, token_id: int, positions: list[BrokerPosition]) -> bool:
-    """False only for an order that reduces an existing position without flipping it."""
-    net = sum(p.net_quantity for p in positions if p.token_id == token_id and p.trade_type == terms.trade_type)
+def increases_exposure(
+    terms: OrderTerms, instrument: Instrument, positions: list[BrokerPosition], holdings: Sequence[BrokerHolding] = ()
+) -> bool:
+    """False only for an order that reduces what the client holds in its trade type without flipping it; for
+    DELIVERY that is the day's position and the demat holding together (selling held shares reduces exposure)."""
+    held = lots(instrument.token_id, instrument.exchange, positions, holdings)
+    net = sum(lot.net_quantity for lot in held if lot.trade_type == terms.trade_type)
     reducing = (net > 0 and terms.side == Side.SELL) or (net < 0 and terms.side == Side.BUY)
     return not (reducing and terms.quantity <= abs(net))
 
@@ -242,10 +260,11 @@ def check_static(limits: Limits, instrument: Instrument, terms: OrderTerms, pric
             )
 
 
-def check_books(
-    limits: Limits, instrument: Instrument, terms: OrderTerms, price: Decimal | None, positions: list[BrokerPosition]
-) -> None:
-    if not increases_exposure(terms, instrument.token_id, positions):
+def check_books(limits: Limits, instrument: Instrument, terms: OrderTerms, price: Decimal | None, books: Books) -> None:
+    """Daily loss and gross exposure (of positions; demat holdings are investments, not exposure) for an order
+    that adds to what the client holds."""
+    positions = books.positions
+    if not increases_exposure(terms, instrument, positions, books.holdings):
         return
     if limits.max_daily_loss is not None:
         pnl = day_pnl(positions)
@@ -295,18 +314,18 @@ async def check_orders(
             continue
         if limits[client.id].needs_positions:
             need_books.append((client, terms))
-    found = await asyncio.gather(*(_positions(ctx, c) for c, _ in need_books), return_exceptions=True)
-    for (client, terms), positions in zip(need_books, found, strict=True):
+    found = await asyncio.gather(*(_books(ctx, c, t) for c, t in need_books), return_exceptions=True)
+    for (client, terms), books in zip(need_books, found, strict=True):
         assert client.id is not None
-        if isinstance(positions, BrokerError):
+        if isinstance(books, BrokerError):
             # Fail closed: a limit that cannot be checked refuses the order.
             code = "DAILY_LOSS" if limits[client.id].max_daily_loss is not None else "GROSS_EXPOSURE"
-            refused[client.id] = _reject(code, f"The client's positions could not be read to check limits: {positions}")
+            refused[client.id] = _reject(code, f"The client's positions could not be read to check limits: {books}")
             continue
-        if isinstance(positions, BaseException):
-            raise positions
+        if isinstance(books, BaseException):
+            raise books
         try:
-            check_books(limits[client.id], instrument, terms, price, positions)
+            check_books(limits[client.id], instrument, terms, price, books)
         except RiskRejected as exc:
             refused[client.id] = exc
     return refused
