@@ -8,7 +8,7 @@ import httpx
 
 from app.brokers.base import BrokerOrderRequest, InstrumentRef, SegmentFunds
 from app.brokers.motilal import MotilalBroker
-from app.enums import OrderType, Segment, Side, TradeType
+from app.enums import OrderStatus, OrderType, Segment, Side, TradeType
 from tests.fakes.motilal import FakeMotilal
 from tests.motilal.conftest import PLAIN_USER, account
 
@@ -129,3 +129,18 @@ async def test_the_demo_controls_carry_a_position_add_a_holding_and_move_to_the_
     [row] = state["positions"]
     assert (row["cfsellquantity"], row["cfsellamount"], row["sellamount"]) == (50, 10500.0, 10300.0)
     assert [(h["nsesymboltoken"], h["dpquantity"]) for h in state["holdings"]] == [(2885, 3)]
+
+
+async def test_a_delivery_sell_beyond_the_holding_is_refused_by_motilals_risk_system(
+    fake: FakeMotilal, broker: MotilalBroker
+) -> None:
+    acct = account(PLAIN_USER)
+    fake.add_holding(PLAIN_USER, isin="INE002A01018", name="RELIANCE EQ", quantity=20, average="1200", nse_token=2885)
+    fake.set_ltp(2885, "1400")
+    too_many = await broker.place_order(acct, limit("MD6", RELIANCE, Side.SELL, 25, "1400", TradeType.DELIVERY))
+    assert too_many.status is OrderStatus.REJECTED
+    assert too_many.reason is not None and "Insufficient holding" in too_many.reason
+    held = await broker.place_order(acct, limit("MD7", RELIANCE, Side.SELL, 20, "1400", TradeType.DELIVERY))
+    assert held.status is OrderStatus.FILLED
+    again = await broker.place_order(acct, limit("MD8", RELIANCE, Side.SELL, 1, "1400", TradeType.DELIVERY))
+    assert again.status is OrderStatus.REJECTED  # sold today: the holding shows it only tomorrow, RMS knows now

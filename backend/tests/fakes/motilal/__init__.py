@@ -32,7 +32,8 @@ What it does: MARKET, SL-M and STOPLOSS-without-a-limit orders are refused with 
 from API channels. LIMIT orders fill at the fake's own last price (settable per token; seeded from
 data/tokens.csv) when it is at or through the limit, else rest until a new price crosses them; STOPLOSS orders
 trigger at their trigger price and then work as a LIMIT. `liquidity` caps the quantity one price fills (partial
-fills). Orders over the user's margin are accepted and then shown Rejected with an RMS reason, as Motilal's risk
+fills). Orders over the user's margin, and cash-segment DELIVERY sells of more shares than the demat holding and
+today's DELIVERY net still cover, are accepted and then shown Rejected with an RMS reason, as Motilal's risk
 system does. Order states are Motilal's (Confirm, Partial while part filled and working, Traded, Cancel, Rejected;
 tests may set Unknown, Sent or Error on a FakeOrder). Books: order book rows with Motilal's fields (title-case
 buyorsell / ordertype, entrydatetime, recordinserttime, lastmodifiedtime "0" until first modified, orderqty,

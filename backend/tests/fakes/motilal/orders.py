@@ -79,9 +79,13 @@ class Orders:
         required = self._order_margin(order)
         available = self._cash(userid) - self._margin_used(userid)
         book.orders[order.uniqueorderid] = order
+        sellable = self._sellable(userid, order)
         if required > available:
             order.status = "Rejected"
             order.error = f"RMS:Margin Exceeds, Required:{required:.2f}, Available:{available:.2f}"
+        elif sellable is not None and order.quantity > sellable:
+            order.status = "Rejected"
+            order.error = f"RMS:Insufficient holding quantity, Required:{order.quantity}, Available:{sellable}"
         else:
             order.entered_at = order.inserted_at
             self._match(book, order)
@@ -90,6 +94,33 @@ class Orders:
             uniqueorderid=order.uniqueorderid,
             data={"uniqueorderid": order.uniqueorderid},
         )
+
+    def _sellable(self, userid: str, order: FakeOrder) -> int | None:
+        """For a cash-segment DELIVERY sell, the shares it may sell: the demat holding plus today's DELIVERY net,
+        less what working DELIVERY sells already cover (Motilal's RMS refuses a delivery sell of shares not held);
+        None for any other order."""
+        if (
+            order.side != "SELL"
+            or order.producttype not in ("DELIVERY", "SELLFROMDP")
+            or order.exchange not in ("NSE", "BSE")
+        ):
+            return None
+        field = "nse_token" if order.exchange == "NSE" else "bse_code"
+        held = sum(h.quantity for h in self.users[userid].holdings.values() if getattr(h, field) == order.token)
+        book = self.books[userid]
+        today = sum(
+            p.net for (token, product), p in book.positions.items() if token == order.token and product == "DELIVERY"
+        )
+        working = sum(
+            o.remaining
+            for o in book.orders.values()
+            if o is not order
+            and o.status in OPEN
+            and o.side == "SELL"
+            and o.token == order.token
+            and o.producttype in ("DELIVERY", "SELLFROMDP")
+        )
+        return max(held + today - working, 0)
 
     def _find(self, userid: str, body: dict[str, Any]) -> FakeOrder | dict[str, Any]:
         order_id = str(body.get("uniqueorderid") or "").strip()
