@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.brokers.base import BrokerError, BrokerPosition
 from app.context import AppContext
 from app.db import release_connection
-from app.enums import BrokerName, Side
+from app.enums import Side
 from app.errors import Conflict, InvalidRequest
 from app.models import Client, Instrument, RiskLimit, TradingHalt, User
 from app.models.risk import FIRM_SCOPE, client_scope
@@ -29,6 +29,7 @@ from app.models.types import utcnow
 from app.schemas.risk import RiskLimitsIn, RiskLimitsOut
 from app.services import audit
 from app.services.accounts import broker_account, instrument_ref
+from app.services.market_data import last_prices, market_priced
 from app.services.order_terms import PRICED, OrderTerms
 from app.services.portfolio import unrealised
 
@@ -167,22 +168,15 @@ async def ensure_not_halted(session: AsyncSession, user: User, clients: Sequence
 
 
 async def last_price(ctx: AppContext, instrument: Instrument) -> Decimal | None:
-    """The market's last price (the simulator's quote feeds every page), else the instrument's reference price."""
-    try:
-        quotes = await ctx.brokers.call(
-            BrokerName.SIMULATOR, lambda adapter: adapter.quote([instrument_ref(instrument)]), read=True
-        )
-    except BrokerError:
-        quotes = {}
-    quote = quotes.get(instrument.token_id)
-    if quote is not None and quote.ltp > 0:
-        return quote.ltp
-    return instrument.ref_price
+    """The market-data port's last price (the same one the desk shows), else the instrument's reference price."""
+    prices = await last_prices(ctx.market, [instrument_ref(instrument)])
+    return prices.get(instrument.token_id, instrument.ref_price)
 
 
 async def _positions(ctx: AppContext, client: Client) -> list[BrokerPosition]:
     account = broker_account(ctx.vault, client)
-    return await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
+    positions = await ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True)
+    return market_priced(ctx.market, positions)
 
 
 def _reject(code: str, message: str, **details: Any) -> RiskRejected:
