@@ -3,6 +3,7 @@ it across restarts, Motilal's pacing and degraded state (a fake clock and a fake
 simulator's seeded per-tick volume."""
 
 import asyncio
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -111,6 +112,7 @@ async def test_every_getltpdata_call_gets_its_own_slot_polls_and_on_demand_quote
     # The clock stands still and sleeping only records how long the pacer asked for: each request's slot.
     slots: list[float] = []
     calls: list[int] = []
+    nine_polled = asyncio.Event()
 
     async def sleep(seconds: float) -> None:
         slots.append(seconds)
@@ -118,6 +120,8 @@ async def test_every_getltpdata_call_gets_its_own_slot_polls_and_on_demand_quote
 
     async def fetch(account: BrokerAccount, instrument: InstrumentRef) -> Quote:
         calls.append(instrument.token_id)
+        if len(calls) >= 9:
+            nine_polled.set()
         return quote(instrument.token_id, "100.00")
 
     settings = MotilalMarketDataSettings(client_id=7, requests_per_second=2.0, fresh_s=1000.0)
@@ -125,8 +129,7 @@ async def test_every_getltpdata_call_gets_its_own_slot_polls_and_on_demand_quote
     market = MotilalMarketData(settings, account_source=_account, fetch=fetch, pacer=pacer, clock=lambda: 0.0)
     await market.watch([ref(1), ref(2), ref(3)])
     await market.start()
-    while len(calls) < 9:
-        await asyncio.sleep(0)
+    await nine_polled.wait()
     fresh = await market.quotes([ref(1), ref(99)])  # 1 is fresh from the poll; 99 needs a request of its own
     await market.close()
 
@@ -207,6 +210,6 @@ def test_each_tick_trades_whole_lots_and_a_seed_replays_the_same_volumes() -> No
     assert first != run(12)
     volumes_1 = [v for i, (_, v) in enumerate(first) if i % 2 == 0]
     volumes_2 = [v for i, (_, v) in enumerate(first) if i % 2 == 1]
-    assert all(later > earlier for earlier, later in zip(volumes_1, volumes_1[1:], strict=False))
+    assert all(later > earlier for earlier, later in itertools.pairwise(volumes_1))
     assert all(v % 75 == 0 for v in volumes_2)
     assert 10 <= volumes_1[0] <= 2000  # a few hundred shares of a 1400-rupee stock per tick, not millions
