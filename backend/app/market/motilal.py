@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.brokers.base import BrokerAccount, BrokerAuthError, BrokerError, InstrumentRef, Quote
+from app.brokers.base import BrokerAccount, BrokerAuthError, BrokerError, BrokerUnavailable, InstrumentRef, Quote
 from app.market.port import MarketDataUnavailable, QuoteListener
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,12 @@ class MotilalMarketData:
             # The designated account's login is refused: every price would be refused the same way.
             self._degrade(f"the market-data account {account.client_id} cannot log in to Motilal: {exc}")
             raise MarketDataUnavailable(self.problem or str(exc)) from None
+        except BrokerError:
+            raise
+        except Exception as exc:
+            # The adapter's own failure is still no price (as BrokerRegistry treats it), and must not end the poller.
+            log.exception("motilal market data request for %s failed unexpectedly", instrument.token_id)
+            raise BrokerUnavailable(f"Motilal price request failed ({type(exc).__name__})") from exc
         self._recover()
         self._latest[quote.token_id] = (quote, self._clock())
         self._notify([quote])
