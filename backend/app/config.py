@@ -105,6 +105,15 @@ class Settings(BaseSettings):
     # demo mode while any Motilal client is active (app/services/startup_checks.py).
     motilal_client_public_ip: str = "127.0.0.1"
     motilal_mac_address: str = "00:00:00:00:00:00"
+    # Where every price comes from (app/market/port.py): the simulator's price model, Motilal's getltpdata polled
+    # with one designated account, or a replayed candle file.
+    market_data: Literal["simulator", "motilal", "replay"] = "simulator"
+    # The Motilal client (our clients.id) whose session asks Motilal for prices when market_data is motilal.
+    motilal_market_data_client_id: int | None = None
+    # getltpdata calls per second, all instruments together (Motilal's FAQ Q9 allows 2 per second for non-order APIs).
+    motilal_market_data_requests_per_second: float = Field(default=2.0, gt=0, le=2.0)
+    # A polled Motilal price younger than this serves risk checks and P&L without a request of its own.
+    motilal_market_data_fresh_s: float = Field(default=10.0, gt=0)
     # Logs: "json" (one object per line) or "text"; None is text in demo mode, JSON otherwise.
     log_format: Literal["json", "text"] | None = None
     # Abuse limits (`limits` syntax, e.g. "20/minute"); Redis-backed with redis_url, in memory otherwise.

@@ -15,7 +15,8 @@ from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
-from app.market.feed import SimulatorFeed
+from app.market.select import build_market_data
+from app.market.switch import MarketDataSwitch
 from app.models import Instrument
 from app.realtime.events import EventBus
 from app.security.ratelimit import RateLimits
@@ -23,6 +24,7 @@ from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
 from app.services.batch_waits import BatchWaits
 from app.services.halt_gate import HaltGate
+from app.services.market_data import designated_account
 from app.services.order_writer import OrderWriter
 from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
@@ -38,8 +40,9 @@ class AppContext:
     limits: RateLimits
     events: EventBus = field(default_factory=EventBus)
     tasks: TaskSet = field(default_factory=TaskSet)
-    # Prices for the realtime stream: the simulator's own price model, followed across broker restarts.
-    feed: SimulatorFeed = field(default_factory=SimulatorFeed)
+    # Every price (quotes, the realtime stream, risk checks, P&L): the market-data port chosen by
+    # MULTIDESK_MARKET_DATA, followed across broker restarts (app/market/switch.py).
+    market: MarketDataSwitch = field(default_factory=MarketDataSwitch)
     # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
     brokers: BrokerRegistry = field(init=False)
     # Every change to an order row goes through the writer; fills and positions follow up after it.
@@ -90,10 +93,10 @@ class AppContext:
             rows = (await session.execute(select(Instrument.token_id, Instrument.ref_price))).all()
         initial_prices: dict[int, Decimal] = {token_id: price for token_id, price in rows if price is not None}
         simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
-        self.feed.attach(simulator.prices)
+        motilal = MotilalBroker(motilal_config(self.settings))
         self.brokers = BrokerRegistry(
             # Motilal is always registered; its base URL (MULTIDESK_MOTILAL_BASE_URL) may point at the fake.
-            {BrokerName.SIMULATOR: simulator, BrokerName.MOTILAL: MotilalBroker(motilal_config(self.settings))},
+            {BrokerName.SIMULATOR: simulator, BrokerName.MOTILAL: motilal},
             concurrency=self.settings.broker_concurrency,
             call_timeout_s=self.settings.broker_call_timeout_s,
         )
@@ -101,10 +104,14 @@ class AppContext:
             if adapter.capabilities.pushes_order_updates:
                 adapter.set_order_listener(order_listener)
         await self.brokers.start()
+        account = designated_account(self.sessions, self.vault, self.settings.motilal_market_data_client_id)
+        market = build_market_data(self.settings, simulator=simulator, motilal=motilal, motilal_account=account)
+        await self.market.use(market)
 
     async def close(self) -> None:
         await self.tasks.close()
         # Brokers first: they deliver their last order updates, which still need the database.
+        await self.market.close()
         if hasattr(self, "brokers"):
             await self.brokers.close()
         await self.engine.dispose()

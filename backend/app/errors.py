@@ -47,6 +47,11 @@ class BrokerDown(AppError):
     code = "BROKER_UNAVAILABLE"
 
 
+class MarketDataDown(AppError):
+    status_code = 503
+    code = "MARKET_DATA_UNAVAILABLE"
+
+
 class RateLimited(AppError):
     """429: too many requests (code RATE_LIMITED) or a login lockout (LOGIN_LOCKED); Retry-After says when."""
 

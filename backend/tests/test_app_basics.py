@@ -22,7 +22,7 @@ async def test_health_live_and_ready(http: httpx.AsyncClient) -> None:
     assert (await http.get("/health/live")).json() == {"status": "ok"}
     ready = await http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "market_data": "ok"}
 
 
 async def test_unknown_api_path_and_wrong_method_use_the_error_shape(http: httpx.AsyncClient) -> None:

@@ -286,7 +286,10 @@ async def test_a_database_outage_answers_503_writes_nothing_half_and_the_same_ap
 
     await db.outage.end()
     ready = await db.http.get("/health/ready")
-    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "checks": {"database": "ok"}})
+    assert (ready.status_code, ready.json()) == (
+        200,
+        {"status": "ok", "checks": {"database": "ok", "market_data": "ok"}},
+    )
     after = await db.place()
     assert after.status_code == 201 and after.json()["status"] == "FILLED", after.text
     orders = await db.orders()

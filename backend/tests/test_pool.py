@@ -317,7 +317,10 @@ async def test_ready_reports_a_starved_pool_and_recovers(http: httpx.AsyncClient
         for connection in taken:
             await connection.close()
     ready = await http.get("/health/ready")
-    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "checks": {"database": "ok"}})
+    assert (ready.status_code, ready.json()) == (
+        200,
+        {"status": "ok", "checks": {"database": "ok", "market_data": "ok"}},
+    )
 
 
 # ------------------------------------------------------------------------------------------------ settings

@@ -8,7 +8,9 @@ is 503 too, reason `POOL_EXHAUSTED (N of N in use)`: every connection the pool m
 run, so a healthy pool, even a full one, frees connections within milliseconds.)
 Redis, when configured, is reported but does not decide readiness: without it the app keeps serving with its
 documented fallbacks (per-process rate limits, Socket.IO events to this process's own sockets), so it answers
-200 "degraded" rather than taking every replica out of service at once.
+200 "degraded" rather than taking every replica out of service at once. Market data is reported the same way
+(`market_data`: "ok", or "degraded: <why>", e.g. Motilal's market-data account missing or refused): orders,
+exits and books still work without it, and every replica shares the cause.
 """
 
 import asyncio
@@ -38,6 +40,8 @@ async def live() -> dict[str, str]:
 @router.get("/ready")
 async def ready(ctx: ContextDep) -> JSONResponse:
     checks = {"database": await _database_check(ctx)}
+    problem = ctx.market.problem()
+    checks["market_data"] = "ok" if problem is None else f"degraded: {problem}"
     if ctx.settings.redis_url:
         checks["redis"] = await _redis_check(ctx.settings.redis_url, ctx.settings.redis_timeout_s)
     if checks["database"] != "ok":

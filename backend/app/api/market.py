@@ -1,4 +1,9 @@
-"""/api/v1/market: latest quotes, for pages that load before the socket connects."""
+"""/api/v1/market: latest quotes from the market-data port, for pages that load before the socket connects.
+
+Instruments the source has no price for are left out; a source that cannot price anything now (Motilal's
+market-data account missing or refused) answers 503 MARKET_DATA_UNAVAILABLE saying why, and other broker
+failures 502 BROKER_UNAVAILABLE.
+"""
 
 from typing import Annotated
 
@@ -7,8 +12,8 @@ from sqlalchemy import select
 
 from app.api.deps import ContextDep, CurrentUser, SessionDep
 from app.db import release_connection
-from app.enums import BrokerName
-from app.errors import InvalidRequest
+from app.errors import InvalidRequest, MarketDataDown
+from app.market.port import MarketDataUnavailable
 from app.models import Instrument
 from app.schemas.common import ERROR_RESPONSES
 from app.schemas.market import QuoteOut
@@ -32,6 +37,9 @@ async def quotes(
         raise InvalidRequest("Give between 1 and 200 token ids.", code="INVALID_TOKEN_IDS")
     instruments = list(await session.scalars(select(Instrument).where(Instrument.token_id.in_(wanted))))
     refs = [instrument_ref(i) for i in instruments]
-    await release_connection(session)  # no connection held while the broker answers
-    found = await ctx.brokers.call(BrokerName.SIMULATOR, lambda adapter: adapter.quote(refs), read=True)
+    await release_connection(session)  # no connection held while the market data answers
+    try:
+        found = await ctx.market.quotes(refs)
+    except MarketDataUnavailable as exc:
+        raise MarketDataDown(f"Market data ({ctx.market.name}) is unavailable: {exc}") from None
     return [QuoteOut.from_quote(found[token_id]) for token_id in wanted if token_id in found]

@@ -1,1 +1,1 @@
-"""Market data: the instrument (token) list, the market calendar and the price feed."""
+"""Market data: the instrument (token) list, the market-data port and its implementations, the price stream."""

@@ -1,91 +1,20 @@
-"""The price feed: quotes for the instruments someone is looking at, as they change, coalesced for browsers.
+"""The price stream: quotes for the instruments someone is looking at, as they change, coalesced for browsers.
 
-`QuoteFeed` is the source (the simulator's PriceModel here; a broker's streaming feed can implement the same
-protocol). `PriceStream` sits between a feed and the sockets: it keeps only the latest quote per subscribed
-instrument and emits them once per interval, so a burst of ticks costs a browser one `price_update` per
-instrument per interval, never an unbounded queue.
+The source is the market-data port (app/market/port.py, `ctx.market`). `PriceStream` sits between it and the
+sockets: it keeps only the latest quote per subscribed instrument and emits them once per interval, so a burst of
+ticks costs a browser one `price_update` per instrument per interval, never an unbounded queue.
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from app.brokers.base import InstrumentRef, Quote
-from app.brokers.simulator.prices import PriceModel
+from app.market.port import MarketData
 from app.observability.metrics import PRICE_UPDATES_EMITTED
 
 log = logging.getLogger(__name__)
-
-QuoteListener = Callable[[Sequence[Quote]], None]
-
-
-class QuoteFeed(Protocol):
-    """Quotes for watched instruments as they change, pushed to every listener (synchronously, on the loop)."""
-
-    def add_listener(self, listener: QuoteListener) -> None: ...
-
-    async def watch(self, instruments: Collection[InstrumentRef]) -> None:
-        """Start streaming these instruments (watching one already watched is a no-op)."""
-
-    async def unwatch(self, token_ids: Collection[int]) -> None: ...
-
-    def latest(self, token_id: int) -> Quote | None:
-        """The last quote known for the instrument, if any."""
-
-
-class SimulatorFeed:
-    """The simulator's prices: the same PriceModel the simulated broker fills orders at.
-
-    The simulator is rebuilt when its settings change (and on restart), so `attach` follows the newest price
-    model; watched instruments are registered with it, which starts their price paths.
-    """
-
-    def __init__(self) -> None:
-        self._prices: PriceModel | None = None
-        self._watched: dict[int, InstrumentRef] = {}
-        self._listeners: list[QuoteListener] = []
-
-    def attach(self, prices: PriceModel) -> None:
-        self._prices = prices
-        for instrument in self._watched.values():
-            prices.register(instrument)
-        prices.add_tick_listener(partial(self._on_ticks, prices))
-
-    def add_listener(self, listener: QuoteListener) -> None:
-        self._listeners.append(listener)
-
-    async def watch(self, instruments: Collection[InstrumentRef]) -> None:
-        for instrument in instruments:
-            self._watched[instrument.token_id] = instrument
-            if self._prices is not None:
-                self._prices.register(instrument)
-
-    async def unwatch(self, token_ids: Collection[int]) -> None:
-        # The instrument keeps ticking in the price model: the simulated broker may hold orders in it.
-        for token_id in token_ids:
-            self._watched.pop(token_id, None)
-
-    def latest(self, token_id: int) -> Quote | None:
-        if self._prices is None:
-            return None
-        try:
-            return self._prices.quote(token_id)
-        except KeyError:
-            return None
-
-    def _on_ticks(self, source: PriceModel, quotes: list[Quote]) -> None:
-        if source is not self._prices:
-            return  # a replaced simulator's model: no longer the market
-        watched = [quote for quote in quotes if quote.token_id in self._watched]
-        if not watched:
-            return
-        for listener in self._listeners:
-            try:
-                listener(watched)
-            except Exception:
-                log.exception("quote listener %r failed", listener)
 
 
 def price_payload(quote: Quote) -> dict[str, Any]:
@@ -110,7 +39,7 @@ class PriceStream:
     wants it and stops when the last one leaves.
     """
 
-    def __init__(self, feed: QuoteFeed, emit: PriceEmit, interval_s: float) -> None:
+    def __init__(self, feed: MarketData, emit: PriceEmit, interval_s: float) -> None:
         self.interval_s = interval_s
         self._feed = feed
         self._emit = emit

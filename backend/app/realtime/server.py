@@ -99,7 +99,7 @@ class RealtimeServer:
             engineio_logger=False,
         )
         self.ctx = ctx
-        self.prices = PriceStream(ctx.feed, self._emit_price, settings.price_emit_interval_ms / 1000)
+        self.prices = PriceStream(ctx.market, self._emit_price, settings.price_emit_interval_ms / 1000)
         self._sockets: dict[str, SocketState] = {}
         # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
         self._admitting: set[Admission] = set()

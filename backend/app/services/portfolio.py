@@ -33,9 +33,10 @@ from app.schemas.clients import (
 )
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
-from app.services.accounts import broker_account
+from app.services.accounts import broker_account, instrument_ref
 from app.services.clients import visible_clients
 from app.services.holdings import Lot, lots
+from app.services.market_data import last_prices, market_priced
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ async def read_books(ctx: AppContext, client: Client, *, with_holdings: bool = F
     if with_holdings:
         reads.append(ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True))
     funds, positions, *held = await asyncio.gather(*reads)
-    return Books(funds, positions, held[0] if held else [])
+    return Books(funds, market_priced(ctx.market, positions), held[0] if held else [])
 
 
 async def summaries(ctx: AppContext, clients: list[Client]) -> dict[int, PortfolioSummary | str]:
@@ -152,20 +153,21 @@ async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> P
 
 
 async def holding_rows(ctx: AppContext, session: AsyncSession, books: Books) -> list[HoldingOut]:
-    """The holdings, each on our instrument of its exchange (NSE preferred), priced from the position book or the
-    market feed when the broker sends no last price (Motilal does not)."""
+    """The holdings, each on our instrument of its exchange (NSE preferred), priced at the market-data port's last
+    price, else the broker's own (Motilal sends none with holdings) or the position book's."""
     tokens = {(exchange, token) for h in books.holdings for exchange, token in h.tokens.items()}
     instruments: dict[tuple[str, int], Instrument] = {}
     if tokens:
         found = await session.scalars(select(Instrument).where(Instrument.token_id.in_({t for _, t in tokens})))
         instruments = {(i.exchange.upper(), i.token_id): i for i in found}
     traded = {p.token_id: p.last_price for p in books.positions if p.last_price is not None}
+    placed = [(h, _our_instrument(h, instruments)) for h in books.holdings]
+    priced = {i.token_id: instrument_ref(i) for _, i in placed if i is not None}
+    market = await last_prices(ctx.market, list(priced.values()))
     rows = []
-    for h in books.holdings:
-        ours = [instruments[key] for key in sorted(h.tokens.items(), key=_nse_first) if key in instruments]
-        instrument = ours[0] if ours else None
+    for h, instrument in placed:
         token_id = instrument.token_id if instrument else None
-        last_price = h.last_price or (_price(ctx, traded, token_id) if token_id is not None else None)
+        last_price = None if token_id is None else market.get(token_id) or h.last_price or traded.get(token_id)
         rows.append(
             HoldingOut(
                 token_id=token_id,
@@ -182,15 +184,13 @@ async def holding_rows(ctx: AppContext, session: AsyncSession, books: Books) -> 
     return rows
 
 
+def _our_instrument(holding: BrokerHolding, instruments: dict[tuple[str, int], Instrument]) -> Instrument | None:
+    ours = [instruments[key] for key in sorted(holding.tokens.items(), key=_nse_first) if key in instruments]
+    return ours[0] if ours else None
+
+
 def _nse_first(item: tuple[str, int]) -> tuple[bool, str]:
     return item[0] != "NSE", item[0]
-
-
-def _price(ctx: AppContext, traded: dict[int, Decimal], token_id: int) -> Decimal | None:
-    if token_id in traded:
-        return traded[token_id]
-    quote = ctx.feed.latest(token_id)
-    return quote.ltp if quote else None
 
 
 async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: int) -> list[HolderOut]:
@@ -254,4 +254,4 @@ async def _lots(ctx: AppContext, client: Client, token_id: int, exchange: str) -
         ctx.brokers.call(client.broker, lambda adapter: adapter.positions(account), read=True),
         ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True),
     )
-    return lots(token_id, exchange, positions, held)
+    return lots(token_id, exchange, market_priced(ctx.market, positions), held)

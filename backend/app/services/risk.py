@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.brokers.base import BrokerError, BrokerHolding, BrokerPosition
 from app.context import AppContext
 from app.db import release_connection
-from app.enums import BrokerName, Side, TradeType
+from app.enums import Side, TradeType
 from app.errors import Conflict, InvalidRequest
 from app.models import Client, Instrument, RiskLimit, TradingHalt, User
 from app.models.risk import FIRM_SCOPE, client_scope
@@ -32,6 +32,7 @@ from app.schemas.risk import RiskLimitsIn, RiskLimitsOut
 from app.services import audit
 from app.services.accounts import broker_account, instrument_ref
 from app.services.holdings import lots
+from app.services.market_data import last_prices, market_priced
 from app.services.order_terms import PRICED, OrderTerms
 from app.services.portfolio import unrealised
 
@@ -170,17 +171,9 @@ async def ensure_not_halted(session: AsyncSession, user: User, clients: Sequence
 
 
 async def last_price(ctx: AppContext, instrument: Instrument) -> Decimal | None:
-    """The market's last price (the simulator's quote feeds every page), else the instrument's reference price."""
-    try:
-        quotes = await ctx.brokers.call(
-            BrokerName.SIMULATOR, lambda adapter: adapter.quote([instrument_ref(instrument)]), read=True
-        )
-    except BrokerError:
-        quotes = {}
-    quote = quotes.get(instrument.token_id)
-    if quote is not None and quote.ltp > 0:
-        return quote.ltp
-    return instrument.ref_price
+    """The market-data port's last price (the same one the desk shows), else the instrument's reference price."""
+    prices = await last_prices(ctx.market, [instrument_ref(instrument)])
+    return prices.get(instrument.token_id, instrument.ref_price)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +189,7 @@ async def _books(ctx: AppContext, client: Client, terms: OrderTerms) -> Books:
     holdings: list[BrokerHolding] = []
     if terms.trade_type is TradeType.DELIVERY and terms.side is Side.SELL:
         holdings = await ctx.brokers.call(client.broker, lambda adapter: adapter.holdings(account), read=True)
-    return Books(positions, holdings)
+    return Books(market_priced(ctx.market, positions), holdings)
 
 
 def _reject(code: str, message: str, **details: Any) -> RiskRejected:

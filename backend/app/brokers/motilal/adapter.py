@@ -24,8 +24,9 @@ Orders:
     modification Motilal shows lastmodifiedtime "0" and refuses it (MO1089), so the entry time is sent instead.
     If the order moved between the read and the modify (MO1089 / MO1090) it is read again and the modify sent
     once more; Motilal's "not open" answers (MO1065-MO1069) become ORDER_NOT_OPEN.
-Quotes need a session: `quote` uses the session of the last client that logged in (Motilal's prices are the same
-for every client); with none yet it raises BrokerUnavailable.
+Quotes need a session: `market_quote` asks with the account it is given (the market-data port's designated
+account, app/market/motilal.py); `quote` uses the session of the last client that logged in (Motilal's prices are
+the same for every client) and with none yet raises BrokerUnavailable.
 """
 
 import asyncio
@@ -407,16 +408,16 @@ class MotilalBroker:
         account = self._quote_account
         if account is None:
             raise BrokerUnavailable("no Motilal client has logged in yet, so there is no session to ask prices with")
-
-        async def one(instrument: InstrumentRef) -> Quote:
-            body = {"exchange": mapping.exchange_for(instrument), "scripcode": instrument.token_id}
-            data = (await self._post(account, LTP, body)).get("data")
-            if not isinstance(data, dict):
-                raise BrokerUnavailable(f"Motilal sent no price for {instrument.symbol}")
-            return mapping.quote(instrument.token_id, data, now=self._clock())
-
-        quotes = await asyncio.gather(*(one(i) for i in instruments))
+        quotes = await asyncio.gather(*(self.market_quote(account, i) for i in instruments))
         return {q.token_id: q for q in quotes}
+
+    async def market_quote(self, account: BrokerAccount, instrument: InstrumentRef) -> Quote:
+        """One instrument's quote (getltpdata) with this account's session: the market-data port's request."""
+        body = {"exchange": mapping.exchange_for(instrument), "scripcode": instrument.token_id}
+        data = (await self._post(account, LTP, body)).get("data")
+        if not isinstance(data, dict):
+            raise BrokerUnavailable(f"Motilal sent no price for {instrument.symbol}")
+        return mapping.quote(instrument.token_id, data, now=self._clock())
 
     async def instruments(self, exchange: str) -> InstrumentMaster:
         """The exchange's scrip master (NSE, BSE, NFO/NSEFO...): public, so no client session is needed."""

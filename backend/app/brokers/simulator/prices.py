@@ -4,6 +4,11 @@ It stands on its own so a market-data feed can stream the same prices the simula
 instrument carries an unrounded GBM level; the quoted price is that level rounded to the tick grid, so moves
 smaller than a tick accumulate instead of being rounded away on every step. A tick advances time by
 tick_interval_s of a trading year (252 days x 6h15m) and each step is clamped to ±max_move_pct.
+
+Every tick also trades: the quote's cumulative `volume` grows by a log-normal number of lots around
+TRADED_VALUE_PER_TICK rupees' worth, more on a bigger move (so candles have plausible volume). The volumes come
+from a generator of their own, seeded from the same seed, so they are as reproducible as the prices and leave the
+price paths of a seed exactly as they were.
 """
 
 import logging
@@ -20,6 +25,10 @@ from app.brokers.simulator.ticks import on_tick, to_tick
 logger = logging.getLogger(__name__)
 
 TRADING_SECONDS_PER_YEAR = 252 * 6.25 * 3600
+
+# About 2 lakh rupees traded per instrument per one-second tick: a mid-cap's day volume over 22,500 ticks.
+TRADED_VALUE_PER_TICK = 200_000.0
+VOLUME_SPREAD = 0.6  # sigma of the log-normal around it
 
 TickListener = Callable[[list[Quote]], None]
 
@@ -72,6 +81,7 @@ class PriceModel:
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._rng = random.Random(seed)
+        self._volume_rng = random.Random(None if seed is None else seed * 7919 + 17)
         dt = tick_interval_s / TRADING_SECONDS_PER_YEAR
         self._mean_log_step = (drift - volatility**2 / 2) * dt
         self._log_step_sd = volatility * math.sqrt(dt)
@@ -110,9 +120,18 @@ class PriceModel:
             tick = series.instrument.tick_size
             series.level = max(series.level * (1 + move), float(tick))
             series.mark(to_tick(Decimal(series.level), tick), now)
+            series.volume += self._traded(series, abs(move))
             quotes.append(series.quote())
         self._notify(quotes)
         return quotes
+
+    def _traded(self, series: _Series, move: float) -> int:
+        """Shares traded this tick: whole lots, log-normal around TRADED_VALUE_PER_TICK, scaled up by the move."""
+        lot = series.instrument.lot_size
+        usual_lots = TRADED_VALUE_PER_TICK / (series.level * lot)
+        surge = 1 + move / (self._log_step_sd or 1.0)  # a two-sigma move trades about three times the usual
+        lots = usual_lots * surge * self._volume_rng.lognormvariate(0.0, VOLUME_SPREAD)
+        return max(1, round(lots)) * lot
 
     def set_price(self, token_id: int, price: Decimal) -> Quote:
         """Move one instrument to a scripted price (tests, replays); listeners see it like a tick."""

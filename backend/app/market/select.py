@@ -1,0 +1,38 @@
+"""Which market data this deployment uses: MULTIDESK_MARKET_DATA = simulator (default) | motilal | replay."""
+
+from app.brokers.motilal import MotilalBroker
+from app.brokers.simulator import SimulatorBroker
+from app.config import ConfigError, Settings
+from app.market.motilal import AccountSource, MotilalMarketData, MotilalMarketDataSettings
+from app.market.port import MarketData
+from app.market.simulator import SimulatorMarketData
+
+SOURCES = ("simulator", "motilal", "replay")
+
+
+def motilal_market_data_settings(settings: Settings) -> MotilalMarketDataSettings:
+    return MotilalMarketDataSettings(
+        client_id=settings.motilal_market_data_client_id,
+        requests_per_second=settings.motilal_market_data_requests_per_second,
+        fresh_s=settings.motilal_market_data_fresh_s,
+    )
+
+
+def build_market_data(
+    settings: Settings,
+    *,
+    simulator: SimulatorBroker,
+    motilal: MotilalBroker,
+    motilal_account: AccountSource,
+) -> MarketData:
+    """The configured implementation; `motilal_account` resolves the designated account (a service-layer lookup)."""
+    source = settings.market_data
+    if source == "simulator":
+        return SimulatorMarketData(simulator.prices)
+    if source == "motilal":
+        return MotilalMarketData(
+            motilal_market_data_settings(settings), account_source=motilal_account, fetch=motilal.market_quote
+        )
+    if source == "replay":
+        raise ConfigError("MULTIDESK_MARKET_DATA=replay is not available in this build yet")
+    raise ConfigError(f"MULTIDESK_MARKET_DATA must be one of {', '.join(SOURCES)}, not {source!r}")
