@@ -1,8 +1,9 @@
 """The long-lived objects one app instance shares: settings, database, vault, tokens, brokers, events, tasks."""
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,8 +16,11 @@ from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
+from app.market import bar_store
+from app.market.candles import CandleAggregator
 from app.market.feed import SimulatorFeed
 from app.models import Instrument
+from app.models.types import utcnow
 from app.realtime.events import EventBus
 from app.security.ratelimit import RateLimits
 from app.security.tokens import TokenIssuer
@@ -26,6 +30,8 @@ from app.services.halt_gate import HaltGate
 from app.services.order_writer import OrderWriter
 from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,6 +46,8 @@ class AppContext:
     tasks: TaskSet = field(default_factory=TaskSet)
     # Prices for the realtime stream: the simulator's own price model, followed across broker restarts.
     feed: SimulatorFeed = field(default_factory=SimulatorFeed)
+    # 1-minute candles built from the feed's quotes (the live minute in memory, written every few seconds).
+    candles: CandleAggregator = field(default_factory=CandleAggregator)
     # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
     brokers: BrokerRegistry = field(init=False)
     # Every change to an order row goes through the writer; fills and positions follow up after it.
@@ -59,6 +67,12 @@ class AppContext:
         self.order_writer = OrderWriter(self.sessions, self.events, on_fills=self.fills.request)
         self.halt_gate = HaltGate(self.sessions)
         self.batch_waits = BatchWaits(self.events)
+        # Through the attribute, not the bound method: whichever aggregator the context holds gets the quotes.
+        self.feed.add_listener(lambda quotes: self.candles.on_quotes(quotes))
+
+    def market_now(self) -> datetime:
+        """The market clock candles close on (the wall clock with the simulator and Motilal)."""
+        return utcnow()
 
     @classmethod
     def build(cls, settings: Settings) -> "AppContext":
@@ -107,6 +121,11 @@ class AppContext:
         # Brokers first: they deliver their last order updates, which still need the database.
         if hasattr(self, "brokers"):
             await self.brokers.close()
+        # The candles written since the last flush, the live minutes included, are not lost with the process.
+        try:
+            await bar_store.flush(self.candles, self.sessions, self.write_turns, self.market_now())
+        except Exception:
+            log.exception("writing the last candles at shutdown failed")
         await self.engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""/api/v1/market: latest quotes, for pages that load before the socket connects."""
+"""/api/v1/market: latest quotes (for pages that load before the socket connects), candles and indicators."""
 
 from typing import Annotated
 
@@ -11,7 +11,8 @@ from app.enums import BrokerName
 from app.errors import InvalidRequest
 from app.models import Instrument
 from app.schemas.common import ERROR_RESPONSES
-from app.schemas.market import QuoteOut
+from app.schemas.market import BarsOut, IndicatorOut, QuoteOut
+from app.services import bars as bar_service
 from app.services.accounts import instrument_ref
 
 router = APIRouter(prefix="/market", tags=["market"], responses=ERROR_RESPONSES)
@@ -35,3 +36,34 @@ async def quotes(
     await release_connection(session)  # no connection held while the broker answers
     found = await ctx.brokers.call(BrokerName.SIMULATOR, lambda adapter: adapter.quote(refs), read=True)
     return [QuoteOut.from_quote(found[token_id]) for token_id in wanted if token_id in found]
+
+
+@router.get("/bars")
+async def bars(
+    user: CurrentUser,
+    ctx: ContextDep,
+    session: SessionDep,
+    token_id: int,
+    interval: Annotated[str, Query(description="1m, 5m, 15m, 1h or 1d")] = "1m",
+    start: Annotated[
+        str | None, Query(alias="from", description="ISO 8601 with a zone; default 300 candles back")
+    ] = None,
+    end: Annotated[str | None, Query(alias="to", description="ISO 8601 with a zone, exclusive; default now")] = None,
+) -> BarsOut:
+    return BarsOut.model_validate(await bar_service.bars(ctx, session, token_id, interval, start, end))
+
+
+@router.get("/indicators")
+async def indicators(
+    user: CurrentUser,
+    ctx: ContextDep,
+    session: SessionDep,
+    token_id: int,
+    name: Annotated[str, Query(description="sma, ema, rsi, atr or vwap")],
+    interval: str = "1m",
+    period: int = 14,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> IndicatorOut:
+    found = await bar_service.indicator(ctx, session, token_id, interval, name, period, start, end)
+    return IndicatorOut.model_validate(found)

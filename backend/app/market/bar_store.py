@@ -1,22 +1,28 @@
-"""The price_bars table: batched upserts of candles, reading one instrument's range, pruning old minutes.
+"""The price_bars table: batched upserts of candles (flushed every few seconds), reading one instrument's range,
+pruning old minutes.
 
 Writes merge with what is stored for the same minute rather than overwrite it: another process aggregating the
 same instrument, or this one after a restart mid-minute, holds only part of the minute. The stored open is kept
 (the earliest writer saw the minute first), high and low widen, close is the newest writer's, volume the larger.
 """
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.types import Float
 
-from app.market.candles import Candle
+from app.db import write_turn
+from app.market.candles import Candle, CandleAggregator
 from app.models import PriceBar
+
+log = logging.getLogger(__name__)
 
 # Rows per INSERT: 7 parameters each stays far below SQLite's and asyncpg's parameter limits.
 CHUNK = 500
@@ -100,3 +106,43 @@ def merge(stored: Sequence[StoredBar], memory: Sequence[Candle]) -> list[StoredB
                 c.start, old.open, max(old.high, c.high), min(old.low, c.low), c.close, max(old.volume, c.volume)
             )
     return [by_start[start] for start in sorted(by_start)]
+
+
+async def flush(
+    candles: CandleAggregator,
+    sessions: async_sessionmaker[AsyncSession],
+    turns: asyncio.Semaphore,
+    now: datetime,
+) -> int:
+    """Close the minutes ended by `now` and write every changed candle in one batch; the number written.
+
+    The write waits for a write turn holding no connection (app/db.py write_turn). A failed write hands the candles
+    back, so the next flush retries them (merged with whatever they became meanwhile).
+    """
+    candles.close_due(now)
+    dirty = candles.take_dirty()
+    if not dirty:
+        return 0
+    try:
+        async with sessions() as session, write_turn(turns, session):
+            await upsert(session, dirty)
+            await session.commit()
+    except BaseException:
+        candles.give_back(dirty)
+        raise
+    return len(dirty)
+
+
+async def flush_forever(
+    candles: CandleAggregator,
+    sessions: async_sessionmaker[AsyncSession],
+    turns: asyncio.Semaphore,
+    clock: Callable[[], datetime],
+    interval_s: float,
+) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await flush(candles, sessions, turns, clock())
+        except Exception:
+            log.exception("writing candles failed; the next flush retries them")

@@ -72,7 +72,7 @@ def bar_payload(
     start: datetime, open_: Decimal, high: Decimal, low: Decimal, close: Decimal, volume: int, complete: bool
 ) -> dict[str, Any]:
     return {
-        "start": start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "start": iso_utc(start),
         "open": str(canonical_money(open_)),
         "high": str(canonical_money(high)),
         "low": str(canonical_money(low)),
@@ -80,6 +80,10 @@ def bar_payload(
         "volume": volume,
         "complete": complete,
     }
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(slots=True)
