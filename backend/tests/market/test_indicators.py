@@ -28,12 +28,84 @@ def near(got: list[Decimal | None], expected: list[float], tolerance: float) -> 
 # StockCharts ChartSchool, "Moving Averages - Simple and Exponential" (its cs-movavg.xls, a 10-day SMA and EMA of
 # these 30 closes): https://chartschool.stockcharts.com/table-of-contents/technical-indicators-and-overlays/
 # technical-overlays/moving-averages-simple-and-exponential
-MA_CLOSES = [22.27, 22.19, 22.08, 22.17, 22.18, 22.13, 22.23, 22.43, 22.24, 22.29, 22.15, 22.39, 22.38, 22.61, 23.36,
-             24.05, 23.75, 23.83, 23.95, 23.63, 23.82, 23.87, 23.65, 23.19, 23.10, 23.33, 22.68, 23.10, 22.40, 22.17]  # fmt: skip
-SMA_10 = [22.22, 22.21, 22.23, 22.26, 22.31, 22.42, 22.61, 22.77, 22.91, 23.08, 23.21, 23.38, 23.53, 23.65, 23.71,
-          23.69, 23.61, 23.51, 23.43, 23.28, 23.13]  # fmt: skip
-EMA_10 = [22.22, 22.21, 22.24, 22.27, 22.33, 22.52, 22.80, 22.97, 23.13, 23.28, 23.34, 23.43, 23.51, 23.53, 23.47,
-          23.40, 23.39, 23.26, 23.23, 23.08, 22.92]  # fmt: skip
+MA_CLOSES = [
+    22.27,
+    22.19,
+    22.08,
+    22.17,
+    22.18,
+    22.13,
+    22.23,
+    22.43,
+    22.24,
+    22.29,
+    22.15,
+    22.39,
+    22.38,
+    22.61,
+    23.36,
+    24.05,
+    23.75,
+    23.83,
+    23.95,
+    23.63,
+    23.82,
+    23.87,
+    23.65,
+    23.19,
+    23.10,
+    23.33,
+    22.68,
+    23.10,
+    22.40,
+    22.17,
+]
+SMA_10 = [
+    22.22,
+    22.21,
+    22.23,
+    22.26,
+    22.31,
+    22.42,
+    22.61,
+    22.77,
+    22.91,
+    23.08,
+    23.21,
+    23.38,
+    23.53,
+    23.65,
+    23.71,
+    23.69,
+    23.61,
+    23.51,
+    23.43,
+    23.28,
+    23.13,
+]
+EMA_10 = [
+    22.22,
+    22.21,
+    22.24,
+    22.27,
+    22.33,
+    22.52,
+    22.80,
+    22.97,
+    23.13,
+    23.28,
+    23.34,
+    23.43,
+    23.51,
+    23.53,
+    23.47,
+    23.40,
+    23.39,
+    23.26,
+    23.23,
+    23.08,
+    22.92,
+]
 
 
 def test_sma_matches_stockcharts() -> None:
@@ -55,11 +127,62 @@ def test_ema_matches_stockcharts_seeded_with_the_sma() -> None:
 # https://chartschool.stockcharts.com/table-of-contents/technical-indicators-and-overlays/technical-indicators/
 # relative-strength-index-rsi. The published table rounds its intermediate averages to 4 places (its first average
 # loss is 0.0996 where the exact one is 0.1000), so it differs from exact arithmetic by up to about 0.07 points.
-RSI_CLOSES = [44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.10, 45.42, 45.84, 46.08, 45.89, 46.03, 45.61, 46.28,
-              46.28, 46.00, 46.03, 46.41, 46.22, 45.64, 46.21, 46.25, 45.71, 46.45, 45.78, 45.35, 44.03, 44.18,
-              44.22, 44.57, 43.42, 42.66, 43.13]  # fmt: skip
-RSI_14 = [70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38, 54.71, 50.42, 39.99, 41.46, 41.87,
-          45.46, 37.30, 33.08, 37.77]  # fmt: skip
+RSI_CLOSES = [
+    44.34,
+    44.09,
+    44.15,
+    43.61,
+    44.33,
+    44.83,
+    45.10,
+    45.42,
+    45.84,
+    46.08,
+    45.89,
+    46.03,
+    45.61,
+    46.28,
+    46.28,
+    46.00,
+    46.03,
+    46.41,
+    46.22,
+    45.64,
+    46.21,
+    46.25,
+    45.71,
+    46.45,
+    45.78,
+    45.35,
+    44.03,
+    44.18,
+    44.22,
+    44.57,
+    43.42,
+    42.66,
+    43.13,
+]
+RSI_14 = [
+    70.53,
+    66.32,
+    66.55,
+    69.41,
+    66.36,
+    57.97,
+    62.93,
+    63.26,
+    56.06,
+    62.38,
+    54.71,
+    50.42,
+    39.99,
+    41.46,
+    41.87,
+    45.46,
+    37.30,
+    33.08,
+    37.77,
+]
 
 
 def test_rsi_matches_stockcharts_wilder() -> None:
@@ -73,12 +196,102 @@ def test_rsi_matches_stockcharts_wilder() -> None:
 # StockCharts ChartSchool, "Average True Range (ATR)" (cs-atr.xls, 14-day Wilder ATR):
 # https://chartschool.stockcharts.com/table-of-contents/technical-indicators-and-overlays/technical-indicators/
 # average-true-range-atr
-ATR_HIGH = [48.70, 48.72, 48.90, 48.87, 48.82, 49.05, 49.20, 49.35, 49.92, 50.19, 50.12, 49.66, 49.88, 50.19, 50.36,
-            50.57, 50.65, 50.43, 49.63, 50.33, 50.29, 50.17, 49.32, 48.50, 48.32, 46.80, 47.80, 48.39, 48.66, 48.79]  # fmt: skip
-ATR_LOW = [47.79, 48.14, 48.39, 48.37, 48.24, 48.64, 48.94, 48.86, 49.50, 49.87, 49.20, 48.90, 49.43, 49.73, 49.26,
-           50.09, 50.30, 49.21, 48.98, 49.61, 49.20, 49.43, 48.08, 47.64, 41.55, 44.28, 47.31, 47.20, 47.90, 47.73]  # fmt: skip
-ATR_CLOSE = [48.16, 48.61, 48.75, 48.63, 48.74, 49.03, 49.07, 49.32, 49.91, 50.13, 49.53, 49.50, 49.75, 50.03, 50.31,
-             50.52, 50.41, 49.34, 49.37, 50.23, 49.24, 49.93, 48.43, 48.18, 46.57, 45.41, 47.77, 47.72, 48.62, 47.85]  # fmt: skip
+ATR_HIGH = [
+    48.70,
+    48.72,
+    48.90,
+    48.87,
+    48.82,
+    49.05,
+    49.20,
+    49.35,
+    49.92,
+    50.19,
+    50.12,
+    49.66,
+    49.88,
+    50.19,
+    50.36,
+    50.57,
+    50.65,
+    50.43,
+    49.63,
+    50.33,
+    50.29,
+    50.17,
+    49.32,
+    48.50,
+    48.32,
+    46.80,
+    47.80,
+    48.39,
+    48.66,
+    48.79,
+]
+ATR_LOW = [
+    47.79,
+    48.14,
+    48.39,
+    48.37,
+    48.24,
+    48.64,
+    48.94,
+    48.86,
+    49.50,
+    49.87,
+    49.20,
+    48.90,
+    49.43,
+    49.73,
+    49.26,
+    50.09,
+    50.30,
+    49.21,
+    48.98,
+    49.61,
+    49.20,
+    49.43,
+    48.08,
+    47.64,
+    41.55,
+    44.28,
+    47.31,
+    47.20,
+    47.90,
+    47.73,
+]
+ATR_CLOSE = [
+    48.16,
+    48.61,
+    48.75,
+    48.63,
+    48.74,
+    49.03,
+    49.07,
+    49.32,
+    49.91,
+    50.13,
+    49.53,
+    49.50,
+    49.75,
+    50.03,
+    50.31,
+    50.52,
+    50.41,
+    49.34,
+    49.37,
+    50.23,
+    49.24,
+    49.93,
+    48.43,
+    48.18,
+    46.57,
+    45.41,
+    47.77,
+    47.72,
+    48.62,
+    47.85,
+]
 ATR_14 = [0.56, 0.59, 0.59, 0.57, 0.62, 0.62, 0.64, 0.67, 0.69, 0.78, 0.78, 1.21, 1.30, 1.38, 1.37, 1.34, 1.32]
 
 
@@ -93,13 +306,13 @@ def test_atr_matches_stockcharts_wilder() -> None:
     near(values[13:], ATR_14, 0.01)
 
 
-# VWAP, the worked example in StockCharts ChartSchool "Volume-Weighted Average Price (VWAP)": typical price
-# (H+L+C)/3 times volume, cumulated over the day, divided by cumulative volume; its first rows (IBM, 1-minute):
+# VWAP as StockCharts ChartSchool "Volume-Weighted Average Price (VWAP)" defines it: typical price (H+L+C)/3 times
+# volume, cumulated over the day, divided by cumulative volume:
 # https://chartschool.stockcharts.com/table-of-contents/technical-indicators-and-overlays/technical-overlays/
-# volume-weighted-average-price-vwap. Checked here against the same arithmetic on these bars, by hand:
-# bar 1 TP = (127.36+126.99+127.28)/3 = 127.21, VWAP 127.21; bar 2 TP = (127.31+127.10+127.11)/3 = 127.1733,
-# VWAP = (127.21*89329 + 127.1733*16137) / 105466 = 127.2044; bar 3 TP = (127.21+127.11+127.15)/3 = 127.1567,
-# VWAP = (... + 127.1567*23945) / 129411 = 127.1956.
+# volume-weighted-average-price-vwap. Its spreadsheet's figures could not be checked here, so these three rows are a
+# worked example by hand with that method: bar 1 TP = (127.36+126.99+127.28)/3 = 127.21, VWAP 127.21;
+# bar 2 TP = (127.31+127.10+127.11)/3 = 127.1733, VWAP = (127.21*89329 + 127.1733*16137) / 105466 = 127.2044;
+# bar 3 TP = (127.21+127.11+127.15)/3 = 127.1567, VWAP = (... + 127.1567*23945) / 129411 = 127.1956.
 VWAP_ROWS = [
     (127.36, 126.99, 127.28, 89329),
     (127.31, 127.10, 127.11, 16137),
