@@ -165,7 +165,7 @@ class CandleAggregator:
     def _close(self, state: _Instrument, candle: Candle) -> None:
         state.recent[candle.start] = candle
         state.live = None
-        self._dirty.add(candle)
+        # Not dirty for closing: what it holds was marked when it changed.
         self._closed_updates.append(candle)
         if self._live_updates.get(candle.token_id) is candle:
             del self._live_updates[candle.token_id]
