@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     # None follows demo mode: the demo market never closes, otherwise NSE hours apply.
     sim_always_open: bool | None = None
     sim_persist: bool = True
+    # 1-minute candles (app/market/candles.py): kept this many days, pruned daily; the aggregator writes changed
+    # candles to the database every flush interval (the live minute stays in memory in between).
+    bars_retention_days: int = Field(default=30, ge=1)
+    bars_prune_interval_s: float = Field(default=86_400.0, gt=0)
+    bars_flush_interval_s: float = Field(default=5.0, gt=0)
     # Socket.IO: each instrument's price_update reaches a socket at most once per this interval (latest tick wins).
     price_emit_interval_ms: int = Field(default=250, ge=10)
     # Instruments one socket may stream at once.

@@ -1,8 +1,9 @@
 """The long-lived objects one app instance shares: settings, database, vault, tokens, brokers, events, tasks."""
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
+from app.market import bar_store
+from app.market.candles import CandleAggregator
 from app.market.select import build_market_data
 from app.market.switch import MarketDataSwitch
 from app.models import Instrument
@@ -28,6 +31,8 @@ from app.services.market_data import designated_account
 from app.services.order_writer import OrderWriter
 from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,6 +48,8 @@ class AppContext:
     # Every price (quotes, the realtime stream, risk checks, P&L): the market-data port chosen by
     # MULTIDESK_MARKET_DATA, followed across broker restarts (app/market/switch.py).
     market: MarketDataSwitch = field(default_factory=MarketDataSwitch)
+    # 1-minute candles built from the market's quotes (the live minute in memory, written every few seconds).
+    candles: CandleAggregator = field(default_factory=CandleAggregator)
     # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
     brokers: BrokerRegistry = field(init=False)
     # Every change to an order row goes through the writer; fills and positions follow up after it.
@@ -62,6 +69,13 @@ class AppContext:
         self.order_writer = OrderWriter(self.sessions, self.events, on_fills=self.fills.request)
         self.halt_gate = HaltGate(self.sessions)
         self.batch_waits = BatchWaits(self.events)
+        # Through the attribute, not the bound method: whichever aggregator the context holds gets the quotes.
+        self.market.add_listener(lambda quotes: self.candles.on_quotes(quotes))
+
+    def market_now(self) -> datetime:
+        """The market clock candles close on: the port's (the wall clock with the simulator and Motilal, the
+        replayed time in a replay)."""
+        return self.market.now()
 
     @classmethod
     def build(cls, settings: Settings) -> "AppContext":
@@ -114,6 +128,11 @@ class AppContext:
         await self.market.close()
         if hasattr(self, "brokers"):
             await self.brokers.close()
+        # The candles written since the last flush, the live minutes included, are not lost with the process.
+        try:
+            await bar_store.flush(self.candles, self.sessions, self.write_turns, self.market_now())
+        except Exception:
+            log.exception("writing the last candles at shutdown failed")
         await self.engine.dispose()
 
 

@@ -18,8 +18,10 @@ from app.api.router import api_router
 from app.config import ConfigError, Settings
 from app.context import AppContext
 from app.db import schema_is_current, upgrade_head
+from app.market.bar_store import flush_forever
 from app.observability.logs import configure_logging
 from app.realtime.server import MultiDeskApp, RealtimeServer
+from app.services.bars import prune_forever
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
 from app.services.reconcile import on_broker_order, reconcile_forever, reconcile_once
@@ -53,6 +55,11 @@ async def start(ctx: AppContext) -> None:
     pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)
     await reconcile_once(ctx, pending_older_than=pending_age, failed_older_than=timedelta(0))
     ctx.tasks.spawn(reconcile_forever(ctx), name="reconcile")
+    ctx.tasks.spawn(
+        flush_forever(ctx.candles, ctx.sessions, ctx.write_turns, ctx.market_now, settings.bars_flush_interval_s),
+        name="candles-flush",
+    )
+    ctx.tasks.spawn(prune_forever(ctx), name="candles-prune")
 
 
 def create_app(settings: Settings | None = None) -> MultiDeskApp:

@@ -37,6 +37,7 @@ NAMES = (
     "api_clients_p95_ms",
     "api_place_p95_ms",
     "api_search_p95_ms",
+    "candles_cpu_pct",
 )
 
 

@@ -1,6 +1,6 @@
 """`python -m benchmarks.run`: every benchmark on SQLite and PostgreSQL; one table to stdout, var/bench/results.*.
 
-Environment: BENCH_SCALE=tiny (smoke size), BENCH_DBS=sqlite,postgres, BENCH_ONLY=inprocess|server,
+Environment: BENCH_SCALE=tiny (smoke size), BENCH_DBS=sqlite,postgres, BENCH_ONLY=inprocess|server|candles,
 BENCH_TICK_SECONDS, BENCH_API_SECONDS, BENCH_OUT (default var/bench), BENCH_PG_URL, BENCH_REDIS_URL,
 BENCH_PROFILE=<execute_all|overhead|exit_by_token>.
 """
@@ -34,6 +34,11 @@ def main() -> int:
 
             print(f"[bench] server benchmarks on {db}", file=sys.stderr, flush=True)
             rows += asyncio.run(run_server(db, new_data_dir()))
+        if only in ("", "candles"):
+            from benchmarks.candles import run_candles
+
+            print(f"[bench] candle aggregation on {db}", file=sys.stderr, flush=True)
+            rows += asyncio.run(run_candles(db, new_data_dir()))
     order = {name: i for i, name in enumerate(NAMES)}
     rows.sort(key=lambda r: (order[r.name], r.db))
     header = (

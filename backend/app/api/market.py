@@ -1,4 +1,5 @@
-"""/api/v1/market: latest quotes from the market-data port, for pages that load before the socket connects.
+"""/api/v1/market: latest quotes from the market-data port (for pages that load before the socket connects),
+candles and indicators.
 
 Instruments the source has no price for are left out; a source that cannot price anything now (Motilal's
 market-data account missing or refused) answers 503 MARKET_DATA_UNAVAILABLE saying why, and other broker
@@ -16,7 +17,8 @@ from app.errors import InvalidRequest, MarketDataDown
 from app.market.port import MarketDataUnavailable
 from app.models import Instrument
 from app.schemas.common import ERROR_RESPONSES
-from app.schemas.market import QuoteOut
+from app.schemas.market import BarsOut, IndicatorOut, QuoteOut
+from app.services import bars as bar_service
 from app.services.accounts import instrument_ref
 
 router = APIRouter(prefix="/market", tags=["market"], responses=ERROR_RESPONSES)
@@ -43,3 +45,34 @@ async def quotes(
     except MarketDataUnavailable as exc:
         raise MarketDataDown(f"Market data ({ctx.market.name}) is unavailable: {exc}") from None
     return [QuoteOut.from_quote(found[token_id]) for token_id in wanted if token_id in found]
+
+
+@router.get("/bars")
+async def bars(
+    user: CurrentUser,
+    ctx: ContextDep,
+    session: SessionDep,
+    token_id: int,
+    interval: Annotated[str, Query(description="1m, 5m, 15m, 1h or 1d")] = "1m",
+    start: Annotated[
+        str | None, Query(alias="from", description="ISO 8601 with a zone; default 300 candles back")
+    ] = None,
+    end: Annotated[str | None, Query(alias="to", description="ISO 8601 with a zone, exclusive; default now")] = None,
+) -> BarsOut:
+    return BarsOut.model_validate(await bar_service.bars(ctx, session, token_id, interval, start, end))
+
+
+@router.get("/indicators")
+async def indicators(
+    user: CurrentUser,
+    ctx: ContextDep,
+    session: SessionDep,
+    token_id: int,
+    name: Annotated[str, Query(description="sma, ema, rsi, atr or vwap")],
+    interval: str = "1m",
+    period: int = 14,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> IndicatorOut:
+    found = await bar_service.indicator(ctx, session, token_id, interval, name, period, start, end)
+    return IndicatorOut.model_validate(found)

@@ -6,6 +6,7 @@ from app.models.client import Client
 from app.models.instrument import Instrument
 from app.models.lease import Lease
 from app.models.order import Order, Trade
+from app.models.price_bar import PriceBar
 from app.models.risk import RiskLimit, TradingHalt
 from app.models.token import RevokedToken
 from app.models.user import User
@@ -18,6 +19,7 @@ __all__ = [
     "Instrument",
     "Lease",
     "Order",
+    "PriceBar",
     "RevokedToken",
     "RiskLimit",
     "Trade",

@@ -59,6 +59,16 @@ PRICE_UPDATES_EMITTED = Counter(
     "price_update events emitted to sockets.",
     registry=REGISTRY,
 )
+BAR_LATE_TICKS_DROPPED = Counter(
+    "multidesk_bar_late_ticks_dropped_total",
+    "Ticks that arrived after their minute's candle was past the late grace (app/market/candles.py).",
+    registry=REGISTRY,
+)
+BAR_UPDATES_EMITTED = Counter(
+    "multidesk_bar_updates_emitted_total",
+    "bar_update events emitted to sockets.",
+    registry=REGISTRY,
+)
 RATE_LIMITED = Counter(
     "multidesk_rate_limited_total",
     "Requests refused by a rate limit or a login lockout, by limit.",

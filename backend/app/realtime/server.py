@@ -13,6 +13,9 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   batches only); the ack carries the progress so far (status, done, total).
 - `subscribe` / `unsubscribe {token_ids}`: stream `price_update` for those instruments, at most
   MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
+  Subscribers also get `bar_update {token_id, interval: "1m", bar}` (the live 1-minute candle, as a /market/bars
+  item) at most once a second per instrument while it changes, and once more when its minute closes
+  (complete: true). Candles are per process, like prices.
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
   The socket's rooms are recomputed as connect would choose them now (the user's role and clients today).
@@ -49,7 +52,7 @@ from app.context import AppContext
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
 from app.models import Client, User
-from app.observability.metrics import SOCKET_CONNECTIONS
+from app.observability.metrics import BAR_UPDATES_EMITTED, SOCKET_CONNECTIONS
 from app.realtime import events
 from app.realtime.commands import SocketCommands
 from app.realtime.protocol import (
@@ -73,6 +76,8 @@ from app.tasks import TaskSet
 log = logging.getLogger(__name__)
 
 OUTBOX_SIZE = 10_000
+# bar_update reaches a subscriber at most this often per instrument (plus the close of each minute).
+BAR_INTERVAL_S = 1.0
 # A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
 END_GRACE_S = 0.5
 
@@ -100,6 +105,7 @@ class RealtimeServer:
         )
         self.ctx = ctx
         self.prices = PriceStream(ctx.market, self._emit_price, settings.price_emit_interval_ms / 1000)
+        self.bar_interval_s = BAR_INTERVAL_S
         self._sockets: dict[str, SocketState] = {}
         # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
         self._admitting: set[Admission] = set()
@@ -125,6 +131,7 @@ class RealtimeServer:
         self.ctx.events.subscribe(self._on_event)
         self._tasks.spawn(self._deliver(), name="realtime-outbox")
         self._tasks.spawn(self.prices.run(), name="price-stream")
+        self._tasks.spawn(self._stream_bars(), name="bar-stream")
         if not self.sio.manager_initialized:
             # Now rather than at the first connection: a Redis-backed process relays other processes' events at once.
             self.sio.manager_initialized = True
@@ -362,6 +369,23 @@ class RealtimeServer:
         # Local sockets only: each process streams the instruments its own sockets subscribed.
         room = events.token_room(quote.token_id)
         await self.sio.emit(events.PRICE_UPDATE, price_payload(quote), to=room, ignore_queue=True)
+
+    async def _stream_bars(self) -> None:
+        while True:
+            await asyncio.sleep(self.bar_interval_s)
+            try:
+                await self.emit_bars()
+            except Exception:
+                log.exception("bar_update round failed")
+
+    async def emit_bars(self) -> None:
+        """One round of bar_update: minutes the market clock has ended close first, then what changed."""
+        candles = self.ctx.candles
+        candles.close_due(self.ctx.market_now())
+        for candle, complete in candles.take_updates(self.prices.subscribed):
+            payload = {"token_id": candle.token_id, "interval": "1m", "bar": candle.payload(complete)}
+            await self.sio.emit(events.BAR_UPDATE, payload, to=events.token_room(candle.token_id), ignore_queue=True)
+            BAR_UPDATES_EMITTED.inc()
 
 
 class MultiDeskApp(socketio.ASGIApp):

@@ -34,3 +34,32 @@ class QuoteOut(BaseModel):
             volume=quote.volume,
             ts=quote.ts,
         )
+
+
+class BarOut(BaseModel):
+    start: str
+    open: str
+    high: str
+    low: str
+    close: str
+    volume: int
+    complete: bool
+
+
+class BarsOut(BaseModel):
+    token_id: int
+    interval: str
+    bars: list[BarOut]
+
+
+class IndicatorPoint(BaseModel):
+    start: str
+    value: str | None
+
+
+class IndicatorOut(BaseModel):
+    token_id: int
+    interval: str
+    name: str
+    period: int | None
+    points: list[IndicatorPoint]
