@@ -16,6 +16,8 @@ from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
 from app.market.feed import SimulatorFeed
+from app.market.replay import ReplayMarketData
+from app.market.replay_setup import build_replay
 from app.models import Instrument
 from app.realtime.events import EventBus
 from app.security.ratelimit import RateLimits
@@ -38,8 +40,9 @@ class AppContext:
     limits: RateLimits
     events: EventBus = field(default_factory=EventBus)
     tasks: TaskSet = field(default_factory=TaskSet)
-    # Prices for the realtime stream: the simulator's own price model, followed across broker restarts.
-    feed: SimulatorFeed = field(default_factory=SimulatorFeed)
+    # Prices for the realtime stream: the simulator's own price model, followed across broker restarts; or, with
+    # MULTIDESK_MARKET_DATA=replay, a replay of recorded candles that the simulator's prices follow.
+    feed: SimulatorFeed | ReplayMarketData = field(default_factory=SimulatorFeed)
     # Made by start_brokers(), once the instruments (and the simulator's starting prices) are loaded.
     brokers: BrokerRegistry = field(init=False)
     # Every change to an order row goes through the writer; fills and positions follow up after it.
@@ -70,10 +73,12 @@ class AppContext:
             max_overflow=settings.db_max_overflow,
             pool_timeout_s=settings.db_pool_timeout_s,
         )
+        sessions = make_sessionmaker(engine)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
+            feed=build_replay(settings, sessions) if settings.market_data == "replay" else SimulatorFeed(),
             vault=CredentialVault(settings.encryption_keys),
             tokens=TokenIssuer(
                 settings.jwt_secret,
@@ -90,6 +95,8 @@ class AppContext:
             rows = (await session.execute(select(Instrument.token_id, Instrument.ref_price))).all()
         initial_prices: dict[int, Decimal] = {token_id: price for token_id, price in rows if price is not None}
         simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
+        if isinstance(self.feed, ReplayMarketData):
+            await self.feed.start()  # reads the file: the simulator starts at the replay's prices
         self.feed.attach(simulator.prices)
         self.brokers = BrokerRegistry(
             # Motilal is always registered; its base URL (MULTIDESK_MOTILAL_BASE_URL) may point at the fake.
@@ -107,11 +114,15 @@ class AppContext:
         # Brokers first: they deliver their last order updates, which still need the database.
         if hasattr(self, "brokers"):
             await self.brokers.close()
+        if isinstance(self.feed, ReplayMarketData):
+            await self.feed.close()
         await self.engine.dispose()
 
 
 def simulator_settings(settings: Settings) -> SimulatorSettings:
     always_open = settings.demo_mode if settings.sim_always_open is None else settings.sim_always_open
+    # A replay's market is open whenever the file has prices, whatever the hour it is replayed at.
+    always_open = always_open or settings.market_data == "replay"
     return SimulatorSettings(
         seed=settings.sim_seed,
         tick_interval_s=settings.sim_tick_interval_s,

@@ -4,12 +4,16 @@ It stands on its own so a market-data feed can stream the same prices the simula
 instrument carries an unrounded GBM level; the quoted price is that level rounded to the tick grid, so moves
 smaller than a tick accumulate instead of being rounded away on every step. A tick advances time by
 tick_interval_s of a trading year (252 days x 6h15m) and each step is clamped to ±max_move_pct.
+
+`follow(source)` hands the prices to an outside market (a replay of recorded candles): from then on `tick()` moves
+nothing, an instrument registered later starts at the source's quote, and `apply(quotes)` sets the prices, which
+listeners (the simulated broker's matching) see like ticks. The simulator then fills at the market's prices.
 """
 
 import logging
 import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,6 +26,7 @@ logger = logging.getLogger(__name__)
 TRADING_SECONDS_PER_YEAR = 252 * 6.25 * 3600
 
 TickListener = Callable[[list[Quote]], None]
+QuoteSource = Callable[[int], Quote | None]
 
 
 def _utcnow() -> datetime:
@@ -58,6 +63,11 @@ class _Series:
             ts=self.ts,
         )
 
+    def copy(self, quote: Quote) -> None:
+        self.level = float(quote.ltp)
+        self.ltp, self.open, self.high, self.low = quote.ltp, quote.open, quote.high, quote.low
+        self.prev_close, self.volume, self.ts = quote.prev_close, quote.volume, quote.ts
+
 
 class PriceModel:
     def __init__(
@@ -80,6 +90,7 @@ class PriceModel:
         self._clock = clock
         self._series: dict[int, _Series] = {}
         self._listeners: list[TickListener] = []
+        self._source: QuoteSource | None = None
 
     def register(self, instrument: InstrumentRef, start: Decimal | None = None) -> None:
         """Start a price path for the instrument (at `start` if given); registering it again keeps the path it has."""
@@ -88,7 +99,7 @@ class PriceModel:
         if start is None:
             start = self._initial_prices.get(instrument.token_id) or self._derived_price(instrument)
         start = to_tick(start, instrument.tick_size)
-        self._series[instrument.token_id] = _Series(
+        series = self._series[instrument.token_id] = _Series(
             instrument=instrument,
             level=float(start),
             ltp=start,
@@ -99,9 +110,40 @@ class PriceModel:
             volume=0,
             ts=self._clock(),
         )
+        outside = self._source(instrument.token_id) if self._source is not None else None
+        if outside is not None:
+            series.copy(outside)
+
+    @property
+    def external(self) -> bool:
+        return self._source is not None
+
+    def follow(self, source: QuoteSource) -> None:
+        """Take prices from an outside market from now on: `source` gives an instrument's current quote (or None)."""
+        self._source = source
+        for token_id, series in self._series.items():
+            quote = source(token_id)
+            if quote is not None:
+                series.copy(quote)
+
+    def apply(self, quotes: Sequence[Quote]) -> None:
+        """The outside market's new quotes: registered instruments take them, and listeners see them as a tick."""
+        moved = []
+        for quote in quotes:
+            series = self._series.get(quote.token_id)
+            if series is not None:
+                series.copy(quote)
+                moved.append(series.quote())
+        if moved:
+            self._notify(moved)
 
     def tick(self) -> list[Quote]:
-        """Advance every instrument one GBM step (in registration order, so a seed replays the same paths)."""
+        """Advance every instrument one GBM step (in registration order, so a seed replays the same paths).
+
+        Following an outside market, nothing moves here: prices change only when it quotes.
+        """
+        if self._source is not None:
+            return []
         now = self._clock()
         quotes = []
         for series in self._series.values():
