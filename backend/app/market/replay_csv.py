@@ -28,7 +28,7 @@ ALIASES = {
     "tradingsymbol": "symbol",
     "token": "token_id",
 }
-_ZONED = re.compile(r"(Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+_ZONED = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
 
 
 class ReplayFileError(ValueError):

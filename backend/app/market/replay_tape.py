@@ -134,14 +134,14 @@ class ReplayTape:
         leg = int(elapsed // 15)
         begin, finish = vertices[leg], vertices[leg + 1]
         share = Decimal(str(elapsed - VERTEX_SECONDS[leg])) / 15
-        price = self._on_tick(candle, begin + (finish - begin) * share)
+        price = begin if not share else self._on_tick(candle, begin + (finish - begin) * share)
         seen = (*vertices[: leg + 1], price)
         done = Decimal(str(elapsed)) / VERTEX_SECONDS[-1]
         return price, max(seen), min(seen), done
 
     def _on_tick(self, candle: Candle, value: Decimal) -> Decimal:
         tick = self._ticks.get(candle.token_id, DEFAULT_TICK)
-        rounded = (value / tick).to_integral_value(ROUND_HALF_UP) * tick
+        rounded = ((value / tick).to_integral_value(ROUND_HALF_UP) * tick).quantize(tick)
         # A file's prices need not sit on our tick grid; the walk never leaves the candle's range for it.
         return min(max(rounded, candle.low), candle.high)
 
