@@ -92,7 +92,8 @@ def test_bad_rows_are_refused_with_their_line(tmp_path: Path, row: str, message:
 
 def test_the_line_number_is_the_bad_rows(tmp_path: Path) -> None:
     good = "2026-11-30 09:15:00,10,11,9,10,1,TCS\n"
-    path = write(tmp_path, "timestamp,open,high,low,close,volume,symbol\n" + good + "2026-11-30 09:16:00,10,11,9,12,1,TCS\n")
+    bad = "2026-11-30 09:16:00,10,11,9,12,1,TCS\n"
+    path = write(tmp_path, "timestamp,open,high,low,close,volume,symbol\n" + good + bad)
     with pytest.raises(ReplayFileError, match="line 3: not a candle"):
         read(path)
 
