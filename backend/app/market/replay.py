@@ -241,6 +241,11 @@ class ReplayMarketData:
             "end": clock.end,
         }
 
+    def span(self) -> tuple[datetime, datetime]:
+        """The instants a seek may go to: the file's first minute to the end of its last."""
+        clock, _ = self._loaded()
+        return clock.start, clock.end
+
     @property
     def running(self) -> bool:
         return self._clock is not None and self._clock.running

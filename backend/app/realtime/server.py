@@ -13,6 +13,7 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   batches only); the ack carries the progress so far (status, done, total).
 - `subscribe` / `unsubscribe {token_ids}`: stream `price_update` for those instruments, at most
   MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
+- `market_clock {now, running}`: while the market data is a replay, the replayed time once a second (clock.py).
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
   The socket's rooms are recomputed as connect would choose them now (the user's role and clients today).
@@ -48,9 +49,11 @@ from app.brokers.base import Quote
 from app.context import AppContext
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
+from app.market.replay import ReplayMarketData
 from app.models import Client, User
 from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
+from app.realtime.clock import run_market_clock
 from app.realtime.commands import SocketCommands
 from app.realtime.protocol import (
     END_REASONS,
@@ -125,6 +128,8 @@ class RealtimeServer:
         self.ctx.events.subscribe(self._on_event)
         self._tasks.spawn(self._deliver(), name="realtime-outbox")
         self._tasks.spawn(self.prices.run(), name="price-stream")
+        if isinstance(self.ctx.feed, ReplayMarketData):
+            self._tasks.spawn(run_market_clock(self.sio, self.ctx.feed), name="market-clock")
         if not self.sio.manager_initialized:
             # Now rather than at the first connection: a Redis-backed process relays other processes' events at once.
             self.sio.manager_initialized = True
