@@ -55,7 +55,7 @@ async def seek(session: AsyncSession, feed: object, actor_id: int, to: datetime)
     replay = active_replay(feed)
     before = replay.now()
     try:
-        replay.seek(to)
+        replay.seek(to.astimezone(UTC))
     except ValueError as exc:
         first, last = replay.span()
         raise InvalidRequest(
