@@ -1,4 +1,4 @@
-"""Operator commands: `python -m app.cli serve|migrate|rotate-keys|verify-audit|instruments import`."""
+"""Operator commands: `python -m app.cli serve|migrate|rotate-keys|verify-audit|instruments import|replay sample`."""
 
 import argparse
 import asyncio
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import uvicorn
 
+from app import cli_replay
 from app.cli_instruments import SOURCES, run_import
 from app.config import Settings
 from app.context import AppContext
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--from", dest="source", choices=SOURCES, default="csv", help="csv (the default) or a broker")
     load.add_argument("--exchange", help="with a broker: NSE, BSE, NSEFO (or NFO), BSEFO (or BFO), NSECD, MCX")
     load.add_argument("--file", type=Path, help="with csv: the file to read (default: MULTIDESK_TOKENS_CSV)")
+    cli_replay.add_parser(commands)
     return parser
 
 
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command
     if command == "instruments":
         return asyncio.run(run_import(args.source, args.exchange, args.file))
+    if command == "replay":
+        return cli_replay.run(args)
     if command == "serve":
         return _serve()
     if command == "migrate":

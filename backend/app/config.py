@@ -88,6 +88,15 @@ class Settings(BaseSettings):
     bars_retention_days: int = Field(default=30, ge=1)
     bars_prune_interval_s: float = Field(default=86_400.0, gt=0)
     bars_flush_interval_s: float = Field(default=5.0, gt=0)
+    # Replay (MULTIDESK_MARKET_DATA=replay, app/market/replay.py): a CSV of 1-minute candles, played back at
+    # replay_speed replayed seconds per wall second (60: a minute a second). A file without a symbol/token_id
+    # column is replay_token_id's; a symbol on several exchanges is taken from replay_exchange.
+    replay_file: Path | None = None
+    replay_speed: Decimal = Field(default=Decimal(60), gt=0, le=86_400)
+    replay_tick_interval_s: float = Field(default=0.25, gt=0, le=60)
+    replay_token_id: int | None = Field(default=None, ge=1)
+    replay_exchange: str = "NSE"
+    replay_start_paused: bool = False
     # Socket.IO: each instrument's price_update reaches a socket at most once per this interval (latest tick wins).
     price_emit_interval_ms: int = Field(default=250, ge=10)
     # Instruments one socket may stream at once.

@@ -27,7 +27,7 @@ from app.security.tokens import TokenIssuer
 from app.security.vault import CredentialVault
 from app.services.batch_waits import BatchWaits
 from app.services.halt_gate import HaltGate
-from app.services.market_data import designated_account
+from app.services.market_data import designated_account, instrument_lookup
 from app.services.order_writer import OrderWriter
 from app.services.trades import FillFollowUp
 from app.tasks import TaskSet
@@ -87,10 +87,11 @@ class AppContext:
             max_overflow=settings.db_max_overflow,
             pool_timeout_s=settings.db_pool_timeout_s,
         )
+        sessions = make_sessionmaker(engine)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
             vault=CredentialVault(settings.encryption_keys),
             tokens=TokenIssuer(
                 settings.jwt_secret,
@@ -119,7 +120,13 @@ class AppContext:
                 adapter.set_order_listener(order_listener)
         await self.brokers.start()
         account = designated_account(self.sessions, self.vault, self.settings.motilal_market_data_client_id)
-        market = build_market_data(self.settings, simulator=simulator, motilal=motilal, motilal_account=account)
+        market = build_market_data(
+            self.settings,
+            simulator=simulator,
+            motilal=motilal,
+            motilal_account=account,
+            instruments=instrument_lookup(self.sessions),
+        )
         await self.market.use(market)
 
     async def close(self) -> None:
@@ -138,6 +145,8 @@ class AppContext:
 
 def simulator_settings(settings: Settings) -> SimulatorSettings:
     always_open = settings.demo_mode if settings.sim_always_open is None else settings.sim_always_open
+    # A replay's market is open whenever the file has prices, whatever the hour it is replayed at.
+    always_open = always_open or settings.market_data == "replay"
     return SimulatorSettings(
         seed=settings.sim_seed,
         tick_interval_s=settings.sim_tick_interval_s,

@@ -1,10 +1,15 @@
 """Which market data this deployment uses: MULTIDESK_MARKET_DATA = simulator (default) | motilal | replay."""
 
+from collections.abc import Awaitable, Callable, Sequence
+
+from app.brokers.base import InstrumentRef
 from app.brokers.motilal import MotilalBroker
 from app.brokers.simulator import SimulatorBroker
 from app.config import ConfigError, Settings
 from app.market.motilal import AccountSource, MotilalMarketData, MotilalMarketDataSettings
 from app.market.port import MarketData
+from app.market.replay import ReplayMarketData
+from app.market.replay_setup import replay_settings
 from app.market.simulator import SimulatorMarketData
 
 SOURCES = ("simulator", "motilal", "replay")
@@ -24,8 +29,13 @@ def build_market_data(
     simulator: SimulatorBroker,
     motilal: MotilalBroker,
     motilal_account: AccountSource,
+    instruments: Callable[[], Awaitable[Sequence[InstrumentRef]]],
 ) -> MarketData:
-    """The configured implementation; `motilal_account` resolves the designated account (a service-layer lookup)."""
+    """The configured implementation; `motilal_account` resolves the designated account and `instruments` lists
+    the instruments a replay's symbols resolve against (both service-layer lookups).
+
+    A replay also drives the simulated broker's prices, so paper trading fills at the replayed prices.
+    """
     source = settings.market_data
     if source == "simulator":
         return SimulatorMarketData(simulator.prices)
@@ -34,5 +44,7 @@ def build_market_data(
             motilal_market_data_settings(settings), account_source=motilal_account, fetch=motilal.market_quote
         )
     if source == "replay":
-        raise ConfigError("MULTIDESK_MARKET_DATA=replay is not available in this build yet")
+        replay = ReplayMarketData(replay_settings(settings), instruments)
+        replay.attach(simulator.prices)
+        return replay
     raise ConfigError(f"MULTIDESK_MARKET_DATA must be one of {', '.join(SOURCES)}, not {source!r}")

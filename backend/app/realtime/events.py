@@ -12,6 +12,8 @@ BATCH_PROGRESS = "batch_progress"
 PRICE_UPDATE = "price_update"
 # The live 1-minute candle of a subscribed instrument (app/market/candles.py).
 BAR_UPDATE = "bar_update"
+# While replaying: the replayed time, once a second (app/realtime/clock.py).
+MARKET_CLOCK = "market_clock"
 # A halt or resume was committed: every desk refetches GET /risk/status (its `you_are_halted` is per user).
 RISK_STATUS = "risk_status"
 # Sent to one socket just before the server disconnects it: its access token expired or its user was deactivated.

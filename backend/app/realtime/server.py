@@ -16,6 +16,7 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   Subscribers also get `bar_update {token_id, interval: "1m", bar}` (the live 1-minute candle, as a /market/bars
   item) at most once a second per instrument while it changes, and once more when its minute closes
   (complete: true). Candles are per process, like prices.
+- `market_clock {now, running}`: while the market data is a replay, the replayed time once a second (clock.py).
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
   The socket's rooms are recomputed as connect would choose them now (the user's role and clients today).
@@ -54,6 +55,7 @@ from app.market.feed import PriceStream, price_payload
 from app.models import Client, User
 from app.observability.metrics import BAR_UPDATES_EMITTED, SOCKET_CONNECTIONS
 from app.realtime import events
+from app.realtime.clock import run_market_clock
 from app.realtime.commands import SocketCommands
 from app.realtime.protocol import (
     END_REASONS,
@@ -132,6 +134,8 @@ class RealtimeServer:
         self._tasks.spawn(self._deliver(), name="realtime-outbox")
         self._tasks.spawn(self.prices.run(), name="price-stream")
         self._tasks.spawn(self._stream_bars(), name="bar-stream")
+        if self.ctx.settings.market_data == "replay":
+            self._tasks.spawn(run_market_clock(self.sio, self.ctx.market), name="market-clock")
         if not self.sio.manager_initialized:
             # Now rather than at the first connection: a Redis-backed process relays other processes' events at once.
             self.sio.manager_initialized = True

@@ -1,26 +1,38 @@
-"""The market-data port's database side: the designated Motilal account, and prices for the services.
+"""The market-data port's database side: the designated Motilal account, the instruments a replay resolves its
+symbols against, and prices for the services.
 
 The market-data implementations never read the database (app/market/): the Motilal one is handed
 `designated_account`, which looks up MULTIDESK_MOTILAL_MARKET_DATA_CLIENT_ID here and decrypts its credentials
-through the vault, as every broker call does (services/accounts.py).
+through the vault, as every broker call does (services/accounts.py); the replay is handed `instrument_lookup`.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import BrokerAccount, BrokerError, BrokerPosition, InstrumentRef
 from app.enums import BrokerName
 from app.market.motilal import AccountSource
 from app.market.port import MarketData, MarketDataUnavailable
-from app.models import Client
+from app.models import Client, Instrument
 from app.security.vault import CredentialVault, VaultError
-from app.services.accounts import broker_account
+from app.services.accounts import broker_account, instrument_ref
 
 log = logging.getLogger(__name__)
+
+
+def instrument_lookup(sessions: async_sessionmaker[AsyncSession]) -> Callable[[], Awaitable[Sequence[InstrumentRef]]]:
+    """Every instrument we know, read when asked (a replay resolves its file's symbols and tokens against them)."""
+
+    async def lookup() -> Sequence[InstrumentRef]:
+        async with sessions() as session:
+            return [instrument_ref(row) for row in await session.scalars(select(Instrument))]
+
+    return lookup
 
 
 def designated_account(

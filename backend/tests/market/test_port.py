@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from app.brokers.simulator.prices import PriceModel
 from app.config import ConfigError, Settings
 from app.market.motilal import MotilalMarketData, MotilalMarketDataSettings, Pacer
 from app.market.port import MarketDataUnavailable
+from app.market.replay import ReplayMarketData
 from app.market.select import build_market_data
 from app.market.simulator import SimulatorMarketData
 from app.market.switch import MarketDataSwitch
@@ -55,26 +57,35 @@ class FakeClock:
 # ---- selection
 
 
-@pytest.mark.parametrize(("source", "kind"), [("simulator", SimulatorMarketData), ("motilal", MotilalMarketData)])
-def test_market_data_is_chosen_by_the_setting(source: str, kind: type) -> None:
-    settings = Settings(market_data=source, motilal_market_data_client_id=3)
+async def _no_instruments() -> list[InstrumentRef]:
+    return []
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [("simulator", SimulatorMarketData), ("motilal", MotilalMarketData), ("replay", ReplayMarketData)],
+)
+def test_market_data_is_chosen_by_the_setting(source: str, kind: type, tmp_path: Path) -> None:
+    settings = Settings(market_data=source, motilal_market_data_client_id=3, replay_file=tmp_path / "candles.csv")
     market = build_market_data(
         settings,
         simulator=SimulatorBroker(SimulatorSettings(seed=1)),
         motilal=MotilalBroker(),
         motilal_account=_account,
+        instruments=_no_instruments,
     )
     assert isinstance(market, kind) and market.name == source
 
 
-def test_replay_is_refused_until_it_is_built_and_the_default_is_the_simulator() -> None:
+def test_a_replay_needs_its_file_and_the_default_is_the_simulator() -> None:
     assert Settings().market_data == "simulator"
-    with pytest.raises(ConfigError, match="replay"):
+    with pytest.raises(ConfigError, match="MULTIDESK_REPLAY_FILE"):
         build_market_data(
             Settings(market_data="replay"),
             simulator=SimulatorBroker(SimulatorSettings(seed=1)),
             motilal=MotilalBroker(),
             motilal_account=_account,
+            instruments=_no_instruments,
         )
 
 

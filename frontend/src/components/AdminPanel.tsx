@@ -13,6 +13,7 @@ import { useAuthStore } from '@/stores/auth';
 import { AuditLog } from './AuditLog';
 import { FirmRiskLimits } from './FirmRiskLimits';
 import { KillSwitch } from './KillSwitch';
+import { ReplayControls } from './ReplayControls';
 import { Button, Card, Empty, ErrorAlert, FieldError, inputClass, Loading, Modal, PageTitle, Pager, time } from './ui';
 
 const PAGE = 100;
@@ -86,6 +87,8 @@ export function AdminPanel() {
       <KillSwitch advisors={advisors} names={names} onChanged={audited} />
 
       <FirmRiskLimits names={names} onChanged={audited} />
+
+      <ReplayControls onChanged={audited} />
 
       <Card>
         <h2 className="mb-2 text-base font-semibold">Users{users.data ? ` (${users.data.total})` : ''}</h2>

@@ -9,6 +9,8 @@ import { useAuthStore } from '@/stores/auth';
 import { useRealtimeStore } from '@/stores/realtime';
 import { useRiskStore } from '@/stores/risk';
 
+import { MarketClock } from './MarketClock';
+
 interface NavItem {
   href: string;
   label: string;
@@ -143,6 +145,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             className="order-last flex w-full gap-1 pt-1 sm:order-none sm:ml-4 sm:w-auto sm:pt-0"
           />
           <div className="ml-auto flex min-w-0 items-center gap-3">
+            <MarketClock enabled={user !== null} />
             {user && (
               <span
                 data-testid="shell-user"

@@ -191,6 +191,30 @@ export interface ServerToClientEvents {
   batch_progress: (payload: BatchProgress) => void;
   session_expired: (payload: SessionExpired) => void;
   risk_status: (payload: RiskStatusChanged) => void;
+  /** While the market data is a replay: the replayed time, once a second. */
+  market_clock: (payload: MarketClockTick) => void;
+}
+
+/** GET /market/clock: the market's time (the replayed time while replaying). */
+export interface MarketClock {
+  now: string;
+  source: 'simulator' | 'motilal' | 'replay';
+  running: boolean;
+}
+
+export interface MarketClockTick {
+  now: string;
+  running: boolean;
+}
+
+/** GET /market/replay (admins). */
+export interface ReplayStatus {
+  running: boolean;
+  /** Replayed seconds per wall second, a decimal string. */
+  speed: string;
+  now: string;
+  start: string;
+  end: string;
 }
 
 export interface ClientToServerEvents {

@@ -170,6 +170,7 @@ export function startRealtime(): void {
     emitLocal('order_update', o);
   });
   s.on('position_update', (p) => emitLocal('position_update', p));
+  s.on('market_clock', (c) => emitLocal('market_clock', c));
   // The payload has no `you_are_halted` (it is per user): read this user's status. Through the
   // store, so an older poll answering later does not overwrite it.
   s.on('risk_status', (e) => {

@@ -9,12 +9,16 @@ Every tick also trades: the quote's cumulative `volume` grows by a log-normal nu
 TRADED_VALUE_PER_TICK rupees' worth, more on a bigger move (so candles have plausible volume). The volumes come
 from a generator of their own, seeded from the same seed, so they are as reproducible as the prices and leave the
 price paths of a seed exactly as they were.
+
+`follow(source)` hands the prices to an outside market (a replay of recorded candles): from then on `tick()` moves
+nothing, an instrument registered later starts at the source's quote, and `apply(quotes)` sets the prices, which
+listeners (the simulated broker's matching) see like ticks. The simulator then fills at the market's prices.
 """
 
 import logging
 import math
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,6 +35,7 @@ TRADED_VALUE_PER_TICK = 200_000.0
 VOLUME_SPREAD = 0.6  # sigma of the log-normal around it
 
 TickListener = Callable[[list[Quote]], None]
+QuoteSource = Callable[[int], Quote | None]
 
 
 def _utcnow() -> datetime:
@@ -67,6 +72,11 @@ class _Series:
             ts=self.ts,
         )
 
+    def copy(self, quote: Quote) -> None:
+        self.level = float(quote.ltp)
+        self.ltp, self.open, self.high, self.low = quote.ltp, quote.open, quote.high, quote.low
+        self.prev_close, self.volume, self.ts = quote.prev_close, quote.volume, quote.ts
+
 
 class PriceModel:
     def __init__(
@@ -90,6 +100,7 @@ class PriceModel:
         self._clock = clock
         self._series: dict[int, _Series] = {}
         self._listeners: list[TickListener] = []
+        self._source: QuoteSource | None = None
 
     def register(self, instrument: InstrumentRef, start: Decimal | None = None) -> None:
         """Start a price path for the instrument (at `start` if given); registering it again keeps the path it has."""
@@ -98,7 +109,7 @@ class PriceModel:
         if start is None:
             start = self._initial_prices.get(instrument.token_id) or self._derived_price(instrument)
         start = to_tick(start, instrument.tick_size)
-        self._series[instrument.token_id] = _Series(
+        series = self._series[instrument.token_id] = _Series(
             instrument=instrument,
             level=float(start),
             ltp=start,
@@ -109,9 +120,40 @@ class PriceModel:
             volume=0,
             ts=self._clock(),
         )
+        outside = self._source(instrument.token_id) if self._source is not None else None
+        if outside is not None:
+            series.copy(outside)
+
+    @property
+    def external(self) -> bool:
+        return self._source is not None
+
+    def follow(self, source: QuoteSource) -> None:
+        """Take prices from an outside market from now on: `source` gives an instrument's current quote (or None)."""
+        self._source = source
+        for token_id, series in self._series.items():
+            quote = source(token_id)
+            if quote is not None:
+                series.copy(quote)
+
+    def apply(self, quotes: Sequence[Quote]) -> None:
+        """The outside market's new quotes: registered instruments take them, and listeners see them as a tick."""
+        moved = []
+        for quote in quotes:
+            series = self._series.get(quote.token_id)
+            if series is not None:
+                series.copy(quote)
+                moved.append(series.quote())
+        if moved:
+            self._notify(moved)
 
     def tick(self) -> list[Quote]:
-        """Advance every instrument one GBM step (in registration order, so a seed replays the same paths)."""
+        """Advance every instrument one GBM step (in registration order, so a seed replays the same paths).
+
+        Following an outside market, nothing moves here: prices change only when it quotes.
+        """
+        if self._source is not None:
+            return []
         now = self._clock()
         quotes = []
         for series in self._series.values():
