@@ -49,7 +49,8 @@ function positivePrice(value: string | null): string | null {
   if (value === null) return null;
   try {
     const d = dec(value);
-    return d.units > 0n ? toDecimalString(d) : null;
+    // Canonical, so "1400" and "1400.00" are one price.
+    return d.units > 0n ? toDecimalString(d).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : null;
   } catch {
     return null;
   }
