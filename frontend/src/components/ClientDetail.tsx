@@ -6,9 +6,9 @@ import { useEffect, useRef, useState } from 'react';
 import { useApi } from '@/hooks/useApi';
 import { usePathParams } from '@/hooks/usePathParams';
 import { useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
-import type { Client, Holding, Order, Page, Portfolio, Position, SegmentFunds, Trade } from '@/lib/api-types';
+import type { Client, Order, Page, Portfolio, Trade } from '@/lib/api-types';
 import { mergeOrderInto, isOpen, TRADE_TYPE_LABEL } from '@/lib/orders';
-import { applyPositionToPositions, livePnl } from '@/lib/positions';
+import { applyPositionToPositions } from '@/lib/positions';
 import { watchClients } from '@/lib/realtime';
 import { useAuthStore } from '@/stores/auth';
 import { useQuotesStore } from '@/stores/quotes';
@@ -16,10 +16,11 @@ import { useQuotesStore } from '@/stores/quotes';
 import { ClientForm } from './ClientForm';
 import { ClientLimits } from './ClientLimits';
 import { OrderList } from './OrderList';
+import { Holdings, Positions, Segments } from './PortfolioTables';
+import { PositionChart } from './PositionChart';
 import { TestConnection } from './TestConnection';
 import {
   Button,
-  buttonClass,
   Card,
   Empty,
   ErrorAlert,
@@ -51,6 +52,7 @@ function ClientView({ id }: { id: number }) {
   const [tradesOffset, setTradesOffset] = useState(0);
   const trades = useApi<Page<Trade>>(`/trades?client_id=${id}&limit=${TRADES_PAGE}&offset=${tradesOffset}`);
   const [editing, setEditing] = useState(false);
+  const [chartToken, setChartToken] = useState<number | null>(null);
 
   // Its order and position events, also for a client created after the socket connected.
   useEffect(() => watchClients([id]), [id]);
@@ -160,8 +162,19 @@ function ClientView({ id }: { id: number }) {
       <Card>
         <h2 className="mb-2 text-base font-semibold">Positions</h2>
         {portfolio.data && positions.length === 0 && <Empty>No positions.</Empty>}
-        {positions.length > 0 && <Positions positions={positions} ltps={(t) => quotes[t]?.ltp} />}
+        {positions.length > 0 && (
+          <Positions positions={positions} ltps={(t) => quotes[t]?.ltp} chartToken={chartToken} onChart={setChartToken} />
+        )}
       </Card>
+
+      {chartToken !== null && (
+        <PositionChart
+          tokenId={chartToken}
+          positions={positions}
+          openOrders={portfolio.data?.open_orders ?? []}
+          onClose={() => setChartToken(null)}
+        />
+      )}
 
       <Card>
         <h2 className="mb-2 text-base font-semibold">Holdings</h2>
@@ -234,143 +247,6 @@ function ClientView({ id }: { id: number }) {
           />
         </Modal>
       )}
-    </div>
-  );
-}
-
-function Positions({ positions, ltps }: { positions: readonly Position[]; ltps: (tokenId: number) => string | undefined }) {
-  const cols = 'md:grid-cols-[minmax(0,1.5fr)_minmax(0,1fr)_minmax(0,1.1fr)_minmax(0,1.1fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_auto]';
-  return (
-    <div data-testid="positions">
-      <div className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${cols}`}>
-        <span>Instrument</span>
-        <span className="text-right">Net qty</span>
-        <span className="text-right">Avg price</span>
-        <span className="text-right">LTP</span>
-        <span className="text-right">Unrealised</span>
-        <span className="text-right">Realised</span>
-        <span />
-      </div>
-      <ul className="divide-y divide-slate-100">
-        {positions.map((p) => {
-          const ltp = ltps(p.token_id) ?? p.last_price ?? undefined;
-          return (
-            <li
-              key={`${p.token_id}-${p.trade_type}`}
-              data-testid="position-row"
-              className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 text-sm ${cols} md:items-center`}
-            >
-              <span className="min-w-0">
-                <span className="font-medium">{p.symbol}</span>
-                <span className="block text-xs text-slate-500">{TRADE_TYPE_LABEL[p.trade_type as keyof typeof TRADE_TYPE_LABEL] ?? p.trade_type}</span>
-              </span>
-              <span className="text-right tabular-nums">{qty(p.net_quantity)}</span>
-              <span className="tabular-nums md:text-right">
-                <span className="text-xs text-slate-500 md:hidden">Avg </span>
-                {money(p.average_price)}
-              </span>
-              <span className="text-right tabular-nums">
-                <span className="text-xs text-slate-500 md:hidden">LTP </span>
-                {money(ltp)}
-              </span>
-              <span className="md:text-right">
-                <span className="text-xs text-slate-500 md:hidden">Unrealised </span>
-                <Pnl value={livePnl(p, ltp)} testId="position-unrealised" />
-              </span>
-              <span className="text-right">
-                <span className="text-xs text-slate-500 md:hidden">Realised </span>
-                <Pnl value={p.realised_pnl} />
-              </span>
-              <span className="col-span-2 md:col-span-1 md:text-right">
-                {p.net_quantity !== 0 && (
-                  <Link href={`/exit/${p.token_id}`} className={buttonClass('secondary', 'w-full md:w-auto')}>
-                    Exit
-                  </Link>
-                )}
-              </span>
-            </li>
-          );
-        })}
-      </ul>
-    </div>
-  );
-}
-
-const SEGMENT_LABEL: Record<SegmentFunds['segment'], string> = { CASH: 'Cash (equity)', FO: 'F&O' };
-
-function Segments({ segments }: { segments: readonly SegmentFunds[] }) {
-  return (
-    <table className="mt-3 w-full text-sm" data-testid="portfolio-segments">
-      <thead>
-        <tr className="text-xs text-slate-500">
-          <th className="py-1 text-left font-medium">Margin by segment</th>
-          <th className="py-1 text-right font-medium">Available</th>
-          <th className="py-1 text-right font-medium">Used</th>
-        </tr>
-      </thead>
-      <tbody>
-        {segments.map((s) => (
-          <tr key={s.segment} data-testid="segment-row" data-segment={s.segment} className="border-t border-slate-100">
-            <td className="py-1">{SEGMENT_LABEL[s.segment] ?? s.segment}</td>
-            <td className="py-1 text-right tabular-nums">{money(s.available)}</td>
-            <td className="py-1 text-right tabular-nums">{money(s.used)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function Holdings({ holdings, ltps }: { holdings: readonly Holding[]; ltps: (tokenId: number) => string | undefined }) {
-  const cols = 'md:grid-cols-[minmax(0,1.5fr)_minmax(0,1fr)_minmax(0,1.1fr)_minmax(0,1.1fr)_minmax(0,1.2fr)_auto]';
-  return (
-    <div data-testid="holdings">
-      <div className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${cols}`}>
-        <span>Instrument</span>
-        <span className="text-right">Qty</span>
-        <span className="text-right">Avg cost</span>
-        <span className="text-right">LTP</span>
-        <span className="text-right">P&amp;L</span>
-        <span />
-      </div>
-      <ul className="divide-y divide-slate-100">
-        {holdings.map((h) => {
-          const ltp = (h.token_id === null ? undefined : ltps(h.token_id)) ?? h.last_price ?? undefined;
-          const pnl = livePnl({ net_quantity: h.quantity, average_price: h.average_price, unrealised_pnl: h.unrealised_pnl }, ltp);
-          return (
-            <li
-              key={`${h.token_id ?? h.symbol}`}
-              data-testid="holding-row"
-              className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 text-sm ${cols} md:items-center`}
-            >
-              <span className="min-w-0">
-                <span className="font-medium">{h.symbol}</span>
-                {h.exchange && <span className="block text-xs text-slate-500">{h.exchange} · Delivery</span>}
-              </span>
-              <span className="text-right tabular-nums">{qty(h.quantity)}</span>
-              <span className="tabular-nums md:text-right">
-                <span className="text-xs text-slate-500 md:hidden">Avg </span>
-                {money(h.average_price)}
-              </span>
-              <span className="text-right tabular-nums">
-                <span className="text-xs text-slate-500 md:hidden">LTP </span>
-                {money(ltp)}
-              </span>
-              <span className="md:text-right">
-                <span className="text-xs text-slate-500 md:hidden">P&amp;L </span>
-                <Pnl value={pnl} testId="holding-pnl" />
-              </span>
-              <span className="col-span-2 md:col-span-1 md:text-right">
-                {h.token_id !== null && (
-                  <Link href={`/exit/${h.token_id}`} className={buttonClass('secondary', 'w-full md:w-auto')}>
-                    Exit
-                  </Link>
-                )}
-              </span>
-            </li>
-          );
-        })}
-      </ul>
     </div>
   );
 }

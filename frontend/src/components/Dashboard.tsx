@@ -10,14 +10,13 @@ import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api } from '@/lib/api';
 import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
-import { add, dec, mul, PLAIN_DECIMAL_RE, toDecimalString } from '@/lib/decimal';
 import { errorText } from '@/lib/errors';
 import { isUncertainFailure } from '@/lib/idempotency';
+import { summarise, type Summary } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPE_LABEL, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
 import {
   orderFormSchema,
-  parseQuantity,
   quantityError,
   toExecuteAllRequest,
   type OrderFormValues,
@@ -28,6 +27,8 @@ import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
 import { BatchProgressSummary } from './BatchProgressSummary';
+import { ConfirmSummary } from './ConfirmSummary';
+import { DeskChart } from './DeskChart';
 import { LivePrice } from './LivePrice';
 import { TokenSearch } from './TokenSearch';
 import {
@@ -61,41 +62,6 @@ const defaultValues: OrderFormValues = {
   trigger_price: '',
   allocations: [],
 };
-
-/** The price an order's value is estimated at: its limit price, else the last traded price. */
-function estimatePrice(orderType: OrderType, price: string, ltp: string | undefined): string | null {
-  if (needsPrice(orderType)) return PLAIN_DECIMAL_RE.test(price.trim()) ? price.trim() : null;
-  return ltp ?? null;
-}
-
-interface Summary {
-  clients: number;
-  quantity: number;
-  value: string | null;
-}
-
-function summarise(values: Pick<OrderFormValues, 'allocations' | 'order_type' | 'price'>, ltp: string | undefined): Summary {
-  let clients = 0;
-  let quantity = 0;
-  for (const a of values.allocations) {
-    if (!/^\d*$/.test(a.quantity.trim())) continue;
-    const q = parseQuantity(a.quantity);
-    if (q > 0) {
-      clients++;
-      quantity += q;
-    }
-  }
-  const price = estimatePrice(values.order_type, values.price, ltp);
-  let value: string | null = null;
-  if (price && quantity > 0) {
-    try {
-      value = toDecimalString(mul(dec(price), dec(quantity)));
-    } catch {
-      value = null;
-    }
-  }
-  return { clients, quantity, value };
-}
 
 function readTokenParam(): number | null {
   const raw = new URLSearchParams(window.location.search).get('token');
@@ -369,6 +335,8 @@ export function Dashboard() {
         </Card>
       </div>
 
+      {instrument && <DeskChart instrument={instrument} holders={holders.data} />}
+
       <Card data-testid="client-grid">
         <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
           <div>
@@ -622,75 +590,5 @@ export function Dashboard() {
         </div>
       </Modal>
     </form>
-  );
-}
-
-function ConfirmSummary({
-  instrument,
-  values,
-  summary,
-  ltp,
-  names,
-}: {
-  instrument: Instrument;
-  values: OrderFormValues;
-  summary: Summary;
-  ltp: string | undefined;
-  names: Map<number, string>;
-}) {
-  const lines = values.allocations.filter((a) => parseQuantity(a.quantity) > 0);
-  const pricedAt = estimatePrice(values.order_type, values.price, ltp);
-  let check: string | null = null;
-  try {
-    check = pricedAt
-      ? toDecimalString(lines.reduce((acc, a) => add(acc, mul(dec(pricedAt), dec(parseQuantity(a.quantity)))), dec(0)))
-      : null;
-  } catch {
-    check = null;
-  }
-  return (
-    <div className="space-y-3 text-sm" data-testid="confirm-summary">
-      <p>
-        <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>{values.execution}</strong>{' '}
-        <strong>{instrument.symbol}</strong> · {values.order_type} · {TRADE_TYPE_LABEL[values.trade_type]}
-        {needsPrice(values.order_type) && <> · price {money(values.price)}</>}
-        {needsTrigger(values.order_type) && <> · trigger {money(values.trigger_price)}</>}
-      </p>
-      <dl className="grid grid-cols-3 gap-2 rounded-lg bg-slate-50 p-3">
-        <div>
-          <dt className="text-xs text-slate-500">Clients</dt>
-          <dd className="font-semibold" data-testid="confirm-clients">
-            {summary.clients}
-          </dd>
-        </div>
-        <div>
-          <dt className="text-xs text-slate-500">Total quantity</dt>
-          <dd className="font-semibold tabular-nums" data-testid="confirm-quantity">
-            {qty(summary.quantity)}
-          </dd>
-        </div>
-        <div>
-          <dt className="text-xs text-slate-500">Est. value</dt>
-          <dd className="font-semibold tabular-nums" data-testid="confirm-value">
-            {check ? money(check) : '—'}
-          </dd>
-        </div>
-      </dl>
-      <p className="text-xs text-slate-500">
-        {needsPrice(values.order_type)
-          ? 'Estimated at the limit price.'
-          : ltp
-            ? `Estimated at the last price ${money(ltp)}; market orders fill at the market.`
-            : 'No last price yet: the value cannot be estimated.'}
-      </p>
-      <ul className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200">
-        {lines.map((a) => (
-          <li key={a.client_id} className="flex justify-between gap-3 px-3 py-2">
-            <span className="min-w-0 truncate">{names.get(a.client_id) ?? `Client ${a.client_id}`}</span>
-            <span className="tabular-nums">{qty(parseQuantity(a.quantity))}</span>
-          </li>
-        ))}
-      </ul>
-    </div>
   );
 }

@@ -167,6 +167,29 @@ export interface BatchProgress {
   total: number;
 }
 
+/** One candle in GET /market/bars and in `bar_update`: prices as decimal strings, `start` UTC ISO 8601. */
+export interface ApiBar {
+  start: string;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: number;
+  /** false while its interval runs (the live candle) */
+  complete: boolean;
+}
+
+/**
+ * server → client `bar_update`, room token:{id} (the subscribe command): the live 1-minute candle,
+ * at most once a second, and once more with complete=true when its minute closes. The chart
+ * parses it with src/lib/bars.ts (the payload is checked, not trusted).
+ */
+export interface BarUpdatePayload {
+  token_id: number;
+  interval: string;
+  bar: ApiBar;
+}
+
 /** server → client `session_expired`: sent just before the server disconnects the socket. */
 export interface SessionExpired {
   code: string;
@@ -193,6 +216,7 @@ export interface ServerToClientEvents {
   risk_status: (payload: RiskStatusChanged) => void;
   /** While the market data is a replay: the replayed time, once a second. */
   market_clock: (payload: MarketClockTick) => void;
+  bar_update: (payload: BarUpdatePayload) => void;
 }
 
 /** GET /market/clock: the market's time (the replayed time while replaying). */

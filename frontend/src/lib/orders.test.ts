@@ -10,6 +10,7 @@ import {
   ordersPath,
   preferOrder,
   statusRank,
+  upsertWaitingOrder,
 } from './orders';
 
 const o = (id: number, status: string, updated_at: string, extra: object = {}) =>
@@ -73,5 +74,29 @@ describe('order book filters', () => {
     expect(matchesFilters({ client_id: 3, token_id: 1, status: 'OPEN' }, f)).toBe(true);
     expect(matchesFilters({ client_id: 4, token_id: 1, status: 'OPEN' }, f)).toBe(false);
     expect(matchesFilters({ client_id: 3, token_id: 1, status: 'FILLED' }, f)).toBe(false);
+  });
+});
+
+describe('upsertWaitingOrder (the chart\'s order lines)', () => {
+  type W = { id: number; token_id: number; status: 'PENDING' | 'OPEN' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED'; updated_at: string; price?: string };
+  const w = (id: number, status: W['status'], updated_at: string, extra: Partial<W> = {}): W => ({ id, token_id: 2885, status, updated_at, ...extra });
+
+  it('adds a new waiting order of the token, replaces a newer version, drops one no longer waiting', () => {
+    let list = upsertWaitingOrder<W>([], w(1, 'PENDING', '2026-11-23T09:00:00Z'), 2885);
+    list = upsertWaitingOrder(list, w(2, 'OPEN', '2026-11-23T09:00:00Z'), 2885);
+    list = upsertWaitingOrder(list, w(1, 'OPEN', '2026-11-23T09:00:01Z', { price: '10' }), 2885);
+    expect(list.map((x) => [x.id, x.status])).toEqual([
+      [1, 'OPEN'],
+      [2, 'OPEN'],
+    ]);
+    list = upsertWaitingOrder(list, w(2, 'FILLED', '2026-11-23T09:00:02Z'), 2885);
+    expect(list.map((x) => x.id)).toEqual([1]);
+  });
+
+  it('ignores other tokens, a late older version, and closed orders it never had', () => {
+    const list = [w(1, 'PARTIALLY_FILLED', '2026-11-23T09:00:05Z')];
+    expect(upsertWaitingOrder(list, w(9, 'OPEN', '2026-11-23T09:00:06Z', { token_id: 1 }), 2885)).toEqual(list);
+    expect(upsertWaitingOrder(list, w(1, 'OPEN', '2026-11-23T09:00:09Z'), 2885)[0]!.status).toBe('PARTIALLY_FILLED');
+    expect(upsertWaitingOrder(list, w(3, 'CANCELLED', '2026-11-23T09:00:09Z'), 2885)).toEqual(list);
   });
 });

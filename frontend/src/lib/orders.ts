@@ -172,3 +172,18 @@ export function matchesFilters(o: { client_id: number; token_id: number; status:
     (f.status === '' || o.status === f.status)
   );
 }
+
+/**
+ * A list of one token's waiting orders (sent, open or part filled) after an order_update: a newer
+ * version replaces its order (an older one never wins, see preferOrder), a new waiting order of
+ * the token joins, and an order that is no longer waiting leaves.
+ */
+export function upsertWaitingOrder<T extends { id: number; token_id: number; status: BatchRowStatus; updated_at: string }>(
+  list: readonly T[],
+  incoming: T,
+  tokenId: number,
+): T[] {
+  if (incoming.token_id !== tokenId) return [...list];
+  const merged = mergeOrderInto(list, incoming) ?? [...list, incoming];
+  return merged.filter((o) => isOpen(o.status) || o.status === 'PENDING');
+}

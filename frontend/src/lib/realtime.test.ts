@@ -58,7 +58,7 @@ const ioMock = vi.fn((_opts: unknown) => {
 });
 vi.mock('socket.io-client', () => ({ io: (opts: unknown) => ioMock(opts) }));
 
-const { startRealtime, stopRealtime, subscribeTokens, watchBatch, watchClients, realtimeSubscriptions } = await import(
+const { onRealtime, startRealtime, stopRealtime, subscribeTokens, watchBatch, watchClients, realtimeSubscriptions } = await import(
   './realtime'
 );
 
@@ -188,6 +188,21 @@ describe('realtime connection', () => {
     expect(useQuotesStore.getState().quotes[2885]?.ltp).toBe('1421.00');
     s.fire('batch_progress', { batch_id: 3, client_id: 1, order_id: 9, status: 'REJECTED', reason: 'RMS', done: 1, total: 1 });
     expect(useBatchStore.getState().batches[3]?.status).toBe('COMPLETED');
+  });
+
+  it('passes bar_update (the live candle) to listeners, such as the price chart', () => {
+    const got: unknown[] = [];
+    releases.push(onRealtime('bar_update', (b) => got.push(b)));
+    startRealtime();
+    const s = current();
+    s.fire('connect');
+    const payload = {
+      token_id: 2885,
+      interval: '1m',
+      bar: { start: '2026-11-30T03:45:00Z', open: '1', high: '1', low: '1', close: '1', volume: 0, complete: false },
+    };
+    s.fire('bar_update', payload);
+    expect(got).toEqual([payload]);
   });
 
   it('refetches the risk status on risk_status and on every (re)connect', async () => {

@@ -1,0 +1,80 @@
+'use client';
+
+import type { Instrument } from '@/lib/api-types';
+import { add, dec, mul, toDecimalString } from '@/lib/decimal';
+import { estimatePrice, type Summary } from '@/lib/order-summary';
+import { needsPrice, needsTrigger, TRADE_TYPE_LABEL } from '@/lib/orders';
+import { parseQuantity, type OrderFormValues } from '@/lib/validation';
+
+import { money, qty } from './ui';
+
+/** The desk's confirmation: the order, its totals (re-added from its lines as a check) and each client's quantity. */
+export function ConfirmSummary({
+  instrument,
+  values,
+  summary,
+  ltp,
+  names,
+}: {
+  instrument: Instrument;
+  values: OrderFormValues;
+  summary: Summary;
+  ltp: string | undefined;
+  names: Map<number, string>;
+}) {
+  const lines = values.allocations.filter((a) => parseQuantity(a.quantity) > 0);
+  const pricedAt = estimatePrice(values.order_type, values.price, ltp);
+  let check: string | null = null;
+  try {
+    check = pricedAt
+      ? toDecimalString(lines.reduce((acc, a) => add(acc, mul(dec(pricedAt), dec(parseQuantity(a.quantity)))), dec(0)))
+      : null;
+  } catch {
+    check = null;
+  }
+  return (
+    <div className="space-y-3 text-sm" data-testid="confirm-summary">
+      <p>
+        <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>{values.execution}</strong>{' '}
+        <strong>{instrument.symbol}</strong> · {values.order_type} · {TRADE_TYPE_LABEL[values.trade_type]}
+        {needsPrice(values.order_type) && <> · price {money(values.price)}</>}
+        {needsTrigger(values.order_type) && <> · trigger {money(values.trigger_price)}</>}
+      </p>
+      <dl className="grid grid-cols-3 gap-2 rounded-lg bg-slate-50 p-3">
+        <div>
+          <dt className="text-xs text-slate-500">Clients</dt>
+          <dd className="font-semibold" data-testid="confirm-clients">
+            {summary.clients}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500">Total quantity</dt>
+          <dd className="font-semibold tabular-nums" data-testid="confirm-quantity">
+            {qty(summary.quantity)}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500">Est. value</dt>
+          <dd className="font-semibold tabular-nums" data-testid="confirm-value">
+            {check ? money(check) : '—'}
+          </dd>
+        </div>
+      </dl>
+      <p className="text-xs text-slate-500">
+        {needsPrice(values.order_type)
+          ? 'Estimated at the limit price.'
+          : ltp
+            ? `Estimated at the last price ${money(ltp)}; market orders fill at the market.`
+            : 'No last price yet: the value cannot be estimated.'}
+      </p>
+      <ul className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200">
+        {lines.map((a) => (
+          <li key={a.client_id} className="flex justify-between gap-3 px-3 py-2">
+            <span className="min-w-0 truncate">{names.get(a.client_id) ?? `Client ${a.client_id}`}</span>
+            <span className="tabular-nums">{qty(parseQuantity(a.quantity))}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+'use client';
+
+import { useMemo } from 'react';
+
+import { useApi } from '@/hooks/useApi';
+import type { Instrument, Order, Position } from '@/lib/api-types';
+import { averagePriceLines, orderPriceLines } from '@/lib/price-lines';
+
+import { PriceChart } from './PriceChart';
+import { Button, Card } from './ui';
+
+/** A client's chart of one position's token: that client's waiting orders and average price as lines. */
+export function PositionChart({
+  tokenId,
+  positions,
+  openOrders,
+  onClose,
+}: {
+  tokenId: number;
+  positions: readonly Position[];
+  openOrders: readonly Order[];
+  onClose: () => void;
+}) {
+  // The instrument's tick size sets the price labels' decimals; the chart draws without it meanwhile.
+  const instrument = useApi<Instrument>(`/tokens/${tokenId}`);
+  const own = useMemo(() => positions.filter((p) => p.token_id === tokenId), [positions, tokenId]);
+  const lines = useMemo(
+    () => [...orderPriceLines(openOrders, tokenId), ...averagePriceLines(own)],
+    [openOrders, own, tokenId],
+  );
+  const symbol = instrument.data?.symbol ?? own[0]?.symbol ?? `Token ${tokenId}`;
+  return (
+    <Card data-testid="position-chart">
+      <PriceChart
+        key={tokenId}
+        tokenId={tokenId}
+        symbol={symbol}
+        tickSize={instrument.data?.tick_size}
+        priceLines={lines}
+      />
+      <div className="flex justify-end">
+        <Button variant="ghost" onClick={onClose} data-testid="position-chart-close">
+          Close chart
+        </Button>
+      </div>
+    </Card>
+  );
+}
