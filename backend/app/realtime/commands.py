@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
 from app.models import Batch, Client, Instrument, User
+from app.models.instrument import instrument_ref
 from app.realtime import events
 from app.realtime.protocol import MAX_IDS_PER_CALL, RequestError, SocketState, id_in, ids_in, still_live
-from app.services.accounts import instrument_ref
 from app.services.clients import visible_clients
 from app.services.order_writer import batch_done_total
 
