@@ -20,10 +20,13 @@ from app.context import AppContext
 from app.db import schema_is_current, upgrade_head
 from app.market.bar_store import flush_forever
 from app.observability.logs import configure_logging
+from app.realtime.reads import DeskReads
 from app.realtime.server import MultiDeskApp, RealtimeServer
 from app.services.bars import prune_forever
+from app.services.clients import visible_clients
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
+from app.services.order_writer import batch_done_total
 from app.services.reconcile import on_broker_order, reconcile_forever, reconcile_once
 from app.services.startup_checks import check_motilal_public_ip
 from app.spa import mount_spa
@@ -67,7 +70,7 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.resolved_log_format)
     ctx = AppContext.build(settings)
-    realtime = RealtimeServer(ctx)
+    realtime = RealtimeServer(ctx, DeskReads(visible_clients=visible_clients, batch_done_total=batch_done_total))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

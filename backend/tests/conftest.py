@@ -23,9 +23,9 @@ from app.context import AppContext
 from app.enums import BrokerName, Role
 from app.main import create_app
 from app.models import AuditHead, Client, Instrument, User
+from app.models.instrument import instrument_ref
 from app.realtime.server import MultiDeskApp
 from app.security.passwords import hash_password
-from app.services.accounts import instrument_ref
 from app.services.audit import GENESIS_HASH
 from app.services.reconcile import on_broker_order
 

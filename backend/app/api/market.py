@@ -16,10 +16,10 @@ from app.db import release_connection
 from app.errors import InvalidRequest, MarketDataDown
 from app.market.port import MarketDataUnavailable
 from app.models import Instrument
+from app.models.instrument import instrument_ref
 from app.schemas.common import ERROR_RESPONSES
 from app.schemas.market import BarsOut, IndicatorOut, QuoteOut
 from app.services import bars as bar_service
-from app.services.accounts import instrument_ref
 
 router = APIRouter(prefix="/market", tags=["market"], responses=ERROR_RESPONSES)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, String
 from sqlmodel import Field, SQLModel
 
+from app.brokers.base import InstrumentRef
 from app.models.types import Money, UTCDateTime, utcnow
 
 
@@ -28,3 +29,15 @@ class Instrument(SQLModel, table=True):
     # Where the simulator's price model starts; real brokers quote their own.
     ref_price: Decimal | None = Field(default=None, sa_type=Money)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def instrument_ref(instrument: Instrument) -> InstrumentRef:
+    """The row as broker adapters and market-data ports take an instrument."""
+    return InstrumentRef(
+        token_id=instrument.token_id,
+        symbol=instrument.symbol,
+        exchange=instrument.exchange,
+        instrument_type=instrument.instrument_type,
+        lot_size=instrument.lot_size,
+        tick_size=instrument.tick_size,
+    )

@@ -10,16 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
 from app.models import Batch, Client, Instrument, User
+from app.models.instrument import instrument_ref
 from app.realtime import events
 from app.realtime.protocol import MAX_IDS_PER_CALL, RequestError, SocketState, id_in, ids_in, still_live
-from app.services.accounts import instrument_ref
-from app.services.clients import visible_clients
-from app.services.order_writer import batch_done_total
+from app.realtime.reads import DeskReads
 
 
 class SocketCommands:
-    def __init__(self, sio: socketio.AsyncServer, prices: PriceStream, max_subscriptions: int) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, prices: PriceStream, max_subscriptions: int, reads: DeskReads
+    ) -> None:
         self.sio = sio
+        self.reads = reads
         self.prices = prices
         self.max_subscriptions = max_subscriptions
 
@@ -27,7 +29,7 @@ class SocketCommands:
         self, sid: str, state: SocketState, user: User, session: AsyncSession, data: object
     ) -> dict[str, Any]:
         wanted = ids_in(data, "client_ids", MAX_IDS_PER_CALL)
-        query = visible_clients(user).where(Client.id.in_(wanted)).with_only_columns(Client.id)
+        query = self.reads.visible_clients(user).where(Client.id.in_(wanted)).with_only_columns(Client.id)
         visible = set(await session.scalars(query))
         hidden = [client_id for client_id in wanted if client_id not in visible]
         if hidden:
@@ -59,7 +61,7 @@ class SocketCommands:
         still_live(state)
         # Join first, then read: a row resolving in between is in the counts or arrives as an event (or both).
         await self.sio.enter_room(sid, events.batch_room(batch_id))
-        done, total = await batch_done_total(session, batch_id)
+        done, total = await self.reads.batch_done_total(session, batch_id)
         return {"ok": True, "batch_id": batch_id, "status": batch.status, "done": done, "total": total}
 
     async def unwatch_batch(

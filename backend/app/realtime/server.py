@@ -70,9 +70,9 @@ from app.realtime.protocol import (
     is_id,
     still_live,
 )
+from app.realtime.reads import DeskReads
 from app.realtime.redis_manager import RedisManager
 from app.security.tokens import InvalidToken, TokenClaims
-from app.services.clients import visible_clients
 from app.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ END_GRACE_S = 0.5
 
 
 class RealtimeServer:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, reads: DeskReads) -> None:
         settings = ctx.settings
         manager = (
             RedisManager(
@@ -106,6 +106,7 @@ class RealtimeServer:
             engineio_logger=False,
         )
         self.ctx = ctx
+        self.reads = reads
         self.prices = PriceStream(ctx.market, self._emit_price, settings.price_emit_interval_ms / 1000)
         self.bar_interval_s = BAR_INTERVAL_S
         self._sockets: dict[str, SocketState] = {}
@@ -115,7 +116,7 @@ class RealtimeServer:
         self._tasks = TaskSet()
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
-        self.commands = SocketCommands(self.sio, self.prices, settings.realtime_max_subscriptions)
+        self.commands = SocketCommands(self.sio, self.prices, settings.realtime_max_subscriptions, reads)
         commands: dict[str, Command] = {
             "watch_clients": self.commands.watch_clients,
             "watch_batch": self.commands.watch_batch,
@@ -215,7 +216,7 @@ class RealtimeServer:
         assert user.id is not None
         rooms = {events.ALL_USERS_ROOM, events.advisor_room(user.id)}
         if user.role == Role.ADVISOR:
-            client_ids = await session.scalars(visible_clients(user).with_only_columns(Client.id))
+            client_ids = await session.scalars(self.reads.visible_clients(user).with_only_columns(Client.id))
             rooms.update(events.client_room(client_id) for client_id in client_ids)
         else:
             rooms.add(events.ALL_CLIENTS_ROOM)

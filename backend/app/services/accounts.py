@@ -1,20 +1,9 @@
-"""Translating our rows into what broker adapters take: a client's account, an instrument reference."""
+"""Translating a client row into the account broker adapters take (its credentials decrypted)."""
 
-from app.brokers.base import BrokerAccount, InstrumentRef
-from app.models import Client, Instrument
+from app.brokers.base import BrokerAccount
+from app.models import Client
 from app.security.vault import CredentialVault
 from app.services.clients import decrypted_credentials
-
-
-def instrument_ref(instrument: Instrument) -> InstrumentRef:
-    return InstrumentRef(
-        token_id=instrument.token_id,
-        symbol=instrument.symbol,
-        exchange=instrument.exchange,
-        instrument_type=instrument.instrument_type,
-        lot_size=instrument.lot_size,
-        tick_size=instrument.tick_size,
-    )
 
 
 def broker_account(vault: CredentialVault, client: Client) -> BrokerAccount:

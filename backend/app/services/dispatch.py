@@ -20,10 +20,11 @@ from app.brokers.registry import NotAdmitted
 from app.context import AppContext
 from app.enums import CLOSED_STATUSES, IN_FLIGHT_STATUSES, OrderStatus
 from app.models import Client, Instrument, Order
+from app.models.instrument import instrument_ref
 from app.models.types import utcnow
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
-from app.services.accounts import broker_account, instrument_ref
+from app.services.accounts import broker_account
 from app.services.halt_gate import HALTED
 
 log = logging.getLogger(__name__)

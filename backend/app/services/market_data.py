@@ -19,8 +19,9 @@ from app.enums import BrokerName
 from app.market.motilal import AccountSource
 from app.market.port import MarketData, MarketDataUnavailable
 from app.models import Client, Instrument
+from app.models.instrument import instrument_ref
 from app.security.vault import CredentialVault, VaultError
-from app.services.accounts import broker_account, instrument_ref
+from app.services.accounts import broker_account
 
 log = logging.getLogger(__name__)
 

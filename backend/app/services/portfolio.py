@@ -22,6 +22,7 @@ from app.context import AppContext
 from app.db import release_connection
 from app.enums import OPEN_STATUSES
 from app.models import Client, Instrument, Order, User
+from app.models.instrument import instrument_ref
 from app.models.types import canonical_money
 from app.schemas.clients import (
     HolderOut,
@@ -33,7 +34,7 @@ from app.schemas.clients import (
 )
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
-from app.services.accounts import broker_account, instrument_ref
+from app.services.accounts import broker_account
 from app.services.clients import visible_clients
 from app.services.holdings import Lot, lots
 from app.services.market_data import last_prices, market_priced

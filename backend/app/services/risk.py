@@ -26,11 +26,12 @@ from app.db import release_connection
 from app.enums import Side, TradeType
 from app.errors import Conflict, InvalidRequest
 from app.models import Client, Instrument, RiskLimit, TradingHalt, User
+from app.models.instrument import instrument_ref
 from app.models.risk import FIRM_SCOPE, client_scope
 from app.models.types import utcnow
 from app.schemas.risk import RiskLimitsIn, RiskLimitsOut
 from app.services import audit
-from app.services.accounts import broker_account, instrument_ref
+from app.services.accounts import broker_account
 from app.services.holdings import lots
 from app.services.market_data import last_prices, market_priced
 from app.services.order_terms import PRICED, OrderTerms

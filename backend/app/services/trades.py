@@ -5,27 +5,47 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import BrokerError
+from app.brokers.registry import BrokerRegistry
 from app.errors import NotFound
 from app.models import Client, Instrument, Order, Trade, User
 from app.realtime import events
 from app.schemas.orders import TradeOut
+from app.security.vault import CredentialVault
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
 from app.services.order_writer import insert_new_trades, trade_row
-
-if TYPE_CHECKING:
-    from app.context import AppContext
+from app.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
 
-async def sync_fills(ctx: AppContext, client: Client, orders: list[Order], *, read_trade_book: bool = True) -> None:
+class FillsContext(Protocol):
+    """What copying fills uses of the app's shared objects. AppContext (app/context.py) is one; it is described
+    here rather than imported, because the context builds the FillFollowUp below."""
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+
+    @property
+    def vault(self) -> CredentialVault: ...
+
+    @property
+    def brokers(self) -> BrokerRegistry: ...
+
+    @property
+    def events(self) -> events.EventBus: ...
+
+    @property
+    def tasks(self) -> TaskSet: ...
+
+
+async def sync_fills(ctx: FillsContext, client: Client, orders: list[Order], *, read_trade_book: bool = True) -> None:
     """Copy the broker's fills of these orders (one client's) that we do not have yet, then announce the client's
     positions in their instruments. `read_trade_book=False` when the fills were already written with the orders."""
     assert client.id is not None
@@ -74,7 +94,7 @@ class FillFollowUp:
 
     CONCURRENCY = 8
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: FillsContext) -> None:
         self._ctx = ctx
         # client id -> order id -> (order, whether its fills must be read from the trade book)
         self._waiting: dict[int, dict[int, tuple[Order, bool]]] = {}

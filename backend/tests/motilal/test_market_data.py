@@ -13,7 +13,7 @@ from app.brokers.base import InstrumentRef
 from app.context import AppContext
 from app.market.motilal import MotilalMarketData
 from app.models import Instrument
-from app.services.accounts import instrument_ref
+from app.models.instrument import instrument_ref
 from app.services.reconcile import on_broker_order
 from app.services.risk import last_price
 from tests.conftest import Actor, MakeClients, Simulator, eventually, place_order
