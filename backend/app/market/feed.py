@@ -63,6 +63,10 @@ class PriceStream:
                 new.append(instrument)
         if new:
             await self._feed.watch(new)
+            # Every subscriber may have left while the source started watching: stop what nobody wants now.
+            dropped = [i.token_id for i in new if i.token_id not in self._subscribers]
+            if dropped:
+                await self._feed.unwatch(dropped)
 
     async def remove(self, token_ids: Collection[int]) -> None:
         gone = []

@@ -93,6 +93,7 @@ class SocketCommands:
             )
         state.token_ids.update(instrument.token_id for instrument in new)
         await self.prices.add([instrument_ref(instrument) for instrument in new])
+        still_live(state)  # the socket may have gone while the market data started watching
         for instrument in new:
             await self.sio.enter_room(sid, events.token_room(instrument.token_id))
         quotes = [self.prices.latest(token_id) for token_id in wanted if token_id in state.token_ids]

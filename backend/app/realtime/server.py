@@ -242,6 +242,8 @@ class RealtimeServer:
         state = self._sockets.pop(sid, None)
         if state is None:
             return
+        # A command still running for this socket (its awaits outlive the socket) must not join rooms after this.
+        state.ended = True
         SOCKET_CONNECTIONS.dec()
         if state.timer is not None:
             state.timer.cancel()

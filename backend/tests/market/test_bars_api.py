@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from app.context import AppContext
 from app.market import bar_store
 from app.market.candles import CandleAggregator
-from app.models import PriceBar
+from app.models import Instrument, PriceBar
 from app.services import bars as bar_service
 from app.services.leases import hold
 from tests.conftest import Actor
 from tests.market.candle_helpers import DAY, at, quote
 
 RELIANCE = 2885
+QUIET = 990_001
 
 
 @pytest.fixture
@@ -159,13 +160,27 @@ async def test_bad_intervals_and_ranges_are_422_with_a_code(
 
 
 async def test_an_unknown_token_is_404_and_the_endpoints_need_a_signed_in_user(
-    http: httpx.AsyncClient, viewer: Actor
+    http: httpx.AsyncClient, viewer: Actor, ctx: AppContext
 ) -> None:
     missing = await http.get("/api/v1/market/bars?token_id=999999999&interval=1m", headers=viewer.headers)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "UNKNOWN_TOKEN"
     for path in ("bars?token_id=2885", "indicators?token_id=2885&name=sma"):
         assert (await http.get(f"/api/v1/market/{path}")).status_code == 401
-    ok = await http.get("/api/v1/market/bars?token_id=2885", headers=viewer.headers)
+    # A known instrument nothing has ever priced (the session's other tests stream the listed ones).
+    async with ctx.sessions() as session:
+        if await session.get(Instrument, QUIET) is None:
+            session.add(
+                Instrument(
+                    token_id=QUIET,
+                    symbol="QUIETBARS",
+                    exchange="NSE",
+                    instrument_type="EQ",
+                    lot_size=1,
+                    tick_size=Decimal("0.05"),
+                )
+            )
+            await session.commit()
+    ok = await http.get(f"/api/v1/market/bars?token_id={QUIET}", headers=viewer.headers)
     assert ok.status_code == 200 and ok.json()["bars"] == []
 
 

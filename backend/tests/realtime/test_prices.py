@@ -8,7 +8,7 @@ import pytest
 
 from app.realtime.server import MultiDeskApp
 from tests.conftest import Actor, Simulator
-from tests.realtime.conftest import Connect
+from tests.realtime.conftest import Connect, wait_until
 from tests.realtime.test_socket_auth import token_of
 
 RELIANCE, TCS, HDFCBANK = 2885, 11536, 1333
@@ -98,3 +98,33 @@ async def test_a_burst_of_ticks_reaches_a_browser_coalesced(
     # 100 ticks inside one 200 ms interval straddle at most one flush boundary: one or two events, not a hundred.
     assert 1 <= len(updates) <= 2, [u["ltp"] for u in updates]
     assert updates[-1]["ltp"] == str(prices[-1])
+
+
+async def test_a_socket_gone_while_its_subscription_starts_leaves_nothing_watched(
+    connect: Connect, app: MultiDeskApp, advisor: Actor, sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    market = app.state.ctx.market
+    started, release = asyncio.Event(), asyncio.Event()
+    watch = market.watch
+
+    async def slow_watch(instruments: object) -> None:
+        started.set()
+        await release.wait()
+        await watch(instruments)  # type: ignore[arg-type]
+
+    market.watch = slow_watch  # type: ignore[method-assign]
+    try:
+        socket = await connect(token_of(advisor))
+        pending = asyncio.create_task(socket.client.emit("subscribe", {"token_ids": [HDFCBANK]}))
+        await asyncio.wait_for(started.wait(), 5)
+        await socket.client.disconnect()
+        await pending
+        await wait_until(lambda: not app.realtime._sockets)
+        release.set()
+        await wait_until(lambda: HDFCBANK not in app.realtime.prices.subscribed)
+        await asyncio.sleep(0.1)  # the subscribe command runs on after its socket left
+    finally:
+        market.watch = watch  # type: ignore[method-assign]
+    assert HDFCBANK not in app.realtime.prices.subscribed
+    assert HDFCBANK not in market._watched  # the market data does not go on fetching it for nobody
+    assert not [r for r in caplog.records if "requested namespace" in r.getMessage()]
