@@ -236,8 +236,8 @@ class MotilalBroadcast:
         delay = self.settings.reconnect_min_s
         while True:
             try:
-                await self._session()
-                delay = self.settings.reconnect_min_s  # it was up: the next drop starts the backoff again
+                if await self._session():
+                    delay = self.settings.reconnect_min_s  # it worked: the next drop starts the backoff again
             except asyncio.CancelledError:
                 raise
             except (BrokerError, WebSocketException, OSError, TimeoutError) as exc:
@@ -247,7 +247,9 @@ class MotilalBroadcast:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.settings.reconnect_max_s)
 
-    async def _session(self) -> None:
+    async def _session(self) -> bool:
+        """One connection, until it closes; whether the server sent anything (a refused login gets nothing)."""
+        received = False
         client_code = await self._login()
         async with connect(
             self.settings.url,
@@ -265,6 +267,7 @@ class MotilalBroadcast:
                 log.info("motilal broadcast up: %d scrips registered", len(self._registered))
                 self._on_change()
                 async for message in ws:
+                    received = True
                     if isinstance(message, bytes):
                         await self._receive(ws, message)
             finally:
@@ -272,6 +275,7 @@ class MotilalBroadcast:
                 self._registered.clear()
                 self._on_change()
         log.warning("motilal broadcast closed by the server; polling carries on")
+        return received
 
     async def _receive(self, ws: ClientConnection, message: bytes) -> None:
         for record in decode(message):
