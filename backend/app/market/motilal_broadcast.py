@@ -157,7 +157,8 @@ class MotilalBroadcast:
         self._day: dict[int, Quote] = {}
         self._ws: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
-        self.connections = 0  # successful logins so far (reconnects counted)
+        self.connections = 0  # connections opened so far (reconnects counted)
+        self.problem: str | None = None  # why the socket is down, if it is
         self._cap_warned = False
 
     def bind(self, *, sink: QuoteSink, latest: Callable[[int], Quote | None], on_change: Callable[[], None]) -> None:
@@ -241,7 +242,12 @@ class MotilalBroadcast:
             except asyncio.CancelledError:
                 raise
             except (BrokerError, WebSocketException, OSError, TimeoutError) as exc:
-                log.warning("motilal broadcast down (%s: %s); polling carries on", type(exc).__name__, exc)
+                problem = f"{type(exc).__name__}: {exc}"
+                # Logged once per change: a feed down for hours must not fill the log every 30 s.
+                (log.warning if problem != self.problem else log.debug)(
+                    "motilal broadcast down (%s); polling carries on", problem
+                )
+                self.problem = problem
             except Exception:
                 log.exception("motilal broadcast failed unexpectedly; polling carries on")
             await asyncio.sleep(delay)
@@ -260,6 +266,7 @@ class MotilalBroadcast:
             await ws.send(login_packet(client_code, self.settings.version))
             self._ws = ws
             self.connections += 1
+            self.problem = None
             self._cap_warned = False
             try:
                 for instrument in list(self._wanted.values()):
