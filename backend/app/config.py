@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     motilal_market_data_requests_per_second: float = Field(default=2.0, gt=0, le=2.0)
     # A polled Motilal price younger than this serves risk checks and P&L without a request of its own.
     motilal_market_data_fresh_s: float = Field(default=10.0, gt=0)
+    # Motilal's broadcast WebSocket (app/market/motilal_broadcast.py) beside polling; empty = off. Motilal's feed is
+    # wss://ws1feed.motilaloswal.com/jwebsocket/jwebsocket (an undocumented binary protocol: see its README first).
+    motilal_broadcast_url: str = ""
+    # Scrips registered on the socket at most (Motilal's getbroadcastmaxlimit; the SDK assumes 200); the rest poll.
+    motilal_broadcast_max_scrips: int = Field(default=200, ge=1)
     # Logs: "json" (one object per line) or "text"; None is text in demo mode, JSON otherwise.
     log_format: Literal["json", "text"] | None = None
     # Abuse limits (`limits` syntax, e.g. "20/minute"); Redis-backed with redis_url, in memory otherwise.

@@ -11,8 +11,10 @@ API, getltpdata included, to 2 calls per second. One `Pacer` spaces every getltp
 round-robin over the watched instruments and on-demand `quotes`) at least 1/requests_per_second apart, so with N
 watched instruments each is refreshed every N/requests_per_second seconds. getltpdata answers one scrip per call
 (doc 26, /rest/report/v3/getltpdata: {"exchange", "scripcode"} -> data {open, high, low, close, ltp, volume} in
-paise), so polling does not scale past a few dozen instruments; Motilal's broadcast WebSocket would (see
-app/brokers/motilal/README.md "Market data").
+paise), so polling does not scale past a few dozen instruments. With a broadcast feed
+(app/market/motilal_broadcast.py, MULTIDESK_MOTILAL_BROADCAST_URL) the instruments its socket covers are pushed and
+polled only when their last price is older than `covered_refresh_s`; while the socket is down every watched
+instrument is polled again, so prices never stop. On-demand `quotes` still ask getltpdata for a stale price.
 
 A missing or refused account does not stop the app: this source is "degraded" (`problem` says why, logged once
 per change and shown by /health/ready), `quotes` raises MarketDataUnavailable (the quotes endpoint answers 503
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.brokers.base import BrokerAccount, BrokerAuthError, BrokerError, BrokerUnavailable, InstrumentRef, Quote
+from app.market.motilal_broadcast import MotilalBroadcast
 from app.market.port import MarketDataUnavailable, QuoteListener
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,9 @@ class MotilalMarketDataSettings:
     quote_wait_s: float = 3.0
     # How often a missing or refused account is looked up (and logged in) again.
     retry_s: float = 30.0
+    # An instrument the broadcast socket covers is polled only once its last price is this old (a quiet scrip, or
+    # a registration the feed ignores, still gets a price now and then).
+    covered_refresh_s: float = 60.0
 
 
 class Pacer:
@@ -86,6 +92,7 @@ class MotilalMarketData:
         fetch: FetchQuote,
         pacer: Pacer | None = None,
         clock: Callable[[], float] = time.monotonic,
+        broadcast: MotilalBroadcast | None = None,
     ) -> None:
         self.settings = settings
         self.problem: str | None = None
@@ -100,6 +107,9 @@ class MotilalMarketData:
         self._listeners: list[QuoteListener] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.broadcast = broadcast
+        if broadcast is not None:
+            broadcast.bind(sink=self._pushed, latest=self.latest, on_change=self._wake.set)
 
     # ---- the port ------------------------------------------------------------------------------------------
 
@@ -110,10 +120,14 @@ class MotilalMarketData:
         for instrument in instruments:
             self._watched[instrument.token_id] = instrument
         self._wake.set()
+        if self.broadcast is not None:
+            await self.broadcast.watch(instruments)
 
     async def unwatch(self, token_ids: Collection[int]) -> None:
         for token_id in token_ids:
             self._watched.pop(token_id, None)
+        if self.broadcast is not None:
+            await self.broadcast.unwatch(token_ids)
 
     def latest(self, token_id: int) -> Quote | None:
         known = self._latest.get(token_id)
@@ -154,8 +168,12 @@ class MotilalMarketData:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._poll(), name="motilal-market-data")
+        if self.broadcast is not None:
+            await self.broadcast.start()
 
     async def close(self) -> None:
+        if self.broadcast is not None:
+            await self.broadcast.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -210,21 +228,35 @@ class MotilalMarketData:
         self._notify([quote])
         return quote
 
+    def _pushed(self, quote: Quote) -> None:
+        """A quote from the broadcast socket: as fresh as a polled one for `quotes`, and streamed the same way."""
+        self._latest[quote.token_id] = (quote, self._clock())
+        self._notify([quote])
+
+    def _needs_poll(self, token_id: int) -> bool:
+        if self.broadcast is None or not self.broadcast.covers(token_id):
+            return True
+        known = self._latest.get(token_id)
+        return known is None or self._clock() - known[1] >= self.settings.covered_refresh_s
+
     async def _poll(self) -> None:
         """Round-robin over the watched instruments, one paced request at a time, for as long as it runs."""
         while True:
-            if not self._watched:
+            due = [i for i in self._watched.values() if self._needs_poll(i.token_id)]
+            if not due:
+                # Nothing to ask for: wait for a watch, the socket going down, or a covered price growing old.
                 self._wake.clear()
-                await self._wake.wait()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0 if self._watched else None)
                 continue
             try:
                 account = await self._require_account()
             except MarketDataUnavailable:
                 await asyncio.sleep(max(self._retry_at - self._clock(), 0.05))
                 continue
-            for instrument in list(self._watched.values()):
-                if instrument.token_id not in self._watched:
-                    continue  # unwatched during this round
+            for instrument in due:
+                if instrument.token_id not in self._watched or not self._needs_poll(instrument.token_id):
+                    continue  # unwatched, or pushed by the socket, during this round
                 try:
                     await self._paced_fetch(account, instrument)
                 except MarketDataUnavailable:

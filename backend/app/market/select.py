@@ -7,6 +7,7 @@ from app.brokers.motilal import MotilalBroker
 from app.brokers.simulator import SimulatorBroker
 from app.config import ConfigError, Settings
 from app.market.motilal import AccountSource, MotilalMarketData, MotilalMarketDataSettings
+from app.market.motilal_broadcast import MotilalBroadcast, MotilalBroadcastSettings
 from app.market.port import MarketData
 from app.market.replay import ReplayMarketData
 from app.market.replay_setup import replay_settings
@@ -21,6 +22,28 @@ def motilal_market_data_settings(settings: Settings) -> MotilalMarketDataSetting
         requests_per_second=settings.motilal_market_data_requests_per_second,
         fresh_s=settings.motilal_market_data_fresh_s,
     )
+
+
+def motilal_broadcast_settings(settings: Settings) -> MotilalBroadcastSettings:
+    return MotilalBroadcastSettings(
+        url=settings.motilal_broadcast_url.strip(), max_scrips=settings.motilal_broadcast_max_scrips
+    )
+
+
+def motilal_broadcast(
+    settings: MotilalBroadcastSettings, motilal: MotilalBroker, account: AccountSource
+) -> MotilalBroadcast | None:
+    """The broadcast socket when a URL is set. Its login packet names the designated account's client code and
+    carries no token, so that account is logged in over REST first (as Motilal's SDK requires)."""
+    if not settings.url:
+        return None
+
+    async def login() -> str:
+        resolved = await account()
+        await motilal.ensure_session(resolved)
+        return resolved.broker_client_id.strip().upper()
+
+    return MotilalBroadcast(settings, login=login)
 
 
 def build_market_data(
@@ -41,7 +64,10 @@ def build_market_data(
         return SimulatorMarketData(simulator.prices)
     if source == "motilal":
         return MotilalMarketData(
-            motilal_market_data_settings(settings), account_source=motilal_account, fetch=motilal.market_quote
+            motilal_market_data_settings(settings),
+            account_source=motilal_account,
+            fetch=motilal.market_quote,
+            broadcast=motilal_broadcast(motilal_broadcast_settings(settings), motilal, motilal_account),
         )
     if source == "replay":
         replay = ReplayMarketData(replay_settings(settings), instruments)

@@ -2,7 +2,8 @@
 
 Modules: model.py (users, orders, positions, faults, the answer envelope), auth.py (login), orders.py (place,
 modify, cancel, matching), reports.py (books, positions, holdings, prices, margin), scrip_master.py (the public
-scrip master CSV per exchange, `GET /getscripmastercsv?name=`), server.py (`FakeMotilal`:
+scrip master CSV per exchange, `GET /getscripmastercsv?name=`), broadcast.py (the binary broadcast WebSocket
+`/jwebsocket/jwebsocket`: login, register, `A` records pushed by `set_ltp`), server.py (`FakeMotilal`:
 state, control, the HTTP handler, the demo entry point `python -m tests.fakes.motilal`).
 
 Run it next to `make run` (from backend/):
@@ -84,6 +85,7 @@ Control, from Python (tests share the event loop with the server) or over HTTP:
                                             POST /_fake/holding {"userid", "isin", "name", "quantity", ...}
     fake.next_day()                         POST /_fake/next-day
     fake.reset()                            POST /_fake/reset
+    fake.drop_broadcast()                   POST /_fake/broadcast-drop   (every broadcast socket closed, 1012)
                                             GET  /_fake/state   users' books as JSON
 """
 

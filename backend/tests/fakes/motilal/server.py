@@ -16,9 +16,10 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from tests.fakes.motilal.auth import ACCESS_TOKEN_PATH, LOGIN_PATH, SESSION_ERRORS, Auth, session_error
+from tests.fakes.motilal.broadcast import Broadcast
 from tests.fakes.motilal.carry import Carry
 from tests.fakes.motilal.model import (
     BOOK_TIME,
@@ -39,7 +40,7 @@ from tests.fakes.motilal.reports import Reports
 from tests.fakes.motilal.scrip_master import ScripMaster
 
 
-class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
+class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster, Broadcast):
     """The fake broker's state and its ASGI app (`fake.app`)."""
 
     def __init__(self, *, tokens_csv: Path | None = TOKENS_CSV) -> None:
@@ -48,6 +49,7 @@ class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
             routes=[
                 Route("/_fake/{action}", self._control, methods=["GET", "POST"]),
                 Route("/getscripmastercsv", self._scrip_master, methods=["GET"]),
+                WebSocketRoute("/jwebsocket/jwebsocket", self._broadcast_endpoint),
                 Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE"]),
             ]
         )
@@ -77,6 +79,7 @@ class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
         self._release = asyncio.Event()
         self._seed_prices()
         self._reset_scrip_master()
+        self._reset_broadcast()
 
     def _seed_prices(self) -> None:
         if self._tokens_csv is None or not self._tokens_csv.exists():
@@ -98,6 +101,7 @@ class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
     def set_ltp(self, token: int, price: Decimal | str) -> None:
         """Move a token's last price; resting orders in it match against the new price."""
         self.ltp[token] = Decimal(str(price))
+        self._push_ltp(token)
         for book in self.books.values():
             for order in list(book.orders.values()):
                 if order.token == token and order.status in OPEN:
@@ -136,6 +140,8 @@ class FakeMotilal(Auth, Orders, Reports, Carry, ScripMaster):
             self.log_out(body["userid"])
         elif action == "reset":
             self.reset()
+        elif action == "broadcast-drop":
+            self.drop_broadcast()
         elif action == "state":
             return JSONResponse(self.state())
         elif not self._carry_control(action, body):
