@@ -25,7 +25,7 @@ from app.market.motilal_broadcast import (
 )
 from app.market.select import motilal_broadcast
 from app.models import Instrument
-from app.services.accounts import instrument_ref
+from app.models.instrument import instrument_ref
 from app.services.reconcile import on_broker_order
 from app.services.risk import last_price
 from tests.conftest import Actor, Simulator, eventually, place_order
