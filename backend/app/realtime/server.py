@@ -53,8 +53,9 @@ from app.context import AppContext
 from app.enums import Role
 from app.market.feed import PriceStream, price_payload
 from app.models import Client, User
-from app.observability.metrics import BAR_UPDATES_EMITTED, SOCKET_CONNECTIONS
+from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
+from app.realtime.bars import BarStream
 from app.realtime.clock import run_market_clock
 from app.realtime.commands import SocketCommands
 from app.realtime.protocol import (
@@ -78,8 +79,6 @@ from app.tasks import TaskSet
 log = logging.getLogger(__name__)
 
 OUTBOX_SIZE = 10_000
-# bar_update reaches a subscriber at most this often per instrument (plus the close of each minute).
-BAR_INTERVAL_S = 1.0
 # A socket whose session ended is disconnected this much later, so the answer to the command that found out arrives.
 END_GRACE_S = 0.5
 
@@ -108,7 +107,7 @@ class RealtimeServer:
         self.ctx = ctx
         self.reads = reads
         self.prices = PriceStream(ctx.market, self._emit_price, settings.price_emit_interval_ms / 1000)
-        self.bar_interval_s = BAR_INTERVAL_S
+        self.bars = BarStream(self.sio, lambda: ctx.candles, lambda: self.prices.subscribed, ctx.market_now)
         self._sockets: dict[str, SocketState] = {}
         # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
         self._admitting: set[Admission] = set()
@@ -134,7 +133,7 @@ class RealtimeServer:
         self.ctx.events.subscribe(self._on_event)
         self._tasks.spawn(self._deliver(), name="realtime-outbox")
         self._tasks.spawn(self.prices.run(), name="price-stream")
-        self._tasks.spawn(self._stream_bars(), name="bar-stream")
+        self._tasks.spawn(self.bars.run(), name="bar-stream")
         if self.ctx.settings.market_data == "replay":
             self._tasks.spawn(run_market_clock(self.sio, self.ctx.market), name="market-clock")
         if not self.sio.manager_initialized:
@@ -376,23 +375,6 @@ class RealtimeServer:
         # Local sockets only: each process streams the instruments its own sockets subscribed.
         room = events.token_room(quote.token_id)
         await self.sio.emit(events.PRICE_UPDATE, price_payload(quote), to=room, ignore_queue=True)
-
-    async def _stream_bars(self) -> None:
-        while True:
-            await asyncio.sleep(self.bar_interval_s)
-            try:
-                await self.emit_bars()
-            except Exception:
-                log.exception("bar_update round failed")
-
-    async def emit_bars(self) -> None:
-        """One round of bar_update: minutes the market clock has ended close first, then what changed."""
-        candles = self.ctx.candles
-        candles.close_due(self.ctx.market_now())
-        for candle, complete in candles.take_updates(self.prices.subscribed):
-            payload = {"token_id": candle.token_id, "interval": "1m", "bar": candle.payload(complete)}
-            await self.sio.emit(events.BAR_UPDATE, payload, to=events.token_room(candle.token_id), ignore_queue=True)
-            BAR_UPDATES_EMITTED.inc()
 
 
 class MultiDeskApp(socketio.ASGIApp):

@@ -19,11 +19,11 @@ RELIANCE, TCS = 2885, 11536
 @pytest.fixture
 def fast_bars(app: MultiDeskApp) -> Iterator[CandleAggregator]:
     ctx = app.state.ctx
-    before_candles, before_interval = ctx.candles, app.realtime.bar_interval_s
+    before_candles, before_interval = ctx.candles, app.realtime.bars.interval_s
     ctx.candles = CandleAggregator()
-    app.realtime.bar_interval_s = 0.05
+    app.realtime.bars.interval_s = 0.05
     yield ctx.candles
-    ctx.candles, app.realtime.bar_interval_s = before_candles, before_interval
+    ctx.candles, app.realtime.bars.interval_s = before_candles, before_interval
 
 
 async def test_subscribers_get_the_live_candle_of_their_tokens_only(

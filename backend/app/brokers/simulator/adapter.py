@@ -42,24 +42,23 @@ from app.brokers.base import (
     InstrumentRef,
     OrderListener,
     Quote,
-    SegmentFunds,
 )
-from app.brokers.simulator.book import AVERAGE_PRICE_PLACES, Account, SimOrder
+from app.brokers.simulator.book import Account, SimOrder
+from app.brokers.simulator.delivery import OrderDeliveries
 from app.brokers.simulator.faults import Fault, FaultInjector
 from app.brokers.simulator.hours import nse_is_open
 from app.brokers.simulator.ids import IdSource
 from app.brokers.simulator.journal import Journal
 from app.brokers.simulator.margin import margin_by_segment, sellable
 from app.brokers.simulator.matching import match, reference_price
-from app.brokers.simulator.positions import Position
 from app.brokers.simulator.prices import PriceModel
 from app.brokers.simulator.settings import SimulatorSettings
 from app.brokers.simulator.validation import check_terms
+from app.brokers.simulator.views import funds_view, holding_view, money, position_view
 from app.enums import BrokerName, OrderStatus, OrderType, Segment, Side, TradeType
 
 logger = logging.getLogger(__name__)
 
-MONEY_PLACES = Decimal("0.01")
 HOLDINGS_TRADE_TYPES = frozenset({TradeType.DELIVERY, TradeType.MTF})
 
 SIMULATOR_CAPABILITIES = BrokerCapabilities(
@@ -75,10 +74,6 @@ SIMULATOR_CAPABILITIES = BrokerCapabilities(
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(MONEY_PLACES)
 
 
 class SimulatorBroker:
@@ -116,9 +111,7 @@ class SimulatorBroker:
         for instrument in recovered.instruments.values():
             self.prices.register(instrument, start=recovered.last_fill.get(instrument.token_id))
         self._ids = IdSource(f"{int(clock().timestamp() * 1000):x}", accounts=self._accounts.values())
-        self._listener: OrderListener | None = None
-        # The latest delivery task per client; each waits for the one before it (see _publish).
-        self._deliveries: dict[int, asyncio.Task[None]] = {}
+        self._deliveries = OrderDeliveries()
         self._ticker: asyncio.Task[None] | None = None
 
     def register(self, instrument: InstrumentRef) -> None:
@@ -145,7 +138,7 @@ class SimulatorBroker:
                 await self._ticker
             self._ticker = None
         # Let order updates already produced reach the listener rather than dropping them on shutdown.
-        await asyncio.gather(*self._deliveries.values())
+        await self._deliveries.drain()
         self._journal.close()
 
     async def _run_ticks(self) -> None:
@@ -155,7 +148,7 @@ class SimulatorBroker:
                 self.tick()
 
     def set_order_listener(self, listener: OrderListener | None) -> None:
-        self._listener = listener
+        self._deliveries.listener = listener
 
     async def ensure_session(self, account: BrokerAccount) -> None:
         self._account(account)
@@ -293,31 +286,14 @@ class SimulatorBroker:
 
     async def positions(self, account: BrokerAccount) -> list[BrokerPosition]:
         """Every position traded in, all trade types, flat ones included for their realised P&L."""
-        return [self._position_view(p) for p in self._account(account).positions.values()]
+        return [position_view(p, self.prices.last_price(p.token_id)) for p in self._account(account).positions.values()]
 
     async def holdings(self, account: BrokerAccount) -> list[BrokerHolding]:
-        """Settled DELIVERY buys (from the next trading day on, T+1) at their average cost; see holdings.py."""
-        return [
-            BrokerHolding(
-                tokens={h.exchange: h.token_id},
-                quantity=h.quantity,
-                average_price=h.average_price.quantize(AVERAGE_PRICE_PLACES),
-                last_price=self._known_price(h.token_id),
-            )
-            for h in self._account(account).holdings.values()
-        ]
+        return [holding_view(h, self._known_price(h.token_id)) for h in self._account(account).holdings.values()]
 
     async def funds(self, account: BrokerAccount) -> BrokerFunds:
-        """One cash pool: each segment's available is the cash less all margin used; used is the segment's own."""
         acct = self._account(account)
-        by_segment = self._margin_by_segment(acct)
-        cash, used = acct.cash, sum(by_segment.values(), Decimal(0))
-        return BrokerFunds(
-            cash=_money(cash),
-            margin_used=_money(used),
-            margin_available=_money(cash - used),
-            segments=tuple(SegmentFunds(s, _money(cash - used), _money(u)) for s, u in by_segment.items()),
-        )
+        return funds_view(acct.cash, self._margin_by_segment(acct))
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
         for instrument in instruments:
@@ -380,7 +356,7 @@ class SimulatorBroker:
         available = acct.cash - before
         if required > 0 and required > available:
             raise BrokerRejected(
-                f"INSUFFICIENT_MARGIN: required {_money(required)}, available {_money(available)}",
+                f"INSUFFICIENT_MARGIN: required {money(required)}, available {money(available)}",
                 code="INSUFFICIENT_MARGIN",
             )
 
@@ -433,43 +409,4 @@ class SimulatorBroker:
             finally:
                 # Fills already journalled and booked are announced even if a later journal write failed.
                 if changed:
-                    self._publish(acct.client_id, changed)
-
-    def _publish(self, client_id: int, orders: list[BrokerOrder]) -> None:
-        listener = self._listener
-        if listener is None:
-            return
-        # Chained per client: a client's updates arrive in the order they happened (PARTIALLY_FILLED before
-        # FILLED) even when the listener awaits, while different clients are delivered concurrently.
-        previous = self._deliveries.get(client_id)
-        task = asyncio.get_running_loop().create_task(self._deliver(listener, previous, client_id, orders))
-        self._deliveries[client_id] = task
-        task.add_done_callback(lambda done: self._delivered(client_id, done))
-
-    def _delivered(self, client_id: int, task: asyncio.Task[None]) -> None:
-        if self._deliveries.get(client_id) is task:
-            del self._deliveries[client_id]
-
-    @staticmethod
-    async def _deliver(
-        listener: OrderListener, previous: asyncio.Task[None] | None, client_id: int, orders: list[BrokerOrder]
-    ) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        for order in orders:
-            try:
-                await listener(client_id, order)
-            except Exception:
-                logger.exception("order listener failed for client %s order %s", client_id, order.broker_order_id)
-
-    def _position_view(self, position: Position) -> BrokerPosition:
-        return BrokerPosition(
-            token_id=position.token_id,
-            trade_type=position.trade_type,
-            net_quantity=position.net_quantity,
-            average_price=position.average_price.quantize(AVERAGE_PRICE_PLACES),
-            realised_pnl=_money(position.realised_pnl),
-            buy_quantity=position.buy_quantity,
-            sell_quantity=position.sell_quantity,
-            last_price=self.prices.last_price(position.token_id),
-        )
+                    self._deliveries.publish(acct.client_id, changed)
