@@ -90,13 +90,13 @@ async def summaries(ctx: AppContext, clients: list[Client]) -> dict[int, Portfol
     for client, result in zip(clients, results, strict=True):
         assert client.id is not None
         if isinstance(result, BaseException):
-            out[client.id] = _read_error(client, result)
+            out[client.id] = read_error(client, result)
         else:
             out[client.id] = summarise(result.funds, result.positions)
     return out
 
 
-def _read_error(client: Client, error: BaseException) -> str:
+def read_error(client: Client, error: BaseException) -> str:
     """Why one client's books could not be read; anything but a broker's own error is logged as the bug it is."""
     if isinstance(error, BrokerError):
         return f"{client.broker} did not answer: {error}"
@@ -222,7 +222,7 @@ async def holders(ctx: AppContext, session: AsyncSession, user: User, token_id: 
                     last_price=None,
                     unrealised_pnl=None,
                     realised_pnl=None,
-                    error=_read_error(client, positions),
+                    error=read_error(client, positions),
                 )
             )
             continue
