@@ -146,6 +146,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/book/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Book Positions */
+        get: operations["book_positions_api_v1_book_positions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/book/positions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Book Positions Csv */
+        get: operations["book_positions_csv_api_v1_book_positions_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/book/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Book Summary */
+        get: operations["book_summary_api_v1_book_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients": {
         parameters: {
             query?: never;
@@ -900,6 +951,110 @@ export interface components {
          * @enum {string}
          */
         BatchStatus: "RUNNING" | "COMPLETED";
+        /**
+         * BookClientError
+         * @description A client whose broker could not be read: it is in none of the figures, and says why.
+         */
+        BookClientError: {
+            /** Client Id */
+            client_id: number;
+            /** Client Name */
+            client_name: string;
+            /** Error */
+            error: string;
+        };
+        /** BookClientPnl */
+        BookClientPnl: {
+            /** Client Id */
+            client_id: number;
+            /** Client Name */
+            client_name: string;
+            /** Pnl */
+            pnl: string;
+        };
+        /**
+         * BookLine
+         * @description One client's lot in a token for one trade type; DELIVERY includes the demat holding (`held_quantity` of it).
+         */
+        BookLine: {
+            /** Average Price */
+            average_price: string;
+            /** Client Id */
+            client_id: number;
+            /** Client Name */
+            client_name: string;
+            /** Held Quantity */
+            held_quantity: number;
+            /** Last Price */
+            last_price: string | null;
+            /** Net Quantity */
+            net_quantity: number;
+            /** Realised Pnl */
+            realised_pnl: string;
+            trade_type: components["schemas"]["TradeType"];
+            /** Unrealised Pnl */
+            unrealised_pnl: string;
+        };
+        /** BookPositionsOut */
+        BookPositionsOut: {
+            /** Errors */
+            errors: components["schemas"]["BookClientError"][];
+            /** Tokens */
+            tokens: components["schemas"]["BookToken"][];
+        };
+        /**
+         * BookSummaryOut
+         * @description Totals over the caller's readable clients: P&L today is realised + unrealised, gross exposure is the sum of
+         *     |net quantity| x last price over every lot (unpriced lots left out and counted in `unpriced_lots`).
+         */
+        BookSummaryOut: {
+            best_client: components["schemas"]["BookClientPnl"] | null;
+            /** Clients */
+            clients: number;
+            /** Clients With Open Positions */
+            clients_with_open_positions: number;
+            /** Errors */
+            errors: components["schemas"]["BookClientError"][];
+            /** Gross Exposure */
+            gross_exposure: string;
+            /** Margin Available */
+            margin_available: string;
+            /** Margin Used */
+            margin_used: string;
+            /** Pnl Today */
+            pnl_today: string;
+            /** Realised Pnl */
+            realised_pnl: string;
+            /** Unpriced Lots */
+            unpriced_lots: number;
+            /** Unrealised Pnl */
+            unrealised_pnl: string;
+            worst_client: components["schemas"]["BookClientPnl"] | null;
+        };
+        /**
+         * BookToken
+         * @description A token's lots across clients and their totals; `net_value` is net quantity x last price (None unpriced).
+         */
+        BookToken: {
+            /** Clients */
+            clients: components["schemas"]["BookLine"][];
+            /** Exchange */
+            exchange: string;
+            /** Last Price */
+            last_price: string | null;
+            /** Net Quantity */
+            net_quantity: number;
+            /** Net Value */
+            net_value: string | null;
+            /** Realised Pnl */
+            realised_pnl: string;
+            /** Symbol */
+            symbol: string;
+            /** Token Id */
+            token_id: number;
+            /** Unrealised Pnl */
+            unrealised_pnl: string;
+        };
         /**
          * BrokerName
          * @enum {string}
@@ -2262,6 +2417,199 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    book_positions_api_v1_book_positions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookPositionsOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    book_positions_csv_api_v1_book_positions_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    book_summary_api_v1_book_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookSummaryOut"];
                 };
             };
             /** @description Unauthorized */

@@ -131,6 +131,15 @@ export type AuditQuery = NonNullable<operations['list_events_api_v1_audit_get'][
 /** GET /audit/verify */
 export type ChainReport = Schemas['ChainReportOut'];
 
+/** GET /book/positions: every visible client's lots per token (DELIVERY includes the demat holding), the token's
+ * totals, and the clients whose books could not be read. */
+export type BookPositions = Schemas['BookPositionsOut'];
+export type BookToken = Schemas['BookToken'];
+export type BookLine = Schemas['BookLine'];
+export type BookClientError = Schemas['BookClientError'];
+/** GET /book/summary: the caller's totals (P&L today, exposure, margin, best and worst client). */
+export type BookSummary = Schemas['BookSummaryOut'];
+
 // ───────────────────────── Socket.IO payloads (not in OpenAPI) ─────────────────────────
 
 /** server → client `price_update`, room token:{id} */
