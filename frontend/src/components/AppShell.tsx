@@ -23,6 +23,7 @@ const NAV: NavItem[] = [
   { href: '/', label: 'Desk', match: ['/exit'] },
   { href: '/clients', label: 'Clients' },
   { href: '/orders', label: 'Orders' },
+  { href: '/book', label: 'Book' },
   { href: '/admin', label: 'Admin', adminOnly: true },
 ];
 
