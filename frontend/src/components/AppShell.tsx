@@ -22,6 +22,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '/', label: 'Desk', match: ['/exit'] },
   { href: '/clients', label: 'Clients' },
+  { href: '/groups', label: 'Groups' },
   { href: '/orders', label: 'Orders' },
   { href: '/admin', label: 'Admin', adminOnly: true },
 ];
