@@ -88,15 +88,17 @@ export function GroupForm({ clients, group, onSaved, onCancel }: GroupFormProps)
                       {!row.is_active && ' · inactive'}
                     </span>
                   </span>
-                  <input
-                    aria-label={`Multiplier for ${row.display_name}`}
-                    data-testid={`group-multiplier-${row.client_id}`}
-                    inputMode="decimal"
-                    disabled={!row.selected}
-                    className={`${inputClass} w-24 shrink-0 text-right`}
-                    aria-invalid={error ? true : undefined}
-                    {...register(`members.${index}.multiplier`)}
-                  />
+                  <div className="w-24 shrink-0">
+                    <input
+                      aria-label={`Multiplier for ${row.display_name}`}
+                      data-testid={`group-multiplier-${row.client_id}`}
+                      inputMode="decimal"
+                      disabled={!row.selected}
+                      className={`${inputClass} text-right`}
+                      aria-invalid={error ? true : undefined}
+                      {...register(`members.${index}.multiplier`)}
+                    />
+                  </div>
                 </div>
                 <FieldError message={error} />
               </li>

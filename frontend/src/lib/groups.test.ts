@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Client, ClientGroup } from './api-types';
-import { groupFormRows, groupFormSchema, memberSummary, multiplierError, toGroupBody } from './groups';
+import {
+  groupFormRows,
+  groupFormSchema,
+  memberSummary,
+  multiplierError,
+  toGroupBody,
+  type GroupMemberRow,
+} from './groups';
 
 const client = (id: number, name: string, active = true): Client => ({
   id,
@@ -56,14 +63,14 @@ describe('groupFormRows', () => {
 });
 
 describe('groupFormSchema and toGroupBody', () => {
-  const rows = groupFormRows([client(1, 'Al'), client(2, 'Bea')]);
+  const [al, bea] = groupFormRows([client(1, 'Al'), client(2, 'Bea')]) as [GroupMemberRow, GroupMemberRow];
 
   it('sends only ticked clients, with their multipliers as decimal strings', () => {
     const values = groupFormSchema.parse({
       name: '  Model A ',
       members: [
-        { ...rows[0], selected: true, multiplier: ' 1.5 ' },
-        { ...rows[1], selected: false, multiplier: 'junk' },
+        { ...al, selected: true, multiplier: ' 1.5 ' },
+        { ...bea, selected: false, multiplier: 'junk' },
       ],
     });
     expect(toGroupBody(values)).toEqual({ name: 'Model A', members: [{ client_id: 1, multiplier: '1.5' }] });
@@ -72,7 +79,7 @@ describe('groupFormSchema and toGroupBody', () => {
   it('checks a ticked client’s multiplier and the name', () => {
     const result = groupFormSchema.safeParse({
       name: ' ',
-      members: [{ ...rows[0], selected: true, multiplier: '0' }, rows[1]],
+      members: [{ ...al, selected: true, multiplier: '0' }, bea],
     });
     expect(result.success).toBe(false);
     const issues = result.error!.issues.map((i) => [i.path.join('.'), i.message]);
@@ -86,6 +93,6 @@ describe('groupFormSchema and toGroupBody', () => {
 describe('memberSummary', () => {
   it('counts members and says how many are inactive', () => {
     expect(memberSummary(group)).toBe('2 clients (1 inactive)');
-    expect(memberSummary({ ...group, members: [group.members[0]] })).toBe('1 client');
+    expect(memberSummary({ ...group, members: group.members.slice(0, 1) })).toBe('1 client');
   });
 });
