@@ -1,5 +1,7 @@
 """Client groups: advisors keep their own groups, members are clients the owner may see, every change audited."""
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -253,3 +255,30 @@ async def test_deleting_a_group_leaves_its_clients_and_other_groups(
     assert (await create(http, advisor, name="Doomed")).status_code == 201
     deleted = next(e for e in await audit_actions(http, admin) if e["action"] == "group.delete")
     assert deleted["payload"] == {"name": "Doomed", "owner_id": advisor.id, "member_client_ids": sorted([a.id, b.id])}
+
+
+async def test_two_creates_of_one_name_at_once_make_one_group_and_a_409(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients
+) -> None:
+    (a,) = await make_clients(advisor, 1)
+    answers = await asyncio.gather(
+        *(create(http, advisor, name="Same", members=members((a.id, m))) for m in ("1", "2"))
+    )
+    assert sorted(r.status_code for r in answers) == [201, 409]
+    assert next(r for r in answers if r.status_code == 409).json()["error"]["code"] == "GROUP_EXISTS"
+    assert (await http.get(URL, headers=advisor.headers)).json()["total"] == 1
+
+
+async def test_two_member_edits_at_once_leave_one_of_them_whole(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients
+) -> None:
+    a, b, c, d = await make_clients(advisor, 4)
+    group = (await create(http, advisor, name="G", members=members((a.id, "1")))).json()
+    edits = [members((b.id, "2"), (c.id, "2")), members((c.id, "3"), (d.id, "3"))]
+    answers = await asyncio.gather(
+        *(http.patch(f"{URL}/{group['id']}", json={"members": e}, headers=advisor.headers) for e in edits)
+    )
+    assert [r.status_code for r in answers] == [200, 200]
+    final = (await http.get(f"{URL}/{group['id']}", headers=advisor.headers)).json()["members"]
+    as_sent = [{"client_id": m["client_id"], "multiplier": m["multiplier"].rstrip("0").rstrip(".")} for m in final]
+    assert as_sent in edits
