@@ -2,8 +2,22 @@
 
 from fastapi import APIRouter
 
-from app.api import audit, auth, batches, book, clients, market, market_replay, orders, risk, tokens, trades, users
+from app.api import (
+    audit,
+    auth,
+    batches,
+    book,
+    clients,
+    groups,
+    market,
+    market_replay,
+    orders,
+    risk,
+    tokens,
+    trades,
+    users,
+)
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, users, clients, tokens, orders, batches, trades, book, market, market_replay, risk, audit):
+for module in (auth, users, clients, groups, tokens, orders, batches, trades, book, market, market_replay, risk, audit):
     api_router.include_router(module.router)

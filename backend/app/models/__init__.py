@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent, AuditHead
 from app.models.batch import Batch
 from app.models.client import Client
+from app.models.group import ClientGroup, ClientGroupMember
 from app.models.instrument import Instrument
 from app.models.lease import Lease
 from app.models.order import Order, Trade
@@ -16,6 +17,8 @@ __all__ = [
     "AuditHead",
     "Batch",
     "Client",
+    "ClientGroup",
+    "ClientGroupMember",
     "Instrument",
     "Lease",
     "Order",

@@ -22,6 +22,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '/', label: 'Desk', match: ['/exit'] },
   { href: '/clients', label: 'Clients' },
+  { href: '/groups', label: 'Groups' },
   { href: '/orders', label: 'Orders' },
   { href: '/book', label: 'Book' },
   { href: '/admin', label: 'Admin', adminOnly: true },
@@ -43,7 +44,7 @@ function NavLinks({ items, pathname, className }: { items: NavItem[]; pathname: 
             href={item.href}
             aria-current={active ? 'page' : undefined}
             data-testid={`nav-${item.label.toLowerCase()}`}
-            className={`inline-flex min-h-11 min-w-11 flex-1 items-center justify-center rounded-lg px-3 text-sm font-medium sm:flex-none ${
+            className={`inline-flex min-h-11 min-w-11 flex-1 items-center justify-center rounded-lg px-2 text-sm font-medium sm:flex-none sm:px-3 ${
               active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800 hover:text-white'
             }`}
           >

@@ -36,6 +36,14 @@ export type ClientUpdate = Schemas['ClientUpdate'];
 /** GET /clients items; `summary` is null (with `summary_error`) when the broker did not answer. */
 export type Client = Schemas['ClientOut'];
 
+/** GET /groups items: a named set of clients, each with a multiplier (a Decimal string). */
+export type ClientGroup = Schemas['GroupOut'];
+export type GroupMember = Schemas['GroupMemberOut'];
+/** POST /groups */
+export type GroupCreate = Schemas['GroupCreate'];
+/** PATCH /groups/{id}: `members` given replaces every member. */
+export type GroupUpdate = Schemas['GroupUpdate'];
+
 /** GET /clients/{id}/portfolio positions */
 export type Position = Schemas['PositionOut'];
 /** GET /clients/{id}/portfolio holdings: the demat account (DELIVERY buys join it at T+1) */
