@@ -225,3 +225,18 @@ async def test_only_the_batch_owner_or_an_admin_retries(
     by_admin = await retry(http, admin, batch["batch_id"])
     assert by_admin.status_code == 202
     assert [row["client_id"] for row in by_admin.json()["rows"]] == [poor.id]
+
+
+async def test_a_halt_refuses_the_retry_and_sends_nothing(
+    http: httpx.AsyncClient, advisor: Actor, admin: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    [poor] = await make_clients(advisor, 1, cash=Decimal("1000"), prefix="POOR")
+    await sim.price(RELIANCE, "1400.00")
+    batch = await run_batch(http, advisor, body_for([poor]))
+    halt = await http.post("/api/v1/risk/halt", json={"scope": "firm", "reason": "fat finger"}, headers=admin.headers)
+    assert halt.status_code == 200
+    sent = record_sends(sim)
+    refused = await retry(http, advisor, batch["batch_id"])
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "TRADING_HALTED"
+    assert sent == []
+    assert (await wait(http, advisor, batch["batch_id"]))["retries"] == []
