@@ -60,6 +60,7 @@ CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderSta
 class BatchKind(StrEnum):
     EXECUTE_ALL = "EXECUTE_ALL"
     EXIT_BY_TOKEN = "EXIT_BY_TOKEN"  # noqa: S105
+    RETRY = "RETRY"  # an execute-all's (or a retry's) failed rows sent again
 
 
 class BatchStatus(StrEnum):

@@ -25,3 +25,5 @@ class Batch(SQLModel, table=True):
     params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A retry batch names the batch whose failed rows it sends again (app/services/retries.py).
+    retry_of: int | None = Field(default=None, foreign_key="batches.id", index=True)

@@ -15,6 +15,8 @@ class Order(SQLModel, table=True):
     __table_args__ = (
         Index("ix_orders_client_created", "client_id", "created_at"),
         Index("ix_orders_status", "status"),
+        # An order is sent again at most once: two retries racing for the same row cannot both commit.
+        UniqueConstraint("retry_of_order_id", name="uq_orders_retry_of_order_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,6 +41,8 @@ class Order(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The REJECTED or NOT_AT_BROKER order this one sends again (a retry batch's row), else None.
+    retry_of_order_id: int | None = Field(default=None, foreign_key="orders.id")
 
     @property
     def tag(self) -> str:

@@ -54,6 +54,10 @@ class ExecuteAllRequest(StrictBody):
         return self
 
 
+class RetryRequest(StrictBody):
+    price: Price | None = Field(default=None, description="a new limit price, only for a LIMIT or SL batch")
+
+
 class ExitOrderTerms(StrictBody):
     order_type: Literal[OrderType.MARKET, OrderType.LIMIT] = OrderType.MARKET
     price: Price | None = None
@@ -136,6 +140,8 @@ class BatchOut(BaseModel):
     finished_at: datetime | None
     counts: BatchCounts
     rows: list[BatchRow]
+    retry_of: int | None = Field(default=None, description="the batch whose failed rows this one sends again")
+    retries: list[int] = Field(default_factory=list, description="batches that retried this one's failed rows")
 
 
 class TradeOut(BaseModel):

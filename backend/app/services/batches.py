@@ -246,10 +246,13 @@ async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
     client_ids = {o.client_id for o in orders} | {row["client_id"] for row in without_order}
     names = dict((await session.execute(select(Client.id, Client.display_name).where(Client.id.in_(client_ids)))).all())
     symbol = await session.scalar(select(Instrument.symbol).where(Instrument.token_id == batch.token_id))
-    return build_batch_out(batch, orders, names, symbol or "")
+    retries = list(await session.scalars(select(Batch.id).where(Batch.retry_of == batch.id).order_by(Batch.id)))
+    return build_batch_out(batch, orders, names, symbol or "", retries)
 
 
-def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], symbol: str) -> BatchOut:
+def build_batch_out(
+    batch: Batch, orders: list[Order], names: dict[int, str], symbol: str, retries: list[int] | None = None
+) -> BatchOut:
     extra = batch.params.get("rows_without_order", [])
     closes = batch.params.get("closes", {})  # exits: what each order closes, by "client id:trade type"
     rows = [
@@ -313,4 +316,6 @@ def build_batch_out(batch: Batch, orders: list[Order], names: dict[int, str], sy
         finished_at=finished,
         counts=counts,
         rows=rows,
+        retry_of=batch.retry_of,
+        retries=retries or [],
     )

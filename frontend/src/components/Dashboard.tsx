@@ -27,6 +27,7 @@ import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
 import { BatchProgressSummary } from './BatchProgressSummary';
+import { RetryFailedRows } from './RetryFailedRows';
 import { ConfirmSummary } from './ConfirmSummary';
 import { DeskChart } from './DeskChart';
 import { LivePrice } from './LivePrice';
@@ -128,7 +129,11 @@ export function Dashboard() {
   const summary = summarise({ allocations, order_type: orderType, price }, ltp);
 
   const batchSubmit = useBatchSubmit('/orders/execute-all');
-  const batch = useBatch(batchSubmit.batchId);
+  // After "Retry failed rows" the desk follows the retry batch instead.
+  const [retryId, setRetryId] = useState<number | null>(null);
+  // The order type the batch was sent with (the form may change meanwhile): a retry's new price needs LIMIT/SL.
+  const [sentOrderType, setSentOrderType] = useState<OrderType | null>(null);
+  const batch = useBatch(retryId ?? batchSubmit.batchId);
   // Refused by a halt the banner does not show yet (it polls): show it now.
   const haltRefusal = batchSubmit.error?.code === 'TRADING_HALTED' ? batchSubmit.error : null;
   useEffect(() => {
@@ -220,12 +225,14 @@ export function Dashboard() {
 
   const send = async () => {
     if (!confirm || !instrument) return;
+    setSentOrderType(confirm.values.order_type);
     const batchResult = await batchSubmit.submit(toExecuteAllRequest(instrument.token_id, confirm.values));
     if (batchResult) setConfirm(null);
   };
 
   const newOrder = () => {
     batchSubmit.reset();
+    setRetryId(null);
     reset({ ...getValues(), allocations: getValues('allocations').map((a) => ({ ...a, quantity: '' })) });
   };
 
@@ -517,6 +524,14 @@ export function Dashboard() {
         {executing ? (
           <div className="flex flex-wrap items-center gap-3">
             <BatchProgressSummary view={batch} />
+            {batchDone && (
+              <RetryFailedRows
+                view={batch}
+                priced={sentOrderType !== null && needsPrice(sentOrderType)}
+                tickSize={instrument?.tick_size ?? '0.05'}
+                onRetried={setRetryId}
+              />
+            )}
             {batchDone && (
               <Button variant="secondary" onClick={newOrder} data-testid="new-order">
                 New order

@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batches/{batch_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Batch
+         * @description Send again, as a new batch, the rows the broker never took (REJECTED, or CANCELLED as NOT_AT_BROKER).
+         */
+        post: operations["retry_batch_api_v1_batches__batch_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/book/positions": {
         parameters: {
             query?: never;
@@ -939,7 +959,7 @@ export interface components {
          * BatchKind
          * @enum {string}
          */
-        BatchKind: "EXECUTE_ALL" | "EXIT_BY_TOKEN";
+        BatchKind: "EXECUTE_ALL" | "EXIT_BY_TOKEN" | "RETRY";
         /** BatchOut */
         BatchOut: {
             /** Batch Id */
@@ -953,6 +973,16 @@ export interface components {
             /** Finished At */
             finished_at: string | null;
             kind: components["schemas"]["BatchKind"];
+            /**
+             * Retries
+             * @description batches that retried this one's failed rows
+             */
+            retries?: number[];
+            /**
+             * Retry Of
+             * @description the batch whose failed rows this one sends again
+             */
+            retry_of?: number | null;
             /** Rows */
             rows: components["schemas"]["BatchRow"][];
             status: components["schemas"]["BatchStatus"];
@@ -1781,6 +1811,14 @@ export interface components {
              */
             scope: "firm" | "advisor";
         };
+        /** RetryRequest */
+        RetryRequest: {
+            /**
+             * Price
+             * @description a new limit price, only for a LIMIT or SL batch
+             */
+            price?: (number | string) | null;
+        };
         /**
          * RiskLimitsIn
          * @description A PUT replaces the scope's limits: a field left out or null means no limit at this scope.
@@ -2529,6 +2567,80 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    retry_batch_api_v1_batches__batch_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key returns the same batch and sends nothing again: 1 to 128 characters. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RetryRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,105 @@
+'use client';
+
+import { useState } from 'react';
+
+import { useBatchSubmit } from '@/hooks/useBatchSubmit';
+import { errorText } from '@/lib/errors';
+import { retryableRows, toRetryRequest } from '@/lib/retry';
+import { priceError } from '@/lib/validation';
+import type { BatchView } from '@/stores/batches';
+
+import { Button, ErrorAlert, FieldError, inputClass, Modal, qty } from './ui';
+
+/**
+ * "Retry failed rows" for a finished batch: confirms which rows go again (REJECTED, or not at the
+ * broker), optionally with a new price for a LIMIT/SL batch, posts the retry with an
+ * Idempotency-Key, and hands the new batch's id to the page so it follows it like an execute-all.
+ */
+export function RetryFailedRows({
+  view,
+  priced,
+  tickSize,
+  onRetried,
+}: {
+  view: BatchView | undefined;
+  /** The batch is LIMIT or SL: a new price may be given. */
+  priced: boolean;
+  tickSize: string;
+  onRetried: (batchId: number) => void;
+}) {
+  const rows = retryableRows(view);
+  const submit = useBatchSubmit(view ? `/batches/${view.batch_id}/retry` : null);
+  const [open, setOpen] = useState(false);
+  const [price, setPrice] = useState('');
+  const [priceErr, setPriceErr] = useState<string | null>(null);
+  if (rows.length === 0) return null;
+
+  const send = async () => {
+    if (priced && price.trim() !== '') {
+      const err = priceError(price, tickSize);
+      setPriceErr(err);
+      if (err) return;
+    }
+    const batch = await submit.submit(toRetryRequest(priced, price));
+    if (batch) {
+      setOpen(false);
+      setPrice('');
+      onRetried(batch.batch_id);
+    }
+  };
+
+  return (
+    <>
+      <Button variant="secondary" onClick={() => setOpen(true)} data-testid="retry-failed">
+        Retry failed rows ({rows.length})
+      </Button>
+      <Modal
+        open={open}
+        onClose={() => !submit.submitting && setOpen(false)}
+        title="Retry failed rows"
+        testId="retry-dialog"
+      >
+        <p className="text-sm">
+          These rows go again as a new batch, with the same terms and quantities. Rows whose outcome is still
+          unknown (failed) are not retried: the broker may have them.
+        </p>
+        <ul className="mt-2 max-h-60 space-y-1 overflow-auto text-sm" data-testid="retry-rows">
+          {rows.map((r) => (
+            <li key={r.order_id ?? r.client_id} className="flex justify-between gap-3">
+              <span className="truncate">{r.client_name}</span>
+              <span className="tabular-nums">{qty(r.quantity)}</span>
+              <span className="truncate text-xs text-slate-500">{r.reason}</span>
+            </li>
+          ))}
+        </ul>
+        {priced && (
+          <label className="mt-3 block text-sm">
+            New price (optional)
+            <input
+              className={inputClass}
+              inputMode="decimal"
+              value={price}
+              onChange={(e) => setPrice(e.target.value)}
+              placeholder={`same price · tick ${tickSize}`}
+              data-testid="retry-price"
+            />
+            <FieldError message={priceErr ?? undefined} />
+          </label>
+        )}
+        {submit.error && (
+          <div className="mt-3">
+            <ErrorAlert testId="retry-error" error={errorText(submit.error)} />
+          </div>
+        )}
+        <div className="mt-4 flex flex-wrap justify-end gap-2">
+          <Button variant="secondary" onClick={() => setOpen(false)} disabled={submit.submitting}>
+            Cancel
+          </Button>
+          <Button onClick={send} disabled={submit.submitting} data-testid="retry-confirm">
+            {submit.submitting ? 'Sending…' : `Retry ${rows.length} rows`}
+          </Button>
+        </div>
+      </Modal>
+    </>
+  );
+}
