@@ -67,11 +67,12 @@ class ExecuteAllRequest(StrictBody):
 
     @model_validator(mode="after")
     def _one_row_per_client(self) -> "ExecuteAllRequest":
-        seen: set[int] = set()
-        for client_id in [a.client_id for a in self.allocations or []] + list(self.client_ids or []):
-            if client_id in seen:
-                raise ValueError(f"client {client_id} appears twice")
-            seen.add(client_id)
+        for ids in ([a.client_id for a in self.allocations or []], self.client_ids or []):
+            seen: set[int] = set()
+            for client_id in ids:
+                if client_id in seen:
+                    raise ValueError(f"client {client_id} appears twice")
+                seen.add(client_id)
         return self
 
 
