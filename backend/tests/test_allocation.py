@@ -1,34 +1,14 @@
 """Execute-all sized by a group or a client list: each method, lot rounding, zero results, multipliers, prices."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from app.context import AppContext
-from app.models import Client, Instrument
-from tests.conftest import Actor, MakeClients, Simulator
+from app.models import Client
+from tests.conftest import RELIANCE, Actor, MakeClients, SetLot, Simulator
 from tests.test_execute_all import execute_all, wait_batch
-
-RELIANCE = 2885
-
-SetLot = Callable[[int], Awaitable[None]]
-
-
-@pytest.fixture
-async def set_lot(ctx: AppContext) -> AsyncIterator[SetLot]:
-    """RELIANCE's lot size for one test (every instrument in data/tokens.csv trades in lots of 1)."""
-
-    async def put(size: int) -> None:
-        async with ctx.sessions() as session:
-            instrument = await session.get(Instrument, RELIANCE)
-            assert instrument is not None
-            instrument.lot_size = size
-            await session.commit()
-
-    yield put
-    await put(1)
 
 
 async def make_group(http: httpx.AsyncClient, actor: Actor, pairs: list[tuple[int, str]]) -> int:
