@@ -11,6 +11,14 @@ from tests.conftest import RELIANCE, Actor, MakeClients, SetLot, Simulator
 from tests.test_execute_all import execute_all, wait_batch
 
 
+async def send(http: httpx.AsyncClient, actor: Actor, body: dict, key: str | None = None) -> httpx.Response:
+    """Execute-all, waiting for the batch to finish so no order of this test is still being sent after it."""
+    response = await execute_all(http, actor, body, key)
+    if response.status_code == 202:
+        await wait_batch(http, actor, response.json()["batch_id"])
+    return response
+
+
 async def make_group(http: httpx.AsyncClient, actor: Actor, pairs: list[tuple[int, str]]) -> int:
     members = [{"client_id": client_id, "multiplier": m} for client_id, m in pairs]
     response = await http.post("/api/v1/groups", json={"name": "Model", "members": members}, headers=actor.headers)
@@ -30,7 +38,7 @@ async def test_fixed_with_multipliers_rounds_down_to_the_lot_and_skips_a_zero(
     await sim.price(RELIANCE, "1400.00")
     await set_lot(5)
     group = await make_group(http, advisor, [(big.id, "2.5"), (small.id, "1"), (tiny.id, "0.3")])
-    response = await execute_all(http, advisor, sized_body({"method": "fixed", "quantity": 10}, group_id=group))
+    response = await send(http, advisor, sized_body({"method": "fixed", "quantity": 10}, group_id=group))
     assert response.status_code == 202, response.text
     batch = await wait_batch(http, advisor, response.json()["batch_id"])
     rows = {row["client_id"]: row for row in batch["rows"]}
@@ -61,7 +69,7 @@ async def test_equal_split_and_ratio(
     assert split.status_code == 202, split.text
     assert [(r["client_id"], r["quantity"]) for r in split.json()["rows"]] == [(a.id, 4), (b.id, 3), (c.id, 3)]
     group = await make_group(http, advisor, [(a.id, "1"), (b.id, "2"), (c.id, "3")])
-    ratio = await execute_all(http, advisor, sized_body({"method": "ratio", "total_quantity": 10}, group_id=group))
+    ratio = await send(http, advisor, sized_body({"method": "ratio", "total_quantity": 10}, group_id=group))
     assert {r["client_id"]: r["quantity"] for r in ratio.json()["rows"]} == {a.id: 1, b.id: 3, c.id: 5}
     assert {r["client_id"]: r["sizing"]["inputs"]["sum_of_multipliers"] for r in ratio.json()["rows"]} == {
         a.id: "6.00",
@@ -78,7 +86,7 @@ async def test_amount_sizes_by_the_limit_price_not_the_market_price(
     limit = sized_body(
         {"method": "amount", "amount": "10000"}, client_ids=[client.id], order_type="LIMIT", price="1000.00"
     )
-    response = await execute_all(http, advisor, limit)
+    response = await send(http, advisor, limit)
     [row] = response.json()["rows"]
     assert row["quantity"] == 10
     assert (row["sizing"]["price"], row["sizing"]["price_source"]) == ("1000.00", "limit")
@@ -97,7 +105,7 @@ async def test_pct_equity_and_available_margin_size_from_each_clients_books(
     [poor] = await make_clients(advisor, 1, cash=Decimal("1000"), prefix="POOR")
     await sim.price(RELIANCE, "1400.00")
     body = sized_body({"method": "pct_equity", "percent": "10"}, client_ids=[rich.id, poor.id])
-    response = await execute_all(http, advisor, body)
+    response = await send(http, advisor, body)
     rows = {r["client_id"]: r for r in response.json()["rows"]}
     assert rows[rich.id]["quantity"] == 71  # 10% of 1,000,000 / 1,400 = 71.43
     assert rows[rich.id]["sizing"]["inputs"] == {"percent": "10", "equity": "1000000.00"}
@@ -105,7 +113,7 @@ async def test_pct_equity_and_available_margin_size_from_each_clients_books(
     await wait_batch(http, advisor, response.json()["batch_id"])
     # Intraday leverage 5 (the simulator's): 50% of what the rich client has left x 5 / 1,400.
     margin = sized_body({"method": "available_margin", "percent": "50"}, client_ids=[rich.id], trade_type="INTRADAY")
-    [row] = (await execute_all(http, advisor, margin)).json()["rows"]
+    [row] = (await send(http, advisor, margin)).json()["rows"]
     available = Decimal("1000000") - 71 * Decimal("1400")
     assert row["sizing"]["inputs"] == {"percent": "50", "available_margin": f"{available:.2f}", "leverage": "5"}
     assert row["quantity"] == int(available / 2 * 5 / 1400)
@@ -144,7 +152,7 @@ async def test_no_market_price_for_a_priced_method_is_a_422(
     )
     assert response.status_code == 422 and response.json()["error"]["code"] == "NO_PRICE_FOR_SIZING"
     # A method that needs no price still works without one.
-    fixed = await execute_all(http, advisor, sized_body({"method": "fixed", "quantity": 2}, client_ids=[client.id]))
+    fixed = await send(http, advisor, sized_body({"method": "fixed", "quantity": 2}, client_ids=[client.id]))
     assert fixed.status_code == 202 and fixed.json()["rows"][0]["sizing"]["price"] is None
 
 
@@ -173,5 +181,19 @@ async def test_another_advisors_group_is_not_found(
 ) -> None:
     [client] = await make_clients(other_advisor, 1)
     group = await make_group(http, other_advisor, [(client.id, "1")])
-    response = await execute_all(http, advisor, sized_body({"method": "fixed", "quantity": 1}, group_id=group))
+    response = await send(http, advisor, sized_body({"method": "fixed", "quantity": 1}, group_id=group))
     assert response.status_code == 404 and response.json()["error"]["code"] == "GROUP_NOT_FOUND"
+
+
+async def test_a_sized_body_with_the_same_key_sends_once(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, ctx: AppContext
+) -> None:
+    clients = await make_clients(advisor, 2)
+    await sim.price(RELIANCE, "1400.00")
+    body = sized_body({"method": "equal_split", "total_quantity": 4}, client_ids=[c.id for c in clients])
+    first = await send(http, advisor, body, key="sized-1")
+    again = await send(http, advisor, body, key="sized-1")
+    assert first.json()["batch_id"] == again.json()["batch_id"]
+    assert [r["sizing"]["quantity"] for r in again.json()["rows"]] == [2, 2]
+    other = await send(http, advisor, {**body, "allocation": {"method": "fixed", "quantity": 1}}, key="sized-1")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"

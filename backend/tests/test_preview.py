@@ -108,3 +108,4 @@ async def test_preview_shows_a_risk_limit_the_order_would_breach(
     assert rows[a.id]["margin_required"] == "2800.00"
     sent = await execute_all(http, advisor, body)
     assert {r["client_id"]: r["status"] for r in sent.json()["rows"]}[b.id] == "DENIED"
+    await wait_batch(http, advisor, sent.json()["batch_id"])

@@ -106,7 +106,9 @@ async def save_batch(
 
 
 async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key: str | None) -> BatchOut:
-    body_json = body.model_dump(mode="json")
+    # The form not used is left out, so an explicit-allocations body hashes (and is stored) as it always has.
+    unused = {name for name in ("allocations", "group_id", "client_ids", "allocation") if getattr(body, name) is None}
+    body_json = body.model_dump(mode="json", exclude=unused)
     body_hash = request_hash(body_json)
     async with ctx.sessions() as session:
         existing = await find_by_key(session, user, key, body_hash)
