@@ -197,3 +197,34 @@ async def test_a_sized_body_with_the_same_key_sends_once(
     assert [r["sizing"]["quantity"] for r in again.json()["rows"]] == [2, 2]
     other = await send(http, advisor, {**body, "allocation": {"method": "fixed", "quantity": 1}}, key="sized-1")
     assert other.status_code == 409 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+async def test_pct_equity_counts_holdings_at_market_and_positions_unrealised(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    [client] = await make_clients(advisor, 1, cash=Decimal("1000000"))
+    await sim.price(RELIANCE, "1400.00")
+    buy = {"token_id": RELIANCE, "execution": "BUY", "order_type": "LIMIT", "price": "1400.00"}
+    held = await send(
+        http, advisor, {**buy, "trade_type": "DELIVERY", "allocations": [{"client_id": client.id, "quantity": 100}]}
+    )
+    assert held.status_code == 202
+    sim.next_trading_day()  # settles: 140,000 leaves cash, 100 shares are a holding
+    await sim.price(RELIANCE, "1500.00")
+    day = await send(
+        http,
+        advisor,
+        {
+            **buy,
+            "price": "1500.00",
+            "trade_type": "INTRADAY",
+            "allocations": [{"client_id": client.id, "quantity": 10}],
+        },
+    )
+    assert day.status_code == 202
+    await sim.price(RELIANCE, "1600.00")
+    body = sized_body({"method": "pct_equity", "percent": "10"}, client_ids=[client.id])
+    [row] = (await http.post("/api/v1/orders/preview", json=body, headers=advisor.headers)).json()["rows"]
+    # 860,000 cash + 100 held x 1,600 + 10 x (1,600 - 1,500) unrealised = 1,021,000; 10% / 1,600 = 63.81.
+    assert row["sizing"]["inputs"] == {"percent": "10", "equity": "1021000.00"}
+    assert row["quantity"] == 63
