@@ -281,3 +281,23 @@ async def wait_for_trades(
 
     await eventually(complete)
     return found
+
+
+RELIANCE = 2885
+
+SetLot = Callable[[int], Awaitable[None]]
+
+
+@pytest.fixture
+async def set_lot(ctx: AppContext) -> AsyncIterator[SetLot]:
+    """RELIANCE's lot size for one test (every instrument in data/tokens.csv trades in lots of 1)."""
+
+    async def put(size: int) -> None:
+        async with ctx.sessions() as session:
+            instrument = await session.get(Instrument, RELIANCE)
+            assert instrument is not None
+            instrument.lot_size = size
+            await session.commit()
+
+    yield put
+    await put(1)

@@ -1,4 +1,4 @@
-"""/api/v1/orders: place one order, execute-all, the order book, cancel and modify."""
+"""/api/v1/orders: place one order, execute-all and its preview, the order book, cancel and modify."""
 
 from typing import Annotated
 
@@ -10,7 +10,9 @@ from app.enums import OrderStatus
 from app.errors import InvalidRequest
 from app.schemas.common import ERROR_RESPONSES, ErrorResponse, Page
 from app.schemas.orders import BatchOut, ExecuteAllRequest, ModifyOrderRequest, OrderOut, PlaceOrderRequest
+from app.schemas.preview import PreviewOut
 from app.services import batches, orders
+from app.services import preview as previews
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses={**ERROR_RESPONSES, 429: {"model": ErrorResponse}})
 
@@ -51,6 +53,12 @@ async def execute_all(
     body: ExecuteAllRequest, user: TraderUser, ctx: ContextDep, idempotency_key: IdempotencyKey = None
 ) -> BatchOut:
     return await batches.execute_all(ctx, user, body, idempotency_key)
+
+
+@router.post("/preview")
+async def preview(body: ExecuteAllRequest, user: TraderUser, ctx: ContextDep) -> PreviewOut:
+    """What execute-all would send for this body, per client and in total; nothing is written or sent."""
+    return await previews.preview(ctx, user, body)
 
 
 @router.get("")

@@ -194,6 +194,15 @@ class Quote:
         return (self.change * 100 / self.prev_close).quantize(Decimal("0.01"))
 
 
+# Assumed where a broker publishes no figure of its own: INTRADAY 5x (NSE's minimum 20% VaR+ELM margin for most
+# liquid stocks), DELIVERY 1x (full cash), MTF 4x (broker-funded up to 75%). Real intraday margins vary by stock.
+DEFAULT_LEVERAGE: Mapping[TradeType, Decimal] = {
+    TradeType.INTRADAY: Decimal(5),
+    TradeType.DELIVERY: Decimal(1),
+    TradeType.MTF: Decimal(4),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class BrokerCapabilities:
     order_types: frozenset[OrderType]
@@ -205,6 +214,8 @@ class BrokerCapabilities:
     orders_per_second: int | None  # per account; None = no cap
     # Whether `instruments(exchange)` downloads the broker's instrument master (else it raises BrokerRejected).
     instrument_master: bool = False
+    # Buying power per rupee of margin, by trade type: a buy of value V blocks V / leverage (sizing and preview).
+    leverage: Mapping[TradeType, Decimal] = field(default_factory=lambda: dict(DEFAULT_LEVERAGE))
 
 
 class BrokerError(Exception):

@@ -35,22 +35,44 @@ class Allocation(StrictBody):
     quantity: Annotated[StrictInt, Field(ge=0, le=INT32_MAX, description="0 skips the client")]
 
 
+PositiveQuantity = Annotated[StrictInt, Field(ge=1, le=INT32_MAX)]
+
+
+class AllocationMethod(StrictBody):
+    """How each client's quantity is sized (app/services/sizing.py); which input a method takes is checked by the
+    service, with the code ALLOCATION_INPUT."""
+
+    method: Literal["fixed", "equal_split", "ratio", "amount", "pct_equity", "available_margin"]
+    quantity: PositiveQuantity | None = None
+    total_quantity: PositiveQuantity | None = None
+    amount: Annotated[PlainDecimal, Field(gt=0, max_digits=16, decimal_places=2)] | None = Field(
+        default=None, description="Rupees per client (amount)"
+    )
+    percent: Annotated[PlainDecimal, Field(gt=0, le=100, decimal_places=4)] | None = None
+
+
 class ExecuteAllRequest(StrictBody):
+    """Either explicit `allocations`, or `group_id` / `client_ids` with an `allocation` method (not both)."""
+
     token_id: TokenId
     execution: Literal[Execution.BUY, Execution.SELL]
     order_type: OrderType
     trade_type: TradeType
     price: Price | None = None
     trigger_price: Price | None = None
-    allocations: list[Allocation] = Field(min_length=1, max_length=5000)
+    allocations: list[Allocation] | None = Field(default=None, min_length=1, max_length=5000)
+    group_id: Id | None = None
+    client_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5000)
+    allocation: AllocationMethod | None = None
 
     @model_validator(mode="after")
     def _one_row_per_client(self) -> "ExecuteAllRequest":
-        seen: set[int] = set()
-        for allocation in self.allocations:
-            if allocation.client_id in seen:
-                raise ValueError(f"client {allocation.client_id} appears twice in allocations")
-            seen.add(allocation.client_id)
+        for ids in ([a.client_id for a in self.allocations or []], self.client_ids or []):
+            seen: set[int] = set()
+            for client_id in ids:
+                if client_id in seen:
+                    raise ValueError(f"client {client_id} appears twice")
+                seen.add(client_id)
         return self
 
 
@@ -97,6 +119,18 @@ class OrderOut(BaseModel):
     updated_at: datetime
 
 
+class SizingOut(BaseModel):
+    """How a sized row's quantity was computed (null on rows of explicit allocations)."""
+
+    method: str
+    price: Decimal | None
+    price_source: Literal["limit", "market"] | None
+    multiplier: Decimal
+    inputs: dict[str, str]
+    raw_quantity: Decimal
+    quantity: int
+
+
 RowStatus = OrderStatus | Literal["SKIPPED"]
 
 
@@ -114,6 +148,7 @@ class BatchRow(BaseModel):
         default=None,
         description="Exit rows: what the row closes: a POSITION, the client's demat HOLDING (a DELIVERY sell), or both",
     )
+    sizing: SizingOut | None = None
 
 
 class BatchCounts(BaseModel):

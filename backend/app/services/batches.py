@@ -26,7 +26,7 @@ from app.models import Batch, Client, Instrument, Order, User
 from app.observability.metrics import BATCH_DURATION
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
 from app.services import audit
-from app.services.clients import visible_clients
+from app.services.allocation import check_form, plan
 from app.services.dispatch import send_loaded
 from app.services.instruments import get_instrument
 from app.services.order_terms import (
@@ -61,14 +61,6 @@ async def find_by_key(session: AsyncSession, user: User, key: str | None, body_h
             details={"batch_id": batch.id},
         )
     return batch
-
-
-async def visible_clients_by_id(session: AsyncSession, user: User, client_ids: list[int]) -> dict[int, Client]:
-    clients = {c.id: c for c in await session.scalars(visible_clients(user).where(Client.id.in_(client_ids)))}
-    missing = [client_id for client_id in client_ids if client_id not in clients]
-    if missing:
-        raise NotFound(f"No client with id {missing[0]}.", code="CLIENT_NOT_FOUND", details={"client_ids": missing})
-    return clients  # type: ignore[return-value]
 
 
 async def save_batch(
@@ -114,7 +106,9 @@ async def save_batch(
 
 
 async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key: str | None) -> BatchOut:
-    body_json = body.model_dump(mode="json")
+    # The form not used is left out, so an explicit-allocations body hashes (and is stored) as it always has.
+    unused = {name for name in ("allocations", "group_id", "client_ids", "allocation") if getattr(body, name) is None}
+    body_json = body.model_dump(mode="json", exclude=unused)
     body_hash = request_hash(body_json)
     async with ctx.sessions() as session:
         existing = await find_by_key(session, user, key, body_hash)
@@ -124,31 +118,26 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
         # Terms shared by every row are the request's fault: refused whole, nothing written. So is a quantity past
         # the desk's maximum: a slip of the finger in one row says the whole request needs a second look.
         check_price_fields(body.order_type, body.price, body.trigger_price)
+        check_form(body)
         bounds = Bounds.of(ctx.settings)
-        bounds.check(max(a.quantity for a in body.allocations), body.price, body.trigger_price)
+        bounds.check(None, body.price, body.trigger_price)
         check_on_tick(instrument, body.price, "price")
         check_on_tick(instrument, body.trigger_price, "trigger price")
-        clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations])
+        planned = await plan(ctx, session, user, body, instrument)
+        bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
+        clients = planned.clients
         await ensure_not_halted(session, user, list(clients.values()))
         orders: list[Order] = []
         to_check: list[tuple[Client, OrderTerms, Order]] = []
         without_order: list[dict[str, Any]] = []
-        for allocation in body.allocations:
-            client = clients[allocation.client_id]
-            if allocation.quantity == 0:
-                without_order.append({"client_id": client.id, "status": SKIPPED, "reason": "quantity 0"})
+        for row in planned.rows:
+            client = clients[row.client_id]
+            if row.quantity == 0:
+                without_order.append({"client_id": client.id, "status": SKIPPED, "reason": row.reason or "quantity 0"})
                 continue
-            terms = OrderTerms(
-                execution=body.execution,
-                side=side_of(body.execution),
-                order_type=body.order_type,
-                trade_type=body.trade_type,
-                quantity=allocation.quantity,
-                price=body.price,
-                trigger_price=body.trigger_price,
-            )
+            terms = terms_of(body, row.quantity)
             order = new_order(client, instrument, terms, user, batch_id=None)
-            denial = _row_denial(client, instrument, allocation.quantity)
+            denial = row_denial(client, instrument, row.quantity)
             if denial is not None:
                 order.status, order.reason = OrderStatus.DENIED, denial
             else:
@@ -170,14 +159,28 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
             token_id=instrument.token_id,
             params={
                 "request": body_json,
-                "client_order": [a.client_id for a in body.allocations],
+                "client_order": [row.client_id for row in planned.rows],
                 "rows_without_order": without_order,
+                # How each sized row's quantity was computed, by client id (explicit allocations have none).
+                "sizing": {str(row.client_id): row.sizing for row in planned.rows if row.sizing is not None},
             },
         )
         return await save_batch(ctx, session, user, batch, orders, clients, instrument)
 
 
-def _row_denial(client: Client, instrument: Instrument, quantity: int) -> str | None:
+def terms_of(body: ExecuteAllRequest, quantity: int) -> OrderTerms:
+    return OrderTerms(
+        execution=body.execution,
+        side=side_of(body.execution),
+        order_type=body.order_type,
+        trade_type=body.trade_type,
+        quantity=quantity,
+        price=body.price,
+        trigger_price=body.trigger_price,
+    )
+
+
+def row_denial(client: Client, instrument: Instrument, quantity: int) -> str | None:
     if not client.is_active:
         return "CLIENT_INACTIVE: the client is deactivated"
     try:
@@ -255,6 +258,7 @@ def build_batch_out(
 ) -> BatchOut:
     extra = batch.params.get("rows_without_order", [])
     closes = batch.params.get("closes", {})  # exits: what each order closes, by "client id:trade type"
+    sizing = batch.params.get("sizing", {})
     rows = [
         BatchRow(
             client_id=o.client_id,
@@ -267,6 +271,7 @@ def build_batch_out(
             filled_quantity=o.filled_quantity,
             average_price=o.average_price,
             closes=closes.get(f"{o.client_id}:{o.trade_type}"),
+            sizing=sizing.get(str(o.client_id)),
         )
         for o in orders
     ] + [
@@ -281,6 +286,7 @@ def build_batch_out(
             filled_quantity=0,
             average_price=None,
             closes=row.get("closes"),
+            sizing=sizing.get(str(row["client_id"])),
         )
         for row in extra
     ]

@@ -32,7 +32,8 @@ from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchOut, ExitByTokenRequest, ExitOrderTerms, OrderOut
 from app.services import audit, leases
 from app.services.accounts import broker_account
-from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, save_batch, visible_clients_by_id
+from app.services.allocation import visible_clients_by_id
+from app.services.batches import SKIPPED, batch_out, find_by_key, request_hash, save_batch
 from app.services.clients import visible_clients
 from app.services.dispatch import send_one
 from app.services.holdings import Lot, lots

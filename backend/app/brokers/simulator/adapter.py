@@ -21,6 +21,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -46,7 +47,6 @@ from app.brokers.base import (
 from app.brokers.simulator.book import Account, SimOrder
 from app.brokers.simulator.delivery import OrderDeliveries
 from app.brokers.simulator.faults import Fault, FaultInjector
-from app.brokers.simulator.hours import nse_is_open
 from app.brokers.simulator.ids import IdSource
 from app.brokers.simulator.journal import Journal
 from app.brokers.simulator.margin import margin_by_segment, sellable
@@ -56,6 +56,7 @@ from app.brokers.simulator.settings import SimulatorSettings
 from app.brokers.simulator.validation import check_terms
 from app.brokers.simulator.views import funds_view, holding_view, money, position_view
 from app.enums import BrokerName, OrderStatus, OrderType, Segment, Side, TradeType
+from app.market.hours import nse_is_open
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,11 @@ def _utcnow() -> datetime:
 
 class SimulatorBroker:
     name: str = BrokerName.SIMULATOR.value
-    capabilities: BrokerCapabilities = SIMULATOR_CAPABILITIES
+
+    @property
+    def capabilities(self) -> BrokerCapabilities:
+        # The leverage its margin model uses (settings.leverage), so sizing and preview agree with its verdicts.
+        return replace(SIMULATOR_CAPABILITIES, leverage=dict(self.settings.leverage))
 
     def __init__(
         self,
