@@ -22,13 +22,13 @@ from app.enums import BatchKind, OrderStatus, Role
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchOut, RetryRequest
+from app.services.allocation import visible_clients_by_id
 from app.services.batches import (
-    _row_denial,
     batch_out,
     find_by_key,
     request_hash,
+    row_denial,
     save_batch,
-    visible_clients_by_id,
 )
 from app.services.instruments import get_instrument
 from app.services.order_terms import PRICED, Bounds, OrderTerms, TermsError, check_on_tick
@@ -107,7 +107,7 @@ async def retry_batch(ctx: AppContext, user: User, batch_id: int, body: RetryReq
                 trigger_price=old.trigger_price,
             )
             order = new_order(client, instrument, terms, user, batch_id=None)
-            denial = _row_denial(client, instrument, old.quantity)
+            denial = row_denial(client, instrument, old.quantity)
             if denial is not None:
                 order.status, order.reason = OrderStatus.DENIED, denial
             else:
