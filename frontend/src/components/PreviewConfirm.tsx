@@ -21,7 +21,7 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
   );
 }
 
-/** One client's line: a card on phones, a row of columns from `sm` up. */
+/** One client's line, as a card (the dialog is narrow at every size): name, then its figures two or four across. */
 function Row({ row }: { row: PreviewRow }) {
   const verdict = rowVerdict(row);
   return (
@@ -30,7 +30,7 @@ function Row({ row }: { row: PreviewRow }) {
       data-client-id={row.client_id}
       data-quantity={row.quantity}
       data-verdict={verdict}
-      className={`rounded-lg border p-3 text-sm sm:grid sm:grid-cols-[minmax(0,2fr)_repeat(4,minmax(0,1fr))] sm:items-start sm:gap-2 ${VERDICT_CLASS[verdict]}`}
+      className={`rounded-lg border p-3 text-sm ${VERDICT_CLASS[verdict]}`}
     >
       <div className="min-w-0 font-medium">
         <span className="block truncate">{row.client_name}</span>
@@ -40,11 +40,11 @@ function Row({ row }: { row: PreviewRow }) {
           </span>
         )}
       </div>
-      <dl className="mt-1 grid grid-cols-2 gap-x-3 gap-y-1 sm:contents">
+      <dl className="mt-1 grid grid-cols-2 gap-x-3 gap-y-1 sm:grid-cols-4">
         <Figure label="Quantity" value={qty(row.quantity)} testId="preview-row-quantity" />
         <Figure label="Value" value={money(row.value)} />
         <div className="min-w-0">
-          <dt className="text-xs text-slate-500">Margin req. / avail.</dt>
+          <dt className="text-xs text-slate-500">Margin needed / free</dt>
           <dd className="tabular-nums break-words">
             {money(row.margin_required)} / {money(row.margin_available)}
           </dd>
@@ -52,7 +52,7 @@ function Row({ row }: { row: PreviewRow }) {
         <Figure label="Charges" value={money(row.charges.total)} />
       </dl>
       {(row.warnings.length > 0 || !row.risk.ok) && (
-        <ul className="mt-2 space-y-0.5 text-xs sm:col-span-5" data-testid="preview-row-warnings">
+        <ul className="mt-2 space-y-0.5 text-xs" data-testid="preview-row-warnings">
           {!row.risk.ok && (
             <li className="text-red-700">
               {row.risk.message ?? 'Refused by a risk check'}
@@ -76,7 +76,7 @@ export function PreviewConfirm({ preview }: { preview: Preview }) {
   const sending = sendingCount(preview);
   return (
     <div className="space-y-3 text-sm" data-testid="preview">
-      <dl className="grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-3 sm:grid-cols-5">
+      <dl className="grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-3 sm:grid-cols-3">
         <Figure label="Clients" value={String(sending)} testId="confirm-clients" />
         <Figure label="Total quantity" value={qty(preview.totals.quantity)} testId="confirm-quantity" />
         <Figure label="Est. value" value={money(preview.totals.value)} testId="confirm-value" />
