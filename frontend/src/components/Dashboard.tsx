@@ -370,9 +370,11 @@ export function Dashboard() {
               Clients{clients.data ? ` (${clients.data.total})` : ''}
             </h2>
             <p className="text-xs text-slate-500">
-              {instrument
-                ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
-                : 'Choose an instrument to see positions and enter quantities.'}
+              {!instrument
+                ? 'Choose an instrument to see positions and enter quantities.'
+                : perClient
+                  ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
+                  : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
             </p>
           </div>
           {canTrade && !executing && perClient && clientList.length > 0 && (
