@@ -8,19 +8,33 @@ import { parseQuantity, type OrderFormValues } from '@/lib/validation';
 
 import { money, qty } from './ui';
 
-/** The desk's confirmation: the order, its totals (re-added from its lines as a check) and each client's quantity. */
+/** "BUY RELIANCE · LIMIT · Intraday · price ₹1,420.00": the order's terms, as the dialog heads them. */
+export function OrderTerms({ instrument, values }: { instrument: Instrument; values: OrderFormValues }) {
+  return (
+    <p className="text-sm">
+      <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>{values.execution}</strong>{' '}
+      <strong>{instrument.symbol}</strong> · {values.order_type} · {TRADE_TYPE_LABEL[values.trade_type]}
+      {needsPrice(values.order_type) && <> · price {money(values.price)}</>}
+      {needsTrigger(values.order_type) && <> · trigger {money(values.trigger_price)}</>}
+    </p>
+  );
+}
+
+/** The desk's confirmation when no preview could be had (per-client orders only): the order, its totals (re-added from its lines as a check) and each client's quantity. */
 export function ConfirmSummary({
   instrument,
   values,
   summary,
   ltp,
   names,
+  showTerms = true,
 }: {
   instrument: Instrument;
   values: OrderFormValues;
   summary: Summary;
   ltp: string | undefined;
   names: Map<number, string>;
+  showTerms?: boolean;
 }) {
   const lines = values.allocations.filter((a) => parseQuantity(a.quantity) > 0);
   const pricedAt = estimatePrice(values.order_type, values.price, ltp);
@@ -34,12 +48,7 @@ export function ConfirmSummary({
   }
   return (
     <div className="space-y-3 text-sm" data-testid="confirm-summary">
-      <p>
-        <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>{values.execution}</strong>{' '}
-        <strong>{instrument.symbol}</strong> · {values.order_type} · {TRADE_TYPE_LABEL[values.trade_type]}
-        {needsPrice(values.order_type) && <> · price {money(values.price)}</>}
-        {needsTrigger(values.order_type) && <> · trigger {money(values.trigger_price)}</>}
-      </p>
+      {showTerms && <OrderTerms instrument={instrument} values={values} />}
       <dl className="grid grid-cols-3 gap-2 rounded-lg bg-slate-50 p-3">
         <div>
           <dt className="text-xs text-slate-500">Clients</dt>

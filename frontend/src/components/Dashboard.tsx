@@ -9,16 +9,14 @@ import { useApi } from '@/hooks/useApi';
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api } from '@/lib/api';
+import { allocationLabel, toExecuteBody } from '@/lib/allocation';
 import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
-import { errorText } from '@/lib/errors';
-import { isUncertainFailure } from '@/lib/idempotency';
-import { summarise, type Summary } from '@/lib/order-summary';
-import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPE_LABEL, TRADE_TYPES } from '@/lib/orders';
+import { summarise } from '@/lib/order-summary';
+import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
 import {
   orderFormSchema,
   quantityError,
-  toExecuteAllRequest,
   type OrderFormValues,
 } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
@@ -26,10 +24,12 @@ import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
+import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
 import { BatchProgressSummary } from './BatchProgressSummary';
 import { RetryFailedRows } from './RetryFailedRows';
-import { ConfirmSummary } from './ConfirmSummary';
 import { DeskChart } from './DeskChart';
+import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
+import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
 import { LivePrice } from './LivePrice';
 import { TokenSearch } from './TokenSearch';
 import {
@@ -40,11 +40,9 @@ import {
   FieldError,
   inputClass,
   Loading,
-  Modal,
   money,
   qty,
   Segmented,
-  StatusBadge,
 } from './ui';
 
 type ExecutionChoice = 'BUY' | 'SELL' | 'EXIT';
@@ -93,6 +91,10 @@ export function Dashboard() {
   const holders = useApi<Holder[]>(instrument ? `/tokens/${instrument.token_id}/holders` : null);
   useLiveQuotes(instrument ? [instrument.token_id] : []);
   const ltp = useQuotesStore((s) => (instrument ? s.quotes[instrument.token_id]?.ltp : undefined));
+  const picker = useAllocationPicker();
+  const perClient = picker.values.mode === 'per_client';
+  const perClientRef = useRef(perClient);
+  perClientRef.current = perClient;
 
   const resolver = useMemo<Resolver<OrderFormValues>>(
     () => async (values, context, options) => {
@@ -100,7 +102,7 @@ export function Dashboard() {
       if (!current) {
         return { values: {}, errors: { root: { type: 'instrument', message: 'Choose an instrument first' } } };
       }
-      return zodResolver(orderFormSchema(current))(values, context, options);
+      return zodResolver(orderFormSchema(current, { perClient: perClientRef.current }))(values, context, options);
     },
     [],
   );
@@ -143,7 +145,7 @@ export function Dashboard() {
   const batchDone = batch != null && (batch.status === 'COMPLETED' || (totals.total > 0 && totals.closed === totals.total));
   const executing = batchSubmit.batchId !== null;
 
-  const [confirm, setConfirm] = useState<{ values: OrderFormValues; summary: Summary } | null>(null);
+  const [confirm, setConfirm] = useState<PendingOrder | null>(null);
   const [fillWith, setFillWith] = useState('');
   const [fillError, setFillError] = useState<string | null>(null);
 
@@ -219,16 +221,36 @@ export function Dashboard() {
   };
 
   const onValid = (values: OrderFormValues) => {
+    const sizing = picker.check();
+    if (!sizing || !instrument) return;
     batchSubmit.clearError();
-    setConfirm({ values, summary: summarise(values, ltp) });
+    const body = toExecuteBody(instrument.token_id, values, sizing);
+    setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: sizing.mode === 'group' });
   };
 
   const send = async () => {
-    if (!confirm || !instrument) return;
+    if (!confirm) return;
     setSentOrderType(confirm.values.order_type);
-    const batchResult = await batchSubmit.submit(toExecuteAllRequest(instrument.token_id, confirm.values));
+    // The very body the preview showed; the hook keeps one Idempotency-Key per body across retries.
+    const batchResult = await batchSubmit.submit(confirm.body);
     if (batchResult) setConfirm(null);
   };
+
+  const groupMembers = new Map(
+    picker.groupList.find((g) => String(g.id) === picker.values.group_id)?.members.map((m) => [m.client_id, m.multiplier]) ?? [],
+  );
+  const cellFor = (c: Client, i: number): QuantityCell =>
+    executing
+      ? { kind: 'status', rows: rowsByClient.get(c.id) ?? [] }
+      : perClient
+        ? {
+            kind: 'input',
+            field: register(`allocations.${i}.quantity`),
+            error: errors.allocations?.[i]?.quantity?.message,
+            typed: allocations[i]?.quantity ?? '',
+            disabled: !canTrade || !instrument,
+          }
+        : { kind: 'group', multiplier: groupMembers.get(c.id) ?? null };
 
   const newOrder = () => {
     batchSubmit.reset();
@@ -239,6 +261,8 @@ export function Dashboard() {
   const allocationsError =
     (errors.allocations as { message?: string } | undefined)?.message ?? errors.allocations?.root?.message;
   const lot = instrument?.lot_size ?? 1;
+  const pickerError = Object.keys(picker.errors).length > 0 ? 'Check the allocation above.' : undefined;
+  const formError = (perClient ? allocationsError : pickerError) ?? errors.root?.message;
 
   return (
     <form noValidate onSubmit={handleSubmit(onValid)} className="space-y-4 pb-2" data-testid="dashboard">
@@ -344,6 +368,8 @@ export function Dashboard() {
 
       {instrument && <DeskChart instrument={instrument} holders={holders.data} />}
 
+      {canTrade && <AllocationPicker picker={picker} disabled={executing} lotSize={lot} />}
+
       <Card data-testid="client-grid">
         <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
           <div>
@@ -351,12 +377,14 @@ export function Dashboard() {
               Clients{clients.data ? ` (${clients.data.total})` : ''}
             </h2>
             <p className="text-xs text-slate-500">
-              {instrument
-                ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
-                : 'Choose an instrument to see positions and enter quantities.'}
+              {!instrument
+                ? 'Choose an instrument to see positions and enter quantities.'
+                : perClient
+                  ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
+                  : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
             </p>
           </div>
-          {canTrade && !executing && clientList.length > 0 && (
+          {canTrade && !executing && perClient && clientList.length > 0 && (
             <div className="flex flex-wrap items-start gap-2">
               <div>
                 <label htmlFor="fill-all" className="sr-only">
@@ -409,7 +437,9 @@ export function Dashboard() {
 
         {clientList.length > 0 && (
           <div>
-            <div className="hidden grid-cols-[minmax(0,2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)] gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid">
+            <div
+              className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${DESK_GRID_COLS}`}
+            >
               <span>Client</span>
               <span className="text-right">Cash</span>
               <span className="text-right">Margin available</span>
@@ -417,103 +447,16 @@ export function Dashboard() {
               <span>{executing ? 'Status' : 'Quantity'}</span>
             </div>
             <ul className="divide-y divide-slate-100">
-              {clientList.map((c, i) => {
-                const own = holdersByClient.get(c.id) ?? [];
-                const rows = rowsByClient.get(c.id) ?? [];
-                const qErr = errors.allocations?.[i]?.quantity?.message;
-                const typed = allocations[i]?.quantity ?? '';
-                const lots = instrument && lot > 1 && /^\d+$/.test(typed.trim()) && Number(typed) % lot === 0 ? Number(typed) / lot : null;
-                return (
-                  <li
-                    key={c.id}
-                    data-testid="client-row"
-                    data-client-id={c.id}
-                    className="grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 md:grid-cols-[minmax(0,2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)] md:items-center"
-                  >
-                    <div className="col-span-2 min-w-0 md:col-span-1">
-                      <div className="truncate font-medium" data-testid="client-row-name">
-                        {c.display_name}
-                      </div>
-                      <div className="text-xs text-slate-500">
-                        {c.broker} · {c.broker_client_id}
-                      </div>
-                    </div>
-                    <div className="text-sm md:text-right">
-                      <span className="text-xs text-slate-500 md:hidden">Cash </span>
-                      <span className="tabular-nums">{c.summary ? money(c.summary.cash) : '—'}</span>
-                    </div>
-                    <div className="text-right text-sm">
-                      <span className="text-xs text-slate-500 md:hidden">Margin </span>
-                      <span className="tabular-nums">{c.summary ? money(c.summary.margin_available) : '—'}</span>
-                      {!c.summary && c.summary_error && (
-                        <span className="block text-xs text-amber-800">{c.summary_error}</span>
-                      )}
-                    </div>
-                    <div className="text-sm md:text-right" data-testid="client-row-position">
-                      <span className="text-xs text-slate-500 md:hidden">Position </span>
-                      {!instrument ? (
-                        '—'
-                      ) : own.some((h) => h.error) ? (
-                        <span className="text-amber-800" title={own.find((h) => h.error)?.error ?? undefined}>
-                          unavailable
-                        </span>
-                      ) : own.length === 0 ? (
-                        <span className="text-slate-500">0</span>
-                      ) : (
-                        own.map((h) => (
-                          <span key={h.trade_type ?? ''} className="block tabular-nums">
-                            {qty(h.net_quantity)}{' '}
-                            <span className="text-xs text-slate-500">{h.trade_type ? TRADE_TYPE_LABEL[h.trade_type] : ''}</span>
-                          </span>
-                        ))
-                      )}
-                    </div>
-                    <div className="min-w-0 md:col-span-1">
-                      {executing ? (
-                        rows.length === 0 ? (
-                          <span className="text-sm text-slate-500" data-testid="client-row-status" data-status="NOT_SENT">
-                            not sent
-                          </span>
-                        ) : (
-                          rows.map((r) => (
-                            <div key={`${r.order_id}-${r.trade_type}`} className="text-sm">
-                              <StatusBadge status={r.status} testId="client-row-status" />{' '}
-                              <span className="tabular-nums text-slate-600">
-                                {qty(r.filled_quantity)}/{qty(r.quantity)}
-                                {r.average_price ? ` @ ${money(r.average_price)}` : ''}
-                              </span>
-                              {r.reason && (
-                                <span className="block text-xs break-words text-red-700" data-testid="client-row-reason">
-                                  {r.reason}
-                                </span>
-                              )}
-                            </div>
-                          ))
-                        )
-                      ) : (
-                        <div>
-                          <label htmlFor={`qty-${c.id}`} className="sr-only">
-                            Quantity for {c.display_name}
-                          </label>
-                          <input
-                            id={`qty-${c.id}`}
-                            data-testid="client-qty"
-                            inputMode="numeric"
-                            autoComplete="off"
-                            placeholder="0"
-                            disabled={!canTrade || !instrument}
-                            aria-invalid={qErr ? true : undefined}
-                            className={`${inputClass} text-right tabular-nums`}
-                            {...register(`allocations.${i}.quantity`)}
-                          />
-                          <FieldError message={qErr} />
-                          {lots !== null && <p className="mt-0.5 text-xs text-slate-500">{lots} lots</p>}
-                        </div>
-                      )}
-                    </div>
-                  </li>
-                );
-              })}
+              {clientList.map((c, i) => (
+                <DeskClientRow
+                  key={c.id}
+                  client={c}
+                  holders={holdersByClient.get(c.id) ?? []}
+                  hasInstrument={instrument !== null}
+                  lot={lot}
+                  cell={cellFor(c, i)}
+                />
+              ))}
             </ul>
           </div>
         )}
@@ -541,19 +484,25 @@ export function Dashboard() {
         ) : (
           <div className="flex flex-wrap items-center gap-3">
             <div className="min-w-0 flex-1 text-sm" data-testid="order-summary">
-              <span className="font-medium">{summary.clients}</span> clients ·{' '}
-              <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
-              <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
-              {(allocationsError || errors.root?.message) && (
+              {perClient ? (
+                <>
+                  <span className="font-medium">{summary.clients}</span> clients ·{' '}
+                  <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
+                  <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
+                </>
+              ) : (
+                <span className="font-medium">{allocationLabel(picker.groupName, picker.values)}</span>
+              )}
+              {formError && (
                 <p role="alert" className="text-sm text-red-700" data-testid="order-form-error">
-                  {allocationsError ?? errors.root?.message}
+                  {formError}
                 </p>
               )}
             </div>
             <Button
               type="submit"
               variant={execution === 'SELL' ? 'sell' : 'buy'}
-              disabled={!canTrade || !instrument || clientList.length === 0}
+              disabled={!canTrade || !instrument || (perClient && clientList.length === 0)}
               data-testid="execute-all"
               className="w-full sm:w-auto"
             >
@@ -563,47 +512,16 @@ export function Dashboard() {
         )}
       </div>
 
-      <Modal
-        open={confirm !== null}
-        onClose={() => !batchSubmit.submitting && setConfirm(null)}
-        title="Confirm orders"
-        testId="confirm-dialog"
-      >
-        {confirm && instrument && (
-          <ConfirmSummary
-            instrument={instrument}
-            values={confirm.values}
-            summary={confirm.summary}
-            ltp={ltp}
-            names={clientNames}
-          />
-        )}
-        {batchSubmit.error && (
-          <div className="mt-3">
-            <ErrorAlert
-              testId="execute-error"
-              error={
-                isUncertainFailure(batchSubmit.error)
-                  ? `${batchSubmit.error.message} The orders may or may not have been placed: “Retry” sends the same request with the same idempotency key, so it cannot place them twice.`
-                  : errorText(batchSubmit.error)
-              }
-            />
-          </div>
-        )}
-        <div className="mt-4 flex flex-wrap justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirm(null)} disabled={batchSubmit.submitting}>
-            Cancel
-          </Button>
-          <Button
-            variant={confirm?.values.execution === 'SELL' ? 'sell' : 'buy'}
-            onClick={() => void send()}
-            disabled={batchSubmit.submitting}
-            data-testid="confirm-execute"
-          >
-            {batchSubmit.submitting ? 'Sending…' : batchSubmit.error ? 'Retry' : 'Confirm'}
-          </Button>
-        </div>
-      </Modal>
+      <ExecuteConfirmDialog
+        pending={confirm}
+        instrument={instrument}
+        ltp={ltp}
+        names={clientNames}
+        submitting={batchSubmit.submitting}
+        error={batchSubmit.error}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => void send()}
+      />
     </form>
   );
 }

@@ -584,6 +584,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview
+         * @description What execute-all would send for this body, per client and in total; nothing is written or sent.
+         */
+        post: operations["preview_api_v1_orders_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk/halt": {
         parameters: {
             query?: never;
@@ -878,6 +898,29 @@ export interface components {
              */
             quantity: number;
         };
+        /**
+         * AllocationMethod
+         * @description How each client's quantity is sized (app/services/sizing.py); which input a method takes is checked by the
+         *     service, with the code ALLOCATION_INPUT.
+         */
+        AllocationMethod: {
+            /**
+             * Amount
+             * @description Rupees per client (amount)
+             */
+            amount?: (number | string) | null;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "fixed" | "equal_split" | "ratio" | "amount" | "pct_equity" | "available_margin";
+            /** Percent */
+            percent?: (number | string) | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Total Quantity */
+            total_quantity?: number | null;
+        };
         /** AuditEventOut */
         AuditEventOut: {
             /** Action */
@@ -1009,6 +1052,7 @@ export interface components {
             quantity: number;
             /** Reason */
             reason: string | null;
+            sizing?: components["schemas"]["SizingOut"] | null;
             /** Status */
             status: components["schemas"]["OrderStatus"] | "SKIPPED";
             trade_type: components["schemas"]["TradeType"] | null;
@@ -1147,6 +1191,23 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
+        /** ChargesOut */
+        ChargesOut: {
+            /** Brokerage */
+            brokerage: string;
+            /** Exchange Txn */
+            exchange_txn: string;
+            /** Gst */
+            gst: string;
+            /** Sebi */
+            sebi: string;
+            /** Stamp Duty */
+            stamp_duty: string;
+            /** Stt */
+            stt: string;
+            /** Total */
+            total: string;
+        };
         /** ClientCreate */
         ClientCreate: {
             broker: components["schemas"]["BrokerName"];
@@ -1268,15 +1329,23 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
-        /** ExecuteAllRequest */
+        /**
+         * ExecuteAllRequest
+         * @description Either explicit `allocations`, or `group_id` / `client_ids` with an `allocation` method (not both).
+         */
         ExecuteAllRequest: {
+            allocation?: components["schemas"]["AllocationMethod"] | null;
             /** Allocations */
-            allocations: components["schemas"]["Allocation"][];
+            allocations?: components["schemas"]["Allocation"][] | null;
+            /** Client Ids */
+            client_ids?: number[] | null;
             /**
              * Execution
              * @enum {string}
              */
             execution: "BUY" | "SELL";
+            /** Group Id */
+            group_id?: number | null;
             order_type: components["schemas"]["OrderType"];
             /** Price */
             price?: (number | string) | null;
@@ -1743,6 +1812,63 @@ export interface components {
             /** Unrealised Pnl */
             unrealised_pnl: string;
         };
+        /** PreviewOut */
+        PreviewOut: {
+            /** Market Open */
+            market_open: boolean;
+            /** Price */
+            price: string | null;
+            /** Price Source */
+            price_source: ("limit" | "market") | null;
+            /** Rows */
+            rows: components["schemas"]["PreviewRow"][];
+            /** Symbol */
+            symbol: string;
+            /** Token Id */
+            token_id: number;
+            totals: components["schemas"]["PreviewTotals"];
+        };
+        /** PreviewRow */
+        PreviewRow: {
+            charges: components["schemas"]["ChargesOut"];
+            /** Client Id */
+            client_id: number;
+            /** Client Name */
+            client_name: string;
+            /** Margin Available */
+            margin_available: string | null;
+            /** Margin Required */
+            margin_required: string;
+            /** Quantity */
+            quantity: number;
+            risk: components["schemas"]["RiskVerdict"];
+            sizing: components["schemas"]["SizingOut"] | null;
+            /** Value */
+            value: string;
+            /** Warnings */
+            warnings: components["schemas"]["PreviewWarning"][];
+        };
+        /** PreviewTotals */
+        PreviewTotals: {
+            /** Charges Total */
+            charges_total: string;
+            /** Margin Required */
+            margin_required: string;
+            /** Quantity */
+            quantity: number;
+            /** Value */
+            value: string;
+        };
+        /** PreviewWarning */
+        PreviewWarning: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "INSUFFICIENT_MARGIN" | "LOT_ROUNDED" | "ROUNDS_TO_ZERO" | "RISK_LIMIT" | "MARKET_CLOSED" | "CLIENT_INACTIVE" | "BOOKS_UNREADABLE";
+            /** Message */
+            message: string;
+        };
         /** QuoteOut */
         QuoteOut: {
             /** Change */
@@ -1899,6 +2025,15 @@ export interface components {
             /** You Are Halted */
             you_are_halted: boolean;
         };
+        /** RiskVerdict */
+        RiskVerdict: {
+            /** Code */
+            code?: string | null;
+            /** Message */
+            message?: string | null;
+            /** Ok */
+            ok: boolean;
+        };
         /**
          * Role
          * @enum {string}
@@ -1934,6 +2069,28 @@ export interface components {
          * @enum {string}
          */
         Side: "BUY" | "SELL";
+        /**
+         * SizingOut
+         * @description How a sized row's quantity was computed (null on rows of explicit allocations).
+         */
+        SizingOut: {
+            /** Inputs */
+            inputs: {
+                [key: string]: string;
+            };
+            /** Method */
+            method: string;
+            /** Multiplier */
+            multiplier: string;
+            /** Price */
+            price: string | null;
+            /** Price Source */
+            price_source: ("limit" | "market") | null;
+            /** Quantity */
+            quantity: number;
+            /** Raw Quantity */
+            raw_quantity: string;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -4804,6 +4961,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    preview_api_v1_orders_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecuteAllRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
                 };
             };
             /** @description Unauthorized */

@@ -70,7 +70,11 @@ export function quantityError(raw: string, lotSize: number, { allowZero = true }
 /** Quantity as typed -> number (empty means 0). Call after validation. */
 export const parseQuantity = (raw: string) => (raw.trim() === '' ? 0 : Number(raw.trim()));
 
-export function orderFormSchema(rules: InstrumentRules) {
+/**
+ * The desk's order form. `perClient` false (a group with an allocation method sizes the order) leaves
+ * the grid's quantities unchecked: they are not sent.
+ */
+export function orderFormSchema(rules: InstrumentRules, { perClient = true } = {}) {
   return z
     .object({
       trade_type: z.enum(TRADE_TYPE_VALUES),
@@ -99,6 +103,7 @@ export function orderFormSchema(rules: InstrumentRules) {
           message: `A ${v.order_type} order takes no trigger price`,
         });
       }
+      if (!perClient) return;
       let positive = 0;
       v.allocations.forEach((a, i) => {
         const err = quantityError(a.quantity, rules.lot_size);

@@ -1,0 +1,108 @@
+'use client';
+
+import type { ExecuteBody } from '@/lib/allocation';
+import { ApiError } from '@/lib/api';
+import type { Instrument } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
+import { isUncertainFailure } from '@/lib/idempotency';
+import type { Summary } from '@/lib/order-summary';
+import { sendingCount } from '@/lib/preview';
+import type { OrderFormValues } from '@/lib/validation';
+import { usePreview } from '@/hooks/usePreview';
+
+import { ConfirmSummary, OrderTerms } from './ConfirmSummary';
+import { PreviewConfirm } from './PreviewConfirm';
+import { Button, ErrorAlert, Loading, Modal } from './ui';
+
+export interface PendingOrder {
+  values: OrderFormValues;
+  summary: Summary;
+  /** Sent to /orders/preview now and to /orders/execute-all on Confirm: the same object. */
+  body: ExecuteBody;
+  /** Group orders are sized by the server: without its preview there is nothing to confirm. */
+  needsPreview: boolean;
+}
+
+/**
+ * The step before Execute All: the server's preview of exactly the body Confirm sends (quantities,
+ * value, margin, charges, risk verdicts, warnings). Per-client orders fall back to the desk's own
+ * summary if the preview fails, so a preview outage does not stop trading typed quantities.
+ */
+export function ExecuteConfirmDialog({
+  pending,
+  instrument,
+  ltp,
+  names,
+  submitting,
+  error,
+  onCancel,
+  onConfirm,
+}: {
+  pending: PendingOrder | null;
+  instrument: Instrument | null;
+  ltp: string | undefined;
+  names: Map<number, string>;
+  submitting: boolean;
+  error: ApiError | null;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const preview = usePreview(pending?.body ?? null);
+  const blocked =
+    preview.loading ||
+    (pending?.needsPreview === true && !preview.data) ||
+    (preview.data !== null && sendingCount(preview.data) === 0);
+  return (
+    <Modal open={pending !== null} onClose={() => !submitting && onCancel()} title="Confirm orders" testId="confirm-dialog">
+      {pending && instrument && (
+        <div className="space-y-3">
+          <OrderTerms instrument={instrument} values={pending.values} />
+          {preview.loading && <Loading>Computing the preview…</Loading>}
+          {preview.data && <PreviewConfirm preview={preview.data} />}
+          {preview.error && (
+            <ErrorAlert
+              testId="preview-error"
+              error={`Preview: ${preview.error instanceof ApiError ? errorText(preview.error) : preview.error.message}`}
+              onRetry={preview.reload}
+            />
+          )}
+          {preview.error && !pending.needsPreview && (
+            <ConfirmSummary
+              instrument={instrument}
+              values={pending.values}
+              summary={pending.summary}
+              ltp={ltp}
+              names={names}
+              showTerms={false}
+            />
+          )}
+        </div>
+      )}
+      {error && (
+        <div className="mt-3">
+          <ErrorAlert
+            testId="execute-error"
+            error={
+              isUncertainFailure(error)
+                ? `${error.message} The orders may or may not have been placed: “Retry” sends the same request with the same idempotency key, so it cannot place them twice.`
+                : errorText(error)
+            }
+          />
+        </div>
+      )}
+      <div className="mt-4 flex flex-wrap justify-end gap-2">
+        <Button variant="secondary" onClick={onCancel} disabled={submitting}>
+          Cancel
+        </Button>
+        <Button
+          variant={pending?.values.execution === 'SELL' ? 'sell' : 'buy'}
+          onClick={onConfirm}
+          disabled={submitting || blocked}
+          data-testid="confirm-execute"
+        >
+          {submitting ? 'Sending…' : error ? 'Retry' : 'Confirm'}
+        </Button>
+      </div>
+    </Modal>
+  );
+}
