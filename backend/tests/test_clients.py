@@ -246,6 +246,18 @@ async def test_bad_client_input_is_a_422_with_the_field_named(http: httpx.AsyncC
     assert error["details"]["errors"][0]["loc"] == ["body", "broker"]
 
 
+async def test_a_null_in_a_client_update_is_a_422_not_a_blanked_field(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    for field in ("display_name", "broker_client_id", "is_active"):
+        response = await http.patch(f"/api/v1/clients/{client.id}", headers=advisor.headers, json={field: None})
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["error"]["details"]["errors"][0]["loc"] == ["body", field]
+    kept = (await http.get(f"/api/v1/clients/{client.id}", headers=advisor.headers)).json()
+    assert kept["display_name"] == client.display_name and kept["is_active"] is True
+
+
 async def test_a_broker_read_that_fails_oddly_is_that_clients_summary_error_not_a_500(
     http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
 ) -> None:

@@ -66,6 +66,14 @@ class ClientUpdate(BaseModel):
     )
     is_active: bool | None = None
 
+    @field_validator("display_name", "broker_client_id", "is_active", mode="before")
+    @classmethod
+    def not_null(cls, value: object) -> object:
+        # Leave a field out to keep it; null would blank a value every client must have.
+        if value is None:
+            raise PydanticCustomError("null_not_allowed", "leave the field out to keep its value; it cannot be null")
+        return value
+
 
 class SegmentFundsOut(BaseModel):
     """One margin segment as the broker reports it: what is free to trade in it, and what it uses."""
