@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   ADVISOR,
+  apiAs,
   VIEWPORTS,
   assertNoHorizontalScroll,
   assertTapTargets,
@@ -20,26 +21,6 @@ import {
 const RELIANCE = 2885;
 const FINAL = new Set(['FILLED', 'CANCELLED', 'DENIED', 'REJECTED', 'SKIPPED']);
 const FLOW_TIMEOUT = 30_000;
-
-async function apiAs(user) {
-  const login = await fetch(url('/api/v1/auth/login'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(user),
-  });
-  assert.equal(login.status, 200, await login.clone().text());
-  const { access_token: token } = await login.json();
-  return async (method, path, body) => {
-    const res = await fetch(url(`/api/v1${path}`), {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    assert.ok(res.status < 300, `${method} ${path} -> ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
 
 let browser;
 before(async () => {

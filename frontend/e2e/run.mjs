@@ -12,6 +12,7 @@
 //
 // Files run one at a time (--test-concurrency=1): admin.test.mjs halts trading firm-wide and sets
 // firm limits for a while, which would refuse the orders of a desk test running at the same time.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -149,6 +150,27 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 }
 
 /** Signs `user` in through the login page and waits for the desk. */
+/** An API caller signed in as `user`: `call(method, path, body)` answers the parsed JSON and fails the test on an error. */
+export async function apiAs(user) {
+  const login = await fetch(url('/api/v1/auth/login'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  const { access_token: token } = await login.json();
+  return async (method, path, body) => {
+    const res = await fetch(url(`/api/v1${path}`), {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.status < 300, `${method} ${path} -> ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
 export async function signIn(page, user) {
   await page.goto(url('/login'));
   await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
