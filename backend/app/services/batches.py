@@ -127,27 +127,15 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
         bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
         clients = planned.clients
         await ensure_not_halted(session, user, list(clients.values()))
-        orders: list[Order] = []
-        to_check: list[tuple[Client, OrderTerms, Order]] = []
+        wanted: list[tuple[Client, OrderTerms]] = []
         without_order: list[dict[str, Any]] = []
         for row in planned.rows:
             client = clients[row.client_id]
             if row.quantity == 0:
                 without_order.append({"client_id": client.id, "status": SKIPPED, "reason": row.reason or "quantity 0"})
                 continue
-            terms = terms_of(body, row.quantity)
-            order = new_order(client, instrument, terms, user, batch_id=None)
-            denial = row_denial(client, instrument, row.quantity)
-            if denial is not None:
-                order.status, order.reason = OrderStatus.DENIED, denial
-            else:
-                to_check.append((client, terms, order))
-            orders.append(order)
-        if to_check:
-            refused = await check_orders(ctx, session, instrument, [(c, t) for c, t, _ in to_check])
-            for client, _, order in to_check:
-                if (exc := refused.get(client.id)) is not None:  # type: ignore[arg-type]
-                    order.status, order.reason = OrderStatus.DENIED, f"{exc.code}: {exc.message}"
+            wanted.append((client, terms_of(body, row.quantity)))
+        orders = await checked_orders(ctx, session, user, instrument, wanted)
         # Again, in the transaction that writes the batch: the checks above read the brokers, and a halt committed
         # meanwhile refuses the batch whole. One committed after this stops each row at the halt gate before it leaves.
         await ensure_not_halted(session, user, list(clients.values()))
@@ -178,6 +166,33 @@ def terms_of(body: ExecuteAllRequest, quantity: int) -> OrderTerms:
         price=body.price,
         trigger_price=body.trigger_price,
     )
+
+
+async def checked_orders(
+    ctx: AppContext,
+    session: AsyncSession,
+    user: User,
+    instrument: Instrument,
+    wanted: list[tuple[Client, OrderTerms]],
+) -> list[Order]:
+    """One new order per (client, terms), in that order, DENIED where our row checks or the risk limits refuse it
+    (nothing is written here; the risk checks may read the brokers with no connection held)."""
+    orders: list[Order] = []
+    to_check: list[tuple[Client, OrderTerms, Order]] = []
+    for client, terms in wanted:
+        order = new_order(client, instrument, terms, user, batch_id=None)
+        denial = row_denial(client, instrument, terms.quantity)
+        if denial is not None:
+            order.status, order.reason = OrderStatus.DENIED, denial
+        else:
+            to_check.append((client, terms, order))
+        orders.append(order)
+    if to_check:
+        refused = await check_orders(ctx, session, instrument, [(c, t) for c, t, _ in to_check])
+        for client, _, order in to_check:
+            if (exc := refused.get(client.id)) is not None:  # type: ignore[arg-type]
+                order.status, order.reason = OrderStatus.DENIED, f"{exc.code}: {exc.message}"
+    return orders
 
 
 def row_denial(client: Client, instrument: Instrument, quantity: int) -> str | None:

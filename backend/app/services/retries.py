@@ -25,15 +25,14 @@ from app.schemas.orders import BatchOut, RetryRequest
 from app.services.allocation import visible_clients_by_id
 from app.services.batches import (
     batch_out,
+    checked_orders,
     find_by_key,
     request_hash,
-    row_denial,
     save_batch,
 )
 from app.services.instruments import get_instrument
 from app.services.order_terms import PRICED, Bounds, OrderTerms, TermsError, check_on_tick
-from app.services.orders import new_order
-from app.services.risk import check_orders, ensure_not_halted
+from app.services.risk import ensure_not_halted
 
 RETRIABLE_KINDS = frozenset({BatchKind.EXECUTE_ALL, BatchKind.RETRY})
 NOT_AT_BROKER = "NOT_AT_BROKER"
@@ -93,31 +92,22 @@ async def retry_batch(ctx: AppContext, user: User, batch_id: int, body: RetryReq
         Bounds.of(ctx.settings).check_price(body.price)
         clients = await visible_clients_by_id(session, user, sorted({o.client_id for o in failed}))
         await ensure_not_halted(session, user, list(clients.values()))
-        orders: list[Order] = []
-        to_check: list[tuple[Client, OrderTerms, Order]] = []
-        for old in failed:
-            client = clients[old.client_id]
-            terms = OrderTerms(
-                execution=old.execution,
-                side=old.side,
-                order_type=old.order_type,
-                trade_type=old.trade_type,
-                quantity=old.quantity,
-                price=body.price if body.price is not None else old.price,
-                trigger_price=old.trigger_price,
+        wanted = [
+            (
+                clients[old.client_id],
+                OrderTerms(
+                    execution=old.execution,
+                    side=old.side,
+                    order_type=old.order_type,
+                    trade_type=old.trade_type,
+                    quantity=old.quantity,
+                    price=body.price if body.price is not None else old.price,
+                    trigger_price=old.trigger_price,
+                ),
             )
-            order = new_order(client, instrument, terms, user, batch_id=None)
-            denial = row_denial(client, instrument, old.quantity)
-            if denial is not None:
-                order.status, order.reason = OrderStatus.DENIED, denial
-            else:
-                to_check.append((client, terms, order))
-            orders.append(order)
-        if to_check:
-            refused = await check_orders(ctx, session, instrument, [(c, t) for c, t, _ in to_check])
-            for client, _, order in to_check:
-                if (exc := refused.get(client.id)) is not None:  # type: ignore[arg-type]
-                    order.status, order.reason = OrderStatus.DENIED, f"{exc.code}: {exc.message}"
+            for old in failed
+        ]
+        orders = await checked_orders(ctx, session, user, instrument, wanted)
         for order, old in zip(orders, failed, strict=True):
             # A DENIED row is never sent: its original stays retryable once whatever refused it is fixed.
             if order.status != OrderStatus.DENIED:
