@@ -26,7 +26,7 @@ from app.schemas.orders import ExecuteAllRequest
 from app.services.clients import visible_clients
 from app.services.groups import get_visible
 from app.services.market_data import last_prices
-from app.services.order_terms import PRICED
+from app.services.order_terms import PRICED, Bounds, check_on_tick, check_price_fields
 from app.services.portfolio import Books, holding_rows, read_books, read_error, unrealised
 from app.services.sizing import BOOK_METHODS, PRICED_METHODS, Member, Method, Sized, size_simple
 from app.services.sizing import available_margin as size_by_margin
@@ -128,8 +128,29 @@ def leverage(ctx: AppContext, client: Client, body: ExecuteAllRequest) -> Decima
 async def plan(
     ctx: AppContext, session: AsyncSession, user: User, body: ExecuteAllRequest, instrument: Instrument
 ) -> Plan:
-    """The rows to send, in request order. Call it before writing in `session` (it may release the connection)."""
+    """The rows to send, in request order, once the terms every row shares are checked: those are the request's
+    fault, refused whole with nothing written; so is a quantity past the desk's maximum (a slip of the finger in
+    one row says the whole request needs a second look). Execute-all and preview both plan through here, so a
+    preview shows what execute-all sends. Call it before writing in `session` (it may release the connection)."""
+    check_price_fields(body.order_type, body.price, body.trigger_price)
     method = check_form(body)
+    bounds = Bounds.of(ctx.settings)
+    bounds.check(None, body.price, body.trigger_price)
+    check_on_tick(instrument, body.price, "price")
+    check_on_tick(instrument, body.trigger_price, "trigger price")
+    planned = await _plan(ctx, session, user, body, instrument, method)
+    bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
+    return planned
+
+
+async def _plan(
+    ctx: AppContext,
+    session: AsyncSession,
+    user: User,
+    body: ExecuteAllRequest,
+    instrument: Instrument,
+    method: Method | None,
+) -> Plan:
     if method is None:
         assert body.allocations is not None
         clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations])

@@ -26,15 +26,12 @@ from app.models import Batch, Client, Instrument, Order, User
 from app.observability.metrics import BATCH_DURATION
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
 from app.services import audit
-from app.services.allocation import check_form, plan
+from app.services.allocation import plan
 from app.services.dispatch import send_loaded
 from app.services.instruments import get_instrument
 from app.services.order_terms import (
-    Bounds,
     OrderTerms,
     TermsError,
-    check_on_tick,
-    check_price_fields,
     check_quantity,
 )
 from app.services.orders import new_order, side_of
@@ -115,16 +112,7 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
         if existing is not None:
             return await batch_out(session, existing)
         instrument = await get_instrument(session, body.token_id)
-        # Terms shared by every row are the request's fault: refused whole, nothing written. So is a quantity past
-        # the desk's maximum: a slip of the finger in one row says the whole request needs a second look.
-        check_price_fields(body.order_type, body.price, body.trigger_price)
-        check_form(body)
-        bounds = Bounds.of(ctx.settings)
-        bounds.check(None, body.price, body.trigger_price)
-        check_on_tick(instrument, body.price, "price")
-        check_on_tick(instrument, body.trigger_price, "trigger price")
         planned = await plan(ctx, session, user, body, instrument)
-        bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
         clients = planned.clients
         await ensure_not_halted(session, user, list(clients.values()))
         wanted: list[tuple[Client, OrderTerms]] = []

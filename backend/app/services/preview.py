@@ -18,11 +18,11 @@ from app.models import Client, User
 from app.schemas.orders import ExecuteAllRequest
 from app.schemas.preview import ChargesOut, PreviewOut, PreviewRow, PreviewTotals, PreviewWarning, RiskVerdict
 from app.services.accounts import broker_account
-from app.services.allocation import Plan, Row, check_form, leverage, plan, sizing_price
+from app.services.allocation import Plan, Row, leverage, plan, sizing_price
 from app.services.batches import row_denial, terms_of
 from app.services.charges import estimate
 from app.services.instruments import get_instrument
-from app.services.order_terms import Bounds, OrderTerms, check_on_tick, check_price_fields
+from app.services.order_terms import OrderTerms
 from app.services.orders import side_of
 from app.services.portfolio import Books
 from app.services.risk import check_orders
@@ -35,14 +35,7 @@ REASON_WARNINGS = ("ROUNDS_TO_ZERO", "CLIENT_INACTIVE", "BOOKS_UNREADABLE")
 async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> PreviewOut:
     async with ctx.sessions() as session:
         instrument = await get_instrument(session, body.token_id)
-        check_price_fields(body.order_type, body.price, body.trigger_price)
-        check_form(body)
-        bounds = Bounds.of(ctx.settings)
-        bounds.check(None, body.price, body.trigger_price)
-        check_on_tick(instrument, body.price, "price")
-        check_on_tick(instrument, body.trigger_price, "trigger price")
         planned = await plan(ctx, session, user, body, instrument)
-        bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
         price, source = planned.price, planned.price_source
         if price is None:
             price, found = await sizing_price(ctx, body, instrument)
