@@ -122,13 +122,20 @@ class Orders:
         )
         return max(held + today - working, 0)
 
-    def _find(self, userid: str, body: dict[str, Any]) -> FakeOrder | dict[str, Any]:
+    def _lookup(self, userid: str, body: dict[str, Any]) -> FakeOrder | dict[str, Any]:
+        """The order the body's uniqueorderid names, or Motilal's error for a missing or unknown id."""
         order_id = str(body.get("uniqueorderid") or "").strip()
         if not order_id:
             return error("MO1070", "Please Provide UniqueOrderId In Input Parameter")
         order = self.books[userid].orders.get(order_id)
         if order is None:
             return error("MO1013", "Order Not Found")
+        return order
+
+    def _find(self, userid: str, body: dict[str, Any]) -> FakeOrder | dict[str, Any]:
+        order = self._lookup(userid, body)
+        if isinstance(order, dict):
+            return order
         if order.status not in OPEN:
             return error(*NOT_OPEN.get(order.status, ("MO1065", "Order Status Is Uknown")))
         return order

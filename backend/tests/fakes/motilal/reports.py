@@ -39,12 +39,9 @@ class Reports:
 
     def _order_detail(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
         """getorderdetailbyuniqueorderid: the order's states, oldest first, the current one last."""
-        order_id = str(body.get("uniqueorderid") or "").strip()
-        if not order_id:
-            return error("MO1070", "Please Provide UniqueOrderId In Input Parameter")
-        order = self.books[userid].orders.get(order_id)
-        if order is None:
-            return error("MO1013", "Order Not Found")
+        order = self._lookup(userid, body)
+        if isinstance(order, dict):
+            return order
         return envelope(message="Order Data", data=[*order.history, order.detail_row()])
 
     def _trade_detail(self, userid: str, body: dict[str, Any]) -> dict[str, Any]:
