@@ -1,11 +1,21 @@
 """Background tasks the app owns (batch runs, reconciliation): kept referenced, logged on failure, cancelled on stop."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+
+async def stop(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a component's own background task and wait until it has ended (None: nothing runs)."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 class TaskSet:

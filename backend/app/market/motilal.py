@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from app.brokers.base import BrokerAccount, BrokerAuthError, BrokerError, BrokerUnavailable, InstrumentRef, Quote
 from app.market.motilal_broadcast import MotilalBroadcast
 from app.market.port import MarketDataUnavailable, QuoteListener
+from app.tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -174,11 +175,8 @@ class MotilalMarketData:
     async def close(self) -> None:
         if self.broadcast is not None:
             await self.broadcast.close()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task)
+        self._task = None
 
     # ---- the account ---------------------------------------------------------------------------------------
 

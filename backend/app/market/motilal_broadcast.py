@@ -33,6 +33,7 @@ from websockets.exceptions import WebSocketException
 
 from app.brokers.base import BrokerError, InstrumentRef, Quote
 from app.brokers.motilal.mapping import exchange_for
+from app.tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -192,11 +193,8 @@ class MotilalBroadcast:
         self._task = asyncio.create_task(self._run(), name="motilal-broadcast")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task)
+        self._task = None
 
     # ---- internals -------------------------------------------------------------------------------------------
 

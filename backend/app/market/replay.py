@@ -15,7 +15,6 @@ the process that answered). Replay is for demos, training and testing strategies
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -28,6 +27,7 @@ from typing import Protocol
 from app.brokers.base import InstrumentRef, Quote
 from app.market.replay_csv import ReplayFileError, read_candles
 from app.market.replay_tape import ReplayTape
+from app.tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -168,11 +168,8 @@ class ReplayMarketData:
             self._task = asyncio.create_task(self._run(), name="market-replay")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task)
+        self._task = None
 
     # --- loading and moving
 

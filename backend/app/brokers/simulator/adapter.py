@@ -57,6 +57,7 @@ from app.brokers.simulator.validation import check_terms
 from app.brokers.simulator.views import funds_view, holding_view, money, position_view
 from app.enums import BrokerName, OrderStatus, OrderType, Segment, Side, TradeType
 from app.market.hours import nse_is_open
+from app.tasks import stop
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +138,8 @@ class SimulatorBroker:
             self._ticker = asyncio.create_task(self._run_ticks(), name="simulator-ticks")
 
     async def close(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
+        await stop(self._ticker)
+        self._ticker = None
         # Let order updates already produced reach the listener rather than dropping them on shutdown.
         await self._deliveries.drain()
         self._journal.close()
