@@ -11,8 +11,9 @@ derived from theirs (`derive`), written in the same transaction as the leg that 
 - all legs closed, none filled -> REJECTED if any leg was rejected, else CANCELLED (or DENIED if all were);
 - all legs closed, some filled but not all -> CANCELLED (done for its batch; never retried, since part of it is at
   the exchange), its reason saying how much filled and naming the legs that did not;
-- a leg still open at the broker or with fills -> OPEN or PARTIALLY_FILLED; else a leg without an answer -> FAILED;
-  else a leg not yet sent -> PENDING.
+- a leg not yet answered -> PENDING (with the fills of the others): the row has its verdict, for its batch too,
+  once every leg has;
+- else a leg with fills -> PARTIALLY_FILLED; a leg open at the broker -> OPEN; else (a leg with no answer) FAILED.
 Unsplit orders have no legs and never come here.
 """
 
@@ -121,13 +122,13 @@ def _status(legs: Sequence[OrderLeg], filled: int) -> tuple[OrderStatus, str | N
             return legs[0].status, _failures(legs)
         status = OrderStatus.REJECTED if OrderStatus.REJECTED in statuses else OrderStatus.CANCELLED
         return status, _failures(legs)
+    if OrderStatus.PENDING in statuses:
+        return OrderStatus.PENDING, None
     if filled:
         return OrderStatus.PARTIALLY_FILLED, None
     if statuses & OPEN_STATUSES:
         return OrderStatus.OPEN, None
-    if OrderStatus.FAILED in statuses:
-        return OrderStatus.FAILED, _failures([leg for leg in legs if leg.status == OrderStatus.FAILED])
-    return OrderStatus.PENDING, None
+    return OrderStatus.FAILED, _failures([leg for leg in legs if leg.status == OrderStatus.FAILED])
 
 
 def _failures(legs: Sequence[OrderLeg]) -> str:
