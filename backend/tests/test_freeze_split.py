@@ -168,14 +168,32 @@ def test_tokens_csv_carries_the_freeze_quantity(tmp_path: Path) -> None:
 
 
 async def test_an_order_above_the_freeze_quantity_is_sent_as_legs_and_shown_as_one_row(
-    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, set_freeze: SetFreeze
+    http: httpx.AsyncClient,
+    advisor: Actor,
+    make_clients: MakeClients,
+    sim: Simulator,
+    set_freeze: SetFreeze,
+    ctx: AppContext,
 ) -> None:
     [client] = await make_clients(advisor, 1)
     await sim.price(RELIANCE, "1400.00")
     await set_freeze(900)
-    response = await place_order(http, advisor.headers, client_id=client.id, quantity=2000)
+    updates: list[dict] = []
+
+    async def listen(event: str, room: str, payload: dict) -> None:
+        if event == "order_update":
+            updates.append(payload)
+
+    ctx.events.subscribe(listen)
+    try:
+        response = await place_order(http, advisor.headers, client_id=client.id, quantity=2000)
+    finally:
+        ctx.events.unsubscribe(listen)
     assert response.status_code == 201, response.text
     row = response.json()
+    # The desk hears of the row as its legs answer, the last time with every leg filled.
+    assert {u["id"] for u in updates} == {row["id"]}
+    assert updates[-1]["filled_quantity"] == 2000 and [leg["status"] for leg in updates[-1]["legs"]] == ["FILLED"] * 3
     assert (row["status"], row["quantity"], row["filled_quantity"], row["average_price"]) == (
         "FILLED",
         2000,
