@@ -11,13 +11,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from app.brokers.base import BrokerAccount, BrokerOrderAck, BrokerOrderRequest, BrokerRejected, BrokerUnavailable
 from app.context import AppContext
-from app.enums import OrderStatus
+from app.enums import Execution, OrderStatus, OrderType, Side, TradeType
 from app.market.instruments import parse_tokens_csv
-from app.models import Instrument, OrderLeg
+from app.models import Instrument, Order, OrderLeg
+from app.services.dispatch import send_loaded
 from app.services.order_legs import MAX_LEGS, derive, leg_id_from_tag, leg_sizes
+from app.services.order_terms import OrderTerms
+from app.services.orders import new_order
 from app.services.reconcile import NOT_AT_BROKER, on_broker_order, reconcile
 from tests.conftest import Actor, MakeClients, Simulator, eventually, place_order, wait_for_trades
 from tests.test_execute_all import RELIANCE, allocations, execute_all, wait_batch
@@ -138,8 +142,6 @@ def _legs(*states: tuple[OrderStatus, int, str | None]) -> list[OrderLeg]:
     ],
 )
 def test_the_row_is_derived_from_its_legs(states: list, status: str, filled: int, reason: str | None) -> None:
-    from app.models import Order
-
     legs = _legs(*[(OrderStatus(s), f, r) for s, f, r in states])
     order = Order(id=1, client_id=1, token_id=1, created_by=1, execution="BUY", side="BUY", order_type="MARKET")
     order.quantity, order.filled_quantity = sum(leg.quantity for leg in legs), 0
@@ -454,3 +456,26 @@ async def test_exit_by_token_splits_a_position_above_the_freeze(
     ]
     assert (await get_order(http, advisor, rows[clients[1].id]["order_id"]))["legs"] == []
     assert (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json() == []
+
+
+async def test_the_same_row_sent_twice_at_once_writes_and_sends_its_legs_once(
+    advisor: Actor, make_clients: MakeClients, sim: Simulator, set_freeze: SetFreeze, ctx: AppContext
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    await set_freeze(900)
+    async with ctx.sessions() as session:
+        instrument = await session.get(Instrument, RELIANCE)
+        assert instrument is not None
+        terms = OrderTerms(Execution.BUY, Side.BUY, OrderType.MARKET, TradeType.INTRADAY, 2000)
+        order = new_order(client, instrument, terms, advisor.user, batch_id=None)
+        session.add(order)
+        await session.commit()
+    # Two sends of one written row (a duplicate dispatch): the legs' unique (order, leg) lets only one write them.
+    await asyncio.gather(*(send_loaded(ctx, order, client, instrument) for _ in range(2)))
+    async with ctx.sessions() as session:
+        legs = (await session.scalars(select(OrderLeg).where(OrderLeg.order_id == order.id))).all()
+        recorded = await session.get(Order, order.id)
+    assert sorted(leg.quantity for leg in legs) == [200, 900, 900]
+    assert recorded is not None and (recorded.status, recorded.filled_quantity) == ("FILLED", 2000)
+    assert len(await sim.broker.order_book(account(client))) == 3

@@ -35,8 +35,6 @@ from app.services.order_writer import legs_of
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Outcome", "Verdict", "merge_broker_state"]
-
 
 def order_id_from_tag(tag: str) -> int | None:
     return int(tag[2:]) if tag.startswith("MD") and tag[2:].isdigit() else None

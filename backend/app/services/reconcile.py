@@ -29,9 +29,10 @@ from app.models import Client, Order, OrderLeg, Trade
 from app.models.types import utcnow
 from app.services.accounts import broker_account
 from app.services.batches import complete_if_done
-from app.services.dispatch import Verdict, apply_broker_update, order_id_from_tag, record_outcome
+from app.services.dispatch import apply_broker_update, order_id_from_tag, record_outcome
 from app.services.leases import LeaseBusy, hold
 from app.services.order_legs import leg_id_from_tag, record_leg_outcome
+from app.services.order_state import Verdict
 from app.services.order_writer import legs_of
 from app.services.trades import sync_fills
 
