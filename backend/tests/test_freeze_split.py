@@ -479,3 +479,69 @@ async def test_the_same_row_sent_twice_at_once_writes_and_sends_its_legs_once(
     assert sorted(leg.quantity for leg in legs) == [200, 900, 900]
     assert recorded is not None and (recorded.status, recorded.filled_quantity) == ("FILLED", 2000)
     assert len(await sim.broker.order_book(account(client))) == 3
+
+
+async def test_a_halt_mid_split_stops_the_legs_not_yet_sent(
+    http: httpx.AsyncClient,
+    advisor: Actor,
+    admin: Actor,
+    make_clients: MakeClients,
+    sim: Simulator,
+    set_freeze: SetFreeze,
+    ctx: AppContext,
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    # One send at a time, so the halt lands after leg 1 and before legs 2 and 3 ask the gate.
+    await sim.configure(broker_concurrency=1)
+    await sim.price(RELIANCE, "1400.00")
+    await set_freeze(900)
+    first_sent = asyncio.Event()
+
+    async def halt_after_first(real: Place, acct: BrokerAccount, req: BrokerOrderRequest) -> BrokerOrderAck:
+        if await leg_no(ctx, req) == 1:
+            ack = await real(acct, req)
+            halted = await http.post("/api/v1/risk/halt", json={"scope": "firm", "reason": "t"}, headers=admin.headers)
+            assert halted.status_code in (200, 201), halted.text
+            first_sent.set()
+            return ack
+        await first_sent.wait()
+        return await real(acct, req)
+
+    patch_place(sim, halt_after_first)
+    row = (await place_order(http, advisor.headers, client_id=client.id, quantity=2000)).json()
+    assert [leg["status"] for leg in row["legs"]] == ["FILLED", "CANCELLED", "CANCELLED"]
+    assert row["legs"][1]["reason"].startswith("HALTED")
+    assert (row["status"], row["filled_quantity"]) == ("CANCELLED", 900)
+    assert row["reason"].startswith("PARTLY_FILLED: 900 of 2000 filled; HALTED")
+    assert len(await sim.broker.order_book(account(client))) == 1, "no leg left after the halt"
+
+
+async def test_one_leg_refusing_a_cancel_does_not_leave_the_others_working(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator, set_freeze: SetFreeze
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    await sim.price(RELIANCE, "1400.00")
+    await set_freeze(900)
+    row = (
+        await place_order(http, advisor.headers, client_id=client.id, quantity=2000, order_type="LIMIT", price="1300")
+    ).json()
+    stuck = row["legs"][1]["broker_order_id"]
+    real_cancel = sim.broker.cancel_order
+
+    async def cancel(acct: BrokerAccount, broker_order_id: str) -> BrokerOrderAck:
+        if broker_order_id == stuck:
+            raise BrokerRejected("CANCEL_REFUSED: order is being modified", code="CANCEL_REFUSED")
+        return await real_cancel(acct, broker_order_id)
+
+    sim.broker.cancel_order = cancel  # type: ignore[method-assign]
+    response = await http.post(f"/api/v1/orders/{row['id']}/cancel", headers=advisor.headers)
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "CANCEL_REFUSED" and error["details"] == {"legs": [2]}
+    after = await get_order(http, advisor, row["id"])
+    assert [leg["status"] for leg in after["legs"]] == ["CANCELLED", "OPEN", "CANCELLED"]
+    assert after["status"] == "OPEN", "one leg still works at the broker"
+
+    sim.broker.cancel_order = real_cancel  # type: ignore[method-assign]
+    again = await http.post(f"/api/v1/orders/{row['id']}/cancel", headers=advisor.headers)
+    assert again.status_code == 200 and again.json()["status"] == "CANCELLED"
