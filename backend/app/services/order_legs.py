@@ -94,19 +94,29 @@ def derive(order: Order, legs: Sequence[OrderLeg]) -> bool:
     """Set the order row from its legs (rule in the module docstring); True if anything changed."""
     filled = sum(leg.filled_quantity for leg in legs)
     value = sum((leg.average_price * leg.filled_quantity for leg in legs if leg.average_price), Decimal(0))
-    average = canonical_money((value / filled).quantize(_MICRO, ROUND_HALF_EVEN)) if filled else None
     status, reason = _status(legs, filled)
     sent = [leg.sent_at for leg in legs if leg.sent_at is not None]
     live = [leg for leg in legs if leg.status in OPEN_STATUSES]
     # A modify changes the price of the legs still working; the row shows what they work at.
     price, trigger = (live[0].price, live[0].trigger_price) if live else (order.price, order.trigger_price)
-    new = (status, reason, filled, average, price, trigger, min(sent) if sent else order.sent_at)
-    old = (order.status, order.reason, order.filled_quantity, order.average_price, order.price, order.trigger_price)
-    if new == (*old, order.sent_at):
-        return False
-    order.status, order.reason, order.filled_quantity, order.average_price, order.price, order.trigger_price = new[:6]
-    order.sent_at = new[6]
-    return True
+    notes = [leg.broker_note for leg in legs if leg.broker_note]
+    fields = {
+        "status": status,
+        "reason": reason,
+        "filled_quantity": filled,
+        "average_price": canonical_money((value / filled).quantize(_MICRO, ROUND_HALF_EVEN)) if filled else None,
+        "price": price,
+        "trigger_price": trigger,
+        "sent_at": min(sent) if sent else order.sent_at,
+        # What the broker did to the legs on its own (the same to each: they share their terms).
+        "broker_note": notes[0] if notes else order.broker_note,
+    }
+    changed = False
+    for name, new in fields.items():
+        if getattr(order, name) != new:
+            setattr(order, name, new)
+            changed = True
+    return changed
 
 
 def _status(legs: Sequence[OrderLeg], filled: int) -> tuple[OrderStatus, str | None]:
