@@ -41,6 +41,8 @@ class InstrumentRow:
     tick_size: Decimal
     name: str | None = None
     ref_price: Decimal | None = None
+    # The most one order may carry (units); a larger order is sent as several. None: no limit known.
+    freeze_quantity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,7 @@ def _parse_record(record: dict[str, str]) -> tuple[InstrumentRow | None, list[st
     lot_size = _positive_int(cell, "lot_size", problems)
     tick_size = _positive_decimal(cell, "tick_size", problems)
     ref_price = _positive_decimal(cell, "ref_price", problems) if cell.get("ref_price") else None
+    freeze_quantity = _positive_int(cell, "freeze_quantity", problems) if cell.get("freeze_quantity") else None
     if problems or token_id is None or lot_size is None or tick_size is None:
         return None, problems
     row = InstrumentRow(
@@ -137,6 +140,7 @@ def _parse_record(record: dict[str, str]) -> tuple[InstrumentRow | None, list[st
         tick_size=tick_size,
         name=cell.get("name") or None,
         ref_price=ref_price,
+        freeze_quantity=freeze_quantity,
     )
     return row, []
 

@@ -6,7 +6,7 @@ from app.models.client import Client
 from app.models.group import ClientGroup, ClientGroupMember
 from app.models.instrument import Instrument
 from app.models.lease import Lease
-from app.models.order import Order, Trade
+from app.models.order import Order, OrderLeg, Trade
 from app.models.price_bar import PriceBar
 from app.models.risk import RiskLimit, TradingHalt
 from app.models.token import RevokedToken
@@ -22,6 +22,7 @@ __all__ = [
     "Instrument",
     "Lease",
     "Order",
+    "OrderLeg",
     "PriceBar",
     "RevokedToken",
     "RiskLimit",

@@ -21,7 +21,8 @@ class Instrument(SQLModel, table=True):
     instrument_type: str = Field(sa_type=String(16))
     lot_size: int
     tick_size: Decimal = Field(sa_type=Money)
-    # The largest quantity (units) the exchange takes in one order, from a broker's master; None = not known.
+    # The largest quantity (units) the exchange takes in one order (a broker's master or data/tokens.csv); None = not
+    # known. A larger order is sent as several legs (app/services/order_legs.py).
     freeze_quantity: int | None = None
     # The broker whose instrument master last set lot_size, tick_size and freeze_quantity (None: data/tokens.csv).
     # Start-up reloads of data/tokens.csv then leave those sizes alone, so an import is not undone by a restart.

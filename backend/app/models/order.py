@@ -1,4 +1,5 @@
-"""Orders (one per client per request) and the fills (trades) the broker reports for them."""
+"""Orders (one per client per request), the legs a split order is sent as, and the fills (trades) the broker reports
+for them."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -50,6 +51,43 @@ class Order(SQLModel, table=True):
         if self.id is None:
             raise ValueError("an order gets its tag once it is written")
         return f"MD{self.id}"
+
+
+class OrderLeg(SQLModel, table=True):
+    """One of the broker orders an order above its instrument's freeze quantity is sent as.
+
+    Written with all its siblings before any of them is sent; the order row the advisor sees is derived from them
+    (app/services/order_legs.py). Unsplit orders have none.
+    """
+
+    __tablename__ = "order_legs"
+    __table_args__ = (UniqueConstraint("order_id", "leg_no", name="uq_order_legs_order_leg"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    leg_no: int
+    quantity: int
+    price: Decimal | None = Field(default=None, sa_type=Money)
+    trigger_price: Decimal | None = Field(default=None, sa_type=Money)
+    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=EnumText(OrderStatus))
+    reason: str | None = Field(default=None, sa_type=Text)
+    broker_note: str | None = Field(default=None, sa_type=Text)
+    broker_order_id: str | None = Field(default=None, sa_type=String(64))
+    filled_quantity: int = 0
+    average_price: Decimal | None = Field(default=None, sa_type=Money)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def tag(self) -> str:
+        """The leg's own broker tag (as short as an order's), so a broker's view of it finds this row."""
+        if self.id is None:
+            raise ValueError("a leg gets its tag once it is written")
+        return f"{LEG_TAG_PREFIX}{self.id}"
+
+
+LEG_TAG_PREFIX = "ML"
 
 
 class Trade(SQLModel, table=True):

@@ -95,6 +95,27 @@ class ModifyOrderRequest(StrictBody):
     trigger_price: Price | None = None
 
 
+class OrderLegOut(BaseModel):
+    """One broker order of a row split at its instrument's freeze quantity."""
+
+    leg_no: int
+    quantity: int
+    price: Decimal | None
+    trigger_price: Decimal | None
+    status: OrderStatus
+    reason: str | None
+    broker_order_id: str | None
+    filled_quantity: int
+    average_price: Decimal | None
+    sent_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, leg: object) -> "OrderLegOut":
+        """From an `order_legs` row (app/models/order.py)."""
+        return cls.model_validate(leg, from_attributes=True)
+
+
 class OrderOut(BaseModel):
     id: int
     client_id: int
@@ -117,6 +138,8 @@ class OrderOut(BaseModel):
     average_price: Decimal | None
     created_at: datetime
     updated_at: datetime
+    # The broker orders this row was sent as, when its quantity was above the freeze quantity; else empty.
+    legs: list[OrderLegOut] = []
 
 
 class SizingOut(BaseModel):

@@ -5,11 +5,14 @@ has its broker slot it asks the halt gate (app/services/halt_gate.py): a kill sw
 CANCELLED (HALTED) and nothing is sent. The answer moves it to OPEN/FILLED/REJECTED; no answer (timeout, network,
 anything unexpected) moves it to FAILED, and it is never re-sent here: reconciliation looks it up by tag. Every
 broker view of an order (the answer to a request, a pushed update, an order-book row) goes through
-`merge_broker_state`, so a late or repeated view can never move an order backwards.
+`merge_broker_state` (app/services/order_state.py), so a late or repeated view can never move an order backwards.
+
+An order above its instrument's freeze quantity is sent as legs (app/services/order_legs.py): written first, then
+sent together, each through the same halt gate and broker slot as a whole order, each answer recorded on its leg.
 """
 
+import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,65 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.brokers.base import BrokerAuthError, BrokerOrder, BrokerOrderRequest, BrokerRejected, BrokerUnavailable
 from app.brokers.registry import NotAdmitted
 from app.context import AppContext
-from app.enums import CLOSED_STATUSES, IN_FLIGHT_STATUSES, OrderStatus
-from app.models import Client, Instrument, Order
+from app.enums import OrderStatus
+from app.models import Client, Instrument, Order, OrderLeg
 from app.models.instrument import instrument_ref
 from app.models.types import utcnow
-from app.schemas.orders import OrderOut
+from app.schemas.orders import OrderLegOut, OrderOut
 from app.security.vault import VaultError
 from app.services.accounts import broker_account
 from app.services.halt_gate import HALTED
+from app.services.order_legs import record_leg_outcome, split_for, too_many_legs, write_legs
+from app.services.order_state import Outcome, Verdict, apply_outcome, merge_broker_state
+from app.services.order_writer import legs_of
 
 log = logging.getLogger(__name__)
-
-_RANK = {OrderStatus.PENDING: 0, OrderStatus.FAILED: 1, OrderStatus.OPEN: 2, OrderStatus.PARTIALLY_FILLED: 3}
-_CLOSED_RANK = 4
 
 
 def order_id_from_tag(tag: str) -> int | None:
     return int(tag[2:]) if tag.startswith("MD") and tag[2:].isdigit() else None
-
-
-def _progress(status: OrderStatus, filled: int) -> tuple[int, int]:
-    return (_CLOSED_RANK if status in CLOSED_STATUSES else _RANK[status], filled)
-
-
-def merge_broker_state(order: Order, snapshot: BrokerOrder) -> bool:
-    """Apply the broker's view of the order if it is not behind ours; True if anything changed."""
-    if order.status in CLOSED_STATUSES:
-        return False
-    new, old = _progress(snapshot.status, snapshot.filled_quantity), _progress(order.status, order.filled_quantity)
-    if new < old:
-        return False
-    changed = False
-    if new > old:
-        order.status = snapshot.status
-        order.filled_quantity = snapshot.filled_quantity
-        order.average_price = snapshot.average_price
-        order.reason = snapshot.reason
-        changed = True
-    terms = (snapshot.quantity, snapshot.price, snapshot.trigger_price)
-    if terms != (order.quantity, order.price, order.trigger_price):
-        order.quantity, order.price, order.trigger_price = terms
-        changed = True
-    if order.broker_order_id != snapshot.broker_order_id:
-        order.broker_order_id = snapshot.broker_order_id
-        changed = True
-    if snapshot.note and order.broker_note != snapshot.note:
-        order.broker_note = snapshot.note
-        changed = True
-    return changed
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Our record of a request that produced no order-book row: a rejection or no answer."""
-
-    status: OrderStatus
-    reason: str
-
-
-Outcome = BrokerOrder | Verdict
 
 
 async def send_one(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> OrderOut:
@@ -85,29 +46,66 @@ async def send_one(ctx: AppContext, order: Order, client: Client, instrument: In
     await send_loaded(ctx, order, client, instrument)
     async with ctx.sessions() as session:
         recorded = await session.get(Order, order.id)
-    assert recorded is not None
-    return OrderOut(**recorded.model_dump(), client_name=client.display_name, symbol=instrument.symbol)
+        assert recorded is not None and recorded.id is not None
+        legs = (await legs_of(session, [recorded.id])).get(recorded.id, []) if split_for(order, instrument) else []
+    return OrderOut(
+        **recorded.model_dump(),
+        client_name=client.display_name,
+        symbol=instrument.symbol,
+        legs=[OrderLegOut.of(leg) for leg in legs],
+    )
 
 
 async def send_loaded(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> None:
     if order.status != OrderStatus.PENDING:
         return
     assert order.id is not None
+    sizes = split_for(order, instrument)
+    if sizes is not None:
+        await _send_legs(ctx, order, client, instrument, sizes)
+        return
     started = utcnow()
-    outcome = await _place(ctx, client, instrument, order)
+    outcome = await _place(ctx, client, instrument, order, order.tag, order.quantity)
     await record_outcome(ctx, order.id, outcome, sent_at=started)
 
 
-async def _place(ctx: AppContext, client: Client, instrument: Instrument, order: Order) -> Outcome:
+async def _send_legs(ctx: AppContext, order: Order, client: Client, instrument: Instrument, sizes: list[int]) -> None:
+    assert order.id is not None
+    order_id = order.id
+    refused = too_many_legs(sizes, instrument.freeze_quantity)
+    if refused is not None:
+        await record_outcome(ctx, order_id, refused)
+        return
+    legs = await write_legs(ctx, order, sizes)
+    if legs is None:
+        return
+
+    async def send(leg: OrderLeg) -> None:
+        started = utcnow()
+        outcome = await _place(ctx, client, instrument, order, leg.tag, leg.quantity)
+        await record_leg_outcome(ctx, order_id, leg.leg_no, outcome, sent_at=started)
+
+    # Together, like a batch's rows: the broker registry's per-account throttle paces them, and a leg stopped by a
+    # halt or refused by the broker does not hold back the others' verdicts.
+    results = await asyncio.gather(*(send(leg) for leg in legs), return_exceptions=True)
+    for leg, result in zip(legs, results, strict=True):
+        if isinstance(result, Exception):
+            # Recording failed (the database, say); the leg stays PENDING or FAILED and reconciliation settles it.
+            log.error("recording leg %s of order %s failed", leg.leg_no, order_id, exc_info=result)
+
+
+async def _place(
+    ctx: AppContext, client: Client, instrument: Instrument, order: Order, tag: str, quantity: int
+) -> Outcome:
     try:
         account = broker_account(ctx.vault, client)
     except VaultError:
         return Verdict(OrderStatus.DENIED, "CREDENTIALS_UNREADABLE: this client's credentials cannot be decrypted")
     request = BrokerOrderRequest(
-        tag=order.tag,
+        tag=tag,
         instrument=instrument_ref(instrument),
         side=order.side,
-        quantity=order.quantity,
+        quantity=quantity,
         order_type=order.order_type,
         trade_type=order.trade_type,
         price=order.price,
@@ -132,7 +130,7 @@ async def _place(ctx: AppContext, client: Client, instrument: Instrument, order:
     except BrokerUnavailable as exc:
         return Verdict(OrderStatus.FAILED, f"NO_ANSWER: {exc}; it will be looked up at the broker, not re-sent")
     except Exception as exc:
-        log.exception("placing order %s failed unexpectedly", order.id)
+        log.exception("placing order %s (tag %s) failed unexpectedly", order.id, tag)
         return Verdict(OrderStatus.FAILED, f"NO_ANSWER: {type(exc).__name__}; it will be looked up at the broker")
 
 
@@ -142,13 +140,7 @@ async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, se
     def apply(order: Order) -> bool:
         if sent_at is not None and order.sent_at is None:
             order.sent_at = sent_at
-        if isinstance(outcome, Verdict):
-            # A verdict without a broker row only settles an order that has none yet.
-            if order.status not in IN_FLIGHT_STATUSES:
-                return False
-            order.status, order.reason = outcome.status, outcome.reason
-            return True
-        return merge_broker_state(order, outcome)
+        return apply_outcome(order, outcome)
 
     fills = () if isinstance(outcome, Verdict) else outcome.fills
     await ctx.order_writer.apply(order_id, apply, fills)
@@ -165,4 +157,11 @@ async def order_out(session: AsyncSession, order: Order) -> OrderOut:
         select(Instrument.symbol).where(Instrument.token_id == order.token_id).scalar_subquery(),
     )
     client_name, symbol = (await session.execute(names)).one()
-    return OrderOut(**order.model_dump(), client_name=client_name or "", symbol=symbol or "")
+    assert order.id is not None
+    legs = (await legs_of(session, [order.id])).get(order.id, [])
+    return OrderOut(
+        **order.model_dump(),
+        client_name=client_name or "",
+        symbol=symbol or "",
+        legs=[OrderLegOut.of(leg) for leg in legs],
+    )

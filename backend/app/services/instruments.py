@@ -25,8 +25,8 @@ from app.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
-_FIELDS = ("symbol", "name", "exchange", "instrument_type", "lot_size", "tick_size", "ref_price")
-_SIZES = ("lot_size", "tick_size")
+_FIELDS = ("symbol", "name", "exchange", "instrument_type", "lot_size", "tick_size", "freeze_quantity", "ref_price")
+_SIZES = ("lot_size", "tick_size", "freeze_quantity")
 _CHUNK = 5000  # tokens per IN list: SQLite caps the bound parameters of one statement
 # What a broker's master sets on a token we already have; its symbol, name and type stay ours.
 _MASTER_FIELDS = ("lot_size", "tick_size", "freeze_quantity", "master_broker")

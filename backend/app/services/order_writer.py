@@ -10,11 +10,14 @@ holds) fails only its own caller; only an unavailable database fails a whole gro
 
 Fills that arrive with the order (the broker's answer lists them) are written in the same transaction as the
 row; the rest, and the client's new position, are left to the fill follow-up, off the order path.
+
+A split order's legs (app/services/order_legs.py) are changed through their order row, under its lock: a leg change
+is given the row and its legs, so the legs and the row derived from them are committed together.
 """
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,20 +29,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.base import BrokerTrade
 from app.db import DatabaseUnavailable
 from app.enums import OrderStatus
-from app.models import Batch, Client, Instrument, Order, Trade
+from app.models import Batch, Client, Instrument, Order, OrderLeg, Trade
 from app.models.types import utcnow
 from app.observability.metrics import ORDERS_BY_STATUS
 from app.realtime import events
 from app.realtime.events import EventBus
-from app.schemas.orders import OrderOut
+from app.schemas.orders import OrderLegOut, OrderOut
 
 log = logging.getLogger(__name__)
 
 # Bounds one transaction's lock set and IN list; a larger queue is written in several groups.
 MAX_GROUP = 500
+_IN_CHUNK = 5000  # SQLite caps the bound parameters of one statement
 
 # A change must depend only on the row it is given: if its group fails, it is applied again to a fresh copy.
 Change = Callable[[Order], bool]
+# The same for a split order: given the locked row and its legs (in leg order), which it may change too.
+LegChange = Callable[[Order, list[OrderLeg]], bool]
 # Orders whose filled quantity moved, each with whether its fills still have to be read from the trade book.
 FillsListener = Callable[[list[tuple[Order, bool]]], None]
 
@@ -47,9 +53,10 @@ FillsListener = Callable[[list[tuple[Order, bool]]], None]
 @dataclass(slots=True)
 class _Queued:
     order_id: int
-    change: Change
+    change: LegChange
     fills: Sequence[BrokerTrade]
     result: "asyncio.Future[bool]"
+    with_legs: bool = False
 
 
 @dataclass(slots=True)
@@ -58,6 +65,7 @@ class _Written:
     status_changed: bool
     fills_moved: bool
     fills_complete: bool
+    legs: list[OrderLeg] | None = None
 
 
 class OrderWriter:
@@ -70,7 +78,17 @@ class OrderWriter:
 
     async def apply(self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = ()) -> bool:
         """Apply `change` to the locked order row and commit; True if it changed anything (then announced)."""
-        item = _Queued(order_id, change, fills, asyncio.get_running_loop().create_future())
+        return await self._apply(_Queued(order_id, lambda order, _: change(order), fills, self._future()))
+
+    async def apply_legs(self, order_id: int, change: LegChange, fills: Sequence[BrokerTrade] = ()) -> bool:
+        """Apply `change` to the locked row of a split order and its legs, and commit; True if it changed anything."""
+        return await self._apply(_Queued(order_id, change, fills, self._future(), with_legs=True))
+
+    @staticmethod
+    def _future() -> "asyncio.Future[bool]":
+        return asyncio.get_running_loop().create_future()
+
+    async def _apply(self, item: _Queued) -> bool:
         self._queue.append(item)
         while not item.result.done():
             if self._writing is None:
@@ -149,18 +167,22 @@ class OrderWriter:
             rows = await session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id).with_for_update())
             orders = {order.id: order for order in rows}
             before = {order_id: (order.status, order.filled_quantity) for order_id, order in orders.items()}
+            legs = await legs_of(session, sorted({item.order_id for item in group if item.with_legs}))
+            legs_filled = {leg.id: leg.filled_quantity for order_legs in legs.values() for leg in order_legs}
             fills: dict[int, dict[str, BrokerTrade]] = {}
             results = []
             changed_ids: set[int] = set()
             for item in group:
                 order = orders.get(item.order_id)
-                changed = order is not None and item.change(order)
+                order_legs = legs.get(item.order_id, [])
+                changed = order is not None and item.change(order, order_legs)
                 results.append(changed)
                 if changed:
                     changed_ids.add(item.order_id)
                 if order is not None:
+                    tags = {order.tag, *(leg.tag for leg in order_legs)}
                     for fill in item.fills:
-                        if fill.tag == order.tag:
+                        if fill.tag in tags:
                             fills.setdefault(item.order_id, {})[fill.trade_id] = fill
             now = utcnow()
             written = []
@@ -169,12 +191,14 @@ class OrderWriter:
                 order.updated_at = now
                 own_fills = fills.get(order_id, {})
                 fills_moved = order.filled_quantity != filled
+                order_legs = legs.get(order_id)
                 written.append(
                     _Written(
                         order=order,
                         status_changed=order.status != status,
                         fills_moved=fills_moved,
-                        fills_complete=sum(f.quantity for f in own_fills.values()) == order.filled_quantity,
+                        fills_complete=_fills_complete(order, order_legs, legs_filled, own_fills.values()),
+                        legs=order_legs,
                     )
                 )
             await insert_new_trades(
@@ -199,7 +223,10 @@ class OrderWriter:
             if w.status_changed:
                 ORDERS_BY_STATUS.labels(str(order.status)).inc()
             client_name, symbol = labels.get(order.id, ("", ""))  # type: ignore[arg-type]
-            payload = OrderOut(**order.model_dump(), client_name=client_name, symbol=symbol).model_dump(mode="json")
+            legs = [OrderLegOut.of(leg) for leg in w.legs or ()]
+            payload = OrderOut(**order.model_dump(), client_name=client_name, symbol=symbol, legs=legs).model_dump(
+                mode="json"
+            )
             await self._bus.publish(events.ORDER_UPDATE, events.client_room(order.client_id), payload)
             if order.batch_id is not None and order.batch_id in progress:
                 done, total = progress[order.batch_id]
@@ -221,6 +248,35 @@ class OrderWriter:
         moved = [(w.order, not w.fills_complete) for w in written if w.fills_moved]
         if moved:
             self._on_fills(moved)
+
+
+async def legs_of(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[OrderLeg]]:
+    """The legs of whichever of these orders were split, in leg order (the writer reads them under the orders' locks,
+    which is what guards them)."""
+    legs: dict[int, list[OrderLeg]] = {}
+    for start in range(0, len(order_ids), _IN_CHUNK):
+        chunk = order_ids[start : start + _IN_CHUNK]
+        query = select(OrderLeg).where(OrderLeg.order_id.in_(chunk)).order_by(OrderLeg.order_id, OrderLeg.leg_no)
+        for leg in await session.scalars(query):
+            legs.setdefault(leg.order_id, []).append(leg)
+    return legs
+
+
+def _fills_complete(
+    order: Order, legs: list[OrderLeg] | None, filled_before: dict[int | None, int], fills: Iterable[BrokerTrade]
+) -> bool:
+    """Whether the fills that came with the change account for all the filling it recorded, so none need reading
+    from the trade book: the order's, or for a split order each leg's whose filled quantity moved."""
+    if not legs:
+        return sum(f.quantity for f in fills) == order.filled_quantity
+    by_tag: dict[str, int] = {}
+    for fill in fills:
+        by_tag[fill.tag] = by_tag.get(fill.tag, 0) + fill.quantity
+    return all(
+        by_tag.get(leg.tag, 0) == leg.filled_quantity
+        for leg in legs
+        if leg.filled_quantity != filled_before.get(leg.id)
+    )
 
 
 def _database_down(error: BaseException) -> bool:

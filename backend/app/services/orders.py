@@ -1,4 +1,4 @@
-"""Single orders: place one, list the order book, cancel and modify open orders."""
+"""Single orders: place one, list the order book, cancel and modify open orders (a split order's through its legs)."""
 
 from datetime import datetime
 
@@ -10,10 +10,10 @@ from app.context import AppContext
 from app.db import write_turn
 from app.enums import OPEN_STATUSES, Execution, OrderStatus, Side
 from app.errors import BrokerDown, Conflict, NotFound
-from app.models import Client, Instrument, Order, User
+from app.models import Client, Instrument, Order, OrderLeg, User
 from app.models.types import utcnow
-from app.schemas.orders import ModifyOrderRequest, OrderOut, PlaceOrderRequest
-from app.services import audit
+from app.schemas.orders import ModifyOrderRequest, OrderLegOut, OrderOut, PlaceOrderRequest
+from app.services import audit, leg_actions
 from app.services.accounts import broker_account
 from app.services.clients import get_visible, visible_clients
 from app.services.dispatch import order_out, record_outcome, send_one
@@ -28,6 +28,7 @@ from app.services.order_terms import (
     check_quantity,
     check_terms,
 )
+from app.services.order_writer import legs_of
 from app.services.risk import check_orders, ensure_not_halted
 
 
@@ -146,19 +147,35 @@ async def list_orders(
     if date_to is not None:
         query = query.where(Order.created_at < date_to)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).offset(offset))
-    return [OrderOut(**o.model_dump(), client_name=name, symbol=symbol) for o, name, symbol in rows.all()], total or 0
+    rows = (
+        await session.execute(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).offset(offset))
+    ).all()
+    legs = await legs_of(session, [o.id for o, _, _ in rows])
+    return [
+        OrderOut(
+            **o.model_dump(),
+            client_name=name,
+            symbol=symbol,
+            legs=[OrderLegOut.of(leg) for leg in legs.get(o.id, [])],  # type: ignore[arg-type]
+        )
+        for o, name, symbol in rows
+    ], total or 0
 
 
-async def _open_order_at_broker(ctx: AppContext, user: User, order_id: int) -> tuple[Order, Client, Instrument]:
+async def _open_order_at_broker(
+    ctx: AppContext, user: User, order_id: int
+) -> tuple[Order, Client, Instrument, list[OrderLeg]]:
+    """The open order, its client and instrument, and its legs if it was split (then they, not it, are at the
+    broker)."""
     async with ctx.sessions() as session:
         order = await get_visible_order(session, user, order_id)
-        if order.status not in OPEN_STATUSES or order.broker_order_id is None:
+        legs = (await legs_of(session, [order_id])).get(order_id, [])
+        if order.status not in OPEN_STATUSES or (order.broker_order_id is None and not legs):
             raise Conflict(f"Order {order_id} is {order.status}; only open orders change.", code="ORDER_NOT_OPEN")
         client = await session.get(Client, order.client_id)
         instrument = await session.get(Instrument, order.token_id)
     assert client is not None and instrument is not None
-    return order, client, instrument
+    return order, client, instrument, legs
 
 
 async def _refresh_after_refusal(ctx: AppContext, client: Client, order: Order, exc: BrokerRejected) -> None:
@@ -195,13 +212,16 @@ def adds_risk(order: Order, body: ModifyOrderRequest) -> bool:
 
 
 async def cancel_order(ctx: AppContext, user: User, order_id: int) -> OrderOut:
-    order, client, _ = await _open_order_at_broker(ctx, user, order_id)
-    account = broker_account(ctx.vault, client)
-    broker_order_id = order.broker_order_id
-    assert broker_order_id is not None
+    order, client, _, legs = await _open_order_at_broker(ctx, user, order_id)
     async with ctx.sessions() as session, write_turn(ctx.write_turns, session):
         await audit.record(session, "order.cancel", actor_id=user.id, entity_type="order", entity_id=order_id)
         await session.commit()
+    if legs:
+        await leg_actions.cancel_legs(ctx, client, order_id, legs)
+        return await get_order(ctx, user, order_id)
+    account = broker_account(ctx.vault, client)
+    broker_order_id = order.broker_order_id
+    assert broker_order_id is not None
     try:
         ack = await ctx.brokers.call(client.broker, lambda adapter: adapter.cancel_order(account, broker_order_id))
     except BrokerRejected as exc:
@@ -213,9 +233,15 @@ async def cancel_order(ctx: AppContext, user: User, order_id: int) -> OrderOut:
 
 
 async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyOrderRequest) -> OrderOut:
-    order, client, instrument = await _open_order_at_broker(ctx, user, order_id)
+    order, client, instrument, legs = await _open_order_at_broker(ctx, user, order_id)
     if body.quantity is None and body.price is None and body.trigger_price is None:
         raise TermsError("Give a new quantity, price or trigger price.", code="NOTHING_TO_MODIFY")
+    if legs and body.quantity is not None:
+        raise Conflict(
+            f"Order {order_id} was sent as {len(legs)} orders (its quantity is above the freeze quantity); its "
+            "quantity cannot change. Change its price, or cancel it and place the quantity wanted.",
+            code="SPLIT_QUANTITY_FIXED",
+        )
     if body.price is not None and order.order_type not in PRICED:
         raise TermsError(f"A {order.order_type} order takes no price.", code="PRICE_NOT_ALLOWED")
     if body.trigger_price is not None and order.order_type not in TRIGGERED:
@@ -225,9 +251,6 @@ async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyO
         check_quantity(instrument, body.quantity)
     check_on_tick(instrument, body.price, "price")
     check_on_tick(instrument, body.trigger_price, "trigger price")
-    account = broker_account(ctx.vault, client)
-    broker_order_id = order.broker_order_id
-    assert broker_order_id is not None
     async with ctx.sessions() as session:
         if order.execution != Execution.EXIT and adds_risk(order, body):
             await ensure_not_halted(session, user, [client])
@@ -255,6 +278,12 @@ async def modify_order(ctx: AppContext, user: User, order_id: int, body: ModifyO
                 payload=body.model_dump(mode="json", exclude_none=True),
             )
             await session.commit()
+    if legs:
+        await leg_actions.modify_legs(ctx, client, order_id, legs, price=body.price, trigger_price=body.trigger_price)
+        return await get_order(ctx, user, order_id)
+    account = broker_account(ctx.vault, client)
+    broker_order_id = order.broker_order_id
+    assert broker_order_id is not None
     try:
         ack = await ctx.brokers.call(
             client.broker,

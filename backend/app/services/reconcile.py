@@ -4,6 +4,8 @@ Run at start-up (orders a crash left PENDING or FAILED) and then periodically. E
 tag in its client's order book: found, the broker's state is recorded (a FAILED order that the broker filled
 becomes FILLED); not found, an in-flight order never reached the broker and is CANCELLED with that reason.
 Nothing is ever re-sent from here: after a crash the market has moved, and sending again is the advisor's call.
+A split order (app/services/order_legs.py) is settled leg by leg, each by its own tag: a crash between two sends
+leaves legs the broker has (recorded) and legs it never saw (CANCELLED, NOT_AT_BROKER), and the row follows them.
 Each order is settled on its own: one the broker describes in a way we cannot record, or one client whose books
 cannot be read, is logged and left for the next pass while the rest are settled. However many processes serve the
 app, one runs a pass at a time (a lease); the others skip theirs.
@@ -22,13 +24,16 @@ from sqlalchemy import and_, func, or_, select
 
 from app.brokers.base import BrokerError, BrokerOrder
 from app.context import AppContext
-from app.enums import IN_FLIGHT_STATUSES, OPEN_STATUSES, OrderStatus
-from app.models import Client, Order, Trade
+from app.enums import CLOSED_STATUSES, IN_FLIGHT_STATUSES, OPEN_STATUSES, OrderStatus
+from app.models import Client, Order, OrderLeg, Trade
 from app.models.types import utcnow
 from app.services.accounts import broker_account
 from app.services.batches import complete_if_done
-from app.services.dispatch import Verdict, apply_broker_update, order_id_from_tag, record_outcome
+from app.services.dispatch import apply_broker_update, order_id_from_tag, record_outcome
 from app.services.leases import LeaseBusy, hold
+from app.services.order_legs import leg_id_from_tag, record_leg_outcome
+from app.services.order_state import Verdict
+from app.services.order_writer import legs_of
 from app.services.trades import sync_fills
 
 log = logging.getLogger(__name__)
@@ -71,13 +76,16 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
                 .order_by(Order.id)
             )
         ).all()
+        legs = await legs_of(session, [order.id for order, _ in rows if order.id is not None])
     by_client: dict[int, tuple[Client, list[Order]]] = {}
     for order, client in rows:
         by_client.setdefault(client.id, (client, []))[1].append(order)  # type: ignore[index]
     report = ReconcileReport(checked=len(rows))
     clients = list(by_client.values())
+    ages = _LegAges(pending_before=now - pending_older_than, failed_before=now - failed_older_than)
     results = await asyncio.gather(
-        *(_reconcile_client(ctx, client, orders, report) for client, orders in clients), return_exceptions=True
+        *(_reconcile_client(ctx, client, orders, legs, ages, report) for client, orders in clients),
+        return_exceptions=True,
     )
     for (client, _), result in zip(clients, results, strict=True):
         # One client's trouble (credentials that no longer decrypt, say) must not end the pass for the others.
@@ -119,7 +127,28 @@ async def reconcile_once(
         return None
 
 
-async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order], report: ReconcileReport) -> None:
+@dataclass(frozen=True, slots=True)
+class _LegAges:
+    """A leg without a verdict is looked for only once it is as old as a whole order would have to be: a younger
+    one may still be on its way to the broker from a live send."""
+
+    pending_before: datetime
+    failed_before: datetime
+
+    def settles(self, leg: OrderLeg) -> bool:
+        if leg.status == OrderStatus.PENDING:
+            return leg.created_at <= self.pending_before
+        return leg.status != OrderStatus.FAILED or leg.updated_at <= self.failed_before
+
+
+async def _reconcile_client(
+    ctx: AppContext,
+    client: Client,
+    orders: list[Order],
+    legs: dict[int, list[OrderLeg]],
+    ages: _LegAges,
+    report: ReconcileReport,
+) -> None:
     account = broker_account(ctx.vault, client)
     try:
         book = await ctx.brokers.call(client.broker, lambda adapter: adapter.order_book(account), read=True)
@@ -132,7 +161,10 @@ async def _reconcile_client(ctx: AppContext, client: Client, orders: list[Order]
     for order in orders:
         assert order.id is not None
         try:
-            await _reconcile_order(ctx, order, by_tag.get(order.tag), report)
+            if order.id in legs:
+                await _reconcile_legs(ctx, order.id, legs[order.id], by_tag, ages, report)
+            else:
+                await _reconcile_order(ctx, order, by_tag.get(order.tag), report)
         except Exception:
             # One order the broker describes in a way we cannot record must not stop the rest; the next pass retries.
             log.exception("reconciliation: order %s not settled", order.id)
@@ -151,6 +183,29 @@ async def _reconcile_order(
         report.not_at_broker += 1
     else:
         log.warning("order %s is %s here but missing from the broker's book", order.id, order.status)
+
+
+async def _reconcile_legs(
+    ctx: AppContext,
+    order_id: int,
+    legs: list[OrderLeg],
+    by_tag: dict[str, BrokerOrder],
+    ages: _LegAges,
+    report: ReconcileReport,
+) -> None:
+    updated = False
+    for leg in legs:
+        if leg.status in CLOSED_STATUSES or not ages.settles(leg):
+            continue
+        snapshot = by_tag.get(leg.tag)
+        if snapshot is not None:
+            updated |= await record_leg_outcome(ctx, order_id, leg.leg_no, snapshot)
+        elif leg.status in IN_FLIGHT_STATUSES:
+            await record_leg_outcome(ctx, order_id, leg.leg_no, Verdict(OrderStatus.CANCELLED, NOT_AT_BROKER))
+            report.not_at_broker += 1
+        else:
+            log.warning("leg %s of order %s is %s here but not in the broker's book", leg.leg_no, order_id, leg.status)
+    report.updated += updated
 
 
 async def _catch_up_fills(ctx: AppContext, *, since: datetime, until: datetime) -> int:
@@ -187,6 +242,14 @@ async def _complete_batches(ctx: AppContext, batch_ids: set[int]) -> None:
 
 async def on_broker_order(ctx: AppContext, client_id: int, snapshot: BrokerOrder) -> None:
     """A broker pushed a change to one of its orders (a resting order filled, say)."""
+    if leg_id_from_tag(snapshot.tag) is not None:
+        async with ctx.sessions() as session:
+            leg = await session.get(OrderLeg, leg_id_from_tag(snapshot.tag))
+        if leg is None:
+            log.warning("broker update for client %s names a leg we do not have: %r", client_id, snapshot.tag)
+        else:
+            await record_leg_outcome(ctx, leg.order_id, leg.leg_no, snapshot)
+        return
     order_id = order_id_from_tag(snapshot.tag)
     if order_id is None:
         log.warning("broker update for client %s carries a tag that is not ours: %r", client_id, snapshot.tag)

@@ -14,12 +14,13 @@ from app.brokers.base import BrokerError
 from app.brokers.registry import BrokerRegistry
 from app.errors import NotFound
 from app.models import Client, Instrument, Order, Trade, User
+from app.models.order import LEG_TAG_PREFIX
 from app.realtime import events
 from app.schemas.orders import TradeOut
 from app.security.vault import CredentialVault
 from app.services.accounts import broker_account
 from app.services.clients import visible_clients
-from app.services.order_writer import insert_new_trades, trade_row
+from app.services.order_writer import insert_new_trades, legs_of, trade_row
 from app.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,11 @@ async def sync_fills(ctx: FillsContext, client: Client, orders: list[Order], *, 
         log.warning("fills of client %s's orders %s not copied: %s", client_id, [o.id for o in orders], exc)
         return
     by_tag = {order.tag: order for order in orders}
+    if any(fill.tag.startswith(LEG_TAG_PREFIX) for fill in book):
+        # A split order's fills carry its legs' tags; they are the order's fills all the same.
+        async with ctx.sessions() as session:
+            legs = await legs_of(session, [order.id for order in orders if order.id is not None])
+        by_tag.update({leg.tag: by_tag[order.tag] for order in orders for leg in legs.get(order.id, [])})  # type: ignore[arg-type]
     if new_fills := [trade_row(by_tag[fill.tag], fill) for fill in book if fill.tag in by_tag]:
         async with ctx.sessions() as session:
             await insert_new_trades(session, new_fills)

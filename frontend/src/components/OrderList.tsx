@@ -6,6 +6,7 @@ import type { Order } from '@/lib/api-types';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
 
 import { OrderActions } from './OrderActions';
+import { OrderLegs } from './OrderLegs';
 import { money, qty, StatusBadge, time } from './ui';
 
 const COLS = 'md:grid-cols-[minmax(0,1.3fr)_minmax(0,1.5fr)_minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1.2fr)_minmax(0,1.5fr)]';
@@ -74,6 +75,7 @@ export function OrderList({
               <StatusBadge status={o.status} testId={`${testId}-status`} />
               {o.reason && <span className="mt-0.5 block text-xs break-words text-red-700">{o.reason}</span>}
               {o.broker_note && <span className="mt-0.5 block text-xs break-words text-slate-500">{o.broker_note}</span>}
+              <OrderLegs legs={o.legs} testId={`${testId}-legs`} />
               {canAct && (
                 <span className="mt-1 block">
                   <OrderActions order={o} onChanged={onChanged} />

@@ -1619,6 +1619,36 @@ export interface components {
             /** Trigger Price */
             trigger_price?: (number | string) | null;
         };
+        /**
+         * OrderLegOut
+         * @description One broker order of a row split at its instrument's freeze quantity.
+         */
+        OrderLegOut: {
+            /** Average Price */
+            average_price: string | null;
+            /** Broker Order Id */
+            broker_order_id: string | null;
+            /** Filled Quantity */
+            filled_quantity: number;
+            /** Leg No */
+            leg_no: number;
+            /** Price */
+            price: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Reason */
+            reason: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            status: components["schemas"]["OrderStatus"];
+            /** Trigger Price */
+            trigger_price: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** OrderOut */
         OrderOut: {
             /** Average Price */
@@ -1643,6 +1673,11 @@ export interface components {
             filled_quantity: number;
             /** Id */
             id: number;
+            /**
+             * Legs
+             * @default []
+             */
+            legs: components["schemas"]["OrderLegOut"][];
             order_type: components["schemas"]["OrderType"];
             /** Price */
             price: string | null;

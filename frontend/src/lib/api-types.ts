@@ -74,6 +74,8 @@ export type OrderStatus = Schemas['OrderStatus'];
 
 /** GET /orders items, POST /orders/place, /orders/{id}/cancel, PATCH /orders/{id}; socket order_update */
 export type Order = Schemas['OrderOut'];
+/** One broker order of an order split at its instrument's freeze quantity (`Order.legs`, empty when not split). */
+export type OrderLeg = Schemas['OrderLegOut'];
 
 /** GET /clients/{id}/portfolio */
 export type Portfolio = Schemas['PortfolioOut'];
