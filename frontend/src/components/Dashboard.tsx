@@ -9,7 +9,7 @@ import { useApi } from '@/hooks/useApi';
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api } from '@/lib/api';
-import { allocationLabel, toExecuteBody } from '@/lib/allocation';
+import { allocationLabel, isSized, toExecuteBody } from '@/lib/allocation';
 import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
 import { summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
@@ -220,13 +220,28 @@ export function Dashboard() {
     clearErrors('allocations');
   };
 
-  const onValid = (values: OrderFormValues) => {
-    const sizing = picker.check();
+  const onValid = async (values: OrderFormValues) => {
+    const sizing = await picker.check();
     if (!sizing || !instrument) return;
     batchSubmit.clearError();
     const body = toExecuteBody(instrument.token_id, values, sizing);
-    setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: sizing.mode === 'group' });
+    setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: isSized(sizing.mode) });
   };
+
+  // A refusal about the allocation (no price to size by, an empty group, a percent out of range) is shown
+  // beside the picker's field, where it is fixed; the dialog closes so that field is in view.
+  const refused = (err: unknown) => {
+    if (picker.showServerError(err)) setConfirm(null);
+  };
+  const executeError = batchSubmit.error;
+  useEffect(() => {
+    if (executeError && picker.showServerError(executeError)) {
+      batchSubmit.clearError();
+      setConfirm(null);
+    }
+    // Once per refusal of execute-all.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [executeError]);
 
   const send = async () => {
     if (!confirm) return;
@@ -250,7 +265,14 @@ export function Dashboard() {
             typed: allocations[i]?.quantity ?? '',
             disabled: !canTrade || !instrument,
           }
-        : { kind: 'group', multiplier: groupMembers.get(c.id) ?? null };
+        : picker.values.mode === 'clients'
+          ? {
+              kind: 'pick',
+              checked: picker.values.client_ids.includes(c.id),
+              onChange: (on) => picker.toggleClient(c.id, on),
+              disabled: !c.is_active || !canTrade,
+            }
+          : { kind: 'group', multiplier: groupMembers.get(c.id) ?? null };
 
   const newOrder = () => {
     batchSubmit.reset();
@@ -261,7 +283,7 @@ export function Dashboard() {
   const allocationsError =
     (errors.allocations as { message?: string } | undefined)?.message ?? errors.allocations?.root?.message;
   const lot = instrument?.lot_size ?? 1;
-  const pickerError = Object.keys(picker.errors).length > 0 ? 'Check the allocation above.' : undefined;
+  const pickerError = Object.keys(picker.form.formState.errors).length > 0 ? 'Check the allocation above.' : undefined;
   const formError = (perClient ? allocationsError : pickerError) ?? errors.root?.message;
 
   return (
@@ -368,7 +390,14 @@ export function Dashboard() {
 
       {instrument && <DeskChart instrument={instrument} holders={holders.data} />}
 
-      {canTrade && <AllocationPicker picker={picker} disabled={executing} lotSize={lot} />}
+      {canTrade && (
+        <AllocationPicker
+          picker={picker}
+          disabled={executing}
+          lotSize={lot}
+          clientIds={clientList.filter((c) => c.is_active).map((c) => c.id)}
+        />
+      )}
 
       <Card data-testid="client-grid">
         <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
@@ -381,7 +410,9 @@ export function Dashboard() {
                 ? 'Choose an instrument to see positions and enter quantities.'
                 : perClient
                   ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
-                  : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
+                  : picker.values.mode === 'clients'
+                    ? 'Tick the clients to include; the server sizes each order, shown in the preview.'
+                    : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
             </p>
           </div>
           {canTrade && !executing && perClient && clientList.length > 0 && (
@@ -521,6 +552,7 @@ export function Dashboard() {
         error={batchSubmit.error}
         onCancel={() => setConfirm(null)}
         onConfirm={() => void send()}
+        onPreviewRefused={refused}
       />
     </form>
   );
