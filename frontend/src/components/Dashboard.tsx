@@ -14,26 +14,21 @@ import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType }
 import { summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
-import {
-  orderFormSchema,
-  quantityError,
-  type OrderFormValues,
-} from '@/lib/validation';
+import { orderFormSchema, type OrderFormValues } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
 import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
-import { BatchProgressSummary } from './BatchProgressSummary';
-import { RetryFailedRows } from './RetryFailedRows';
+import { DeskActionBar } from './DeskActionBar';
+import { FillAll } from './FillAll';
 import { DeskChart } from './DeskChart';
 import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
 import { LivePrice } from './LivePrice';
 import { TokenSearch } from './TokenSearch';
 import {
-  Button,
   Card,
   Empty,
   ErrorAlert,
@@ -146,8 +141,6 @@ export function Dashboard() {
   const executing = batchSubmit.batchId !== null;
 
   const [confirm, setConfirm] = useState<PendingOrder | null>(null);
-  const [fillWith, setFillWith] = useState('');
-  const [fillError, setFillError] = useState<string | null>(null);
 
   // Positions: live from position_update, and reloaded when a batch finishes.
   const setHolders = holders.setData;
@@ -202,18 +195,10 @@ export function Dashboard() {
     clearErrors(['price', 'trigger_price']);
   };
 
-  const fillAll = () => {
-    if (!instrument) return;
-    const err = quantityError(fillWith, instrument.lot_size);
-    if (err) {
-      setFillError(err);
-      return;
-    }
-    setFillError(null);
+  const fillAll = (quantity: string) =>
     getValues('allocations').forEach((_, i) =>
-      setValue(`allocations.${i}.quantity`, fillWith.trim(), { shouldValidate: formState.isSubmitted }),
+      setValue(`allocations.${i}.quantity`, quantity, { shouldValidate: formState.isSubmitted }),
     );
-  };
 
   const clearAll = () => {
     getValues('allocations').forEach((_, i) => setValue(`allocations.${i}.quantity`, ''));
@@ -416,46 +401,7 @@ export function Dashboard() {
             </p>
           </div>
           {canTrade && !executing && perClient && clientList.length > 0 && (
-            <div className="flex flex-wrap items-start gap-2">
-              <div>
-                <label htmlFor="fill-all" className="sr-only">
-                  Quantity for every client
-                </label>
-                <input
-                  id="fill-all"
-                  data-testid="fill-all-input"
-                  inputMode="numeric"
-                  placeholder={`e.g. ${lot * 10}`}
-                  value={fillWith}
-                  onChange={(e) => setFillWith(e.target.value)}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter') {
-                      e.preventDefault();
-                      fillAll();
-                    }
-                  }}
-                  aria-invalid={fillError ? true : undefined}
-                  className={`${inputClass} w-28`}
-                />
-              </div>
-              <button
-                type="button"
-                data-testid="fill-all"
-                onClick={fillAll}
-                disabled={!instrument}
-                className="inline-flex min-h-11 items-center rounded-lg border border-slate-300 bg-white px-3 text-sm font-medium hover:bg-slate-100 disabled:opacity-50"
-              >
-                Fill all
-              </button>
-              <button
-                type="button"
-                onClick={clearAll}
-                className="inline-flex min-h-11 items-center rounded-lg px-3 text-sm font-medium text-slate-700 hover:bg-slate-100"
-              >
-                Clear
-              </button>
-              {fillError && <p className="basis-full text-sm text-red-700">{fillError}</p>}
-            </div>
+            <FillAll lotSize={instrument ? instrument.lot_size : null} onFill={fillAll} onClear={clearAll} />
           )}
         </div>
 
@@ -493,55 +439,29 @@ export function Dashboard() {
         )}
       </Card>
 
-      {/* The action bar stays on screen (bottom) so the order can be sent from anywhere in a long list. */}
-      <div className="sticky bottom-0 z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
-        {executing ? (
-          <div className="flex flex-wrap items-center gap-3">
-            <BatchProgressSummary view={batch} />
-            {batchDone && (
-              <RetryFailedRows
-                view={batch}
-                priced={sentOrderType !== null && needsPrice(sentOrderType)}
-                tickSize={instrument?.tick_size ?? '0.05'}
-                onRetried={setRetryId}
-              />
-            )}
-            {batchDone && (
-              <Button variant="secondary" onClick={newOrder} data-testid="new-order">
-                New order
-              </Button>
-            )}
-          </div>
-        ) : (
-          <div className="flex flex-wrap items-center gap-3">
-            <div className="min-w-0 flex-1 text-sm" data-testid="order-summary">
-              {perClient ? (
-                <>
-                  <span className="font-medium">{summary.clients}</span> clients ·{' '}
-                  <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
-                  <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
-                </>
-              ) : (
-                <span className="font-medium">{allocationLabel(picker.groupName, picker.values)}</span>
-              )}
-              {formError && (
-                <p role="alert" className="text-sm text-red-700" data-testid="order-form-error">
-                  {formError}
-                </p>
-              )}
-            </div>
-            <Button
-              type="submit"
-              variant={execution === 'SELL' ? 'sell' : 'buy'}
-              disabled={!canTrade || !instrument || (perClient && clientList.length === 0)}
-              data-testid="execute-all"
-              className="w-full sm:w-auto"
-            >
-              Execute All Orders
-            </Button>
-          </div>
-        )}
-      </div>
+      <DeskActionBar
+        batch={batch}
+        executing={executing}
+        batchDone={batchDone}
+        retryPriced={sentOrderType !== null && needsPrice(sentOrderType)}
+        tickSize={instrument?.tick_size ?? '0.05'}
+        onRetried={setRetryId}
+        onNewOrder={newOrder}
+        summary={
+          perClient ? (
+            <>
+              <span className="font-medium">{summary.clients}</span> clients ·{' '}
+              <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
+              <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
+            </>
+          ) : (
+            <span className="font-medium">{allocationLabel(picker.groupName, picker.values)}</span>
+          )
+        }
+        formError={formError}
+        sell={execution === 'SELL'}
+        canExecute={canTrade && instrument !== null && !(perClient && clientList.length === 0)}
+      />
 
       <ExecuteConfirmDialog
         pending={confirm}
