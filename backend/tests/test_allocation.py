@@ -151,29 +151,84 @@ async def test_no_market_price_for_a_priced_method_is_a_422(
         http, advisor, sized_body({"method": "amount", "amount": "5000"}, client_ids=[client.id])
     )
     assert response.status_code == 422 and response.json()["error"]["code"] == "NO_PRICE_FOR_SIZING"
+    assert response.json()["error"]["details"]["field"] == "allocation.method"
     # A method that needs no price still works without one.
     fixed = await send(http, advisor, sized_body({"method": "fixed", "quantity": 2}, client_ids=[client.id]))
     assert fixed.status_code == 202 and fixed.json()["rows"][0]["sizing"]["price"] is None
 
 
 @pytest.mark.parametrize(
-    ("extra", "code"),
+    ("extra", "code", "field"),
     [
-        ({"allocations": [{"client_id": 1, "quantity": 1}], "client_ids": [1]}, "ALLOCATION_CONFLICT"),
-        ({"group_id": 1, "client_ids": [1], "allocation": {"method": "fixed", "quantity": 1}}, "ALLOCATION_CONFLICT"),
-        ({}, "ALLOCATION_INPUT"),
-        ({"client_ids": [1]}, "ALLOCATION_INPUT"),
-        ({"client_ids": [1], "allocation": {"method": "fixed", "total_quantity": 5}}, "ALLOCATION_INPUT"),
-        ({"client_ids": [1], "allocation": {"method": "amount", "amount": "5", "percent": "5"}}, "ALLOCATION_INPUT"),
+        ({"allocations": [{"client_id": 1, "quantity": 1}], "client_ids": [1]}, "ALLOCATION_CONFLICT", None),
+        (
+            {"group_id": 1, "client_ids": [1], "allocation": {"method": "fixed", "quantity": 1}},
+            "ALLOCATION_CONFLICT",
+            None,
+        ),
+        ({}, "ALLOCATION_INPUT", "group_id"),
+        ({"client_ids": [1]}, "ALLOCATION_INPUT", "allocation"),
+        (
+            {"client_ids": [1], "allocation": {"method": "fixed", "total_quantity": 5}},
+            "ALLOCATION_INPUT",
+            "allocation.quantity",
+        ),
+        (
+            {"client_ids": [1], "allocation": {"method": "amount", "amount": "5", "percent": "5"}},
+            "ALLOCATION_INPUT",
+            "allocation.amount",
+        ),
     ],
 )
 async def test_the_allocation_forms_refused_with_their_codes(
-    http: httpx.AsyncClient, advisor: Actor, extra: dict, code: str
+    http: httpx.AsyncClient, advisor: Actor, extra: dict, code: str, field: str | None
 ) -> None:
     body = {"token_id": RELIANCE, "execution": "BUY", "order_type": "MARKET", "trade_type": "DELIVERY", **extra}
     for path in ("/api/v1/orders/execute-all", "/api/v1/orders/preview"):
         response = await http.post(path, json=body, headers=advisor.headers)
         assert response.status_code == 422 and response.json()["error"]["code"] == code, (path, response.text)
+        # The desk puts the message beside the picker's field this names.
+        assert response.json()["error"]["details"].get("field") == field
+
+
+async def test_each_refusal_of_a_sized_body_names_the_field_to_change(
+    http: httpx.AsyncClient, advisor: Actor, other_advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    [foreign] = await make_clients(other_advisor, 1, prefix="OTHER")
+    await sim.price(RELIANCE, "1400.00")
+    empty = (await http.post("/api/v1/groups", json={"name": "Empty"}, headers=advisor.headers)).json()["id"]
+    cases = [
+        (sized_body({"method": "fixed", "quantity": 1}, group_id=empty), 422, "ALLOCATION_INPUT", "group_id"),
+        (
+            sized_body({"method": "fixed", "quantity": 1}, client_ids=[client.id, foreign.id]),
+            404,
+            "CLIENT_NOT_FOUND",
+            "client_ids",
+        ),
+        (
+            sized_body({"method": "fixed", "quantity": 2_000_000_000}, client_ids=[client.id]),
+            422,
+            "QUANTITY_TOO_LARGE",
+            "allocation.quantity",
+        ),
+    ]
+    for body, status, code, field in cases:
+        for path in ("/api/v1/orders/execute-all", "/api/v1/orders/preview"):
+            response = await http.post(path, json=body, headers=advisor.headers)
+            error = response.json()["error"]
+            assert (response.status_code, error["code"], error["details"].get("field")) == (status, code, field), (
+                path,
+                response.text,
+            )
+    # A percent out of range is refused by the body's own validation, its location the field.
+    over = await http.post(
+        "/api/v1/orders/preview",
+        json=sized_body({"method": "pct_equity", "percent": "101"}, client_ids=[client.id]),
+        headers=advisor.headers,
+    )
+    assert over.status_code == 422 and over.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert [e["loc"] for e in over.json()["error"]["details"]["errors"]] == [["body", "allocation", "percent"]]
 
 
 async def test_another_advisors_group_is_not_found(

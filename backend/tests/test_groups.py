@@ -4,9 +4,11 @@ import asyncio
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.context import AppContext
-from app.models import Client
+from app.models import Client, ClientGroup
 from tests.conftest import Actor, MakeClients
 
 URL = "/api/v1/groups"
@@ -179,6 +181,43 @@ async def test_a_duplicate_name_on_one_desk_is_a_409_on_create_and_rename(
     assert [e["action"] for e in await audit_actions(http, admin)].count("group.create") == 2
 
 
+async def test_names_differing_only_in_case_are_one_name_on_a_desk(
+    http: httpx.AsyncClient, advisor: Actor, other_advisor: Actor
+) -> None:
+    growth = (await create(http, advisor, name="Growth")).json()
+    value = (await create(http, advisor, name="Value")).json()
+    for name in ("growth", "GROWTH", "gRoWtH"):
+        again = await create(http, advisor, name=name)
+        assert again.status_code == 409, again.text
+        assert again.json()["error"]["code"] == "GROUP_EXISTS"
+        assert again.json()["error"]["details"]["existing_name"] == "Growth"
+    renamed = await http.patch(f"{URL}/{value['id']}", json={"name": "GROWTH"}, headers=advisor.headers)
+    assert renamed.status_code == 409 and renamed.json()["error"]["code"] == "GROUP_EXISTS"
+    # A group may change the case of its own name; another desk may use the name in any case.
+    recased = await http.patch(f"{URL}/{growth['id']}", json={"name": "GROWTH"}, headers=advisor.headers)
+    assert recased.status_code == 200 and recased.json()["name"] == "GROWTH"
+    assert (await create(http, other_advisor, name="growth")).status_code == 201
+    assert [g["name"] for g in (await http.get(URL, headers=advisor.headers)).json()["items"]] == ["GROWTH", "Value"]
+
+
+async def test_the_database_refuses_a_second_name_differing_only_in_case(
+    advisor: Actor, other_advisor: Actor, ctx: AppContext
+) -> None:
+    """The index, not only the service's check, keeps names unique: a writer that skipped the check still fails."""
+    async with ctx.sessions() as session:
+        session.add(ClientGroup(owner_id=advisor.id, name="Income"))
+        await session.commit()
+    async with ctx.sessions() as session:
+        session.add(ClientGroup(owner_id=advisor.id, name="INCOME"))
+        with pytest.raises(IntegrityError):
+            await session.commit()
+    async with ctx.sessions() as session:
+        session.add(ClientGroup(owner_id=other_advisor.id, name="INCOME"))
+        await session.commit()
+        names = await session.scalars(select(ClientGroup.name).order_by(ClientGroup.owner_id))
+        assert list(names) == ["Income", "INCOME"]
+
+
 @pytest.mark.parametrize(
     ("multiplier", "accepted"),
     [
@@ -282,3 +321,12 @@ async def test_two_member_edits_at_once_leave_one_of_them_whole(
     final = (await http.get(f"{URL}/{group['id']}", headers=advisor.headers)).json()["members"]
     as_sent = [{"client_id": m["client_id"], "multiplier": m["multiplier"].rstrip("0").rstrip(".")} for m in final]
     assert as_sent in edits
+
+
+async def test_two_creates_of_one_name_in_different_case_at_once_make_one_group(
+    http: httpx.AsyncClient, advisor: Actor
+) -> None:
+    answers = await asyncio.gather(*(create(http, advisor, name=name) for name in ("Momentum", "MOMENTUM")))
+    assert sorted(r.status_code for r in answers) == [201, 409]
+    assert next(r for r in answers if r.status_code == 409).json()["error"]["code"] == "GROUP_EXISTS"
+    assert (await http.get(URL, headers=advisor.headers)).json()["total"] == 1

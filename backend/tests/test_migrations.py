@@ -93,3 +93,32 @@ async def test_without_migrate_on_start_an_unmigrated_database_stops_start_up_cl
     await upgrade_head(settings.resolved_database_url)
     async with LifespanManager(create_app(settings)):
         pass
+
+
+async def test_group_names_differing_in_case_are_renamed_so_the_case_blind_index_can_be_built(
+    empty_database: str,
+) -> None:
+    """Migration 0010 keeps every group: the earliest keeps its name, a later one's name gets its id appended."""
+    await asyncio.to_thread(command.upgrade, alembic_config(empty_database), "0008")
+    engine = create_async_engine(empty_database)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO users (id, email, full_name, role, password_hash, is_active, token_version, created_at) "
+                "VALUES (1, 'a@example.com', 'A', 'advisor', 'x', true, 0, CURRENT_TIMESTAMP), "
+                "(2, 'b@example.com', 'B', 'advisor', 'x', true, 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        for group_id, owner_id, name in ((1, 1, "Growth"), (2, 1, "growth"), (3, 2, "GROWTH"), (4, 1, "Value")):
+            await connection.execute(
+                text(
+                    "INSERT INTO client_groups (id, owner_id, name, created_at, updated_at) "
+                    "VALUES (:id, :owner, :name, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"id": group_id, "owner": owner_id, "name": name},
+            )
+    await upgrade_head(empty_database)
+    async with engine.connect() as connection:
+        names = (await connection.execute(text("SELECT id, name FROM client_groups ORDER BY id"))).all()
+    await engine.dispose()
+    assert names == [(1, "Growth"), (2, "growth (2)"), (3, "GROWTH"), (4, "Value")]

@@ -87,6 +87,7 @@ async def test_preview_prices_a_limit_order_with_margin_and_charges(
         "value": "200000.00",
         "margin_required": "200000.00",
         "charges_total": "284.44",
+        "halted": 0,
     }
 
 
@@ -109,3 +110,56 @@ async def test_preview_shows_a_risk_limit_the_order_would_breach(
     sent = await execute_all(http, advisor, body)
     assert {r["client_id"]: r["status"] for r in sent.json()["rows"]}[b.id] == "DENIED"
     await wait_batch(http, advisor, sent.json()["batch_id"])
+
+
+async def halt(http: httpx.AsyncClient, admin: Actor, **body: object) -> None:
+    response = await http.post("/api/v1/risk/halt", json={"reason": "desk review", **body}, headers=admin.headers)
+    assert response.status_code == 200, response.text
+
+
+async def test_preview_shows_the_halts_execute_all_would_refuse_per_row_and_in_totals(
+    http: httpx.AsyncClient,
+    admin: Actor,
+    advisor: Actor,
+    other_advisor: Actor,
+    make_clients: MakeClients,
+    sim: Simulator,
+    ctx: AppContext,
+) -> None:
+    mine = await make_clients(advisor, 2)
+    [theirs] = await make_clients(other_advisor, 1, prefix="OTHER")
+    await sim.price(RELIANCE, "1400.00")
+    body = sized_body({"method": "fixed", "quantity": 1}, client_ids=[c.id for c in mine])
+    mixed = sized_body({"method": "fixed", "quantity": 1}, client_ids=[mine[0].id, theirs.id])
+
+    # Another advisor's halt covers only that advisor's clients: the advisor's own preview is clean.
+    await halt(http, admin, scope="advisor", advisor_id=other_advisor.id)
+    clean = (await preview(http, advisor, body)).json()
+    assert clean["totals"]["halted"] == 0 and all(r["risk"]["ok"] for r in clean["rows"])
+    # An admin previewing clients of both advisors sees the halted advisor's row covered, and the count.
+    shown = (await preview(http, admin, mixed)).json()
+    rows = {r["client_id"]: r for r in shown["rows"]}
+    assert rows[mine[0].id]["risk"]["ok"] is True
+    assert rows[theirs.id]["risk"]["ok"] is False and rows[theirs.id]["risk"]["code"] == "TRADING_HALTED"
+    assert "desk review" in rows[theirs.id]["risk"]["message"]
+    assert "TRADING_HALTED" in {w["code"] for w in rows[theirs.id]["warnings"]}
+    assert shown["totals"]["halted"] == 1
+    # ...which is exactly the body execute-all refuses whole.
+    refused = await execute_all(http, admin, mixed)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "TRADING_HALTED"
+
+    # A firm-wide halt covers every row; nothing was written by any preview.
+    before = await counts(ctx)
+    await halt(http, admin, scope="firm")
+    halted = (await preview(http, advisor, body)).json()
+    assert halted["totals"]["halted"] == 2
+    assert {r["risk"]["code"] for r in halted["rows"]} == {"TRADING_HALTED"}
+    assert "firm-wide" in halted["rows"][0]["risk"]["message"]
+    assert (await execute_all(http, advisor, body)).status_code == 409
+    assert (await counts(ctx))[:2] == before[:2]
+
+    # Resumed, the same preview is clear again.
+    for scope in ({"scope": "firm"}, {"scope": "advisor", "advisor_id": other_advisor.id}):
+        assert (await http.post("/api/v1/risk/resume", json=scope, headers=admin.headers)).status_code == 200
+    resumed = (await preview(http, advisor, body)).json()
+    assert resumed["totals"]["halted"] == 0 and all(r["risk"]["ok"] for r in resumed["rows"])

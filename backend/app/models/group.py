@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
 from app.models.types import Money, UTCDateTime, utcnow
@@ -11,8 +11,9 @@ from app.models.types import Money, UTCDateTime, utcnow
 
 class ClientGroup(SQLModel, table=True):
     __tablename__ = "client_groups"
-    # Names are unique per owner (an advisor picks a group by name on the desk); two desks may share a name.
-    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_client_groups_owner_name"),)
+    # Names are unique per owner, ignoring case (an advisor picks a group by name on the desk, where "Growth" and
+    # "growth" would read as one); two desks may share a name. The index decides between concurrent writers.
+    __table_args__ = (Index("uq_client_groups_owner_lower_name", "owner_id", text("lower(name)"), unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="users.id", index=True)

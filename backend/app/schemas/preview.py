@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.schemas.orders import SizingOut
 
@@ -15,6 +15,7 @@ WarningCode = Literal[
     "MARKET_CLOSED",
     "CLIENT_INACTIVE",
     "BOOKS_UNREADABLE",
+    "TRADING_HALTED",
 ]
 
 
@@ -57,6 +58,7 @@ class PreviewTotals(BaseModel):
     value: Decimal
     margin_required: Decimal
     charges_total: Decimal
+    halted: int = Field(description="Rows a kill switch in force covers; above 0, execute-all would answer 409")
 
 
 class PreviewOut(BaseModel):

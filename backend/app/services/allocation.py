@@ -4,6 +4,9 @@ Preview and execute-all both call `plan`, so the quantities a preview shows are 
 same members, the same price (the order's limit price, else the market-data port's last price) and the same
 sizing functions (app/services/sizing.py). A deactivated member gets no order ("CLIENT_INACTIVE: ...").
 
+Every 422 about the allocation names the body field at fault in `details.field` ("group_id", "client_ids",
+"allocation.method", "allocation.percent", ...), so the desk shows it beside that field of its picker.
+
 Equity (pct_equity) is the broker's cash + demat holdings at the last price + the unrealised P&L of open positions
 (a position's cost is margin blocked out of that cash, not spent, so its market value would count it twice).
 """
@@ -26,7 +29,7 @@ from app.schemas.orders import ExecuteAllRequest
 from app.services.clients import visible_clients
 from app.services.groups import get_visible
 from app.services.market_data import last_prices
-from app.services.order_terms import PRICED, Bounds, check_on_tick, check_price_fields
+from app.services.order_terms import PRICED, Bounds, TermsError, check_on_tick, check_price_fields
 from app.services.portfolio import Books, holding_rows, read_books, read_error, unrealised
 from app.services.sizing import BOOK_METHODS, PRICED_METHODS, Member, Method, Sized, size_simple
 from app.services.sizing import available_margin as size_by_margin
@@ -76,6 +79,7 @@ def check_form(body: ExecuteAllRequest) -> Method | None:
         raise InvalidRequest(
             "Give allocations, or a group_id / client_ids together with an allocation method.",
             code="ALLOCATION_INPUT",
+            details={"field": "allocation" if chosen else "group_id"},
         )
     method = Method(body.allocation.method)
     wanted = INPUTS[method]
@@ -84,7 +88,7 @@ def check_form(body: ExecuteAllRequest) -> Method | None:
         raise InvalidRequest(
             f"The {method} method takes `{wanted}` and nothing else.",
             code="ALLOCATION_INPUT",
-            details={"method": method.value, "input": wanted},
+            details={"method": method.value, "input": wanted, "field": f"allocation.{wanted}"},
         )
     return method
 
@@ -99,16 +103,24 @@ async def _members(session: AsyncSession, user: User, body: ExecuteAllRequest) -
         )
         members = [Member(m.client_id, m.multiplier) for m in rows]
         if not members:
-            raise InvalidRequest(f"Group {group.id} has no members.", code="ALLOCATION_INPUT")
+            raise InvalidRequest(
+                f"Group {group.name!r} has no members.", code="ALLOCATION_INPUT", details={"field": "group_id"}
+            )
         return members
     return [Member(client_id) for client_id in body.client_ids or []]
 
 
-async def visible_clients_by_id(session: AsyncSession, user: User, client_ids: list[int]) -> dict[int, Client]:
+async def visible_clients_by_id(
+    session: AsyncSession, user: User, client_ids: list[int], field: str | None = None
+) -> dict[int, Client]:
     clients = {c.id: c for c in await session.scalars(visible_clients(user).where(Client.id.in_(client_ids)))}
     missing = [client_id for client_id in client_ids if client_id not in clients]
     if missing:
-        raise NotFound(f"No client with id {missing[0]}.", code="CLIENT_NOT_FOUND", details={"client_ids": missing})
+        raise NotFound(
+            f"No client with id {missing[0]}.",
+            code="CLIENT_NOT_FOUND",
+            details={"client_ids": missing, **({"field": field} if field else {})},
+        )
     return clients  # type: ignore[return-value]
 
 
@@ -139,7 +151,12 @@ async def plan(
     check_on_tick(instrument, body.price, "price")
     check_on_tick(instrument, body.trigger_price, "trigger price")
     planned = await _plan(ctx, session, user, body, instrument, method)
-    bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
+    try:
+        bounds.check_quantity(max((row.quantity for row in planned.rows), default=0))
+    except TermsError as exc:
+        # A sized quantity past the maximum comes from the method's input, so that is the field to change.
+        exc.details.setdefault("field", f"allocation.{INPUTS[method]}" if method is not None else "allocations")
+        raise
     return planned
 
 
@@ -153,16 +170,18 @@ async def _plan(
 ) -> Plan:
     if method is None:
         assert body.allocations is not None
-        clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations])
+        clients = await visible_clients_by_id(session, user, [a.client_id for a in body.allocations], "allocations")
         return Plan([Row(a.client_id, a.quantity) for a in body.allocations], clients)
     assert body.allocation is not None
     members = await _members(session, user, body)
-    clients = await visible_clients_by_id(session, user, [m.client_id for m in members])
+    field = "client_ids" if body.client_ids is not None else "group_id"
+    clients = await visible_clients_by_id(session, user, [m.client_id for m in members], field)
     price, source = await sizing_price(ctx, body, instrument)
     if price is None and method in PRICED_METHODS:
         raise InvalidRequest(
             f"No price to size {instrument.symbol} by: the market-data port has no last price; give a LIMIT price.",
             code="NO_PRICE_FOR_SIZING",
+            details={"field": "allocation.method"},
         )
     out = Plan([], clients, price, source if price is not None else None)
     active = [m for m in members if clients[m.client_id].is_active]

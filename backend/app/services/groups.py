@@ -127,12 +127,18 @@ async def _unique_name(session: AsyncSession, name: str) -> AsyncIterator[None]:
 
 
 async def _name_taken(session: AsyncSession, owner_id: int, name: str, group_id: int | None = None) -> None:
-    # Checked first for a clear answer; the unique constraint still decides between two concurrent writers.
-    query = select(ClientGroup.id).where(ClientGroup.owner_id == owner_id, ClientGroup.name == name)
+    """Names are compared ignoring case, as the unique index on (owner_id, lower(name)) compares them. Checked first
+    for an answer naming the existing group; the index still decides between two concurrent writers."""
+    query = select(ClientGroup.name).where(
+        ClientGroup.owner_id == owner_id, func.lower(ClientGroup.name) == func.lower(name)
+    )
     if group_id is not None:
         query = query.where(ClientGroup.id != group_id)
-    if await session.scalar(query) is not None:
-        raise Conflict(f"There is already a group named {name!r}.", code="GROUP_EXISTS")
+    existing = await session.scalar(query)
+    if existing is not None:
+        raise Conflict(
+            f"There is already a group named {existing!r}.", code="GROUP_EXISTS", details={"existing_name": existing}
+        )
 
 
 def _add_members(session: AsyncSession, group_id: int, members: list[GroupMemberIn]) -> None:

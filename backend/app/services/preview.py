@@ -5,6 +5,10 @@ terms (a 422 refuses the whole body, as execute-all would), each row's lot and a
 risk limits (check_orders only reads). Per row: value = quantity x the sizing price; margin required = value /
 the broker's leverage for the trade type (app/brokers/base.py DEFAULT_LEVERAGE, the simulator's own table);
 margin available = the broker's figure now; charges from app/services/charges.py. Warnings never refuse anything.
+
+A kill switch in force is checked as execute-all checks it (app/services/risk.py ensure_not_halted): a firm halt or a
+halt on the caller covers every row, a halt on an advisor covers that advisor's clients. Each covered row's verdict
+is TRADING_HALTED and the totals count them, since execute-all would refuse the whole body with a 409.
 """
 
 import asyncio
@@ -14,7 +18,7 @@ from app.brokers.base import BrokerFunds
 from app.context import AppContext
 from app.db import release_connection
 from app.market.hours import nse_is_open
-from app.models import Client, User
+from app.models import Client, TradingHalt, User
 from app.schemas.orders import ExecuteAllRequest
 from app.schemas.preview import ChargesOut, PreviewOut, PreviewRow, PreviewTotals, PreviewWarning, RiskVerdict
 from app.services.accounts import broker_account
@@ -25,7 +29,7 @@ from app.services.instruments import get_instrument
 from app.services.order_terms import OrderTerms
 from app.services.orders import side_of
 from app.services.portfolio import Books
-from app.services.risk import check_orders
+from app.services.risk import active_halts, check_orders, halt_applies, halt_text
 
 ZERO = Decimal("0.00")
 PAISE = Decimal("0.01")
@@ -51,6 +55,7 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
                 else:
                     to_check.append((clients[row.client_id], terms_of(body, row.quantity)))
         refused = await check_orders(ctx, session, instrument, to_check) if to_check else {}
+        halted = _halted(await active_halts(session), user, clients)
         await release_connection(session)
     funds = await _funds(ctx, planned, [clients[r.client_id] for r in planned.rows if r.client_id not in denials])
     market_open = nse_is_open(ctx.market.now())
@@ -62,7 +67,9 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
         available = funds.get(row.client_id)
         charges = estimate(value, side_of(body.execution), body.trade_type, instrument.exchange)
         verdict = RiskVerdict(ok=True)
-        if (denial := denials.get(row.client_id)) is not None:
+        if (halt := halted.get(row.client_id)) is not None:
+            verdict = RiskVerdict(ok=False, code="TRADING_HALTED", message=halt)
+        elif (denial := denials.get(row.client_id)) is not None:
             code, _, message = denial.partition(": ")
             verdict = RiskVerdict(ok=False, code=code, message=message)
         elif (exc := refused.get(row.client_id)) is not None:
@@ -93,6 +100,7 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
             value=sum((r.value for r in rows), ZERO),
             margin_required=sum((r.margin_required for r in rows), ZERO),
             charges_total=sum((r.charges.total for r in rows), ZERO),
+            halted=len(halted),
         ),
     )
 
@@ -105,7 +113,9 @@ def _warnings(
         code, _, message = row.reason.partition(": ")
         if code in REASON_WARNINGS:
             out.append(PreviewWarning(code=code, message=message))  # type: ignore[arg-type]
-    if verdict.code == "CLIENT_INACTIVE":
+    if verdict.code == "TRADING_HALTED":
+        out.append(PreviewWarning(code="TRADING_HALTED", message=verdict.message or ""))
+    elif verdict.code == "CLIENT_INACTIVE":
         out.append(PreviewWarning(code="CLIENT_INACTIVE", message=verdict.message or ""))
     elif not verdict.ok:
         out.append(PreviewWarning(code="RISK_LIMIT", message=f"{verdict.code}: {verdict.message}"))
@@ -120,6 +130,16 @@ def _warnings(
         )
     if row.quantity > 0 and not market_open:
         out.append(PreviewWarning(code="MARKET_CLOSED", message="NSE is closed now (09:15-15:30 IST, Mon-Fri)."))
+    return out
+
+
+def _halted(halts: list[TradingHalt], user: User, clients: dict[int, Client]) -> dict[int, str]:
+    """The rows a halt in force covers, each with what the 409 would say."""
+    out: dict[int, str] = {}
+    for client_id, client in clients.items():
+        halt = next((h for h in halts if halt_applies(h, user, {client.owner_id})), None)
+        if halt is not None:
+            out[client_id] = f"{halt_text(halt)} Execute-all would be refused; exits still work."
     return out
 
 

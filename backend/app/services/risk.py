@@ -148,6 +148,11 @@ def halt_applies(halt: TradingHalt, user: User, owner_ids: set[int]) -> bool:
     return halt.scope == FIRM_SCOPE or halt.advisor_id == user.id or halt.advisor_id in owner_ids
 
 
+def halt_text(halt: TradingHalt) -> str:
+    who = "firm-wide" if halt.scope == FIRM_SCOPE else f"for advisor {halt.advisor_id}"
+    return f"Trading is halted {who}: {halt.reason or 'no reason given'}."
+
+
 async def ensure_not_halted(session: AsyncSession, user: User, clients: Sequence[Client]) -> None:
     """A halt refuses the whole request (409 TRADING_HALTED) before anything is written."""
     query = select(TradingHalt).where(TradingHalt.resumed_at.is_(None))
@@ -160,9 +165,8 @@ async def ensure_not_halted(session: AsyncSession, user: User, clients: Sequence
     )
     halt = await session.scalar(query.order_by(TradingHalt.id).limit(1))
     if halt is not None:
-        who = "firm-wide" if halt.scope == FIRM_SCOPE else f"for advisor {halt.advisor_id}"
         raise Conflict(
-            f"Trading is halted {who}: {halt.reason or 'no reason given'}. Exits still work.",
+            f"{halt_text(halt)} Exits still work.",
             code="TRADING_HALTED",
             details={"halt_id": halt.id, "scope": halt.scope, "advisor_id": halt.advisor_id},
         )

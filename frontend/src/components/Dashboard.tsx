@@ -9,31 +9,26 @@ import { useApi } from '@/hooks/useApi';
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api } from '@/lib/api';
-import { allocationLabel, toExecuteBody } from '@/lib/allocation';
+import { allocationLabel, isSized, toExecuteBody } from '@/lib/allocation';
 import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
 import { summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
-import {
-  orderFormSchema,
-  quantityError,
-  type OrderFormValues,
-} from '@/lib/validation';
+import { orderFormSchema, type OrderFormValues } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
 import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
-import { BatchProgressSummary } from './BatchProgressSummary';
-import { RetryFailedRows } from './RetryFailedRows';
+import { DeskActionBar } from './DeskActionBar';
+import { FillAll } from './FillAll';
 import { DeskChart } from './DeskChart';
 import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
 import { LivePrice } from './LivePrice';
 import { TokenSearch } from './TokenSearch';
 import {
-  Button,
   Card,
   Empty,
   ErrorAlert,
@@ -146,8 +141,6 @@ export function Dashboard() {
   const executing = batchSubmit.batchId !== null;
 
   const [confirm, setConfirm] = useState<PendingOrder | null>(null);
-  const [fillWith, setFillWith] = useState('');
-  const [fillError, setFillError] = useState<string | null>(null);
 
   // Positions: live from position_update, and reloaded when a batch finishes.
   const setHolders = holders.setData;
@@ -202,31 +195,38 @@ export function Dashboard() {
     clearErrors(['price', 'trigger_price']);
   };
 
-  const fillAll = () => {
-    if (!instrument) return;
-    const err = quantityError(fillWith, instrument.lot_size);
-    if (err) {
-      setFillError(err);
-      return;
-    }
-    setFillError(null);
+  const fillAll = (quantity: string) =>
     getValues('allocations').forEach((_, i) =>
-      setValue(`allocations.${i}.quantity`, fillWith.trim(), { shouldValidate: formState.isSubmitted }),
+      setValue(`allocations.${i}.quantity`, quantity, { shouldValidate: formState.isSubmitted }),
     );
-  };
 
   const clearAll = () => {
     getValues('allocations').forEach((_, i) => setValue(`allocations.${i}.quantity`, ''));
     clearErrors('allocations');
   };
 
-  const onValid = (values: OrderFormValues) => {
-    const sizing = picker.check();
+  const onValid = async (values: OrderFormValues) => {
+    const sizing = await picker.check();
     if (!sizing || !instrument) return;
     batchSubmit.clearError();
     const body = toExecuteBody(instrument.token_id, values, sizing);
-    setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: sizing.mode === 'group' });
+    setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: isSized(sizing.mode) });
   };
+
+  // A refusal about the allocation (no price to size by, an empty group, a percent out of range) is shown
+  // beside the picker's field, where it is fixed; the dialog closes so that field is in view.
+  const refused = (err: unknown) => {
+    if (picker.showServerError(err)) setConfirm(null);
+  };
+  const executeError = batchSubmit.error;
+  useEffect(() => {
+    if (executeError && picker.showServerError(executeError)) {
+      batchSubmit.clearError();
+      setConfirm(null);
+    }
+    // Once per refusal of execute-all.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [executeError]);
 
   const send = async () => {
     if (!confirm) return;
@@ -250,7 +250,14 @@ export function Dashboard() {
             typed: allocations[i]?.quantity ?? '',
             disabled: !canTrade || !instrument,
           }
-        : { kind: 'group', multiplier: groupMembers.get(c.id) ?? null };
+        : picker.values.mode === 'clients'
+          ? {
+              kind: 'pick',
+              checked: picker.values.client_ids.includes(c.id),
+              onChange: (on) => picker.toggleClient(c.id, on),
+              disabled: !c.is_active || !canTrade,
+            }
+          : { kind: 'group', multiplier: groupMembers.get(c.id) ?? null };
 
   const newOrder = () => {
     batchSubmit.reset();
@@ -261,7 +268,7 @@ export function Dashboard() {
   const allocationsError =
     (errors.allocations as { message?: string } | undefined)?.message ?? errors.allocations?.root?.message;
   const lot = instrument?.lot_size ?? 1;
-  const pickerError = Object.keys(picker.errors).length > 0 ? 'Check the allocation above.' : undefined;
+  const pickerError = Object.keys(picker.form.formState.errors).length > 0 ? 'Check the allocation above.' : undefined;
   const formError = (perClient ? allocationsError : pickerError) ?? errors.root?.message;
 
   return (
@@ -368,7 +375,14 @@ export function Dashboard() {
 
       {instrument && <DeskChart instrument={instrument} holders={holders.data} />}
 
-      {canTrade && <AllocationPicker picker={picker} disabled={executing} lotSize={lot} />}
+      {canTrade && (
+        <AllocationPicker
+          picker={picker}
+          disabled={executing}
+          lotSize={lot}
+          clientIds={clientList.filter((c) => c.is_active).map((c) => c.id)}
+        />
+      )}
 
       <Card data-testid="client-grid">
         <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
@@ -381,50 +395,13 @@ export function Dashboard() {
                 ? 'Choose an instrument to see positions and enter quantities.'
                 : perClient
                   ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
-                  : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
+                  : picker.values.mode === 'clients'
+                    ? 'Tick the clients to include; the server sizes each order, shown in the preview.'
+                    : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
             </p>
           </div>
           {canTrade && !executing && perClient && clientList.length > 0 && (
-            <div className="flex flex-wrap items-start gap-2">
-              <div>
-                <label htmlFor="fill-all" className="sr-only">
-                  Quantity for every client
-                </label>
-                <input
-                  id="fill-all"
-                  data-testid="fill-all-input"
-                  inputMode="numeric"
-                  placeholder={`e.g. ${lot * 10}`}
-                  value={fillWith}
-                  onChange={(e) => setFillWith(e.target.value)}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter') {
-                      e.preventDefault();
-                      fillAll();
-                    }
-                  }}
-                  aria-invalid={fillError ? true : undefined}
-                  className={`${inputClass} w-28`}
-                />
-              </div>
-              <button
-                type="button"
-                data-testid="fill-all"
-                onClick={fillAll}
-                disabled={!instrument}
-                className="inline-flex min-h-11 items-center rounded-lg border border-slate-300 bg-white px-3 text-sm font-medium hover:bg-slate-100 disabled:opacity-50"
-              >
-                Fill all
-              </button>
-              <button
-                type="button"
-                onClick={clearAll}
-                className="inline-flex min-h-11 items-center rounded-lg px-3 text-sm font-medium text-slate-700 hover:bg-slate-100"
-              >
-                Clear
-              </button>
-              {fillError && <p className="basis-full text-sm text-red-700">{fillError}</p>}
-            </div>
+            <FillAll lotSize={instrument ? instrument.lot_size : null} onFill={fillAll} onClear={clearAll} />
           )}
         </div>
 
@@ -462,55 +439,29 @@ export function Dashboard() {
         )}
       </Card>
 
-      {/* The action bar stays on screen (bottom) so the order can be sent from anywhere in a long list. */}
-      <div className="sticky bottom-0 z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
-        {executing ? (
-          <div className="flex flex-wrap items-center gap-3">
-            <BatchProgressSummary view={batch} />
-            {batchDone && (
-              <RetryFailedRows
-                view={batch}
-                priced={sentOrderType !== null && needsPrice(sentOrderType)}
-                tickSize={instrument?.tick_size ?? '0.05'}
-                onRetried={setRetryId}
-              />
-            )}
-            {batchDone && (
-              <Button variant="secondary" onClick={newOrder} data-testid="new-order">
-                New order
-              </Button>
-            )}
-          </div>
-        ) : (
-          <div className="flex flex-wrap items-center gap-3">
-            <div className="min-w-0 flex-1 text-sm" data-testid="order-summary">
-              {perClient ? (
-                <>
-                  <span className="font-medium">{summary.clients}</span> clients ·{' '}
-                  <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
-                  <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
-                </>
-              ) : (
-                <span className="font-medium">{allocationLabel(picker.groupName, picker.values)}</span>
-              )}
-              {formError && (
-                <p role="alert" className="text-sm text-red-700" data-testid="order-form-error">
-                  {formError}
-                </p>
-              )}
-            </div>
-            <Button
-              type="submit"
-              variant={execution === 'SELL' ? 'sell' : 'buy'}
-              disabled={!canTrade || !instrument || (perClient && clientList.length === 0)}
-              data-testid="execute-all"
-              className="w-full sm:w-auto"
-            >
-              Execute All Orders
-            </Button>
-          </div>
-        )}
-      </div>
+      <DeskActionBar
+        batch={batch}
+        executing={executing}
+        batchDone={batchDone}
+        retryPriced={sentOrderType !== null && needsPrice(sentOrderType)}
+        tickSize={instrument?.tick_size ?? '0.05'}
+        onRetried={setRetryId}
+        onNewOrder={newOrder}
+        summary={
+          perClient ? (
+            <>
+              <span className="font-medium">{summary.clients}</span> clients ·{' '}
+              <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
+              <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
+            </>
+          ) : (
+            <span className="font-medium">{allocationLabel(picker.groupName, picker.values)}</span>
+          )
+        }
+        formError={formError}
+        sell={execution === 'SELL'}
+        canExecute={canTrade && instrument !== null && !(perClient && clientList.length === 0)}
+      />
 
       <ExecuteConfirmDialog
         pending={confirm}
@@ -521,6 +472,7 @@ export function Dashboard() {
         error={batchSubmit.error}
         onCancel={() => setConfirm(null)}
         onConfirm={() => void send()}
+        onPreviewRefused={refused}
       />
     </form>
   );

@@ -2,23 +2,26 @@
 
 import type { UseFormRegisterReturn } from 'react-hook-form';
 
+import { sizingLine } from '@/lib/allocation';
 import type { BatchRow, Client, Holder } from '@/lib/api-types';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
 
-import { FieldError, inputClass, money, qty, StatusBadge } from './ui';
+import { Checkbox, FieldError, inputClass, money, qty, StatusBadge } from './ui';
 
 /** The desk grid's columns (header and rows share them). */
 export const DESK_GRID_COLS =
   'md:grid-cols-[minmax(0,2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)]';
 
 /**
- * What the last column shows: the batch's rows once sent; before that the typed quantity (per
- * client) or, for a group order, the member's multiplier (the server sizes it; the preview shows it).
+ * What the last column shows: the batch's rows once sent (with how a sized row's quantity was
+ * computed); before that the typed quantity (per client), for a group order the member's multiplier,
+ * or for "Selected clients" a tick (the server sizes those; the preview shows it).
  */
 export type QuantityCell =
   | { kind: 'status'; rows: BatchRow[] }
   | { kind: 'input'; field: UseFormRegisterReturn; error?: string; typed: string; disabled: boolean }
-  | { kind: 'group'; multiplier: string | null };
+  | { kind: 'group'; multiplier: string | null }
+  | { kind: 'pick'; checked: boolean; onChange: (checked: boolean) => void; disabled: boolean };
 
 /** One client on the desk: cash, margin, position in the chosen instrument, and the quantity cell. */
 export function DeskClientRow({
@@ -104,8 +107,27 @@ function Cell({ client: c, lot, hasInstrument, cell }: { client: Client; lot: nu
             {r.reason}
           </span>
         )}
+        {r.sizing && (
+          <span className="block text-xs break-words text-slate-500" data-testid="client-row-sizing" data-method={r.sizing.method}>
+            {sizingLine(r.sizing)}
+          </span>
+        )}
       </div>
     ));
+  }
+  if (cell.kind === 'pick') {
+    return (
+      <label className="inline-flex items-center gap-1 text-sm text-slate-600" data-testid="client-row-pick" data-picked={cell.checked}>
+        <Checkbox
+          checked={cell.checked}
+          onChange={cell.onChange}
+          disabled={cell.disabled}
+          label={`Include ${c.display_name}`}
+          testId="client-pick"
+        />
+        {cell.disabled ? 'inactive' : cell.checked ? 'included' : 'not included'}
+      </label>
+    );
   }
   if (cell.kind === 'group') {
     return (

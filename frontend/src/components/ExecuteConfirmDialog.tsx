@@ -1,5 +1,7 @@
 'use client';
 
+import { useEffect } from 'react';
+
 import type { ExecuteBody } from '@/lib/allocation';
 import { ApiError } from '@/lib/api';
 import type { Instrument } from '@/lib/api-types';
@@ -19,14 +21,16 @@ export interface PendingOrder {
   summary: Summary;
   /** Sent to /orders/preview now and to /orders/execute-all on Confirm: the same object. */
   body: ExecuteBody;
-  /** Group orders are sized by the server: without its preview there is nothing to confirm. */
+  /** Sized orders (a group, ticked clients): without the server's preview there is nothing to confirm. */
   needsPreview: boolean;
 }
 
 /**
  * The step before Execute All: the server's preview of exactly the body Confirm sends (quantities,
  * value, margin, charges, risk verdicts, warnings). Per-client orders fall back to the desk's own
- * summary if the preview fails, so a preview outage does not stop trading typed quantities.
+ * summary if the preview fails, so a preview outage does not stop trading typed quantities. A refused
+ * preview goes to `onPreviewRefused` first: the desk shows one about the allocation beside the picker's
+ * field (and closes this dialog); anything else is shown here. A halt the preview reports blocks Confirm.
  */
 export function ExecuteConfirmDialog({
   pending,
@@ -37,6 +41,7 @@ export function ExecuteConfirmDialog({
   error,
   onCancel,
   onConfirm,
+  onPreviewRefused,
 }: {
   pending: PendingOrder | null;
   instrument: Instrument | null;
@@ -46,12 +51,19 @@ export function ExecuteConfirmDialog({
   error: ApiError | null;
   onCancel: () => void;
   onConfirm: () => void;
+  onPreviewRefused: (err: Error) => void;
 }) {
   const preview = usePreview(pending?.body ?? null);
+  const refusal = preview.error;
+  useEffect(() => {
+    if (refusal) onPreviewRefused(refusal);
+    // Once per refusal: the handler is a new function every render of the desk.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [refusal]);
   const blocked =
     preview.loading ||
     (pending?.needsPreview === true && !preview.data) ||
-    (preview.data !== null && sendingCount(preview.data) === 0);
+    (preview.data !== null && (sendingCount(preview.data) === 0 || preview.data.totals.halted > 0));
   return (
     <Modal open={pending !== null} onClose={() => !submitting && onCancel()} title="Confirm orders" testId="confirm-dialog">
       {pending && instrument && (

@@ -21,7 +21,7 @@ const row = (id: number, name: string, quantity: number, over: Record<string, un
   ...over,
 });
 
-function render(rows: unknown[], marketOpen = true) {
+function render(rows: unknown[], marketOpen = true, halted = 0) {
   const preview = parsePreview({
     token_id: 2885,
     symbol: 'RELIANCE',
@@ -29,7 +29,7 @@ function render(rows: unknown[], marketOpen = true) {
     price_source: 'market',
     market_open: marketOpen,
     rows,
-    totals: { quantity: 15, value: '21300.00', margin_required: '4260.00', charges_total: '56.22' },
+    totals: { quantity: 15, value: '21300.00', margin_required: '4260.00', charges_total: '56.22', halted },
   });
   return renderToStaticMarkup(createElement(PreviewConfirm, { preview }));
 }
@@ -61,5 +61,21 @@ describe('PreviewConfirm', () => {
     expect(html).toContain('Asha: below one lot');
     expect(html).toContain('Bala: over the limit');
     expect(html).toContain('data-testid="preview-nothing"');
+  });
+
+  it('says a halt would refuse Execute All, with the halt once and each covered row blocked', () => {
+    const halt = 'Trading is halted firm-wide: desk review. Execute-all would be refused; exits still work.';
+    const halted = { ok: false, code: 'TRADING_HALTED', message: halt };
+    const warnings = [{ code: 'TRADING_HALTED', message: halt }];
+    const html = render([row(1, 'Asha', 10, { risk: halted, warnings }), row(2, 'Bala', 5, { risk: halted, warnings })], true, 2);
+    expect(html).toMatch(/data-testid="preview-halted"[^>]*>Trading is halted for 2 of these 2 clients/);
+    expect(html.match(/data-verdict="blocked"/g)).toHaveLength(2);
+    // Once in the summary and once per card (its verdict), never again as the card's own warning.
+    expect(html.match(/desk review/g)).toHaveLength(3);
+    expect(testIdText(html, 'confirm-clients')).toBe('0');
+  });
+
+  it('shows no halt notice when nothing is halted', () => {
+    expect(render([row(1, 'Asha', 10)])).not.toContain('preview-halted');
   });
 });

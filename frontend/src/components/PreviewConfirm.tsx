@@ -1,6 +1,6 @@
 'use client';
 
-import { priceNote, rowVerdict, sendingCount, warningLines, type Preview, type PreviewRow } from '@/lib/preview';
+import { priceNote, rowVerdict, rowWarnings, sendingCount, warningLines, type Preview, type PreviewRow } from '@/lib/preview';
 
 import { money, qty } from './ui';
 
@@ -24,6 +24,7 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 /** One client's line, as a card (the dialog is narrow at every size): name, then its figures two or four across. */
 function Row({ row }: { row: PreviewRow }) {
   const verdict = rowVerdict(row);
+  const warnings = rowWarnings(row);
   return (
     <li
       data-testid="preview-row"
@@ -51,7 +52,7 @@ function Row({ row }: { row: PreviewRow }) {
         </div>
         <Figure label="Charges" value={money(row.charges.total)} />
       </dl>
-      {(row.warnings.length > 0 || !row.risk.ok) && (
+      {(warnings.length > 0 || !row.risk.ok) && (
         <ul className="mt-2 space-y-0.5 text-xs" data-testid="preview-row-warnings">
           {!row.risk.ok && (
             <li className="text-red-700">
@@ -59,7 +60,7 @@ function Row({ row }: { row: PreviewRow }) {
               {row.risk.code ? ` (${row.risk.code})` : ''}
             </li>
           )}
-          {row.warnings.map((w) => (
+          {warnings.map((w) => (
             <li key={`${w.code}-${w.message}`} className="text-amber-800" data-code={w.code}>
               {w.message}
             </li>
@@ -96,6 +97,12 @@ export function PreviewConfirm({ preview }: { preview: Preview }) {
             </li>
           ))}
         </ul>
+      )}
+      {preview.totals.halted > 0 && (
+        <p role="alert" className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-800" data-testid="preview-halted">
+          Trading is halted for {preview.totals.halted} of these {preview.rows.length} clients: Execute All would be
+          refused until it is resumed. Exits still work.
+        </p>
       )}
       {sending === 0 && (
         <p role="alert" className="text-sm text-red-700" data-testid="preview-nothing">

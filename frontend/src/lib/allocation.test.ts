@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
+import { ApiError } from './http';
 import {
   allocationLabel,
+  pickerErrorFrom,
+  sizingLine,
   allocationPickerSchema,
   allocationValueError,
   defaultPicker,
@@ -27,6 +30,7 @@ const order = (over: Partial<OrderFormValues> = {}): OrderFormValues => ({
 const group = (method: AllocationMethod, value: string): AllocationPickerValues => ({
   mode: 'group',
   group_id: '7',
+  client_ids: [],
   method,
   value,
 });
@@ -134,5 +138,90 @@ describe('allocationLabel', () => {
     expect(allocationLabel('Model A', group('fixed', '5'))).toBe('Model A · Fixed quantity 5');
     expect(allocationLabel('Model A', group('amount', '50000'))).toBe('Model A · Amount (₹) ₹50000');
     expect(allocationLabel(undefined, group('pct_equity', '2'))).toBe('No group · % of equity 2%');
+  });
+});
+
+describe('selected clients with a method', () => {
+  const ticked = (client_ids: number[]): AllocationPickerValues => ({ ...group('equal_split', '10'), mode: 'clients', client_ids });
+
+  it('sends the ticked clients as client_ids with the allocation, never the grid quantities', () => {
+    expect(toExecuteBody(2885, order(), ticked([3, 1]))).toEqual({
+      token_id: 2885,
+      execution: 'BUY',
+      order_type: 'MARKET',
+      trade_type: 'INTRADAY',
+      client_ids: [3, 1],
+      allocation: { method: 'equal_split', total_quantity: 10 },
+    });
+  });
+
+  it('needs at least one ticked client, not a group', () => {
+    const issues = (v: AllocationPickerValues) => {
+      const r = allocationPickerSchema.safeParse(v);
+      return r.success ? {} : Object.fromEntries(r.error.issues.map((i) => [i.path.join('.'), i.message]));
+    };
+    expect(issues({ ...ticked([]), group_id: '' })).toEqual({ client_ids: 'Tick at least one client in the list below' });
+    expect(issues(ticked([1]))).toEqual({});
+  });
+
+  it('labels the order by how many clients are ticked', () => {
+    expect(allocationLabel('Model A', ticked([1, 2, 3]))).toBe('3 clients · Equal split 10');
+    expect(allocationLabel(undefined, ticked([1]))).toBe('1 client · Equal split 10');
+  });
+});
+
+describe('pickerErrorFrom', () => {
+  const refusal = (code: string, status: number, details: unknown) => new ApiError(code, `${code} message`, status, details);
+
+  it.each<[string, ApiError, string | null]>([
+    ['details.field of a sizing input', refusal('ALLOCATION_INPUT', 422, { field: 'allocation.percent' }), 'value'],
+    ['details.field of the method', refusal('NO_PRICE_FOR_SIZING', 422, { field: 'allocation.method' }), 'method'],
+    ['an empty group', refusal('ALLOCATION_INPUT', 422, { field: 'group_id' }), 'group_id'],
+    ['a client not on the desk', refusal('CLIENT_NOT_FOUND', 404, { field: 'client_ids' }), 'client_ids'],
+    ['a group not on the desk, by code', refusal('GROUP_NOT_FOUND', 404, {}), 'group_id'],
+    ['a sized quantity too large', refusal('QUANTITY_TOO_LARGE', 422, { field: 'allocation.quantity' }), 'value'],
+    ['a per-client row (not the picker)', refusal('CLIENT_NOT_FOUND', 404, { field: 'allocations' }), null],
+    ['a halt', refusal('TRADING_HALTED', 409, { scope: 'firm' }), null],
+    ['a price refused', refusal('PRICE_REQUIRED', 422, {}), null],
+  ])('%s', (_, err, field) => {
+    expect(pickerErrorFrom(err)?.field ?? null).toBe(field);
+  });
+
+  it('takes the message of the body validation error at the picker\'s field', () => {
+    const err = refusal('VALIDATION_ERROR', 422, {
+      errors: [
+        { loc: ['body', 'price'], msg: 'not this one' },
+        { loc: ['body', 'allocation', 'amount'], msg: 'Decimal input should have no more than 2 decimal places' },
+      ],
+    });
+    expect(pickerErrorFrom(err)).toEqual({ field: 'value', message: 'Decimal input should have no more than 2 decimal places' });
+    expect(pickerErrorFrom(new Error('offline'))).toBeNull();
+  });
+});
+
+describe('sizingLine', () => {
+  it('says the method, its inputs, the multiplier, the unrounded and final quantity, and the price used', () => {
+    expect(
+      sizingLine({
+        method: 'amount',
+        price: '1400.00',
+        price_source: 'limit',
+        multiplier: '2.00',
+        inputs: { amount: '50000.00' },
+        raw_quantity: '71.4285',
+        quantity: 70,
+      }),
+    ).toBe('Amount (₹): amount 50000.00 · ×2.00 = 71.4285 → 70 · at ₹1,400.00 (limit price)');
+    expect(
+      sizingLine({
+        method: 'ratio',
+        price: null,
+        price_source: null,
+        multiplier: '1',
+        inputs: { total_quantity: '10', sum_of_multipliers: '6.00' },
+        raw_quantity: '1.6666',
+        quantity: 1,
+      }),
+    ).toBe('Ratio: total quantity 10, sum of multipliers 6.00 · ×1 = 1.6666 → 1');
   });
 });

@@ -1,13 +1,16 @@
 /**
  * How the desk sizes an order across clients: "Per client" (the grid's typed quantities, sent as
- * `allocations`) or a client group with an allocation method (sent as `group_id` + `allocation`, the
- * server computes each client's quantity). The picker's Zod schema and the execute-all / preview body.
- * Typed by hand from the issue 16 contract until api-schema.d.ts is regenerated with the new body.
+ * `allocations`), a client group with an allocation method (`group_id` + `allocation`), or the clients
+ * ticked in the grid with a method (`client_ids` + `allocation`); the server computes each sized
+ * client's quantity. The picker's Zod schema, the execute-all / preview body, and the server's
+ * refusals mapped back onto the picker's fields.
  */
 import { z } from './zod';
 
 import type { ExecuteAllRequest } from './api-types';
 import { cmp, dec, isZero, PLAIN_DECIMAL_RE } from './decimal';
+import { formatINR } from './format';
+import { ApiError } from './http';
 import { needsPrice, needsTrigger } from './orders';
 import { MAX_QUANTITY, toExecuteAllRequest, type OrderFormValues } from './validation';
 
@@ -40,12 +43,18 @@ export type Allocation =
   | { method: 'amount'; amount: string }
   | { method: 'pct_equity' | 'available_margin'; percent: string };
 
-type OrderTerms = Omit<ExecuteAllRequest, 'allocations'>;
+type OrderTerms = Omit<ExecuteAllRequest, 'allocations' | 'group_id' | 'client_ids' | 'allocation'>;
 
-/** POST /orders/execute-all and POST /orders/preview take this body, either form. */
-export type ExecuteBody = ExecuteAllRequest | (OrderTerms & { group_id: number; allocation: Allocation });
+/** POST /orders/execute-all and POST /orders/preview take this body, in one of its three forms. */
+export type ExecuteBody =
+  | ExecuteAllRequest
+  | (OrderTerms & { group_id: number; allocation: Allocation })
+  | (OrderTerms & { client_ids: number[]; allocation: Allocation });
 
-export type AllocationMode = 'per_client' | 'group';
+export type AllocationMode = 'per_client' | 'group' | 'clients';
+
+/** The modes that size by a method (the server computes each quantity; only its preview can be confirmed). */
+export const isSized = (mode: AllocationMode) => mode !== 'per_client';
 
 const METHOD_VALUES = ALLOCATION_METHODS.map((m) => m.value) as [AllocationMethod, ...AllocationMethod[]];
 
@@ -79,21 +88,36 @@ export function allocationValueError(method: AllocationMethod, raw: string): str
 
 export const allocationPickerSchema = z
   .object({
-    mode: z.enum(['per_client', 'group']),
+    mode: z.enum(['per_client', 'group', 'clients']),
     group_id: z.string(),
+    client_ids: z.array(z.number().int()),
     method: z.enum(METHOD_VALUES),
     value: z.string(),
   })
   .superRefine((v, ctx) => {
-    if (v.mode !== 'group') return;
-    if (!/^\d+$/.test(v.group_id)) ctx.addIssue({ code: 'custom', path: ['group_id'], message: 'Choose a group' });
+    if (v.mode === 'per_client') return;
+    if (v.mode === 'group' && !/^\d+$/.test(v.group_id)) {
+      ctx.addIssue({ code: 'custom', path: ['group_id'], message: 'Choose a group' });
+    }
+    if (v.mode === 'clients' && v.client_ids.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['client_ids'], message: 'Tick at least one client in the list below' });
+    }
     const err = allocationValueError(v.method, v.value);
     if (err) ctx.addIssue({ code: 'custom', path: ['value'], message: err });
   });
 
 export type AllocationPickerValues = z.infer<typeof allocationPickerSchema>;
 
-export const defaultPicker: AllocationPickerValues = { mode: 'per_client', group_id: '', method: 'fixed', value: '' };
+/** The picker's fields a server refusal can be shown beside. */
+export type PickerField = 'group_id' | 'client_ids' | 'method' | 'value';
+
+export const defaultPicker: AllocationPickerValues = {
+  mode: 'per_client',
+  group_id: '',
+  client_ids: [],
+  method: 'fixed',
+  value: '',
+};
 
 /** The `allocation` object for a validated method and input. */
 export function toAllocation(method: AllocationMethod, raw: string): Allocation {
@@ -114,26 +138,95 @@ export function toAllocation(method: AllocationMethod, raw: string): Allocation 
 
 /**
  * The body for execute-all and preview: per client, exactly today's explicit `allocations`; for a
- * group, the order's terms with `group_id` and `allocation` (the grid's quantities are not sent).
+ * group or the ticked clients, the order's terms with `group_id` / `client_ids` and `allocation`
+ * (the grid's quantities are not sent).
  */
 export function toExecuteBody(tokenId: number, order: OrderFormValues, picker: AllocationPickerValues): ExecuteBody {
   if (picker.mode === 'per_client') return toExecuteAllRequest(tokenId, order);
-  return {
+  const terms: OrderTerms = {
     token_id: tokenId,
     execution: order.execution,
     order_type: order.order_type,
     trade_type: order.trade_type,
     ...(needsPrice(order.order_type) ? { price: order.price.trim() } : {}),
     ...(needsTrigger(order.order_type) ? { trigger_price: order.trigger_price.trim() } : {}),
-    group_id: Number(picker.group_id),
-    allocation: toAllocation(picker.method, picker.value),
   };
+  const allocation = toAllocation(picker.method, picker.value);
+  return picker.mode === 'group'
+    ? { ...terms, group_id: Number(picker.group_id), allocation }
+    : { ...terms, client_ids: [...picker.client_ids], allocation };
 }
 
-/** "Model A · Fixed quantity 5": the bar's one-line description of a group order. */
+/** "Model A · Fixed quantity 5" / "3 clients · Fixed quantity 5": the bar's one-line description of a sized order. */
 export function allocationLabel(groupName: string | undefined, picker: AllocationPickerValues): string {
   const m = methodInfo(picker.method);
   const value = picker.value.trim();
   const shown = value === '' ? '' : m.input === 'amount' ? ` ₹${value}` : m.input === 'percent' ? ` ${value}%` : ` ${value}`;
-  return `${groupName ?? 'No group'} · ${m.label}${shown}`;
+  const n = picker.client_ids.length;
+  const who = picker.mode === 'clients' ? `${n} client${n === 1 ? '' : 's'}` : (groupName ?? 'No group');
+  return `${who} · ${m.label}${shown}`;
+}
+
+/** A body path the server names (`details.field`, or a 422's `loc`) as the picker field it belongs to. */
+function pickerFieldOf(path: readonly string[]): PickerField | null {
+  const [head, sub] = path;
+  if (head === 'group_id') return 'group_id';
+  if (head === 'client_ids') return 'client_ids';
+  if (head !== 'allocation') return null;
+  return sub === 'method' ? 'method' : 'value';
+}
+
+/** Refusals that name no field but can only be about one. */
+const FIELD_OF_CODE: Partial<Record<string, PickerField>> = {
+  GROUP_NOT_FOUND: 'group_id',
+  NO_PRICE_FOR_SIZING: 'method',
+};
+
+/**
+ * Where a refused preview or execute-all belongs on the picker: from the error's `details.field`
+ * (the allocation refusals), a 422 VALIDATION_ERROR's first `loc` under the body, or its code.
+ * Null when the refusal is not about the picker (a halt, a price, the network): shown as it is.
+ */
+export function pickerErrorFrom(err: unknown): { field: PickerField; message: string } | null {
+  if (!(err instanceof ApiError) || (err.status !== 422 && err.status !== 404)) return null;
+  const details = (err.details ?? {}) as { field?: unknown; errors?: unknown };
+  if (typeof details.field === 'string') {
+    const field = pickerFieldOf(details.field.split('.'));
+    return field ? { field, message: err.message } : null;
+  }
+  if (err.code === 'VALIDATION_ERROR' && Array.isArray(details.errors)) {
+    for (const e of details.errors as Array<{ loc?: unknown; msg?: unknown }>) {
+      if (!Array.isArray(e.loc) || typeof e.msg !== 'string') continue;
+      const loc = e.loc.map(String);
+      const field = pickerFieldOf(loc[0] === 'body' ? loc.slice(1) : loc);
+      if (field) return { field, message: e.msg };
+    }
+    return null;
+  }
+  const field = FIELD_OF_CODE[err.code];
+  return field ? { field, message: err.message } : null;
+}
+
+/** A row's `sizing` as the API gives it (preview rows and batch rows alike). */
+export interface SizingFacts {
+  method: string;
+  price: string | null;
+  price_source: 'limit' | 'market' | null;
+  multiplier: string;
+  inputs: Record<string, string>;
+  raw_quantity: string;
+  quantity: number;
+}
+
+/**
+ * How a sized row got its quantity, in one line: "Fixed quantity: quantity 10 · ×2.00 = 20.0000 → 20 ·
+ * at ₹1,400.00 (last price)". Shown on the desk once the batch is sent, as the preview showed it.
+ */
+export function sizingLine(s: SizingFacts): string {
+  const label = ALLOCATION_METHODS.find((m) => m.value === s.method)?.label ?? s.method;
+  const inputs = Object.entries(s.inputs)
+    .map(([name, value]) => `${name.replaceAll('_', ' ')} ${value}`)
+    .join(', ');
+  const price = s.price === null ? '' : ` · at ${formatINR(s.price)} (${s.price_source === 'limit' ? 'limit price' : 'last price'})`;
+  return `${label}: ${inputs} · ×${s.multiplier} = ${s.raw_quantity} → ${s.quantity}${price}`;
 }

@@ -1887,6 +1887,11 @@ export interface components {
         PreviewTotals: {
             /** Charges Total */
             charges_total: string;
+            /**
+             * Halted
+             * @description Rows a kill switch in force covers; above 0, execute-all would answer 409
+             */
+            halted: number;
             /** Margin Required */
             margin_required: string;
             /** Quantity */
@@ -1900,7 +1905,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "INSUFFICIENT_MARGIN" | "LOT_ROUNDED" | "ROUNDS_TO_ZERO" | "RISK_LIMIT" | "MARKET_CLOSED" | "CLIENT_INACTIVE" | "BOOKS_UNREADABLE";
+            code: "INSUFFICIENT_MARGIN" | "LOT_ROUNDED" | "ROUNDS_TO_ZERO" | "RISK_LIMIT" | "MARKET_CLOSED" | "CLIENT_INACTIVE" | "BOOKS_UNREADABLE" | "TRADING_HALTED";
             /** Message */
             message: string;
         };

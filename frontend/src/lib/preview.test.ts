@@ -33,7 +33,7 @@ const answer = (rows: PreviewRow[], over: Record<string, unknown> = {}) => ({
   price_source: 'market',
   market_open: true,
   rows,
-  totals: { quantity: 15, value: '21300.00', margin_required: '4260.00', charges_total: '56.22' },
+  totals: { quantity: 15, value: '21300.00', margin_required: '4260.00', charges_total: '56.22', halted: 0 },
   ...over,
 });
 
@@ -100,6 +100,33 @@ describe('warningLines', () => {
       { code: 'MARKET_CLOSED', text: 'The market is closed: orders wait for the open.' },
       { code: 'MAX_ORDER_QUANTITY', text: 'Asha: more than 5' },
     ]);
+  });
+
+  it('lists a halt once per distinct message, not once per covered row nor again as its risk verdict', () => {
+    const firm = 'Trading is halted firm-wide: review.';
+    const halted = (message: string) => ({
+      risk: { ok: false, code: 'TRADING_HALTED', message },
+      warnings: [{ code: 'TRADING_HALTED', message }],
+    });
+    const p = parsePreview(
+      answer([row(halted(firm)), row({ client_id: 2, client_name: 'Bala', ...halted(firm) })]),
+    );
+    expect(warningLines(p)).toEqual([{ code: 'TRADING_HALTED', text: firm }]);
+    expect(sendingCount(p)).toBe(0);
+  });
+
+  it('names an inactive client once, though both its verdict and a warning say so', () => {
+    const inactive = 'the client is deactivated';
+    const p = parsePreview(
+      answer([
+        row({
+          quantity: 0,
+          risk: { ok: false, code: 'CLIENT_INACTIVE', message: inactive },
+          warnings: [{ code: 'CLIENT_INACTIVE', message: inactive }],
+        }),
+      ]),
+    );
+    expect(warningLines(p)).toEqual([{ code: 'CLIENT_INACTIVE', text: `Asha: ${inactive}` }]);
   });
 
   it('none when all is well', () => {

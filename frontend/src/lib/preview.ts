@@ -25,6 +25,7 @@ export const WARNING_CODES = [
   'MARKET_CLOSED',
   'CLIENT_INACTIVE',
   'BOOKS_UNREADABLE',
+  'TRADING_HALTED',
 ] as const;
 
 // Unknown codes are kept (a newer server may add some): the message is what the advisor reads.
@@ -63,6 +64,8 @@ export const previewSchema = z.object({
     value: decimal,
     margin_required: decimal,
     charges_total: decimal,
+    /** Rows a kill switch in force covers: above 0, execute-all would be refused whole (409). */
+    halted: z.number().int().nonnegative(),
   }),
 });
 
@@ -94,23 +97,33 @@ export function sendingCount(preview: Preview): number {
   return preview.rows.filter((r) => rowVerdict(r) !== 'blocked').length;
 }
 
+/** Warnings the same for many rows (the market closed, one halt): listed once per distinct message. */
+const SHARED_WARNINGS = new Set(['MARKET_CLOSED', 'TRADING_HALTED']);
+
+/** A row's warnings without the one repeating its risk verdict (a halt, an inactive client). */
+export function rowWarnings(row: PreviewRow): PreviewWarning[] {
+  return row.risk.ok ? row.warnings : row.warnings.filter((w) => w.code !== row.risk.code);
+}
+
 /**
- * Warnings for the dialog's summary: batch-wide ones (market closed) once, the rest per client, so
- * a 40-client group closed for the day shows one line, not forty.
+ * Warnings for the dialog's summary: batch-wide ones (market closed, a halt) once, the rest per client,
+ * so a 40-client group closed for the day shows one line, not forty.
  */
 export function warningLines(preview: Preview): Array<{ code: string; text: string }> {
   const lines: Array<{ code: string; text: string }> = [];
   const once = new Set<string>();
   for (const row of preview.rows) {
     for (const w of row.warnings) {
-      if (w.code === 'MARKET_CLOSED') {
-        if (!once.has(w.code)) lines.push({ code: w.code, text: w.message });
+      if (SHARED_WARNINGS.has(w.code)) {
+        if (!once.has(`${w.code}:${w.message}`)) lines.push({ code: w.code, text: w.message });
         once.add(w.code);
+        once.add(`${w.code}:${w.message}`);
       } else {
         lines.push({ code: w.code, text: `${row.client_name}: ${w.message}` });
       }
     }
-    if (!row.risk.ok && !row.warnings.some((w) => w.code === 'RISK_LIMIT')) {
+    // The verdict once: not when a warning already says it (RISK_LIMIT, or its own code such as a halt's).
+    if (!row.risk.ok && !row.warnings.some((w) => w.code === 'RISK_LIMIT' || w.code === row.risk.code)) {
       lines.push({ code: row.risk.code ?? 'RISK', text: `${row.client_name}: ${row.risk.message ?? 'refused by a risk check'}` });
     }
   }

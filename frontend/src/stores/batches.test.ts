@@ -187,6 +187,25 @@ describe('batch progress store', () => {
     expect(useBatchStore.getState().batches[8]?.status).toBe('COMPLETED');
   });
 
+  it('keeps how a sized row was sized through events, whichever came first', () => {
+    const sizing = {
+      method: 'fixed',
+      price: '1400.00',
+      price_source: 'market' as const,
+      multiplier: '2.00',
+      inputs: { quantity: '5' },
+      raw_quantity: '10.0000',
+      quantity: 10,
+    };
+    const s = useBatchStore.getState();
+    s.applyProgress(progress(1, 101, 'OPEN', { total: 1 }));
+    s.applySnapshot(batch([{ ...row(1, 101), sizing }]));
+    s.applyProgress(progress(1, 101, 'FILLED', { filled_quantity: 10, total: 1 }));
+    s.applyOrderUpdate({ id: 101, batch_id: 7, client_id: 1, status: 'FILLED', quantity: 10, filled_quantity: 10 } as Order);
+    expect(batchRows(view())[0]?.sizing).toEqual(sizing);
+    expect(statuses()).toEqual(['1:FILLED']);
+  });
+
   it('mergeRow fills static facts whatever the order', () => {
     const early = mergeRow(undefined, { client_id: 1, order_id: 5, status: 'FILLED' });
     const merged = mergeRow(early, { ...row(1, 5, 'PENDING') });

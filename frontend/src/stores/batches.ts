@@ -82,6 +82,8 @@ export function mergeRow(current: BatchRow | undefined, incoming: RowPatch): Bat
     trade_type: incoming.trade_type ?? base.trade_type,
     filled_quantity: Math.max(base.filled_quantity, incoming.filled_quantity ?? 0),
     average_price: incoming.average_price ?? base.average_price,
+    // How a sized row's quantity was computed: only snapshots carry it, events never clear it.
+    sizing: incoming.sizing ?? base.sizing ?? null,
   };
   if (incoming.status === undefined) return merged;
   const curRank = statusRank(base.status);
