@@ -19,7 +19,7 @@ from app.market.motilal import MotilalMarketData, MotilalMarketDataSettings, Pac
 from app.market.port import MarketDataUnavailable
 from app.market.replay import ReplayMarketData
 from app.market.select import build_market_data
-from app.market.simulator import SimulatorMarketData
+from app.market.simulator import LocalPrices, SimulatorMarketData
 from app.market.switch import MarketDataSwitch
 
 ACCOUNT = BrokerAccount(7, "AA017", {"api_key": "k"}, Decimal(0))
@@ -102,12 +102,12 @@ async def test_the_switch_carries_listeners_and_watched_instruments_over_and_ign
     switch = MarketDataSwitch()
     seen: list[Quote] = []
     switch.add_listener(seen.extend)
-    await switch.use(SimulatorMarketData(first))
+    await switch.use(SimulatorMarketData(LocalPrices(first)))
     await switch.watch([ref(2885)])
     first.tick()
     assert [q.token_id for q in seen] == [2885]
 
-    await switch.use(SimulatorMarketData(second))
+    await switch.use(SimulatorMarketData(LocalPrices(second)))
     seen.clear()
     first.tick()  # the old model's ticks are no longer the market
     assert seen == []
