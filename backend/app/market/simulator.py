@@ -13,7 +13,7 @@ from typing import Protocol
 
 from app.brokers.base import BrokerUnavailable, InstrumentRef, Quote
 from app.brokers.simulator.prices import PriceModel
-from app.market.port import QuoteListener
+from app.market.port import MarketDataUnavailable, QuoteListener
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,12 @@ class SimulatorMarketData:
         return self._prices.latest(token_id)
 
     async def quotes(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
-        return await self._prices.quotes(instruments)
+        try:
+            return await self._prices.quotes(instruments)
+        except MarketDataUnavailable:
+            raise
+        except BrokerUnavailable as exc:
+            raise MarketDataUnavailable(f"the simulator venue did not answer: {exc}") from exc
 
     def now(self) -> datetime:
         return datetime.now(UTC)
