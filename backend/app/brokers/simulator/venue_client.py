@@ -83,9 +83,9 @@ class VenueBroker:
         )
         self._initial_prices = dict(initial_prices or {})
         self._capabilities = SIMULATOR_CAPABILITIES
-        self.prices = VenuePrices(self._register)
         self._deliveries = OrderDeliveries()
         self._stream = VenueStream(self._http, settings, self._hello, self._on_event)
+        self.prices = VenuePrices(self._register, self._stream.connected.is_set)
         self._stream_task: asyncio.Task[None] | None = None
 
     @property

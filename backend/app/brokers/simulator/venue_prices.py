@@ -18,8 +18,10 @@ Register = Callable[[Sequence[InstrumentRef]], Awaitable[list[Quote]]]
 
 
 class VenuePrices:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: Register, live: Callable[[], bool]) -> None:
+        """`register` asks the venue for quotes (registering the instruments); `live` says the stream is up."""
         self._register = register
+        self._live = live
         self._instruments: dict[int, InstrumentRef] = {}
         self._quotes: dict[int, Quote] = {}
         self._listeners: list[TickListener] = []
@@ -31,11 +33,14 @@ class VenuePrices:
         return self._quotes.get(token_id)
 
     async def quotes(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
-        """Fresh quotes from the venue (which starts a price path for any instrument new to it)."""
+        """Quotes now: while the stream is up, every tick of a known instrument is here already, so they are
+        answered from the copy; otherwise from the venue (which starts a price path for any instrument new to it)."""
         for instrument in instruments:
             self._instruments[instrument.token_id] = instrument
         if not instruments:
             return {}
+        if self._live() and all(instrument.token_id in self._quotes for instrument in instruments):
+            return {instrument.token_id: self._quotes[instrument.token_id] for instrument in instruments}
         got = await self._register(instruments)
         self._keep(got)
         return {quote.token_id: quote for quote in got}
