@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 
 class SimulatedPrices(Protocol):
+    @property
+    def problem(self) -> str | None: ...
+
     def add_tick_listener(self, listener: Callable[[list[Quote]], None]) -> None: ...
 
     def latest(self, token_id: int) -> Quote | None: ...
@@ -29,6 +32,8 @@ class SimulatedPrices(Protocol):
 
 class LocalPrices:
     """The in-process simulator's PriceModel as SimulatedPrices."""
+
+    problem: str | None = None  # in this process: never away
 
     def __init__(self, prices: PriceModel) -> None:
         self._prices = prices
@@ -56,6 +61,11 @@ class SimulatorMarketData:
         self._watched: dict[int, InstrumentRef] = {}
         self._listeners: list[QuoteListener] = []
         prices.add_tick_listener(self._on_ticks)
+
+    @property
+    def problem(self) -> str | None:
+        """Why prices may be stale now (/health/ready reports it as degraded), or None."""
+        return self._prices.problem
 
     def add_listener(self, listener: QuoteListener) -> None:
         self._listeners.append(listener)

@@ -156,6 +156,8 @@ async def test_a_venue_away_is_no_verdict_and_a_restarted_one_has_its_books_and_
     await running.start()
     try:
         async with adapter(running.url) as broker:
+            market = SimulatorMarketData(broker.prices)
+            assert market.problem is None
             ack = await broker.place_order(ALICE, req(Side.BUY, 4))
             resting = await broker.place_order(ALICE, req(Side.SELL, 4, OrderType.LIMIT, "150"))
             books = (await broker.order_book(ALICE), await broker.positions(ALICE), await broker.funds(ALICE))
@@ -163,9 +165,12 @@ async def test_a_venue_away_is_no_verdict_and_a_restarted_one_has_its_books_and_
             with pytest.raises(BrokerUnavailable):
                 await broker.place_order(ALICE, req(Side.BUY, 1))
             await eventually(lambda: not broker.connected.is_set())
+            # /health/ready reports the market data degraded while the venue's prices cannot be current.
+            assert market.problem is not None
 
             await running.start()
             await asyncio.wait_for(broker.connected.wait(), 10)
+            assert market.problem is None
             # The same books; only the quoted price restarts (at the last fill price, journal.py).
             assert (await broker.order_book(ALICE), await broker.funds(ALICE)) == (books[0], books[2])
             assert [replace(p, last_price=None) for p in await broker.positions(ALICE)] == [

@@ -29,6 +29,11 @@ class VenuePrices:
     def add_tick_listener(self, listener: TickListener) -> None:
         self._listeners.append(listener)
 
+    @property
+    def problem(self) -> str | None:
+        """Why these prices may be stale (the venue's stream is down), or None."""
+        return None if self._live() else "the simulator venue's event stream is not connected"
+
     def latest(self, token_id: int) -> Quote | None:
         return self._quotes.get(token_id)
 
