@@ -14,6 +14,8 @@ from app.brokers.base import BrokerAccount, BrokerAuthError, InstrumentRef, Quot
 from app.brokers.motilal import MotilalBroker
 from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.brokers.simulator.prices import PriceModel
+from app.brokers.simulator.venue_client import VenueBroker
+from app.brokers.simulator.venue_settings import VenueSettings
 from app.config import ConfigError, Settings
 from app.market.motilal import MotilalMarketData, MotilalMarketDataSettings, Pacer
 from app.market.port import MarketDataUnavailable
@@ -87,6 +89,21 @@ def test_a_replay_needs_its_file_and_the_default_is_the_simulator() -> None:
             motilal_account=_account,
             instruments=_no_instruments,
         )
+
+
+async def test_a_replay_cannot_drive_the_shared_venues_prices(tmp_path: Path) -> None:
+    venue = VenueBroker(VenueSettings("http://127.0.0.1:9"))
+    try:
+        with pytest.raises(ConfigError, match="MULTIDESK_SIMULATOR_URL"):
+            build_market_data(
+                Settings(market_data="replay", replay_file=tmp_path / "candles.csv"),
+                simulator=venue,
+                motilal=MotilalBroker(),
+                motilal_account=_account,
+                instruments=_no_instruments,
+            )
+    finally:
+        await venue.close()
 
 
 def test_the_request_rate_cannot_be_set_above_motilals_published_limit() -> None:
