@@ -71,13 +71,11 @@ class VenueBroker:
         settings: VenueSettings,
         *,
         initial_prices: Mapping[int, Decimal] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
         self._http = httpx.AsyncClient(
             base_url=settings.url,
             timeout=settings.timeout_s,
-            transport=transport,
             # The registry bounds how many calls are in flight; the pool must not be a second, hidden bound.
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
         )

@@ -87,9 +87,9 @@ def create_venue_app(settings: SimulatorSettings) -> FastAPI:
         return JSONResponse(body, status_code=503 if failed else 200)
 
     @app.get("/info")
-    async def info() -> Response:
-        leverage = LEVERAGE.dump_json(dict(broker().settings.leverage)).decode()
-        return _json(f'{{"epoch": "{state["events"].epoch}", "leverage": {leverage}}}'.encode())
+    async def info() -> dict[str, Any]:
+        leverage = LEVERAGE.dump_python(dict(broker().settings.leverage), mode="json")
+        return {"epoch": state["events"].epoch, "leverage": leverage}
 
     @app.get("/events")
     async def events(last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
