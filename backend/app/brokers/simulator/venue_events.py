@@ -22,7 +22,7 @@ from app.brokers.simulator.venue_wire import QUOTES, OrderUpdate
 
 logger = logging.getLogger(__name__)
 
-ORDER_BACKLOG = 50_000
+ORDER_BACKLOG = 20_000  # about 15 MB of order events: a few thousand-client batches of fills
 SUBSCRIBER_QUEUE = 10_000
 HEARTBEAT_S = 5.0
 
