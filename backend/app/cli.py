@@ -1,4 +1,5 @@
-"""Operator commands: `python -m app.cli serve|migrate|rotate-keys|verify-audit|instruments import|replay sample`."""
+"""Operator commands: `python -m app.cli serve|migrate|rotate-keys|verify-audit|instruments import|replay sample|
+simulator serve`."""
 
 import argparse
 import asyncio
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from app import cli_replay
+from app import cli_replay, cli_simulator
 from app.cli_instruments import SOURCES, run_import
 from app.config import Settings
 from app.context import AppContext
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--exchange", help="with a broker: NSE, BSE, NSEFO (or NFO), BSEFO (or BFO), NSECD, MCX")
     load.add_argument("--file", type=Path, help="with csv: the file to read (default: MULTIDESK_TOKENS_CSV)")
     cli_replay.add_parser(commands)
+    cli_simulator.add_parser(commands)
     return parser
 
 
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_import(args.source, args.exchange, args.file))
     if command == "replay":
         return cli_replay.run(args)
+    if command == "simulator":
+        return cli_simulator.run(args)
     if command == "serve":
         return _serve()
     if command == "migrate":

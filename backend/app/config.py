@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     # None follows demo mode: the demo market never closes, otherwise NSE hours apply.
     sim_always_open: bool | None = None
     sim_persist: bool = True
+    # The shared simulator venue (`python -m app.cli simulator serve`): with a URL, the simulator broker and its
+    # market data are that one service, shared by every backend process; unset, each process runs its own
+    # in-process simulator (one process only: its journal is locked by the process that opened it).
+    simulator_url: str | None = None
+    # One HTTP request to the venue; past it the request counts as no answer (BrokerUnavailable).
+    simulator_timeout_s: float = Field(default=5.0, gt=0)
     # 1-minute candles (app/market/candles.py): kept this many days, pruned daily; the aggregator writes changed
     # candles to the database every flush interval (the live minute stays in memory in between).
     bars_retention_days: int = Field(default=30, ge=1)
@@ -167,6 +173,14 @@ class Settings(BaseSettings):
     @property
     def resolved_log_format(self) -> str:
         return self.log_format or ("text" if self.demo_mode else "json")
+
+    @field_validator("simulator_url")
+    @classmethod
+    def _simulator_url(cls, value: str | None) -> str | None:
+        value = value.strip().rstrip("/") if value else None
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("MULTIDESK_SIMULATOR_URL must be http(s)://host:port (or unset for the in-process one)")
+        return value or None
 
     @field_validator("metrics_token")
     @classmethod

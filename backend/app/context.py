@@ -13,6 +13,8 @@ from app.brokers.base import OrderListener
 from app.brokers.motilal import MotilalBroker, MotilalConfig
 from app.brokers.registry import BrokerRegistry
 from app.brokers.simulator import SimulatorBroker, SimulatorSettings
+from app.brokers.simulator.venue_client import VenueBroker
+from app.brokers.simulator.venue_settings import VenueSettings
 from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
@@ -107,7 +109,13 @@ class AppContext:
         async with self.sessions() as session:
             rows = (await session.execute(select(Instrument.token_id, Instrument.ref_price))).all()
         initial_prices: dict[int, Decimal] = {token_id: price for token_id, price in rows if price is not None}
-        simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
+        simulator: SimulatorBroker | VenueBroker
+        if self.settings.simulator_url:
+            # One venue for every process: its books and prices are the same whichever process asks.
+            venue = VenueSettings(self.settings.simulator_url, timeout_s=self.settings.simulator_timeout_s)
+            simulator = VenueBroker(venue, initial_prices=initial_prices)
+        else:
+            simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
         motilal = MotilalBroker(motilal_config(self.settings))
         self.brokers = BrokerRegistry(
             # Motilal is always registered; its base URL (MULTIDESK_MOTILAL_BASE_URL) may point at the fake.

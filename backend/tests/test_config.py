@@ -42,3 +42,13 @@ def test_order_maximums_default_to_ten_million_and_stay_within_what_the_columns_
     for field, value in (("max_order_quantity", 2**31), ("max_order_quantity", 0), ("max_order_price", "1e10")):
         with pytest.raises(ValidationError):
             Settings(data_dir=tmp_path, **{field: value})
+
+
+def test_the_simulator_venue_url_is_http_and_empty_means_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MULTIDESK_SIMULATOR_URL", "http://simulator:8100/")
+    assert Settings().simulator_url == "http://simulator:8100"
+    monkeypatch.setenv("MULTIDESK_SIMULATOR_URL", "")
+    assert Settings().simulator_url is None
+    monkeypatch.setenv("MULTIDESK_SIMULATOR_URL", "simulator:8100")
+    with pytest.raises(ValidationError, match="MULTIDESK_SIMULATOR_URL"):
+        Settings()

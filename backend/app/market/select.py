@@ -5,13 +5,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from app.brokers.base import InstrumentRef
 from app.brokers.motilal import MotilalBroker
 from app.brokers.simulator import SimulatorBroker
+from app.brokers.simulator.venue_client import VenueBroker
 from app.config import ConfigError, Settings
 from app.market.motilal import AccountSource, MotilalMarketData, MotilalMarketDataSettings
 from app.market.motilal_broadcast import MotilalBroadcast, MotilalBroadcastSettings
 from app.market.port import MarketData
 from app.market.replay import ReplayMarketData
 from app.market.replay_setup import replay_settings
-from app.market.simulator import SimulatorMarketData
+from app.market.simulator import LocalPrices, SimulatorMarketData
 
 SOURCES = ("simulator", "motilal", "replay")
 
@@ -49,7 +50,7 @@ def motilal_broadcast(
 def build_market_data(
     settings: Settings,
     *,
-    simulator: SimulatorBroker,
+    simulator: SimulatorBroker | VenueBroker,
     motilal: MotilalBroker,
     motilal_account: AccountSource,
     instruments: Callable[[], Awaitable[Sequence[InstrumentRef]]],
@@ -57,11 +58,14 @@ def build_market_data(
     """The configured implementation; `motilal_account` resolves the designated account and `instruments` lists
     the instruments a replay's symbols resolve against (both service-layer lookups).
 
-    A replay also drives the simulated broker's prices, so paper trading fills at the replayed prices.
+    A replay also drives the simulated broker's prices, so paper trading fills at the replayed prices; it drives
+    the in-process simulator only (the shared venue ticks its own prices for every backend).
     """
     source = settings.market_data
     if source == "simulator":
-        return SimulatorMarketData(simulator.prices)
+        if isinstance(simulator, VenueBroker):
+            return SimulatorMarketData(simulator.prices)
+        return SimulatorMarketData(LocalPrices(simulator.prices))
     if source == "motilal":
         return MotilalMarketData(
             motilal_market_data_settings(settings),
@@ -70,6 +74,11 @@ def build_market_data(
             broadcast=motilal_broadcast(motilal_broadcast_settings(settings), motilal, motilal_account),
         )
     if source == "replay":
+        if isinstance(simulator, VenueBroker):
+            raise ConfigError(
+                "MULTIDESK_MARKET_DATA=replay drives the in-process simulator's prices, not the shared venue's: "
+                "unset MULTIDESK_SIMULATOR_URL to replay"
+            )
         replay = ReplayMarketData(replay_settings(settings), instruments)
         replay.attach(simulator.prices)
         return replay

@@ -14,12 +14,14 @@ from app.brokers.base import BrokerAccount, BrokerAuthError, InstrumentRef, Quot
 from app.brokers.motilal import MotilalBroker
 from app.brokers.simulator import SimulatorBroker, SimulatorSettings
 from app.brokers.simulator.prices import PriceModel
+from app.brokers.simulator.venue_client import VenueBroker
+from app.brokers.simulator.venue_settings import VenueSettings
 from app.config import ConfigError, Settings
 from app.market.motilal import MotilalMarketData, MotilalMarketDataSettings, Pacer
 from app.market.port import MarketDataUnavailable
 from app.market.replay import ReplayMarketData
 from app.market.select import build_market_data
-from app.market.simulator import SimulatorMarketData
+from app.market.simulator import LocalPrices, SimulatorMarketData
 from app.market.switch import MarketDataSwitch
 
 ACCOUNT = BrokerAccount(7, "AA017", {"api_key": "k"}, Decimal(0))
@@ -89,6 +91,21 @@ def test_a_replay_needs_its_file_and_the_default_is_the_simulator() -> None:
         )
 
 
+async def test_a_replay_cannot_drive_the_shared_venues_prices(tmp_path: Path) -> None:
+    venue = VenueBroker(VenueSettings("http://127.0.0.1:9"))
+    try:
+        with pytest.raises(ConfigError, match="MULTIDESK_SIMULATOR_URL"):
+            build_market_data(
+                Settings(market_data="replay", replay_file=tmp_path / "candles.csv"),
+                simulator=venue,
+                motilal=MotilalBroker(),
+                motilal_account=_account,
+                instruments=_no_instruments,
+            )
+    finally:
+        await venue.close()
+
+
 def test_the_request_rate_cannot_be_set_above_motilals_published_limit() -> None:
     with pytest.raises(ValueError, match="less than or equal to 2"):
         Settings(motilal_market_data_requests_per_second=5)
@@ -102,12 +119,12 @@ async def test_the_switch_carries_listeners_and_watched_instruments_over_and_ign
     switch = MarketDataSwitch()
     seen: list[Quote] = []
     switch.add_listener(seen.extend)
-    await switch.use(SimulatorMarketData(first))
+    await switch.use(SimulatorMarketData(LocalPrices(first)))
     await switch.watch([ref(2885)])
     first.tick()
     assert [q.token_id for q in seen] == [2885]
 
-    await switch.use(SimulatorMarketData(second))
+    await switch.use(SimulatorMarketData(LocalPrices(second)))
     seen.clear()
     first.tick()  # the old model's ticks are no longer the market
     assert seen == []

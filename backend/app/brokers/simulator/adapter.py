@@ -120,6 +120,10 @@ class SimulatorBroker:
         self._deliveries = OrderDeliveries()
         self._ticker: asyncio.Task[None] | None = None
 
+    @property
+    def journal_failed(self) -> bool:
+        return self._journal.failed
+
     def register(self, instrument: InstrumentRef) -> None:
         self.prices.register(instrument)
 

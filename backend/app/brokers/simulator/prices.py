@@ -102,6 +102,16 @@ class PriceModel:
         self._listeners: list[TickListener] = []
         self._source: QuoteSource | None = None
 
+    def add_initial_prices(self, prices: Mapping[int, Decimal]) -> None:
+        """Starting prices for instruments not registered yet (the shared venue learns them from the backends);
+        a price already known stays."""
+        for token_id, price in prices.items():
+            self._initial_prices.setdefault(token_id, price)
+
+    def quotes(self) -> list[Quote]:
+        """Every registered instrument's quote now."""
+        return [series.quote() for series in self._series.values()]
+
     def register(self, instrument: InstrumentRef, start: Decimal | None = None) -> None:
         """Start a price path for the instrument (at `start` if given); registering it again keeps the path it has."""
         if instrument.token_id in self._series:
