@@ -252,7 +252,7 @@ async def _announcement_context(
 
 
 async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:
-    """Rows with a verdict (anything but PENDING) and all rows, skipped clients included."""
+    """Rows with a verdict (anything but PENDING) and all rows, skipped clients and rows not yet written included."""
     of_batch = Order.batch_id == batch_id
     query = select(
         select(Batch.params).where(Batch.id == batch_id).scalar_subquery(),
@@ -260,9 +260,12 @@ async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, i
         select(func.count()).where(of_batch, Order.status == OrderStatus.PENDING).scalar_subquery(),
     )
     params, orders, pending = (await session.execute(query)).one()
-    without_order = len((params or {}).get("rows_without_order", []))
-    total = orders + without_order
-    return total - pending, total
+    params = params or {}
+    without_order = len(params.get("rows_without_order", []))
+    # Rows of a batch still being written in chunks (app/services/intents.py) are not done yet.
+    written = max(orders, int(params.get("planned_rows", 0)))
+    total = written + without_order
+    return total - pending - (written - orders), total
 
 
 def trade_row(order: Order, fill: BrokerTrade) -> dict[str, Any]:
