@@ -79,8 +79,8 @@ class BrokerRegistry:
         started = time.perf_counter()
         try:
             async with (self._read_semaphores if read else self._semaphores)[broker]:
-                rate = adapter.capabilities.orders_per_second
-                if throttle_account is not None and rate:
+                # Only order requests are throttled: a read never builds the adapter's capabilities.
+                if throttle_account is not None and (rate := adapter.capabilities.orders_per_second):
                     throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))
                     await throttle.wait()
                 if admit is not None and not await admit():

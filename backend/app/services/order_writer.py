@@ -50,6 +50,10 @@ class _Queued:
     change: Change
     fills: Sequence[BrokerTrade]
     result: "asyncio.Future[bool]"
+    # (client name, symbol) when the caller knows them: the announcement then reads nothing for this order.
+    labels: tuple[str, str] | None = None
+    # The row as this change left it, once committed.
+    row: Order | None = None
 
 
 @dataclass(slots=True)
@@ -70,14 +74,24 @@ class OrderWriter:
 
     async def apply(self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = ()) -> bool:
         """Apply `change` to the locked order row and commit; True if it changed anything (then announced)."""
-        item = _Queued(order_id, change, fills, asyncio.get_running_loop().create_future())
+        return (await self._submit(_Queued(order_id, change, fills, asyncio.get_running_loop().create_future())))[0]
+
+    async def write(
+        self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = (), *, labels: tuple[str, str] | None = None
+    ) -> Order | None:
+        """Like apply, answering with the row as committed (None if there is no such order), so the caller need not
+        read it back; `labels` (client name, symbol) spare the announcement its read."""
+        item = _Queued(order_id, change, fills, asyncio.get_running_loop().create_future(), labels)
+        return (await self._submit(item))[1]
+
+    async def _submit(self, item: _Queued) -> tuple[bool, Order | None]:
         self._queue.append(item)
         while not item.result.done():
             if self._writing is None:
                 await self._write_queue()
             else:
                 await asyncio.wait((item.result, self._writing), return_when=asyncio.FIRST_COMPLETED)
-        return item.result.result()
+        return item.result.result(), item.row
 
     async def _write_queue(self) -> None:
         self._writing = asyncio.get_running_loop().create_future()
@@ -114,7 +128,7 @@ class OrderWriter:
             for item, changed in zip(group, results, strict=True):
                 item.result.set_result(changed)
         try:
-            await self._announce(written)
+            await self._announce(written, {item.order_id: item.labels for item in group if item.labels is not None})
         except Exception:
             # The rows are committed; a lost announcement is repaired by the next one or a page reload.
             log.exception("announcing %d order updates failed", len(written))
@@ -155,6 +169,7 @@ class OrderWriter:
             for item in group:
                 order = orders.get(item.order_id)
                 changed = order is not None and item.change(order)
+                item.row = order
                 results.append(changed)
                 if changed:
                     changed_ids.add(item.order_id)
@@ -189,11 +204,16 @@ class OrderWriter:
             await session.commit()
         return written, results
 
-    async def _announce(self, written: list[_Written]) -> None:
+    async def _announce(self, written: list[_Written], known: dict[int, tuple[str, str]]) -> None:
         if not written:
             return
-        async with self._sessions() as session:
-            labels, progress = await _announcement_context(session, [w.order for w in written])
+        unlabelled = [w.order for w in written if w.order.id not in known]
+        labels: dict[int, tuple[str, str]] = dict(known)
+        progress: dict[int, tuple[int, int]] = {}
+        if unlabelled or any(w.order.batch_id is not None for w in written):
+            async with self._sessions() as session:
+                read, progress = await _announcement_context(session, [w.order for w in written], unlabelled)
+            labels.update(read)
         for w in written:
             order = w.order
             if w.status_changed:
@@ -234,16 +254,20 @@ def _database_down(error: BaseException) -> bool:
 
 
 async def _announcement_context(
-    session: AsyncSession, orders: list[Order]
+    session: AsyncSession, orders: list[Order], unlabelled: list[Order]
 ) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[int, int]]]:
-    """Each order's (client name, symbol) and each batch's (done, total), read once for a whole group."""
+    """The (client name, symbol) of each unlabelled order and each batch's (done, total), read once for a group."""
     labels = {
         order_id: (name, symbol)
-        for order_id, name, symbol in await session.execute(
-            select(Order.id, Client.display_name, Instrument.symbol)
-            .join(Client, Client.id == Order.client_id)
-            .join(Instrument, Instrument.token_id == Order.token_id)
-            .where(Order.id.in_([o.id for o in orders]))
+        for order_id, name, symbol in (
+            await session.execute(
+                select(Order.id, Client.display_name, Instrument.symbol)
+                .join(Client, Client.id == Order.client_id)
+                .join(Instrument, Instrument.token_id == Order.token_id)
+                .where(Order.id.in_([o.id for o in unlabelled]))
+            )
+            if unlabelled
+            else ()
         )
     }
     batch_ids = {o.batch_id for o in orders if o.batch_id is not None}
