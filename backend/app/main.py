@@ -19,6 +19,7 @@ from app.config import ConfigError, Settings
 from app.context import AppContext
 from app.db import schema_is_current, upgrade_head
 from app.market.bar_store import flush_forever
+from app.observability.gc_tuning import tune_after_startup
 from app.observability.logs import configure_logging
 from app.realtime.reads import DeskReads
 from app.realtime.server import MultiDeskApp, RealtimeServer
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await start(ctx)
         await realtime.start()
+        tune_after_startup()
         yield
         await realtime.close()
         await ctx.close()

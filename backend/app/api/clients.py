@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import ContextDep, CurrentUser, SessionDep, TraderUser
@@ -37,7 +37,7 @@ async def with_summary(ctx: AppContext, session: AsyncSession, client: Client) -
     return client_out(ctx, client, (await portfolio.summaries(ctx, [client]))[client.id])
 
 
-@router.get("")
+@router.get("", response_model=Page[ClientOut])
 async def list_clients(
     user: CurrentUser,
     ctx: ContextDep,
@@ -45,13 +45,16 @@ async def list_clients(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     include_inactive: bool = False,
-) -> Page[ClientOut]:
+) -> Response:
     rows, total = await clients.list_visible(
         session, user, limit=limit, offset=offset, include_inactive=include_inactive
     )
     await release_connection(session)  # the brokers are asked next
     found = await portfolio.summaries(ctx, rows)
-    return Page(items=[client_out(ctx, c, found[c.id]) for c in rows], total=total, limit=limit, offset=offset)
+    page = Page(items=[client_out(ctx, c, found[c.id]) for c in rows], total=total, limit=limit, offset=offset)
+    # Built from validated models already: encoded as it is, not validated a second time against the response
+    # model (a hundred rows with their summaries were a fifth of the request's CPU).
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.post("", status_code=201)

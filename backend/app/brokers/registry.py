@@ -52,6 +52,8 @@ class BrokerRegistry:
         self._semaphores = {name: asyncio.Semaphore(concurrency) for name in self._adapters}
         self._read_semaphores = {name: asyncio.Semaphore(concurrency) for name in self._adapters}
         self._throttles: dict[tuple[str, int], AccountThrottle] = {}
+        # Looked up once: a page of a hundred clients' summaries is two hundred calls.
+        self._durations = {name: BROKER_CALL_DURATION.labels(name) for name in self._adapters}
         self.call_timeout_s = call_timeout_s
 
     def adapter(self, broker: str) -> BrokerAdapter:
@@ -79,8 +81,8 @@ class BrokerRegistry:
         started = time.perf_counter()
         try:
             async with (self._read_semaphores if read else self._semaphores)[broker]:
-                rate = adapter.capabilities.orders_per_second
-                if throttle_account is not None and rate:
+                # Only order requests are throttled: a read never builds the adapter's capabilities.
+                if throttle_account is not None and (rate := adapter.capabilities.orders_per_second):
                     throttle = self._throttles.setdefault((broker, throttle_account), AccountThrottle(rate))
                     await throttle.wait()
                 if admit is not None and not await admit():
@@ -101,7 +103,7 @@ class BrokerRegistry:
                     log.exception("%s adapter failed unexpectedly", broker)
                     raise BrokerUnavailable(f"{broker} failed unexpectedly ({type(exc).__name__})") from exc
         finally:
-            BROKER_CALL_DURATION.labels(broker).observe(time.perf_counter() - started)
+            self._durations[broker].observe(time.perf_counter() - started)
 
     async def start(self) -> None:
         for adapter in self._adapters.values():

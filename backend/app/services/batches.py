@@ -1,11 +1,10 @@
 """Batches: execute-all (one order per client), the idempotency key, the background run, progress and waiting.
 
-A batch and all its order rows are committed in one transaction before any broker call; the run then sends
-the PENDING rows concurrently (the broker registry bounds how many at once). One client's rejection, timeout
-or bad credentials is that client's row; it never stops the others.
+A batch's order rows are committed in chunks (app/services/intents.py), each chunk before any of its rows is sent;
+the run sends the PENDING rows of each committed chunk concurrently (the broker registry bounds how many at once).
+One client's rejection, timeout or bad credentials is that client's row; it never stops the others.
 """
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -23,23 +22,23 @@ from app.db import write_turn
 from app.enums import BatchKind, BatchStatus, OrderStatus, Role
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
-from app.observability.metrics import BATCH_DURATION
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
-from app.services import audit
+from app.services import audit, intents
 from app.services.allocation import plan
-from app.services.dispatch import send_loaded
 from app.services.instruments import get_instrument
+from app.services.intents import BatchSender, chunks, insert_intents, order_intent
 from app.services.order_terms import (
     OrderTerms,
     TermsError,
     check_quantity,
 )
-from app.services.orders import new_order, side_of
+from app.services.orders import side_of
 from app.services.risk import check_orders, ensure_not_halted
 
 log = logging.getLogger(__name__)
 
 SKIPPED = "SKIPPED"
+NOT_WRITTEN = "NOT_WRITTEN: this row could not be written, so nothing was sent for it; send it again if still wanted"
 
 
 def request_hash(body: dict[str, Any]) -> str:
@@ -68,25 +67,23 @@ async def save_batch(
     orders: list[Order],
     clients: dict[int, Client],
     instrument: Instrument,
+    *,
+    one_transaction: bool = False,
 ) -> BatchOut:
-    """Commit the batch with its orders and start sending them; a concurrent request with the same key gets the
-    batch that won, and nothing more is sent."""
+    """Write the batch and its orders chunk by chunk, sending each chunk once it is committed; a concurrent request
+    with the same key gets the batch that won, and nothing more is sent. The batch's one audit event, listing every
+    row, is written with its last chunk. `one_transaction` writes every row at once (a retry: its rows' uniqueness
+    must refuse the whole retry, not a later chunk of it after the first was sent)."""
+    parts = chunks(orders, None if one_transaction else intents.CHUNK_ROWS)
+    batch.params = {**batch.params, "planned_rows": len(orders)}
     async with write_turn(ctx.write_turns, session):
         session.add(batch)
         try:
             await session.flush()
-            for order in orders:
-                order.batch_id = batch.id
-            session.add_all(orders)
-            await session.flush()
-            await audit.record(
-                session,
-                f"batch.{batch.kind.lower()}",
-                actor_id=user.id,
-                entity_type="batch",
-                entity_id=batch.id,
-                payload={**batch.params, "order_ids": [o.id for o in orders]},
-            )
+            assert batch.id is not None
+            await insert_intents(session, batch.id, parts[0])
+            if len(parts) == 1:
+                await _audit_batch(session, user, batch, orders)
             await session.commit()
         except IntegrityError:
             await session.rollback()
@@ -94,12 +91,73 @@ async def save_batch(
             if winner is None:
                 raise
             return await batch_out(session, winner)
-    assert batch.id is not None
-    # The rows just written, with their clients and instrument, go to the run as they are: no second read.
-    sends = [(order, clients[order.client_id], instrument) for order in orders if order.status == OrderStatus.PENDING]
-    ctx.tasks.spawn(run_batch(ctx, batch.id, sends), name=f"batch-{batch.id}")
+    batch_id = batch.id
+    assert batch_id is not None
+    sender = BatchSender(ctx, batch_id, lambda: _complete(ctx, batch_id))
+    written = 0
+    try:
+        for number, part in enumerate(parts):
+            if number > 0:
+                async with write_turn(ctx.write_turns, session):
+                    await insert_intents(session, batch_id, part)
+                    if number == len(parts) - 1:
+                        await _audit_batch(session, user, batch, orders)
+                    await session.commit()
+            written += len(part)
+            # Handed over only now, committed: a row is never sent before its intent is written.
+            sender.send([(o, clients[o.client_id], instrument) for o in part if o.status == OrderStatus.PENDING])
+    except Exception:
+        # The rows written are being sent; the rest are shown FAILED, or, if even that cannot be written, the
+        # request fails and the rows not written wait as pending, visibly, for the advisor to look at.
+        if not await _record_unwritten(ctx, user, batch, orders, written):
+            raise
+        log.exception("batch %s: %d of its %d rows could not be written", batch_id, len(orders) - written, len(orders))
+        orders = orders[:written]
+    finally:
+        sender.finish()
     names = {client_id: client.display_name for client_id, client in clients.items()}
     return build_batch_out(batch, orders, names, instrument.symbol)
+
+
+async def _audit_batch(session: AsyncSession, user: User, batch: Batch, orders: list[Order]) -> None:
+    await audit.record(
+        session,
+        f"batch.{batch.kind.lower()}",
+        actor_id=user.id,
+        entity_type="batch",
+        entity_id=batch.id,
+        payload={**batch.params, "order_ids": [o.id for o in orders if o.id is not None]},
+    )
+
+
+async def _record_unwritten(ctx: AppContext, user: User, batch: Batch, orders: list[Order], written: int) -> bool:
+    """A chunk after the first could not be written: the batch shrinks to the rows that were (they are being
+    sent), and each row that was not is shown as FAILED, nothing sent, instead of waiting forever as pending."""
+    unwritten = [
+        {"client_id": o.client_id, "status": OrderStatus.FAILED, "trade_type": o.trade_type, "reason": NOT_WRITTEN}
+        for o in orders[written:]
+    ]
+    try:
+        async with ctx.sessions() as session, write_turn(ctx.write_turns, session):
+            stored = await session.get(Batch, batch.id, with_for_update=True)
+            assert stored is not None
+            stored.params = {
+                **stored.params,
+                "planned_rows": written,
+                "rows_without_order": [*stored.params.get("rows_without_order", []), *unwritten],
+            }
+            await _audit_batch(session, user, stored, orders[:written])
+            await session.commit()
+    except Exception:
+        log.exception("batch %s: %d unwritten rows could not be recorded", batch.id, len(unwritten))
+        return False
+    batch.params = stored.params
+    return True
+
+
+async def _complete(ctx: AppContext, batch_id: int) -> None:
+    async with ctx.sessions() as session:
+        await complete_if_done(session, batch_id)
 
 
 async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key: str | None) -> BatchOut:
@@ -168,7 +226,7 @@ async def checked_orders(
     orders: list[Order] = []
     to_check: list[tuple[Client, OrderTerms, Order]] = []
     for client, terms in wanted:
-        order = new_order(client, instrument, terms, user, batch_id=None)
+        order = order_intent(client, instrument, terms, user)
         denial = row_denial(client, instrument, terms.quantity)
         if denial is not None:
             order.status, order.reason = OrderStatus.DENIED, denial
@@ -193,20 +251,6 @@ def row_denial(client: Client, instrument: Instrument, quantity: int) -> str | N
     return None
 
 
-async def run_batch(ctx: AppContext, batch_id: int, rows: list[tuple[Order, Client, Instrument]]) -> None:
-    started = time.perf_counter()
-    results = await asyncio.gather(
-        *(send_loaded(ctx, order, client, instrument) for order, client, instrument in rows), return_exceptions=True
-    )
-    for (order, _, _), result in zip(rows, results, strict=True):
-        # One row whose answer could not be recorded must not stop the others; reconciliation settles it by tag.
-        if isinstance(result, Exception):
-            log.error("batch %s: order %s not recorded", batch_id, order.id, exc_info=result)
-    BATCH_DURATION.observe(time.perf_counter() - started)
-    async with ctx.sessions() as session:
-        await complete_if_done(session, batch_id)
-
-
 async def complete_if_done(session: AsyncSession, batch_id: int) -> bool:
     """Mark the batch COMPLETED once no row is PENDING (every row has a verdict, or FAILED awaiting reconcile)."""
     batch = await session.get(Batch, batch_id)
@@ -217,11 +261,19 @@ async def complete_if_done(session: AsyncSession, batch_id: int) -> bool:
     )
     if pending is not None:
         return False
+    written = await session.scalar(select(func.count()).where(Order.batch_id == batch_id))
+    if (written or 0) < planned_rows(batch):
+        return False  # its last chunks are still being written
     last_change = await session.scalar(select(func.max(Order.updated_at)).where(Order.batch_id == batch_id))
     # The time readers were already shown (build_batch_out derives it the same way before this commit).
     batch.status, batch.finished_at = BatchStatus.COMPLETED, finished_at(batch, [last_change])
     await session.commit()
     return True
+
+
+def planned_rows(batch: Batch) -> int:
+    """How many order rows the batch plans (batches written before chunking say nothing: 0, no floor)."""
+    return int(batch.params.get("planned_rows", 0))
 
 
 def finished_at(batch: Batch, changes: list[datetime | None]) -> datetime:
@@ -296,10 +348,12 @@ def build_batch_out(
     position = {client_id: index for index, client_id in enumerate(batch.params.get("client_order", []))}
     rows.sort(key=lambda row: position.get(row.client_id, len(position)))
     tally = Counter(str(row.status) for row in rows)
+    # Rows of chunks still being written are pending too: a batch is never done before all its rows exist.
+    unwritten = max(planned_rows(batch) - len(orders), 0)
     counts = BatchCounts(
-        total=len(rows),
+        total=len(rows) + unwritten,
         done=len(rows) - tally[OrderStatus.PENDING],
-        pending=tally[OrderStatus.PENDING],
+        pending=tally[OrderStatus.PENDING] + unwritten,
         open=tally[OrderStatus.OPEN],
         partially_filled=tally[OrderStatus.PARTIALLY_FILLED],
         filled=tally[OrderStatus.FILLED],

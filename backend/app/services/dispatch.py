@@ -43,11 +43,16 @@ def order_id_from_tag(tag: str) -> int | None:
 async def send_one(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> OrderOut:
     """Send one just-written order and answer with it as recorded: the caller already holds its client and
     instrument, so only the row is read back."""
-    await send_loaded(ctx, order, client, instrument)
-    async with ctx.sessions() as session:
-        recorded = await session.get(Order, order.id)
-        assert recorded is not None and recorded.id is not None
-        legs = (await legs_of(session, [recorded.id])).get(recorded.id, []) if split_for(order, instrument) else []
+    recorded = await send_loaded(ctx, order, client, instrument)
+    split = split_for(order, instrument) is not None
+    legs: list[OrderLeg] = []
+    if recorded is None or split:
+        async with ctx.sessions() as session:
+            recorded = recorded or await session.get(Order, order.id)
+            assert recorded is not None and recorded.id is not None
+            if split:
+                legs = (await legs_of(session, [recorded.id])).get(recorded.id, [])
+    assert recorded is not None
     return OrderOut(
         **recorded.model_dump(),
         client_name=client.display_name,
@@ -56,17 +61,20 @@ async def send_one(ctx: AppContext, order: Order, client: Client, instrument: In
     )
 
 
-async def send_loaded(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> None:
+async def send_loaded(ctx: AppContext, order: Order, client: Client, instrument: Instrument) -> Order | None:
+    """Send a PENDING order and record the answer; the row as recorded (None if it was not PENDING, or went out as
+    legs: the row then moves with each leg's answer)."""
     if order.status != OrderStatus.PENDING:
-        return
+        return None
     assert order.id is not None
     sizes = split_for(order, instrument)
     if sizes is not None:
         await _send_legs(ctx, order, client, instrument, sizes)
-        return
+        return None
     started = utcnow()
     outcome = await _place(ctx, client, instrument, order, order.tag, order.quantity)
-    await record_outcome(ctx, order.id, outcome, sent_at=started)
+    labels = (client.display_name, instrument.symbol)
+    return await record_outcome(ctx, order.id, outcome, sent_at=started, labels=labels)
 
 
 async def _send_legs(ctx: AppContext, order: Order, client: Client, instrument: Instrument, sizes: list[int]) -> None:
@@ -134,8 +142,16 @@ async def _place(
         return Verdict(OrderStatus.FAILED, f"NO_ANSWER: {type(exc).__name__}; it will be looked up at the broker")
 
 
-async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, sent_at: datetime | None = None) -> None:
-    """Record a broker's answer (or our verdict on the lack of one); announced once committed."""
+async def record_outcome(
+    ctx: AppContext,
+    order_id: int,
+    outcome: Outcome,
+    *,
+    sent_at: datetime | None = None,
+    labels: tuple[str, str] | None = None,
+) -> Order | None:
+    """Record a broker's answer (or our verdict on the lack of one); announced once committed. The row as recorded
+    is returned; `labels` (client name, symbol) spare the announcement a read."""
 
     def apply(order: Order) -> bool:
         if sent_at is not None and order.sent_at is None:
@@ -143,7 +159,7 @@ async def record_outcome(ctx: AppContext, order_id: int, outcome: Outcome, *, se
         return apply_outcome(order, outcome)
 
     fills = () if isinstance(outcome, Verdict) else outcome.fills
-    await ctx.order_writer.apply(order_id, apply, fills)
+    return await ctx.order_writer.write(order_id, apply, fills, labels=labels)
 
 
 async def apply_broker_update(ctx: AppContext, order_id: int, snapshot: BrokerOrder) -> bool:

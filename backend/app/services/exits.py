@@ -38,6 +38,7 @@ from app.services.clients import visible_clients
 from app.services.dispatch import send_one
 from app.services.holdings import Lot, lots
 from app.services.instruments import get_instrument
+from app.services.intents import order_intent
 from app.services.order_terms import Bounds, OrderTerms, check_on_tick, check_price_fields
 from app.services.orders import new_order, require_active
 from app.services.trades import get_visible_trade
@@ -200,7 +201,7 @@ def _exit_rows(
                     }
                 )
                 continue
-            order = new_order(client, instrument, exit_terms(position, quantity, body), user, batch_id=None)
+            order = order_intent(client, instrument, exit_terms(position, quantity, body), user)
             closes[f"{client.id}:{position.trade_type}"] = position.closes
             if not client.is_active:
                 order.status, order.reason = OrderStatus.DENIED, "CLIENT_INACTIVE: the client is deactivated"

@@ -57,6 +57,10 @@ class _Queued:
     fills: Sequence[BrokerTrade]
     result: "asyncio.Future[bool]"
     with_legs: bool = False
+    # (client name, symbol) when the caller knows them: the announcement then reads nothing for this order.
+    labels: tuple[str, str] | None = None
+    # The row as this change left it, once committed.
+    row: Order | None = None
 
 
 @dataclass(slots=True)
@@ -78,24 +82,32 @@ class OrderWriter:
 
     async def apply(self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = ()) -> bool:
         """Apply `change` to the locked order row and commit; True if it changed anything (then announced)."""
-        return await self._apply(_Queued(order_id, lambda order, _: change(order), fills, self._future()))
+        return (await self._submit(_Queued(order_id, lambda order, _: change(order), fills, self._future())))[0]
+
+    async def write(
+        self, order_id: int, change: Change, fills: Sequence[BrokerTrade] = (), *, labels: tuple[str, str] | None = None
+    ) -> Order | None:
+        """Like apply, answering with the row as committed (None if there is no such order), so the caller need not
+        read it back; `labels` (client name, symbol) spare the announcement its read."""
+        item = _Queued(order_id, lambda order, _: change(order), fills, self._future(), labels=labels)
+        return (await self._submit(item))[1]
 
     async def apply_legs(self, order_id: int, change: LegChange, fills: Sequence[BrokerTrade] = ()) -> bool:
         """Apply `change` to the locked row of a split order and its legs, and commit; True if it changed anything."""
-        return await self._apply(_Queued(order_id, change, fills, self._future(), with_legs=True))
+        return (await self._submit(_Queued(order_id, change, fills, self._future(), with_legs=True)))[0]
 
     @staticmethod
     def _future() -> "asyncio.Future[bool]":
         return asyncio.get_running_loop().create_future()
 
-    async def _apply(self, item: _Queued) -> bool:
+    async def _submit(self, item: _Queued) -> tuple[bool, Order | None]:
         self._queue.append(item)
         while not item.result.done():
             if self._writing is None:
                 await self._write_queue()
             else:
                 await asyncio.wait((item.result, self._writing), return_when=asyncio.FIRST_COMPLETED)
-        return item.result.result()
+        return item.result.result(), item.row
 
     async def _write_queue(self) -> None:
         self._writing = asyncio.get_running_loop().create_future()
@@ -132,7 +144,7 @@ class OrderWriter:
             for item, changed in zip(group, results, strict=True):
                 item.result.set_result(changed)
         try:
-            await self._announce(written)
+            await self._announce(written, {item.order_id: item.labels for item in group if item.labels is not None})
         except Exception:
             # The rows are committed; a lost announcement is repaired by the next one or a page reload.
             log.exception("announcing %d order updates failed", len(written))
@@ -176,6 +188,7 @@ class OrderWriter:
                 order = orders.get(item.order_id)
                 order_legs = legs.get(item.order_id, [])
                 changed = order is not None and item.change(order, order_legs)
+                item.row = order
                 results.append(changed)
                 if changed:
                     changed_ids.add(item.order_id)
@@ -213,11 +226,16 @@ class OrderWriter:
             await session.commit()
         return written, results
 
-    async def _announce(self, written: list[_Written]) -> None:
+    async def _announce(self, written: list[_Written], known: dict[int, tuple[str, str]]) -> None:
         if not written:
             return
-        async with self._sessions() as session:
-            labels, progress = await _announcement_context(session, [w.order for w in written])
+        unlabelled = [w.order for w in written if w.order.id not in known]
+        labels: dict[int, tuple[str, str]] = dict(known)
+        progress: dict[int, tuple[int, int]] = {}
+        if unlabelled or any(w.order.batch_id is not None for w in written):
+            async with self._sessions() as session:
+                read, progress = await _announcement_context(session, [w.order for w in written], unlabelled)
+            labels.update(read)
         for w in written:
             order = w.order
             if w.status_changed:
@@ -290,16 +308,20 @@ def _database_down(error: BaseException) -> bool:
 
 
 async def _announcement_context(
-    session: AsyncSession, orders: list[Order]
+    session: AsyncSession, orders: list[Order], unlabelled: list[Order]
 ) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[int, int]]]:
-    """Each order's (client name, symbol) and each batch's (done, total), read once for a whole group."""
+    """The (client name, symbol) of each unlabelled order and each batch's (done, total), read once for a group."""
     labels = {
         order_id: (name, symbol)
-        for order_id, name, symbol in await session.execute(
-            select(Order.id, Client.display_name, Instrument.symbol)
-            .join(Client, Client.id == Order.client_id)
-            .join(Instrument, Instrument.token_id == Order.token_id)
-            .where(Order.id.in_([o.id for o in orders]))
+        for order_id, name, symbol in (
+            await session.execute(
+                select(Order.id, Client.display_name, Instrument.symbol)
+                .join(Client, Client.id == Order.client_id)
+                .join(Instrument, Instrument.token_id == Order.token_id)
+                .where(Order.id.in_([o.id for o in unlabelled]))
+            )
+            if unlabelled
+            else ()
         )
     }
     batch_ids = {o.batch_id for o in orders if o.batch_id is not None}
@@ -308,7 +330,7 @@ async def _announcement_context(
 
 
 async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, int]:
-    """Rows with a verdict (anything but PENDING) and all rows, skipped clients included."""
+    """Rows with a verdict (anything but PENDING) and all rows, skipped clients and rows not yet written included."""
     of_batch = Order.batch_id == batch_id
     query = select(
         select(Batch.params).where(Batch.id == batch_id).scalar_subquery(),
@@ -316,9 +338,12 @@ async def batch_done_total(session: AsyncSession, batch_id: int) -> tuple[int, i
         select(func.count()).where(of_batch, Order.status == OrderStatus.PENDING).scalar_subquery(),
     )
     params, orders, pending = (await session.execute(query)).one()
-    without_order = len((params or {}).get("rows_without_order", []))
-    total = orders + without_order
-    return total - pending, total
+    params = params or {}
+    without_order = len(params.get("rows_without_order", []))
+    # Rows of a batch still being written in chunks (app/services/intents.py) are not done yet.
+    written = max(orders, int(params.get("planned_rows", 0)))
+    total = written + without_order
+    return total - pending - (written - orders), total
 
 
 def trade_row(order: Order, fill: BrokerTrade) -> dict[str, Any]:

@@ -140,7 +140,7 @@ async def _save(
     instrument: Instrument,
 ) -> BatchOut:
     try:
-        return await save_batch(ctx, session, user, batch, orders, clients, instrument)
+        return await save_batch(ctx, session, user, batch, orders, clients, instrument, one_transaction=True)
     except IntegrityError:
         # Another retry of this batch committed these rows first; sending them here would double them.
         raise Conflict(
