@@ -9,7 +9,8 @@ log = logging.getLogger(__name__)
 ORDER_UPDATE = "order_update"
 POSITION_UPDATE = "position_update"
 BATCH_PROGRESS = "batch_progress"
-PRICE_UPDATE = "price_update"
+# One frame per socket per flush with the subscribed instruments that changed (app/realtime/prices.py).
+PRICES = "prices"
 # The live 1-minute candle of a subscribed instrument (app/market/candles.py).
 BAR_UPDATE = "bar_update"
 # While replaying: the replayed time, once a second (app/realtime/clock.py).
