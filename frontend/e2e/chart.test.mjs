@@ -1,5 +1,5 @@
 // The desk's price chart against the real backend (GET /market/bars, Socket.IO bar_update and
-// price_update): open RELIANCE by deep link, wait for the chart to load candles and draw them on
+// prices frames): open RELIANCE by deep link, wait for the chart to load candles and draw them on
 // its canvas, then for its last candle to move live; switch the interval. The chart's container
 // exposes its state as data attributes (data-state, data-bar-count, data-last-close,
 // data-last-start, data-updates). Runs at desktop and phone sizes; screenshots go to e2e/screenshots/.

@@ -6,11 +6,12 @@ import { useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api, ApiError } from '@/lib/api';
 import { epochSeconds, parseBarsResponse, parseBarUpdate, type BarInterval } from '@/lib/bars';
 import { initialLiveBars, liveBarsReducer, loadKey, type LiveBarsState } from '@/lib/live-bars';
+import { frameUpdates } from '@/stores/quotes';
 import { useRealtimeStore } from '@/stores/realtime';
 
 /**
  * Candles of one token at one interval: GET /market/bars, then kept live by the socket's
- * bar_update (the live candle) and price_update (ticks between them). Reloads after the socket
+ * bar_update (the live candle) and `prices` frames (ticks between them). Reloads after the socket
  * reconnects, since updates sent while it was down are lost.
  */
 export function useBars(tokenId: number, interval: BarInterval): LiveBarsState & { reload: () => void } {
@@ -20,7 +21,7 @@ export function useBars(tokenId: number, interval: BarInterval): LiveBarsState &
   const keyRef = useRef(key);
   keyRef.current = key;
 
-  // Subscribing the token is what makes the server send its price_update and bar_update.
+  // Subscribing the token is what makes the server send its prices and bar_update.
   useLiveQuotes([tokenId]);
 
   useEffect(() => {
@@ -58,9 +59,10 @@ export function useBars(tokenId: number, interval: BarInterval): LiveBarsState &
     if (!u || u.tokenId !== tokenId) return;
     dispatch({ type: 'bar', key: keyRef.current, candle: u.candle, candleInterval: u.interval });
   });
-  useRealtimeEvent('price_update', (p) => {
-    const time = epochSeconds(p.ts);
-    if (p.token_id !== tokenId || time === null) return;
+  useRealtimeEvent('prices', (frame) => {
+    const p = frameUpdates(frame).find((q) => q.token_id === tokenId);
+    const time = p ? epochSeconds(p.ts) : null;
+    if (!p || time === null) return;
     dispatch({ type: 'tick', key: keyRef.current, price: Number(p.ltp), time });
   });
 

@@ -150,13 +150,27 @@ export type BookSummary = Schemas['BookSummaryOut'];
 
 // ───────────────────────── Socket.IO payloads (not in OpenAPI) ─────────────────────────
 
-/** server → client `price_update`, room token:{id} */
-export interface PriceUpdate {
+/** One instrument in a `prices` frame: decimals as strings. */
+export interface PriceQuote {
   token_id: number;
   ltp: string;
   change: string;
   change_pct: string;
   volume: number;
+}
+
+/**
+ * server → client `prices`: one frame per flush (MULTIDESK_PRICE_EMIT_INTERVAL_MS) holding the
+ * subscribed tokens that changed since this socket's last frame (latest wins). `ts` is the newest
+ * tick in the frame (market time: a replay's clock while replaying).
+ */
+export interface PricesFrame {
+  ts: string;
+  quotes: PriceQuote[];
+}
+
+/** A quote with its time: a subscribe ack's `quotes` items, and a frame's quotes stamped with its `ts`. */
+export interface PriceUpdate extends PriceQuote {
   ts: string;
 }
 
@@ -225,7 +239,7 @@ export type RiskStatusChanged = Pick<RiskStatus, 'firm_halted'>;
 export type RealtimeAck = { ok: true; [key: string]: unknown } | { ok: false; error: ErrorEnvelope['error'] };
 
 export interface ServerToClientEvents {
-  price_update: (payload: PriceUpdate) => void;
+  prices: (payload: PricesFrame) => void;
   order_update: (payload: Order) => void;
   position_update: (payload: PositionUpdate) => void;
   batch_progress: (payload: BatchProgress) => void;
@@ -259,7 +273,7 @@ export interface ReplayStatus {
 }
 
 export interface ClientToServerEvents {
-  /** The ack also carries `quotes` (latest price_update payloads) for the subscribed tokens. */
+  /** The ack also carries `quotes` (the latest quote of each subscribed token, with its `ts`). */
   subscribe: (payload: { token_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
   unsubscribe: (payload: { token_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
   watch_batch: (payload: { batch_id: number }, ack?: (res: RealtimeAck) => void) => void;

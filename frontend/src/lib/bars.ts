@@ -1,6 +1,6 @@
 /**
  * Candles for the price chart: parsing GET /market/bars and the socket's `bar_update`, and keeping
- * the series live between loads (a bar_update merged in, a price_update tick moving the last candle).
+ * the series live between loads (a bar_update merged in, a quote from a `prices` frame moving the last candle).
  *
  * Prices arrive as decimal strings; they become numbers here because they are only drawn (no
  * arithmetic on money happens on these). Times stay UTC epoch seconds; the chart shifts them to
@@ -223,7 +223,7 @@ export const chartTime = (utcSeconds: number): number => utcSeconds + IST_OFFSET
 /** The inverse of `chartTime` (e.g. for a time the chart reports back). */
 export const utcFromChartTime = (chartSeconds: number): number => chartSeconds - IST_OFFSET_SECONDS;
 
-/** `time` of an ISO instant in UTC epoch seconds (a `price_update`'s ts), or null. */
+/** `time` of an ISO instant in UTC epoch seconds (a `prices` frame's ts), or null. */
 export function epochSeconds(iso: string | undefined): number | null {
   if (!iso) return null;
   const ms = Date.parse(/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);

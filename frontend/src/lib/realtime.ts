@@ -11,7 +11,7 @@
  *   (re)joining are not missed), `watch_clients` for clients opened since connecting.
  * - A token refreshed by the REST client is sent as `renew {token}`; `session_expired` (the
  *   server is about to disconnect) refreshes the token so the reconnect uses a fresh one.
- * - Events go to the stores (price_update → quotes, batch_progress / order_update → batches,
+ * - Events go to the stores (prices frames → quotes, batch_progress / order_update → batches,
  *   risk_status → a refetch of GET /risk/status through the risk store, also done on every
  *   (re)connect since events sent while disconnected are lost) and to listeners registered with
  *   `onRealtime` (pages refreshing positions or order lists, the price chart's bar_update).
@@ -157,9 +157,9 @@ export function startRealtime(): void {
     }
   });
 
-  s.on('price_update', (p) => {
-    useQuotesStore.getState().apply(p);
-    emitLocal('price_update', p);
+  s.on('prices', (frame) => {
+    useQuotesStore.getState().applyFrame(frame);
+    emitLocal('prices', frame);
   });
   s.on('batch_progress', (e) => {
     useBatchStore.getState().applyProgress(e);
