@@ -76,7 +76,7 @@ BAR_LATE_TICKS_DROPPED = Counter(
 )
 BAR_UPDATES_EMITTED = Counter(
     "multidesk_bar_updates_emitted_total",
-    "bar_update events emitted to sockets.",
+    "Candles carried by bars frames, counted per socket.",
     registry=REGISTRY,
 )
 RATE_LIMITED = Counter(

@@ -3,7 +3,7 @@
 `PriceStream` (app/market/feed.py) hands over the instruments that changed since the last flush. Each socket of
 this process then gets one frame with only the instruments it subscribes to among those (and any it is still owed,
 below); a socket with none of them gets nothing. Sockets with the same subscriptions get the same frame, so a frame
-is built and JSON-encoded once per distinct subscription set and its encoded text is queued on each socket as is:
+is built and JSON-encoded once per distinct subscription set and queued on each socket as is (app/realtime/fanout.py):
 the cost of a flush grows with the distinct sets and the sockets, not with sockets x instruments. Frames go to this
 process's sockets directly, never through the Redis manager: every process has the same market data.
 
@@ -12,23 +12,16 @@ skipped for this flush and owes the instruments that changed; its next frame car
 wins), so nothing it subscribes to is silently lost, only coalesced further.
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
-
-import engineio
-import socketio
 
 from app.brokers.base import Quote
 from app.observability.metrics import PRICE_FRAMES_DEFERRED, PRICE_FRAMES_SENT, PRICE_QUOTES_SENT
 from app.realtime import events
+from app.realtime.fanout import LocalSockets, encode_event
 from app.realtime.protocol import SocketState
 
-log = logging.getLogger(__name__)
-
-NAMESPACE = "/"
 # Packets (frames, events, pings) waiting in a socket's outgoing queue beyond which its price frame waits a flush.
 MAX_QUEUED = 8
 
@@ -44,24 +37,13 @@ def quote_item(quote: Quote) -> dict[str, Any]:
     }
 
 
-def encode_frame(items: list[dict[str, Any]], ts: datetime) -> str:
-    """The Socket.IO text of one `prices` event, as each socket's engine.io MESSAGE packet carries it."""
-    frame = {"ts": ts.isoformat(), "quotes": items}
-    return socketio.packet.Packet(socketio.packet.EVENT, data=[events.PRICES, frame], namespace=NAMESPACE).encode()
-
-
 class PriceFrames:
     """Sends each flush's changed quotes to this process's sockets, one frame per socket (see the module doc)."""
 
     def __init__(
-        self,
-        sio: socketio.AsyncServer,
-        sockets: Mapping[str, SocketState],
-        latest: Callable[[int], Quote | None],
-        max_queued: int = MAX_QUEUED,
+        self, sockets: LocalSockets, latest: Callable[[int], Quote | None], max_queued: int = MAX_QUEUED
     ) -> None:
         # `latest(token_id)`: the market data's last quote, for instruments a skipped socket is owed.
-        self._sio = sio
         self._sockets = sockets
         self._latest = latest
         self.max_queued = max_queued
@@ -75,14 +57,7 @@ class PriceFrames:
         items: dict[int, dict[str, Any]] = {}
         groups: dict[frozenset[int], list[Any]] = defaultdict(list)
         owing: list[tuple[SocketState, Any]] = []
-        eio_sockets = self._sio.eio.sockets
-        for sid, state in self._sockets.items():
-            if state.ended or not state.token_ids:
-                continue
-            eio_sid = self._sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-            conn = eio_sockets.get(eio_sid)
-            if conn is None or conn.closed:
-                continue
+        for state, conn in self._sockets.subscribed():
             if conn.queue.qsize() >= self.max_queued:
                 state.owed_quotes.update(t for t in changed if t in state.token_ids)
                 self._owing = self._owing or bool(state.owed_quotes)
@@ -91,10 +66,10 @@ class PriceFrames:
                 owing.append((state, conn))
             else:
                 groups[frozenset(state.token_ids)].append(conn)
-        for key, members in groups.items():
+        for key, conns in groups.items():
             wanted = [t for t in changed if t in key] if len(changed) <= len(key) else [t for t in key if t in changed]
             if wanted:
-                await self._send(members, [changed[t] for t in wanted], items)
+                await self._send(conns, [changed[t] for t in wanted], items)
         for state, conn in owing:
             wanted_ids = (state.owed_quotes | changed.keys()) & state.token_ids
             state.owed_quotes.clear()
@@ -112,14 +87,7 @@ class PriceFrames:
                 item = items[quote.token_id] = quote_item(quote)
             payload.append(item)
         # The newest tick in the frame: market time (a replay's clock), which the desk's latest-wins check compares.
-        message = engineio.packet.Packet(engineio.packet.MESSAGE, data=encode_frame(payload, max(q.ts for q in quotes)))
-        sent = 0
-        for conn in conns:
-            try:
-                await conn.send(message)
-                sent += 1
-            except Exception:
-                # One broken socket never costs the others their frame.
-                log.exception("prices frame to engine.io socket %s failed", getattr(conn, "sid", "?"))
+        ts = max(q.ts for q in quotes)
+        sent = await self._sockets.send(conns, encode_event(events.PRICES, {"ts": ts.isoformat(), "quotes": payload}))
         PRICE_FRAMES_SENT.inc(sent)
         PRICE_QUOTES_SENT.inc(sent * len(quotes))

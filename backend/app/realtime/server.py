@@ -14,9 +14,10 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
 - `subscribe` / `unsubscribe {token_ids}`: stream those instruments' prices, at most realtime_max_subscriptions per
   socket: every MULTIDESK_PRICE_EMIT_INTERVAL_MS one `prices {ts, quotes}` frame holding the ones that changed
   (latest wins; app/realtime/prices.py). The ack's `quotes` are their latest quotes, each with its `ts`.
-  Subscribers also get `bar_update {token_id, interval: "1m", bar}` (the live 1-minute candle, as a /market/bars
-  item) at most once a second per instrument while it changes, and once more when its minute closes
-  (complete: true). Candles are per process, like prices.
+  Subscribers also get, once a second, one `bars {bars: [{token_id, interval: "1m", bar}, ...]}` frame with the
+  live 1-minute candles (each `bar` a /market/bars item) of their instruments that changed, and a minute's candle
+  once more when it closes (complete: true; app/realtime/bars.py). Candles are per process, like prices. Both
+  streams are state on the socket (SocketState.token_ids), not rooms.
 - `market_clock {now, running}`: while the market data is a replay, the replayed time once a second (clock.py).
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
@@ -58,6 +59,7 @@ from app.realtime import events
 from app.realtime.bars import BarStream
 from app.realtime.clock import run_market_clock
 from app.realtime.commands import SocketCommands
+from app.realtime.fanout import LocalSockets
 from app.realtime.prices import PriceFrames
 from app.realtime.protocol import (
     END_REASONS,
@@ -108,9 +110,10 @@ class RealtimeServer:
         self.ctx = ctx
         self.reads = reads
         self._sockets: dict[str, SocketState] = {}
-        self.price_frames = PriceFrames(self.sio, self._sockets, lambda token_id: self.prices.latest(token_id))
+        local = LocalSockets(self.sio, self._sockets)
+        self.price_frames = PriceFrames(local, lambda token_id: self.prices.latest(token_id))
         self.prices = PriceStream(ctx.market, self.price_frames.send, settings.price_emit_interval_ms / 1000)
-        self.bars = BarStream(self.sio, lambda: ctx.candles, lambda: self.prices.subscribed, ctx.market_now)
+        self.bars = BarStream(local, lambda: ctx.candles, lambda: self.prices.subscribed, ctx.market_now)
         # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
         self._admitting: set[Admission] = set()
         self._outbox: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue(OUTBOX_SIZE)
