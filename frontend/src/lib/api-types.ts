@@ -198,7 +198,7 @@ export interface BatchProgress {
   total: number;
 }
 
-/** One candle in GET /market/bars and in `bar_update`: prices as decimal strings, `start` UTC ISO 8601. */
+/** One candle in GET /market/bars and in a `bars` frame: prices as decimal strings, `start` UTC ISO 8601. */
 export interface ApiBar {
   start: string;
   open: string;
@@ -210,15 +210,20 @@ export interface ApiBar {
   complete: boolean;
 }
 
-/**
- * server → client `bar_update`, room token:{id} (the subscribe command): the live 1-minute candle,
- * at most once a second, and once more with complete=true when its minute closes. The chart
- * parses it with src/lib/bars.ts (the payload is checked, not trusted).
- */
+/** One live candle in a `bars` frame. */
 export interface BarUpdatePayload {
   token_id: number;
   interval: string;
   bar: ApiBar;
+}
+
+/**
+ * server → client `bars`, once a second (the subscribe command): the live 1-minute candles of the
+ * socket's tokens that changed, and a minute's candle once more with complete=true when it closes
+ * (before the next minute's). The chart parses it with src/lib/bars.ts (checked, not trusted).
+ */
+export interface BarsFrame {
+  bars: BarUpdatePayload[];
 }
 
 /** server → client `session_expired`: sent just before the server disconnects the socket. */
@@ -247,7 +252,7 @@ export interface ServerToClientEvents {
   risk_status: (payload: RiskStatusChanged) => void;
   /** While the market data is a replay: the replayed time, once a second. */
   market_clock: (payload: MarketClockTick) => void;
-  bar_update: (payload: BarUpdatePayload) => void;
+  bars: (payload: BarsFrame) => void;
 }
 
 /** GET /market/clock: the market's time (the replayed time while replaying). */

@@ -198,18 +198,22 @@ describe('realtime connection', () => {
     expect(useBatchStore.getState().batches[3]?.status).toBe('COMPLETED');
   });
 
-  it('passes bar_update (the live candle) to listeners, such as the price chart', () => {
+  it('passes bars frames (the live candles) to listeners, such as the price chart', () => {
     const got: unknown[] = [];
-    releases.push(onRealtime('bar_update', (b) => got.push(b)));
+    releases.push(onRealtime('bars', (b) => got.push(b)));
     startRealtime();
     const s = current();
     s.fire('connect');
     const payload = {
-      token_id: 2885,
-      interval: '1m',
-      bar: { start: '2026-11-30T03:45:00Z', open: '1', high: '1', low: '1', close: '1', volume: 0, complete: false },
+      bars: [
+        {
+          token_id: 2885,
+          interval: '1m',
+          bar: { start: '2026-11-30T03:45:00Z', open: '1', high: '1', low: '1', close: '1', volume: 0, complete: false },
+        },
+      ],
     };
-    s.fire('bar_update', payload);
+    s.fire('bars', payload);
     expect(got).toEqual([payload]);
   });
 

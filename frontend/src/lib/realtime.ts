@@ -14,7 +14,7 @@
  * - Events go to the stores (prices frames → quotes, batch_progress / order_update → batches,
  *   risk_status → a refetch of GET /risk/status through the risk store, also done on every
  *   (re)connect since events sent while disconnected are lost) and to listeners registered with
- *   `onRealtime` (pages refreshing positions or order lists, the price chart's bar_update).
+ *   `onRealtime` (pages refreshing positions or order lists, the price chart's `bars` frames).
  */
 import { io, type Socket } from 'socket.io-client';
 
@@ -171,7 +171,7 @@ export function startRealtime(): void {
   });
   s.on('position_update', (p) => emitLocal('position_update', p));
   s.on('market_clock', (c) => emitLocal('market_clock', c));
-  s.on('bar_update', (b) => emitLocal('bar_update', b));
+  s.on('bars', (b) => emitLocal('bars', b));
   // The payload has no `you_are_halted` (it is per user): read this user's status. Through the
   // store, so an older poll answering later does not overwrite it.
   s.on('risk_status', (e) => {
