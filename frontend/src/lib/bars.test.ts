@@ -181,7 +181,7 @@ describe('applyTick', () => {
     expect(applyTick(live, Number.NaN, T0 + 5, '1m').result).toBe('ignored');
   });
 
-  it('then lets the minute’s bar_update count all of its volume in a longer candle', () => {
+  it('then lets the minute’s first candle from a bars frame count all of its volume in a longer candle', () => {
     const fiveMin: Series = { candles: [candle(T0, 100, { volume: 500, complete: false })] };
     let r = applyTick(fiveMin, 101, T0 + 300 + 5, '5m');
     expect(r.series.candles[1]).toMatchObject({ time: T0 + 300, volume: 0 });
