@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     replay_token_id: int | None = Field(default=None, ge=1)
     replay_exchange: str = "NSE"
     replay_start_paused: bool = False
-    # Socket.IO: each instrument's price_update reaches a socket at most once per this interval (latest tick wins).
+    # Socket.IO: every socket gets at most one `prices` frame per this interval, with what changed (latest tick wins).
     price_emit_interval_ms: int = Field(default=250, ge=10)
     # Instruments one socket may stream at once.
     realtime_max_subscriptions: int = Field(default=500, ge=1)

@@ -2,7 +2,7 @@
 
 Quotes are made up front (their making is the feed's cost, not the aggregator's), then delivered in one batch of
 500 every 100 ms, paced by the wall clock, to a CandleAggregator as the feed delivers them; every second a
-bar_update round takes the changes (as the realtime stream does) and every 5 s the changed candles are written to
+`bars` round takes the changes (as the realtime stream does) and every 5 s the changed candles are written to
 the database (app/market/bar_store.py flush, one batch). The value is the process CPU time over the wall time of
 the run, in percent of one core: the database driver's own thread included.
 """

@@ -34,6 +34,7 @@ NAMES = (
     "overhead_orders_per_s",
     "exit_by_token",
     "tick_p99_ms",
+    "tick_delivered_pct",
     "api_clients_p95_ms",
     "api_place_p95_ms",
     "api_search_p95_ms",

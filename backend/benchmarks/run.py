@@ -2,7 +2,7 @@
 
 Environment: BENCH_SCALE=tiny (smoke size), BENCH_DBS=sqlite,postgres, BENCH_ONLY=inprocess|server|candles,
 BENCH_TICK_SECONDS, BENCH_API_SECONDS, BENCH_OUT (default var/bench), BENCH_PG_URL, BENCH_REDIS_URL,
-BENCH_PROFILE=<execute_all|overhead|exit_by_token>.
+BENCH_PROFILE=<execute_all|overhead|exit_by_token|tick>.
 """
 
 import asyncio

@@ -1,6 +1,7 @@
 """Benchmarks 4-5 against a real server (`python -m app.cli serve`), with the load in other processes.
 
-4. Tick fan-out: 500 instruments ticking 10x/s, 200 Socket.IO clients x 50 tokens, Redis as the Socket.IO manager.
+4. Tick fan-out: 500 instruments ticking 10x/s, 200 Socket.IO clients x 50 tokens, Redis as the Socket.IO manager:
+   the quotes the clients receive in `prices` frames, their latency and their share of the ideal.
 5. API latency under steady load (benchmarks/load.py): client list, place order (zero-latency simulator), search.
 """
 
@@ -37,6 +38,7 @@ from benchmarks.common import (
     size,
     tokens_csv,
 )
+from benchmarks.tick_clients import TickClients, stderr_excerpt
 
 BACKEND = Path(__file__).resolve().parents[1]
 TICK_INTERVAL_S = 0.1
@@ -68,11 +70,19 @@ def runqueue_wait_s(pid: int) -> float:
 
 
 @contextlib.asynccontextmanager
-async def server(env: dict[str, str], port: int, log_path: Path):
+async def server(env: dict[str, str], port: int, log_path: Path, profile: Path | None = None):
+    """`python -m app.cli serve` until the block ends; with `profile`, under pyinstrument, its text report there."""
     env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
+    command = ["benchmarks.profiled_serve", str(profile)] if profile else ["app.cli", "serve"]
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "app.cli", "serve", cwd=BACKEND, env=env, stdout=log, stderr=subprocess.STDOUT
+            sys.executable,
+            "-m",
+            *command,
+            cwd=BACKEND,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
@@ -90,17 +100,11 @@ async def server(env: dict[str, str], port: int, log_path: Path):
         if process.returncode is None:
             process.terminate()
             try:
-                await asyncio.wait_for(process.wait(), 15)
+                # A profiled server writes its report after shutting down, which takes a while.
+                await asyncio.wait_for(process.wait(), 180 if profile else 15)
             except TimeoutError:
                 process.kill()
                 await process.wait()
-
-
-def _stderr_excerpt(text: str, head: int = 4000, tail: int = 2000) -> str:
-    """A failed process's stderr: its start (where the first error is) and its end (how it died)."""
-    if len(text) <= head + tail:
-        return text
-    return f"{text[:head]}\n[... {len(text) - head - tail} characters ...]\n{text[-tail:]}"
 
 
 async def run_python(*args: str, within_s: float) -> dict:
@@ -114,122 +118,18 @@ async def run_python(*args: str, within_s: float) -> dict:
         await proc.wait()
         raise RuntimeError(f"{args[0]} did not finish within {within_s:g} s") from None
     if proc.returncode != 0:
-        raise RuntimeError(f"{args[0]} exited with {proc.returncode}:\n{_stderr_excerpt(err.decode())}")
+        raise RuntimeError(f"{args[0]} exited with {proc.returncode}:\n{stderr_excerpt(err.decode())}")
     return json.loads(out.decode().strip().splitlines()[-1])
-
-
-class TickClients:
-    """The tick benchmark's client processes (benchmarks/tick_client.py), driven line by line.
-
-    Each process connects and subscribes its sockets, says it is ready, measures from the moment `start` tells it
-    to (so every process measures the same window), reports, and keeps its sockets until `close`. Their stderr
-    goes to files in `log_dir`; a process that exits non-zero, reports errors or stops answering fails the
-    benchmark with its stderr, and the others are stopped.
-    """
-
-    def __init__(self, url: str, token: str, sockets: int, processes: int, seconds: float, log_dir: Path) -> None:
-        self.url, self.token, self.sockets, self.seconds = url, token, sockets, seconds
-        self.counts = [sockets // processes + (1 if i < sockets % processes else 0) for i in range(processes)]
-        self.log_dir = log_dir
-        self.procs: list[asyncio.subprocess.Process] = []
-        self.err_paths: list[Path] = []
-
-    async def __aenter__(self) -> "TickClients":
-        first = 0
-        for i, count in enumerate(self.counts):
-            err_path = self.log_dir / f"tick-client-{i}.err"
-            with err_path.open("wb") as err:
-                self.procs.append(
-                    await asyncio.create_subprocess_exec(
-                        sys.executable,
-                        "-m",
-                        "benchmarks.tick_client",
-                        self.url,
-                        self.token,
-                        str(first),
-                        str(count),
-                        str(self.seconds),
-                        cwd=BACKEND,
-                        stdin=asyncio.subprocess.PIPE,
-                        stdout=asyncio.subprocess.PIPE,
-                        stderr=err,
-                    )
-                )
-            self.err_paths.append(err_path)
-            first += count
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        for proc in self.procs:
-            if proc.returncode is None:
-                proc.kill()
-        await asyncio.gather(*(proc.wait() for proc in self.procs))
-
-    def _failure(self, i: int, what: str) -> RuntimeError:
-        proc = self.procs[i]
-        status = f"exit status {proc.returncode}" if proc.returncode is not None else "still running"
-        stderr = _stderr_excerpt(self.err_paths[i].read_text(errors="replace"))
-        return RuntimeError(
-            f"tick client process {i} ({self.counts[i]} sockets) {what} ({status}); stderr "
-            f"({self.err_paths[i]}):\n{stderr or '(empty)'}"
-        )
-
-    async def _line(self, i: int, within_s: float, what: str) -> dict:
-        proc = self.procs[i]
-        try:
-            raw = await asyncio.wait_for(proc.stdout.readline(), within_s)  # type: ignore[union-attr]
-        except TimeoutError:
-            raise self._failure(i, f"did not {what} within {within_s:g} s") from None
-        if not raw:
-            await proc.wait()
-            raise self._failure(i, f"exited before it could {what}")
-        return json.loads(raw)
-
-    async def _each(self, within_s: float, what: str) -> list[dict]:
-        """One line from every process; the first failure (in time) cancels the rest and is raised."""
-        tasks = [asyncio.create_task(self._line(i, within_s, what)) for i in range(len(self.procs))]
-        try:
-            return await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def ready(self, within_s: float) -> list[dict]:
-        return await self._each(within_s, "connect and subscribe its sockets")
-
-    async def _say(self, line: bytes) -> None:
-        for proc in self.procs:
-            proc.stdin.write(line)  # type: ignore[union-attr]
-        await asyncio.gather(*(proc.stdin.drain() for proc in self.procs))  # type: ignore[union-attr]
-
-    async def start(self) -> None:
-        await self._say(b"start\n")
-
-    async def results(self, within_s: float) -> list[dict]:
-        results = await self._each(within_s, "report its measurements")
-        for i, result in enumerate(results):
-            if result.get("errors"):
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.procs[i].wait(), 30)  # it exits after such a report
-                raise self._failure(i, f"reported errors {result['errors']}")
-        return results
-
-    async def close(self, results: list[dict]) -> None:
-        """Tells the processes to disconnect; each must then exit cleanly."""
-        await self._say(b"close\n")
-        for i, proc in enumerate(self.procs):
-            try:
-                await asyncio.wait_for(proc.wait(), 30)
-            except TimeoutError:
-                raise self._failure(i, "did not exit after reporting") from None
-            if proc.returncode != 0:
-                raise self._failure(i, f"failed (its report's errors: {results[i].get('errors')})")
 
 
 async def server_metrics(http: httpx.AsyncClient) -> dict[str, float]:
     """The server's Prometheus samples the tick benchmark reads (unlabelled ones only)."""
-    wanted = ("multidesk_price_updates_emitted_total", "multidesk_socket_connections")
+    wanted = (
+        "multidesk_price_quotes_sent_total",
+        "multidesk_price_frames_sent_total",
+        "multidesk_price_frames_deferred_total",
+        "multidesk_socket_connections",
+    )
     values = {}
     scraped = await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     for line in scraped.text.splitlines():
@@ -241,7 +141,7 @@ async def server_metrics(http: httpx.AsyncClient) -> dict[str, float]:
     return values
 
 
-async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
+async def tick_fanout(db: str, data_dir: Path, token: str) -> list[Row]:
     sockets = size(200, 4)
     seconds = float(os.environ.get("BENCH_TICK_SECONDS", "2" if TINY else "60"))
     settings = settings_for(
@@ -256,10 +156,10 @@ async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     processes = 1 if TINY else 4
-    # Socket i takes instruments 50i..50i+49 (mod 500): every instrument in use has the same number of subscribers.
-    subscribers = sockets * 50 / min(500, sockets * 50)
+    # BENCH_PROFILE=tick: the server runs under pyinstrument (slower), its report in the data dir (path in the note).
+    profile = data_dir / "profile-tick.txt" if os.environ.get("BENCH_PROFILE") == "tick" else None
     async with (
-        server(server_env(settings), port, data_dir / "server-tick.log") as process,
+        server(server_env(settings), port, data_dir / "server-tick.log", profile) as process,
         httpx.AsyncClient(base_url=url) as http,
     ):
         _, rss_idle = proc_usage(process.pid)
@@ -289,7 +189,7 @@ async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
     for result in results:
         histogram.update({int(k): v for k, v in result["histogram_ms"].items()})
         received += result["received"]
-    assert received > 0, "no price_update reached any client"
+    assert received > 0, "no prices frame reached any client"
     ordered = sorted(histogram.items())
 
     def pct(p: float) -> float:
@@ -303,9 +203,11 @@ async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
     measured_s = sum(r["seconds"] for r in results) / len(results)
     per_s = received / measured_s
     expected = sockets * 50 * 1000 / EMIT_INTERVAL_MS
-    # What the server handed to Socket.IO in the same window: instrument updates x the sockets in each room.
-    emitted = m1["multidesk_price_updates_emitted_total"] - m0["multidesk_price_updates_emitted_total"]
-    sent_per_s = emitted * subscribers / wall
+    # What the server queued on its sockets in the same window (quotes, counted per socket), and in how many frames.
+    sent_per_s = (m1["multidesk_price_quotes_sent_total"] - m0["multidesk_price_quotes_sent_total"]) / wall
+    frames_per_s = (m1["multidesk_price_frames_sent_total"] - m0["multidesk_price_frames_sent_total"]) / wall
+    deferred = m1["multidesk_price_frames_deferred_total"] - m0["multidesk_price_frames_deferred_total"]
+    delivered_pct = per_s / expected * 100
     p50, p99 = pct(50), pct(99)
     cpu_pct = (cpu1 - cpu0) / wall * 100
     # On a shared machine the server may be starved of CPU: how long its event loop waited for one is stated.
@@ -315,43 +217,55 @@ async def tick_fanout(db: str, data_dir: Path, token: str) -> Row:
     per_socket_max = max(r["per_socket_max"] for r in results) / measured_s
     connect_s = max(r["connect_s"] for r in ready)
     mib = 2**20
-    return Row(
-        "tick_p99_ms",
-        f"{db}+redis",
-        p99,
-        "ms",
-        EMIT_INTERVAL_MS + 50,
-        "lt",
-        note=(
-            f"500 instr @10/s, {sockets} sockets × 50 tokens in {processes} client process(es), {seconds:g} s: "
-            f"{per_s:,.0f} updates/s delivered of {sent_per_s:,.0f}/s emitted (ideal {expected:,.0f}), "
-            f"{per_socket_min:.0f}-{per_socket_max:.0f}/s per socket (ideal {50 * 1000 / EMIT_INTERVAL_MS:.0f}), "
-            f"p50 {p50:.0f} ms; server CPU {cpu_pct:.0f}% (of one core; its loop waited "
-            f"{wait_pct:.0f}% of the window for a CPU), RSS {rss_idle / mib:.0f} MiB idle, "
-            f"{rss0 / mib:.0f}→{rss1 / mib:.0f} MiB over the window (max {max(rss_samples) / mib:.0f}); "
-            f"client processes' CPU {max(client_cpu):.0f}% max; all sockets connected in {connect_s:.1f} s"
-        ),
-        extra={
-            "updates_per_s": per_s,
-            "emitted_updates_per_s": sent_per_s,
-            "ideal_updates_per_s": expected,
-            "per_socket_per_s_min": per_socket_min,
-            "per_socket_per_s_max": per_socket_max,
-            "p50_ms": p50,
-            "p99_ms": p99,
-            "server_cpu_pct": cpu_pct,
-            "server_runqueue_wait_pct": wait_pct,
-            "rss_idle_mib": rss_idle / mib,
-            "rss_start_mib": rss0 / mib,
-            "rss_end_mib": rss1 / mib,
-            "rss_samples_mib": [round(r / mib, 1) for r in rss_samples],
-            "client_cpu_pct": client_cpu,
-            "connect_s": connect_s,
-            "sockets": sockets,
-            "processes": processes,
-            "seconds": measured_s,
-        },
+    frames_received = sum(r["frames"] for r in results)
+    note = (
+        f"500 instr @10/s, {sockets} sockets × 50 tokens in {processes} client process(es), {seconds:g} s: "
+        f"{per_s:,.0f} quotes/s delivered of {sent_per_s:,.0f}/s sent (ideal {expected:,.0f}) in "
+        f"{frames_received / measured_s:,.0f} frames/s ({frames_per_s:,.0f}/s sent, {deferred:,.0f} deferred), "
+        f"{per_socket_min:.0f}-{per_socket_max:.0f}/s per socket (ideal {50 * 1000 / EMIT_INTERVAL_MS:.0f}), "
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms; server CPU {cpu_pct:.0f}% (of one core; its loop waited "
+        f"{wait_pct:.0f}% of the window for a CPU), RSS {rss_idle / mib:.0f} MiB idle, "
+        f"{rss0 / mib:.0f}→{rss1 / mib:.0f} MiB over the window (max {max(rss_samples) / mib:.0f}); "
+        f"client processes' CPU {max(client_cpu):.0f}% max; all sockets connected in {connect_s:.1f} s"
+        + (f"; PROFILED (pyinstrument): {profile}" if profile else "")
     )
+    extra = {
+        "updates_per_s": per_s,
+        "sent_updates_per_s": sent_per_s,
+        "ideal_updates_per_s": expected,
+        "delivered_pct": delivered_pct,
+        "frames_per_s": frames_received / measured_s,
+        "sent_frames_per_s": frames_per_s,
+        "deferred_frames": deferred,
+        "per_socket_per_s_min": per_socket_min,
+        "per_socket_per_s_max": per_socket_max,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "server_cpu_pct": cpu_pct,
+        "server_runqueue_wait_pct": wait_pct,
+        "rss_idle_mib": rss_idle / mib,
+        "rss_start_mib": rss0 / mib,
+        "rss_end_mib": rss1 / mib,
+        "rss_samples_mib": [round(r / mib, 1) for r in rss_samples],
+        "client_cpu_pct": client_cpu,
+        "connect_s": connect_s,
+        "sockets": sockets,
+        "processes": processes,
+        "seconds": measured_s,
+    }
+    return [
+        Row("tick_p99_ms", f"{db}+redis", p99, "ms", EMIT_INTERVAL_MS + 50, "lt", note=note, extra=extra),
+        Row(
+            "tick_delivered_pct",
+            f"{db}+redis",
+            delivered_pct,
+            "%",
+            95.0,
+            "ge",
+            note=f"quotes received in prices frames / ideal (every subscribed instrument once per "
+            f"{EMIT_INTERVAL_MS} ms flush to every socket): {per_s:,.0f} of {expected:,.0f}/s",
+        ),
+    ]
 
 
 async def api_latency(db: str, data_dir: Path, token: str, client_ids: list[int]) -> list[Row]:
@@ -420,6 +334,6 @@ async def run_server(db: str, data_dir: Path) -> list[Row]:
     finally:
         await engine.dispose()
     token = TokenIssuer(JWT_SECRET, timedelta(hours=2), timedelta(days=1)).issue(user_id, "access")
-    rows = [await tick_fanout(db, data_dir, token)]
+    rows = await tick_fanout(db, data_dir, token)
     rows += await api_latency(db, data_dir, token, client_ids)
     return rows

@@ -9,8 +9,10 @@ parent (benchmarks/server.py) in lines:
    joining the advisor's rooms, so an unpaced storm of connects outlasts Socket.IO's connect wait), subscribes
    each, then prints `{"ready": ..., "connect_s": ...}`;
 2. waits for a line on stdin (the parent sends it once every process is ready, so all measure the same window);
-3. for SECONDS puts every price_update's latency (arrival - its tick time) into a 1 ms histogram, then prints
-   `{"received", "seconds", "histogram_ms", "per_socket_min", "per_socket_max", "client_cpu_pct", "errors"}`;
+3. for SECONDS counts the quotes in every `prices` frame and puts each quote's latency (arrival - the frame's `ts`, the
+   newest tick in it) into a 1 ms histogram, then prints `{"received", "frames", "seconds", "histogram_ms",
+   "per_socket_min", "per_socket_max", "client_cpu_pct", "errors"}` (`received` and the per-socket counts are
+   quotes);
 4. waits for a second line (the parent reads the server's counters first, so no socket is leaving meanwhile),
    then disconnects every socket and closes its HTTP session before the event loop ends.
 
@@ -51,6 +53,7 @@ class Fail(Exception):
 async def main(url: str, token: str, first: int, count: int, seconds: float) -> int:
     histogram: Counter[int] = Counter()
     per_socket: Counter[int] = Counter()
+    frames = [0]
     state = {"measuring": False, "closing": False}
     dropped: list[str] = []
     # One HTTP session (no connection cap: every socket holds one connection) that this process closes itself.
@@ -58,12 +61,14 @@ async def main(url: str, token: str, first: int, count: int, seconds: float) -> 
     clients: list[socketio.AsyncClient] = []
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
-    def on_price(i: int, data: dict) -> None:
+    def on_prices(i: int, frame: dict) -> None:
         if not state["measuring"]:
             return
-        latency_ms = (datetime.now(UTC) - datetime.fromisoformat(data["ts"])).total_seconds() * 1000
-        histogram[max(0, int(latency_ms))] += 1
-        per_socket[i] += 1
+        latency_ms = (datetime.now(UTC) - datetime.fromisoformat(frame["ts"])).total_seconds() * 1000
+        quotes = len(frame["quotes"])
+        histogram[max(0, int(latency_ms))] += quotes
+        per_socket[i] += quotes
+        frames[0] += 1
 
     def on_disconnect(i: int, reason: object = None) -> None:
         if not state["closing"]:
@@ -73,7 +78,7 @@ async def main(url: str, token: str, first: int, count: int, seconds: float) -> 
         sio = socketio.AsyncClient(
             reconnection=False, http_session=http, websocket_extra_options={"compress": 15 if COMPRESS else 0}
         )
-        sio.on("price_update", lambda data: on_price(i, data))
+        sio.on("prices", lambda frame: on_prices(i, frame))
         sio.on("disconnect", lambda reason=None: on_disconnect(i, reason))
         refused: list[object] = []
         sio.on("connect_error", refused.append)
@@ -143,10 +148,11 @@ async def main(url: str, token: str, first: int, count: int, seconds: float) -> 
         errors = list(dropped)
         silent = [i for i, n in zip(range(first, first + count), counts, strict=True) if n == 0]
         if silent:
-            errors.append(f"{len(silent)} sockets received no price_update: {silent[:10]}")
+            errors.append(f"{len(silent)} sockets received no prices frame: {silent[:10]}")
         emit(
             {
                 "received": sum(counts),
+                "frames": frames[0],
                 "seconds": elapsed,
                 "histogram_ms": histogram,
                 "per_socket_min": min(counts),

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.context import AppContext
 from app.errors import RateLimited
 from app.observability.logs import JsonFormatter, RequestIdFilter
-from app.observability.metrics import PRICE_UPDATES_EMITTED, SOCKET_CONNECTIONS
+from app.observability.metrics import PRICE_FRAMES_SENT, SOCKET_CONNECTIONS
 from app.security.ratelimit import RateLimits
 from tests.conftest import METRICS_TOKEN, TEST_PASSWORD, Actor, MakeClients, Simulator
 
@@ -92,7 +92,8 @@ async def test_metrics_expose_the_named_series_after_an_order(
     for name in (
         "multidesk_broker_call_errors_total",
         "multidesk_socket_connections",
-        "multidesk_price_updates_emitted_total",
+        "multidesk_price_frames_sent_total",
+        "multidesk_price_quotes_sent_total",
         "multidesk_rate_limited_total",
     ):
         assert f"# TYPE {name.removesuffix('_total')}" in text
@@ -133,9 +134,9 @@ def test_a_metrics_token_is_long_enough_or_refused() -> None:
 
 async def test_socket_gauge_and_price_counter_are_wired(ctx: AppContext) -> None:
     # Exercised end to end by the realtime tests; here only that the series exist and move.
-    before = PRICE_UPDATES_EMITTED._value.get()
-    PRICE_UPDATES_EMITTED.inc()
-    assert PRICE_UPDATES_EMITTED._value.get() == before + 1
+    before = PRICE_FRAMES_SENT._value.get()
+    PRICE_FRAMES_SENT.inc()
+    assert PRICE_FRAMES_SENT._value.get() == before + 1
     assert SOCKET_CONNECTIONS._value.get() >= 0
 
 

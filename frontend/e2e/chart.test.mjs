@@ -1,5 +1,5 @@
-// The desk's price chart against the real backend (GET /market/bars, Socket.IO bar_update and
-// price_update): open RELIANCE by deep link, wait for the chart to load candles and draw them on
+// The desk's price chart against the real backend (GET /market/bars, Socket.IO bars and
+// prices frames): open RELIANCE by deep link, wait for the chart to load candles and draw them on
 // its canvas, then for its last candle to move live; switch the interval. The chart's container
 // exposes its state as data attributes (data-state, data-bar-count, data-last-close,
 // data-last-start, data-updates). Runs at desktop and phone sizes; screenshots go to e2e/screenshots/.
@@ -62,7 +62,7 @@ for (const device of VIEWPORTS) {
           });
         assert.equal((await chartState(page)).interval, '1m');
 
-        // A fresh server may have no candle yet: the first tick or bar_update makes one.
+        // A fresh server may have no candle yet: the first tick or bars frame makes one.
         await page.waitForFunction(
           () => Number(document.querySelector('[data-testid=price-chart]')?.getAttribute('data-bar-count')) > 0,
           undefined,

@@ -15,7 +15,7 @@ Rules (the market clock is the quote's `ts`; minutes are UTC-aligned, [start, st
   the cumulative rise). Older ones are dropped and counted in multidesk_bar_late_ticks_dropped_total.
 
 Changed candles are handed out twice, independently: `take_dirty` (to persist, app/market/bar_store.py) and
-`take_updates` (to stream as `bar_update`), so neither consumer's pace holds the other up. The work per tick is a
+`take_updates` (to stream in `bars` frames), so neither consumer's pace holds the other up. The work per tick is a
 few comparisons and two set/dict inserts: 500 instruments at 10 ticks a second is a small share of one core
 (`make bench`: candles_cpu_pct).
 """
@@ -64,7 +64,7 @@ class Candle:
         self.volume += volume
 
     def payload(self, complete: bool) -> dict[str, Any]:
-        """A `bars` item and the `bar` of a `bar_update`: decimals as strings, the start in UTC ISO 8601."""
+        """A /market/bars item (and the `bar` of a `bars` frame's item): decimals as strings, the start in UTC ISO."""
         return bar_payload(self.start, self.open, self.high, self.low, self.close, self.volume, complete)
 
 

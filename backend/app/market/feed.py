@@ -1,24 +1,24 @@
 """The price stream: quotes for the instruments someone is looking at, as they change, coalesced for browsers.
 
 The source is the market-data port (app/market/port.py, `ctx.market`). `PriceStream` sits between it and the
-sockets: it keeps only the latest quote per subscribed instrument and emits them once per interval, so a burst of
-ticks costs a browser one `price_update` per instrument per interval, never an unbounded queue.
+sockets: it keeps only the latest quote per subscribed instrument and hands over those that changed once per
+interval, so a burst of ticks costs a browser at most one `prices` frame per interval (app/realtime/prices.py),
+never an unbounded queue.
 """
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from app.brokers.base import InstrumentRef, Quote
 from app.market.port import MarketData
-from app.observability.metrics import PRICE_UPDATES_EMITTED
 
 log = logging.getLogger(__name__)
 
 
 def price_payload(quote: Quote) -> dict[str, Any]:
-    """The `price_update` body: decimals as strings, the time in ISO 8601."""
+    """One quote with its time (the subscribe ack's `quotes`): decimals as strings, the time in ISO 8601."""
     return {
         "token_id": quote.token_id,
         "ltp": str(quote.ltp),
@@ -29,7 +29,8 @@ def price_payload(quote: Quote) -> dict[str, Any]:
     }
 
 
-PriceEmit = Callable[[Quote], Awaitable[None]]
+# Called once per flush with the latest quote of each subscribed instrument that changed since the last (maybe none).
+PriceEmit = Callable[[Mapping[int, Quote]], Awaitable[None]]
 
 
 class PriceStream:
@@ -87,13 +88,12 @@ class PriceStream:
                 self._pending[quote.token_id] = quote
 
     async def flush(self) -> None:
+        # Called even when nothing changed: a socket skipped earlier may still be owed quotes.
         pending, self._pending = self._pending, {}
-        for quote in pending.values():
-            try:
-                await self._emit(quote)
-                PRICE_UPDATES_EMITTED.inc()
-            except Exception:
-                log.exception("price_update for %s failed", quote.token_id)
+        try:
+            await self._emit(pending)
+        except Exception:
+            log.exception("price flush of %d instruments failed", len(pending))
 
     async def run(self) -> None:
         # Flushes keep to a fixed schedule: sleeping a whole interval after each flush would stretch the period

@@ -1,6 +1,6 @@
 """The market-data port: where every price in MultiDesk comes from, as brokers are where orders go.
 
-`MarketData` is what the quotes endpoint, Socket.IO `price_update`, risk checks and portfolio P&L ask for prices.
+`MarketData` is what the quotes endpoint, Socket.IO `prices` frames, risk checks and portfolio P&L ask for prices.
 Implementations live beside it (simulator.py, motilal.py; replay.py) and are chosen by `MULTIDESK_MARKET_DATA` in
 select.py. The app holds one `MarketDataSwitch` (switch.py) as `ctx.market`, which follows the implementation
 across broker restarts.

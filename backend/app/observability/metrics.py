@@ -54,9 +54,19 @@ SOCKET_CONNECTIONS = Gauge(
     "Socket.IO connections open on this process.",
     registry=REGISTRY,
 )
-PRICE_UPDATES_EMITTED = Counter(
-    "multidesk_price_updates_emitted_total",
-    "price_update events emitted to sockets.",
+PRICE_FRAMES_SENT = Counter(
+    "multidesk_price_frames_sent_total",
+    "prices frames queued on sockets (one per socket per flush that changed something it subscribes to).",
+    registry=REGISTRY,
+)
+PRICE_QUOTES_SENT = Counter(
+    "multidesk_price_quotes_sent_total",
+    "Quotes carried by prices frames, counted per socket.",
+    registry=REGISTRY,
+)
+PRICE_FRAMES_DEFERRED = Counter(
+    "multidesk_price_frames_deferred_total",
+    "prices frames a socket missed because its outgoing queue was full (its next frame carries them).",
     registry=REGISTRY,
 )
 BAR_LATE_TICKS_DROPPED = Counter(
@@ -66,7 +76,7 @@ BAR_LATE_TICKS_DROPPED = Counter(
 )
 BAR_UPDATES_EMITTED = Counter(
     "multidesk_bar_updates_emitted_total",
-    "bar_update events emitted to sockets.",
+    "Candles carried by bars frames, counted per socket.",
     registry=REGISTRY,
 )
 RATE_LIMITED = Counter(

@@ -94,8 +94,6 @@ class SocketCommands:
         state.token_ids.update(instrument.token_id for instrument in new)
         await self.prices.add([instrument_ref(instrument) for instrument in new])
         still_live(state)  # the socket may have gone while the market data started watching
-        for instrument in new:
-            await self.sio.enter_room(sid, events.token_room(instrument.token_id))
         quotes = [self.prices.latest(token_id) for token_id in wanted if token_id in state.token_ids]
         return {
             "ok": True,
@@ -111,6 +109,4 @@ class SocketCommands:
         gone = [token_id for token_id in wanted if token_id in state.token_ids]
         state.token_ids.difference_update(gone)
         await self.prices.remove(gone)
-        for token_id in gone:
-            await self.sio.leave_room(sid, events.token_room(token_id))
         return {"ok": True, "token_ids": sorted(state.token_ids)}

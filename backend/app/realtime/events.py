@@ -9,9 +9,10 @@ log = logging.getLogger(__name__)
 ORDER_UPDATE = "order_update"
 POSITION_UPDATE = "position_update"
 BATCH_PROGRESS = "batch_progress"
-PRICE_UPDATE = "price_update"
-# The live 1-minute candle of a subscribed instrument (app/market/candles.py).
-BAR_UPDATE = "bar_update"
+# One frame per socket per flush with the subscribed instruments that changed (app/realtime/prices.py).
+PRICES = "prices"
+# Once a second per socket, the live 1-minute candles of its subscribed instruments that changed (app/realtime/bars.py).
+BARS = "bars"
 # While replaying: the replayed time, once a second (app/realtime/clock.py).
 MARKET_CLOCK = "market_clock"
 # A halt or resume was committed: every desk refetches GET /risk/status (its `you_are_halted` is per user).
@@ -49,10 +50,6 @@ def sessions_ended(user_id: int, token_version: int, reason: str) -> tuple[str, 
 
 def batch_room(batch_id: int) -> str:
     return f"batch:{batch_id}"
-
-
-def token_room(token_id: int) -> str:
-    return f"token:{token_id}"
 
 
 class EventBus:

@@ -39,6 +39,8 @@ class SocketState:
     # The token_version of the token the session runs on: a sign-out since bumps the user's, ending the session.
     token_version: int
     token_ids: set[int] = field(default_factory=set)
+    # Subscribed instruments that changed while the socket's queue was too full for a price frame (realtime/prices.py).
+    owed_quotes: set[int] = field(default_factory=set)
     timer: asyncio.TimerHandle | None = None
     ended: bool = False
 

@@ -11,11 +11,13 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
   if any is not visible to the user.
 - `watch_batch {batch_id}` / `unwatch_batch {batch_id}`: the batch's `batch_progress` events (an advisor: own
   batches only); the ack carries the progress so far (status, done, total).
-- `subscribe` / `unsubscribe {token_ids}`: stream `price_update` for those instruments, at most
-  MULTIDESK_PRICE_EMIT_INTERVAL_MS apart per instrument (latest wins), at most realtime_max_subscriptions per socket.
-  Subscribers also get `bar_update {token_id, interval: "1m", bar}` (the live 1-minute candle, as a /market/bars
-  item) at most once a second per instrument while it changes, and once more when its minute closes
-  (complete: true). Candles are per process, like prices.
+- `subscribe` / `unsubscribe {token_ids}`: stream those instruments' prices, at most realtime_max_subscriptions per
+  socket: every MULTIDESK_PRICE_EMIT_INTERVAL_MS one `prices {ts, quotes}` frame holding the ones that changed
+  (latest wins; app/realtime/prices.py). The ack's `quotes` are their latest quotes, each with its `ts`.
+  Subscribers also get, once a second, one `bars {bars: [{token_id, interval: "1m", bar}, ...]}` frame with the
+  live 1-minute candles (each `bar` a /market/bars item) of their instruments that changed, and a minute's candle
+  once more when it closes (complete: true; app/realtime/bars.py). Candles are per process, like prices. Both
+  streams are state on the socket (SocketState.token_ids), not rooms.
 - `market_clock {now, running}`: while the market data is a replay, the replayed time once a second (clock.py).
 - `renew {token}`: a fresh access token for the same user extends the socket's life. It passes connect's check; a
   token of this user that connect would refuse (signed out since, or the user deactivated) also ends the socket.
@@ -29,7 +31,7 @@ Contract (every ack is `{"ok": true, ...}` or `{"ok": false, "error": {"code", "
 
 Events services publish on the EventBus go out through one queue (services never wait on sockets or Redis) to
 their room: with a Redis manager, to every backend process. Prices are per process: each process streams what its
-own sockets subscribed, so price updates are emitted to local sockets only.
+own sockets subscribed, so price frames go to local sockets only.
 
 Without Redis (unreachable, or no answer within MULTIDESK_REDIS_TIMEOUT_S) events still reach the sockets connected
 to the process that sent them, and only those; the manager stops trying to publish until Redis is tried again
@@ -48,16 +50,17 @@ import socketio
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.brokers.base import Quote
 from app.context import AppContext
 from app.enums import Role
-from app.market.feed import PriceStream, price_payload
+from app.market.feed import PriceStream
 from app.models import Client, User
 from app.observability.metrics import SOCKET_CONNECTIONS
 from app.realtime import events
 from app.realtime.bars import BarStream
 from app.realtime.clock import run_market_clock
 from app.realtime.commands import SocketCommands
+from app.realtime.fanout import LocalSockets
+from app.realtime.prices import PriceFrames
 from app.realtime.protocol import (
     END_REASONS,
     ENDED,
@@ -106,9 +109,11 @@ class RealtimeServer:
         )
         self.ctx = ctx
         self.reads = reads
-        self.prices = PriceStream(ctx.market, self._emit_price, settings.price_emit_interval_ms / 1000)
-        self.bars = BarStream(self.sio, lambda: ctx.candles, lambda: self.prices.subscribed, ctx.market_now)
         self._sockets: dict[str, SocketState] = {}
+        local = LocalSockets(self.sio, self._sockets)
+        self.price_frames = PriceFrames(local, lambda token_id: self.prices.latest(token_id))
+        self.prices = PriceStream(ctx.market, self.price_frames.send, settings.price_emit_interval_ms / 1000)
+        self.bars = BarStream(local, lambda: ctx.candles, lambda: self.prices.subscribed, ctx.market_now)
         # Connects between their token check and their registration in _sockets: SESSIONS_ENDED marks them too.
         self._admitting: set[Admission] = set()
         self._outbox: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue(OUTBOX_SIZE)
@@ -370,11 +375,6 @@ class RealtimeServer:
                 log.exception("could not emit %s to %s", event, room)
             finally:
                 self._outbox.task_done()
-
-    async def _emit_price(self, quote: Quote) -> None:
-        # Local sockets only: each process streams the instruments its own sockets subscribed.
-        room = events.token_room(quote.token_id)
-        await self.sio.emit(events.PRICE_UPDATE, price_payload(quote), to=room, ignore_queue=True)
 
 
 class MultiDeskApp(socketio.ASGIApp):

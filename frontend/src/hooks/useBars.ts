@@ -4,13 +4,14 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 
 import { useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api, ApiError } from '@/lib/api';
-import { epochSeconds, parseBarsResponse, parseBarUpdate, type BarInterval } from '@/lib/bars';
+import { epochSeconds, parseBarsResponse, parseBarsFrame, type BarInterval } from '@/lib/bars';
 import { initialLiveBars, liveBarsReducer, loadKey, type LiveBarsState } from '@/lib/live-bars';
+import { frameUpdates } from '@/stores/quotes';
 import { useRealtimeStore } from '@/stores/realtime';
 
 /**
  * Candles of one token at one interval: GET /market/bars, then kept live by the socket's
- * bar_update (the live candle) and price_update (ticks between them). Reloads after the socket
+ * `bars` frames (the live candle) and `prices` frames (ticks between them). Reloads after the socket
  * reconnects, since updates sent while it was down are lost.
  */
 export function useBars(tokenId: number, interval: BarInterval): LiveBarsState & { reload: () => void } {
@@ -20,7 +21,7 @@ export function useBars(tokenId: number, interval: BarInterval): LiveBarsState &
   const keyRef = useRef(key);
   keyRef.current = key;
 
-  // Subscribing the token is what makes the server send its price_update and bar_update.
+  // Subscribing the token is what makes the server send its prices and bars.
   useLiveQuotes([tokenId]);
 
   useEffect(() => {
@@ -53,14 +54,15 @@ export function useBars(tokenId: number, interval: BarInterval): LiveBarsState &
     s.connected = connected;
   }, [connected, reload]);
 
-  useRealtimeEvent('bar_update', (payload) => {
-    const u = parseBarUpdate(payload);
-    if (!u || u.tokenId !== tokenId) return;
-    dispatch({ type: 'bar', key: keyRef.current, candle: u.candle, candleInterval: u.interval });
+  useRealtimeEvent('bars', (frame) => {
+    for (const u of parseBarsFrame(frame, tokenId)) {
+      dispatch({ type: 'bar', key: keyRef.current, candle: u.candle, candleInterval: u.interval });
+    }
   });
-  useRealtimeEvent('price_update', (p) => {
-    const time = epochSeconds(p.ts);
-    if (p.token_id !== tokenId || time === null) return;
+  useRealtimeEvent('prices', (frame) => {
+    const p = frameUpdates(frame).find((q) => q.token_id === tokenId);
+    const time = p ? epochSeconds(p.ts) : null;
+    if (!p || time === null) return;
     dispatch({ type: 'tick', key: keyRef.current, price: Number(p.ltp), time });
   });
 

@@ -28,7 +28,7 @@ export function useRealtimeConnection(enabled: boolean) {
 }
 
 /**
- * Live prices for these tokens: the first quote from GET /market/quotes, then price_update
+ * Live prices for these tokens: the first quote from GET /market/quotes, then `prices` frames
  * (subscribed now and after every reconnect). Read them with useQuotesStore / useLtp.
  */
 export function useLiveQuotes(tokenIds: readonly number[]) {

@@ -152,13 +152,27 @@ export type BookSummary = Schemas['BookSummaryOut'];
 
 // ───────────────────────── Socket.IO payloads (not in OpenAPI) ─────────────────────────
 
-/** server → client `price_update`, room token:{id} */
-export interface PriceUpdate {
+/** One instrument in a `prices` frame: decimals as strings. */
+export interface PriceQuote {
   token_id: number;
   ltp: string;
   change: string;
   change_pct: string;
   volume: number;
+}
+
+/**
+ * server → client `prices`: one frame per flush (MULTIDESK_PRICE_EMIT_INTERVAL_MS) holding the
+ * subscribed tokens that changed since this socket's last frame (latest wins). `ts` is the newest
+ * tick in the frame (market time: a replay's clock while replaying).
+ */
+export interface PricesFrame {
+  ts: string;
+  quotes: PriceQuote[];
+}
+
+/** A quote with its time: a subscribe ack's `quotes` items, and a frame's quotes stamped with its `ts`. */
+export interface PriceUpdate extends PriceQuote {
   ts: string;
 }
 
@@ -186,7 +200,7 @@ export interface BatchProgress {
   total: number;
 }
 
-/** One candle in GET /market/bars and in `bar_update`: prices as decimal strings, `start` UTC ISO 8601. */
+/** One candle in GET /market/bars and in a `bars` frame: prices as decimal strings, `start` UTC ISO 8601. */
 export interface ApiBar {
   start: string;
   open: string;
@@ -198,15 +212,20 @@ export interface ApiBar {
   complete: boolean;
 }
 
-/**
- * server → client `bar_update`, room token:{id} (the subscribe command): the live 1-minute candle,
- * at most once a second, and once more with complete=true when its minute closes. The chart
- * parses it with src/lib/bars.ts (the payload is checked, not trusted).
- */
+/** One live candle in a `bars` frame. */
 export interface BarUpdatePayload {
   token_id: number;
   interval: string;
   bar: ApiBar;
+}
+
+/**
+ * server → client `bars`, once a second (the subscribe command): the live 1-minute candles of the
+ * socket's tokens that changed, and a minute's candle once more with complete=true when it closes
+ * (before the next minute's). The chart parses it with src/lib/bars.ts (checked, not trusted).
+ */
+export interface BarsFrame {
+  bars: BarUpdatePayload[];
 }
 
 /** server → client `session_expired`: sent just before the server disconnects the socket. */
@@ -227,7 +246,7 @@ export type RiskStatusChanged = Pick<RiskStatus, 'firm_halted'>;
 export type RealtimeAck = { ok: true; [key: string]: unknown } | { ok: false; error: ErrorEnvelope['error'] };
 
 export interface ServerToClientEvents {
-  price_update: (payload: PriceUpdate) => void;
+  prices: (payload: PricesFrame) => void;
   order_update: (payload: Order) => void;
   position_update: (payload: PositionUpdate) => void;
   batch_progress: (payload: BatchProgress) => void;
@@ -235,7 +254,7 @@ export interface ServerToClientEvents {
   risk_status: (payload: RiskStatusChanged) => void;
   /** While the market data is a replay: the replayed time, once a second. */
   market_clock: (payload: MarketClockTick) => void;
-  bar_update: (payload: BarUpdatePayload) => void;
+  bars: (payload: BarsFrame) => void;
 }
 
 /** GET /market/clock: the market's time (the replayed time while replaying). */
@@ -261,7 +280,7 @@ export interface ReplayStatus {
 }
 
 export interface ClientToServerEvents {
-  /** The ack also carries `quotes` (latest price_update payloads) for the subscribed tokens. */
+  /** The ack also carries `quotes` (the latest quote of each subscribed token, with its `ts`). */
   subscribe: (payload: { token_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
   unsubscribe: (payload: { token_ids: number[] }, ack?: (res: RealtimeAck) => void) => void;
   watch_batch: (payload: { batch_id: number }, ack?: (res: RealtimeAck) => void) => void;

@@ -6,6 +6,7 @@ import {
   epochSeconds,
   mergeCandle,
   parseBarsResponse,
+  parseBarsFrame,
   parseBarUpdate,
   utcFromChartTime,
   type Candle,
@@ -74,6 +75,25 @@ describe('parseBarUpdate', () => {
     expect(u).toEqual({ tokenId: 2885, interval: '1m', candle: candle(T0, 1400.5, { complete: false }) });
     expect(parseBarUpdate({ token_id: 2885, interval: '1m' })).toBeNull();
     expect(parseBarUpdate(null)).toBeNull();
+  });
+});
+
+describe('parseBarsFrame', () => {
+  it("keeps the token's well-formed items in the frame's order: a minute's close before the next", () => {
+    const frame = {
+      bars: [
+        { token_id: 2885, interval: '1m', bar: apiBar('2026-11-30T03:45:00Z', '1400.5') },
+        { token_id: 11536, interval: '1m', bar: apiBar('2026-11-30T03:46:00Z', '3000') },
+        { token_id: 2885, interval: '1m' },
+        { token_id: 2885, interval: '1m', bar: apiBar('2026-11-30T03:46:00Z', '1401', { complete: false }) },
+      ],
+    };
+    expect(parseBarsFrame(frame, 2885)).toEqual([
+      { tokenId: 2885, interval: '1m', candle: candle(T0, 1400.5) },
+      { tokenId: 2885, interval: '1m', candle: candle(T0 + 60, 1401, { complete: false }) },
+    ]);
+    expect(parseBarsFrame({ bars: 'x' }, 2885)).toEqual([]);
+    expect(parseBarsFrame(null, 2885)).toEqual([]);
   });
 });
 
@@ -161,7 +181,7 @@ describe('applyTick', () => {
     expect(applyTick(live, Number.NaN, T0 + 5, '1m').result).toBe('ignored');
   });
 
-  it('then lets the minute’s bar_update count all of its volume in a longer candle', () => {
+  it('then lets the minute’s first candle from a bars frame count all of its volume in a longer candle', () => {
     const fiveMin: Series = { candles: [candle(T0, 100, { volume: 500, complete: false })] };
     let r = applyTick(fiveMin, 101, T0 + 300 + 5, '5m');
     expect(r.series.candles[1]).toMatchObject({ time: T0 + 300, volume: 0 });

@@ -1,6 +1,7 @@
 /**
- * Candles for the price chart: parsing GET /market/bars and the socket's `bar_update`, and keeping
- * the series live between loads (a bar_update merged in, a price_update tick moving the last candle).
+ * Candles for the price chart: parsing GET /market/bars and the socket's `bars` frames, and keeping
+ * the series live between loads (a frame's candle merged in, a quote from a `prices` frame moving
+ * the last candle).
  *
  * Prices arrive as decimal strings; they become numbers here because they are only drawn (no
  * arithmetic on money happens on these). Times stay UTC epoch seconds; the chart shifts them to
@@ -32,7 +33,7 @@ const instant = z.string().transform((s, ctx) => {
   return Math.floor(ms / 1000);
 });
 
-/** One candle as the API sends it (a GET /market/bars item, the `bar` of a bar_update). */
+/** One candle as the API sends it (a GET /market/bars item, the `bar` of a `bars` frame item). */
 export const apiBarSchema = z.object({
   start: instant,
   open: decimal,
@@ -102,11 +103,23 @@ export interface BarUpdate {
   candle: Candle;
 }
 
-/** A bar_update payload, or null when it is not one (a malformed event is dropped, not thrown). */
+/** One item of a `bars` frame, or null when it is not one (a malformed item is dropped, not thrown). */
 export function parseBarUpdate(payload: unknown): BarUpdate | null {
   const r = barUpdateSchema.safeParse(payload);
   if (!r.success) return null;
   return { tokenId: r.data.token_id, interval: r.data.interval, candle: toCandle(r.data.bar) };
+}
+
+/** The well-formed items of a `bars` frame for one token, in the frame's order (a close before the next minute). */
+export function parseBarsFrame(payload: unknown, tokenId: number): BarUpdate[] {
+  const items = (payload as { bars?: unknown } | null)?.bars;
+  if (!Array.isArray(items)) return [];
+  const out: BarUpdate[] = [];
+  for (const item of items) {
+    const u = parseBarUpdate(item);
+    if (u && u.tokenId === tokenId) out.push(u);
+  }
+  return out;
 }
 
 /** What a live update did to the series. */
@@ -189,7 +202,7 @@ export function mergeCandle(
 /**
  * The series after a trade tick at `price` (UTC epoch seconds `time`): the last candle's close
  * moves and its high/low widen; a tick past the last candle's end opens a new one. Ticks older than
- * the last candle, or inside one the server has closed, change nothing. Volume is left to bar_update.
+ * the last candle, or inside one the server has closed, change nothing. Volume is left to `bars` frames.
  */
 export function applyTick(
   series: Series,
@@ -202,7 +215,7 @@ export function applyTick(
   const start = bucketStart(series, time, interval);
   if (!last || start > last.time) {
     const fresh: Candle = { time: start, open: price, high: price, low: price, close: price, volume: 0, complete: false };
-    // Its minute has no volume counted yet: the minute's first bar_update adds all of its volume.
+    // Its minute has no volume counted yet: the minute's first candle from a `bars` frame adds all of its volume.
     const minute = { time: Math.floor(time / 60) * 60, volume: 0 };
     return { series: { candles: [...series.candles, fresh], minute }, result: 'appended' };
   }
@@ -223,7 +236,7 @@ export const chartTime = (utcSeconds: number): number => utcSeconds + IST_OFFSET
 /** The inverse of `chartTime` (e.g. for a time the chart reports back). */
 export const utcFromChartTime = (chartSeconds: number): number => chartSeconds - IST_OFFSET_SECONDS;
 
-/** `time` of an ISO instant in UTC epoch seconds (a `price_update`'s ts), or null. */
+/** `time` of an ISO instant in UTC epoch seconds (a `prices` frame's ts), or null. */
 export function epochSeconds(iso: string | undefined): number | null {
   if (!iso) return null;
   const ms = Date.parse(/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);

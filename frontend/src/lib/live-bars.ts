@@ -1,6 +1,6 @@
 /**
- * The chart's candles as a reducer: a load (GET /market/bars) replaces them; bar_update and
- * price_update events then keep the last one live. Events that arrive while a load is in flight
+ * The chart's candles as a reducer: a load (GET /market/bars) replaces them; `bars` and
+ * `prices` frames then keep the last one live. Events that arrive while a load is in flight
  * are held and applied over the loaded candles, so an update between the server's read and the
  * answer's arrival (e.g. the minute closing) is not lost. Every action names the load it belongs
  * to (`key`): a late answer for another token or interval changes nothing.

@@ -184,24 +184,36 @@ describe('realtime connection', () => {
     startRealtime();
     const s = current();
     s.fire('connect');
-    s.fire('price_update', { token_id: 2885, ltp: '1421.00', change: '1', change_pct: '0.07', volume: 9, ts: '2026-11-23T09:00:00Z' });
-    expect(useQuotesStore.getState().quotes[2885]?.ltp).toBe('1421.00');
+    s.fire('prices', {
+      ts: '2026-11-23T09:00:00Z',
+      quotes: [
+        { token_id: 2885, ltp: '1421.00', change: '1', change_pct: '0.07', volume: 9 },
+        { token_id: 11536, ltp: '3050.00', change: '-2', change_pct: '-0.07', volume: 4 },
+      ],
+    });
+    const quotes = useQuotesStore.getState().quotes;
+    expect(quotes[2885]).toMatchObject({ ltp: '1421.00', ts: '2026-11-23T09:00:00Z' });
+    expect(quotes[11536]).toMatchObject({ ltp: '3050.00', ts: '2026-11-23T09:00:00Z' });
     s.fire('batch_progress', { batch_id: 3, client_id: 1, order_id: 9, status: 'REJECTED', reason: 'RMS', done: 1, total: 1 });
     expect(useBatchStore.getState().batches[3]?.status).toBe('COMPLETED');
   });
 
-  it('passes bar_update (the live candle) to listeners, such as the price chart', () => {
+  it('passes bars frames (the live candles) to listeners, such as the price chart', () => {
     const got: unknown[] = [];
-    releases.push(onRealtime('bar_update', (b) => got.push(b)));
+    releases.push(onRealtime('bars', (b) => got.push(b)));
     startRealtime();
     const s = current();
     s.fire('connect');
     const payload = {
-      token_id: 2885,
-      interval: '1m',
-      bar: { start: '2026-11-30T03:45:00Z', open: '1', high: '1', low: '1', close: '1', volume: 0, complete: false },
+      bars: [
+        {
+          token_id: 2885,
+          interval: '1m',
+          bar: { start: '2026-11-30T03:45:00Z', open: '1', high: '1', low: '1', close: '1', volume: 0, complete: false },
+        },
+      ],
     };
-    s.fire('bar_update', payload);
+    s.fire('bars', payload);
     expect(got).toEqual([payload]);
   });
 

@@ -11,10 +11,10 @@
  *   (re)joining are not missed), `watch_clients` for clients opened since connecting.
  * - A token refreshed by the REST client is sent as `renew {token}`; `session_expired` (the
  *   server is about to disconnect) refreshes the token so the reconnect uses a fresh one.
- * - Events go to the stores (price_update → quotes, batch_progress / order_update → batches,
+ * - Events go to the stores (prices frames → quotes, batch_progress / order_update → batches,
  *   risk_status → a refetch of GET /risk/status through the risk store, also done on every
  *   (re)connect since events sent while disconnected are lost) and to listeners registered with
- *   `onRealtime` (pages refreshing positions or order lists, the price chart's bar_update).
+ *   `onRealtime` (pages refreshing positions or order lists, the price chart's `bars` frames).
  */
 import { io, type Socket } from 'socket.io-client';
 
@@ -157,9 +157,9 @@ export function startRealtime(): void {
     }
   });
 
-  s.on('price_update', (p) => {
-    useQuotesStore.getState().apply(p);
-    emitLocal('price_update', p);
+  s.on('prices', (frame) => {
+    useQuotesStore.getState().applyFrame(frame);
+    emitLocal('prices', frame);
   });
   s.on('batch_progress', (e) => {
     useBatchStore.getState().applyProgress(e);
@@ -171,7 +171,7 @@ export function startRealtime(): void {
   });
   s.on('position_update', (p) => emitLocal('position_update', p));
   s.on('market_clock', (c) => emitLocal('market_clock', c));
-  s.on('bar_update', (b) => emitLocal('bar_update', b));
+  s.on('bars', (b) => emitLocal('bars', b));
   // The payload has no `you_are_halted` (it is per user): read this user's status. Through the
   // store, so an older poll answering later does not overwrite it.
   s.on('risk_status', (e) => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { PriceUpdate, Quote } from '@/lib/api-types';
 
-import { isNewer, useQuotesStore } from './quotes';
+import { frameUpdates, isNewer, useQuotesStore } from './quotes';
 
 const tick = (token_id: number, ltp: string, ts: string): PriceUpdate => ({
   token_id,
@@ -64,5 +64,31 @@ describe('quotes store', () => {
     // A later tick keeps the REST-only fields.
     apply(tick(1333, '986.00', '2026-11-23T09:00:20Z'));
     expect(useQuotesStore.getState().quotes[1333]).toMatchObject({ ltp: '986.00', high: '1425' });
+  });
+
+  it('applies a prices frame: every quote at the frame time, in one update, latest still wins', () => {
+    const { apply, applyFrame } = useQuotesStore.getState();
+    apply(tick(1333, '990.00', '2026-11-23T09:00:30Z')); // newer than the frame below
+    let updates = 0;
+    const stop = useQuotesStore.subscribe(() => updates++);
+    applyFrame({
+      ts: '2026-11-23T09:00:20Z',
+      quotes: [
+        { token_id: 2885, ltp: '1423.00', change: '3', change_pct: '0.21', volume: 7 },
+        { token_id: 1333, ltp: '980.00', change: '-5', change_pct: '-0.5', volume: 2 },
+      ],
+    });
+    stop();
+    expect(updates).toBe(1);
+    const q = useQuotesStore.getState().quotes;
+    expect(q[2885]).toMatchObject({ ltp: '1423.00', volume: 7, ts: '2026-11-23T09:00:20Z' });
+    expect(q[1333]?.ltp).toBe('990.00');
+  });
+
+  it('ignores a malformed frame', () => {
+    expect(frameUpdates({ ts: '2026-11-23T09:00:20Z', quotes: 'nope' } as never)).toEqual([]);
+    expect(frameUpdates(null)).toEqual([]);
+    useQuotesStore.getState().applyFrame({ quotes: [] } as never);
+    expect(useQuotesStore.getState().quotes).toEqual({});
   });
 });

@@ -1,19 +1,22 @@
 /**
  * Last known quote per token: seeded from GET /market/quotes, then kept current by the socket's
- * price_update events. Latest wins per token: an update older (by `ts`) than what the store holds
- * is dropped, so a late REST snapshot never rolls a live price back.
+ * `prices` frames (each quote stamped with its frame's `ts`). Latest wins per token: an update
+ * older (by `ts`) than what the store holds is dropped, so a late REST snapshot never rolls a
+ * live price back.
  */
 import { create } from 'zustand';
 
-import type { PriceUpdate, Quote } from '@/lib/api-types';
+import type { PriceUpdate, PricesFrame, Quote } from '@/lib/api-types';
 
 export type LiveQuote = PriceUpdate & Partial<Pick<Quote, 'open' | 'high' | 'low' | 'prev_close'>>;
 
 export interface QuotesState {
   quotes: Record<number, LiveQuote>;
-  /** Applies one price_update or REST quote; returns false when it was older than the stored one. */
+  /** Applies one quote (with its ts) or REST quote; returns false when it was older than the stored one. */
   apply: (update: PriceUpdate | Quote) => boolean;
   applyMany: (updates: ReadonlyArray<PriceUpdate | Quote>) => void;
+  /** Applies a `prices` frame: every quote in it, as one store update. */
+  applyFrame: (frame: PricesFrame) => void;
   clear: () => void;
 }
 
@@ -29,6 +32,12 @@ export function isNewer(incoming: string | undefined, current: string | undefine
   const b = time(current);
   if (Number.isNaN(a) || Number.isNaN(b)) return true;
   return a >= b;
+}
+
+/** A frame's quotes, each stamped with the frame's time; nothing from a malformed frame. */
+export function frameUpdates(frame: PricesFrame | null | undefined): PriceUpdate[] {
+  if (!frame || typeof frame.ts !== 'string' || !Array.isArray(frame.quotes)) return [];
+  return frame.quotes.map((q) => ({ ...q, ts: frame.ts }));
 }
 
 function merge(current: LiveQuote | undefined, update: PriceUpdate | Quote): LiveQuote | null {
@@ -56,6 +65,10 @@ export const useQuotesStore = create<QuotesState>()((set, get) => ({
       }
       return { quotes };
     });
+  },
+
+  applyFrame(frame) {
+    get().applyMany(frameUpdates(frame));
   },
 
   clear() {
