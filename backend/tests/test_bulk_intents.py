@@ -1,8 +1,10 @@
 """Batch intents written in chunks: each row committed before it is sent, sending under way before the last chunk
-is written, progress never done early, one audit event per batch on an intact chain, a failed chunk shown."""
+is written, progress never done early, one audit event per batch on an intact chain, a failed chunk shown, and the
+rows a dead writer never wrote closed by reconciliation."""
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -15,6 +17,7 @@ from app.models import AuditEvent, Order
 from app.realtime import events
 from app.services import audit, batches, intents
 from app.services.dispatch import order_id_from_tag
+from app.services.reconcile import reconcile
 from tests.conftest import Actor, MakeClients, Simulator, place_order
 
 RELIANCE = 2885
@@ -50,12 +53,14 @@ class ChunkGate:
         self.before: dict[int, asyncio.Event] = {}  # chunk number -> released when this is set
         self.held_too_long: list[int] = []
         self.fail_at: int | None = None
+        self.waiting = asyncio.Event()  # a held chunk has arrived and waits for its release
         real = batches.insert_intents
 
         async def insert(session, batch_id: int, orders: Sequence[Order]) -> None:  # type: ignore[no-untyped-def]
             self.calls += 1
             number = self.calls
             if number in self.before:
+                self.waiting.set()
                 try:
                     await asyncio.wait_for(self.before[number].wait(), 5)
                 except TimeoutError:
@@ -126,6 +131,7 @@ async def test_progress_is_not_done_while_later_chunks_are_unwritten(
     first_chunk_done = asyncio.Event()
     mid_write: list[dict] = []
     done_claims: list[int] = []
+    said_done = asyncio.Event()
 
     async def listen(event: str, room: str, payload: dict) -> None:
         if event == events.BATCH_PROGRESS:
@@ -137,6 +143,7 @@ async def test_progress_is_not_done_while_later_chunks_are_unwritten(
                         select(func.count()).where(Order.batch_id == payload["batch_id"], Order.status != "PENDING")
                     )
                 done_claims.append(verdicts)
+                said_done.set()
             if sum(1 for p in progress if p["status"] != "PENDING") >= CHUNK:
                 first_chunk_done.set()
 
@@ -160,6 +167,8 @@ async def test_progress_is_not_done_while_later_chunks_are_unwritten(
         response = await http.post("/api/v1/orders/execute-all", json=body_for(clients), headers=advisor.headers)
         assert response.status_code == 202, response.text
         batch = await wait_batch(http, advisor, response.json()["batch_id"])
+        # The waiting request may answer before the last progress event has reached this listener.
+        await asyncio.wait_for(said_done.wait(), 5)
     finally:
         ctx.events.unsubscribe(listen)
 
@@ -249,3 +258,55 @@ async def test_a_chunk_that_cannot_be_written_is_shown_failed_and_nothing_of_it_
     assert written == CHUNK
     assert sorted(sent) == sorted(f"MD{rows[c.id]['order_id']}" for c in clients[:CHUNK])
     assert report.ok
+
+
+async def test_a_writer_that_dies_between_chunks_leaves_its_unwritten_rows_failed_after_reconciliation(
+    http: httpx.AsyncClient,
+    advisor: Actor,
+    make_clients: MakeClients,
+    sim: Simulator,
+    ctx: AppContext,
+    small_chunks: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process that dies after its first chunk would leave the batch pending for ever; reconciliation closes the
+    rows never written (nothing was sent for them), and a writer that was only stalled finds the batch closed and
+    writes nothing more."""
+    clients = await make_clients(advisor, CLIENTS, cash=Decimal("1000000"))
+    await sim.price(RELIANCE, "100.00")
+    gate = ChunkGate(monkeypatch)
+    release = gate.before[2] = asyncio.Event()
+    request = asyncio.create_task(
+        http.post("/api/v1/orders/execute-all", json=body_for(clients), headers=advisor.headers)
+    )
+    await asyncio.wait_for(gate.waiting.wait(), 10)
+    async with ctx.sessions() as session:
+        batch_id = await session.scalar(select(Order.batch_id).limit(1))
+    for _ in range(200):
+        response = await http.get(f"/api/v1/batches/{batch_id}", headers=advisor.headers)
+        if response.json()["counts"]["filled"] == CHUNK:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        pytest.fail("the first chunk's orders did not fill")
+
+    report = await reconcile(ctx, pending_older_than=timedelta(0), failed_older_than=timedelta(0))
+    assert report.unwritten_batches == [batch_id]
+    batch = await wait_batch(http, advisor, batch_id)
+    rows = {row["client_id"]: row for row in batch["rows"]}
+    assert [rows[c.id]["status"] for c in clients[:CHUNK]] == ["FILLED"] * CHUNK
+    for client in clients[CHUNK:]:
+        assert rows[client.id]["status"] == "FAILED" and rows[client.id]["order_id"] is None
+        assert rows[client.id]["reason"].startswith("NOT_WRITTEN")
+    assert batch["status"] == "COMPLETED" and batch["counts"]["total"] == CLIENTS
+
+    release.set()
+    response = await asyncio.wait_for(request, 10)
+    assert response.status_code == 202, response.text
+    again = await wait_batch(http, advisor, batch_id)
+    assert len(again["rows"]) == CLIENTS and again["counts"]["failed"] == CLIENTS - CHUNK
+    async with ctx.sessions() as session:
+        written = await session.scalar(select(func.count()).select_from(Order))
+        chain = await audit.verify_chain(session)
+    assert written == CHUNK and gate.held_too_long == []
+    assert chain.ok

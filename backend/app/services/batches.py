@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,11 +34,11 @@ from app.services.order_terms import (
 )
 from app.services.orders import side_of
 from app.services.risk import check_orders, ensure_not_halted
+from app.services.unwritten_rows import NOT_WRITTEN, plan_params, planned_rows, still_planned
 
 log = logging.getLogger(__name__)
 
 SKIPPED = "SKIPPED"
-NOT_WRITTEN = "NOT_WRITTEN: this row could not be written, so nothing was sent for it; send it again if still wanted"
 
 
 def request_hash(body: dict[str, Any]) -> str:
@@ -75,7 +75,7 @@ async def save_batch(
     row, is written with its last chunk. `one_transaction` writes every row at once (a retry: its rows' uniqueness
     must refuse the whole retry, not a later chunk of it after the first was sent)."""
     parts = chunks(orders, None if one_transaction else intents.CHUNK_ROWS)
-    batch.params = {**batch.params, "planned_rows": len(orders)}
+    batch.params = {**batch.params, **plan_params(orders, chunked=len(parts) > 1)}
     async with write_turn(ctx.write_turns, session):
         session.add(batch)
         try:
@@ -100,6 +100,17 @@ async def save_batch(
             if number > 0:
                 async with write_turn(ctx.write_turns, session):
                     await insert_intents(session, batch_id, part)
+                    if not await still_planned(session, batch_id, len(orders)):
+                        # Reconciliation took this writer for dead and closed the rest as not written. The chunk is
+                        # taken back in this transaction: a rollback would expire the clients and instrument that the
+                        # sender, still at work on the earlier chunks, reads.
+                        await session.execute(delete(Order).where(Order.id.in_([o.id for o in part])))
+                        await session.commit()
+                        log.error(
+                            "batch %s: closed by reconciliation after %d of %d rows", batch_id, written, len(orders)
+                        )
+                        orders = orders[:written]
+                        break
                     if number == len(parts) - 1:
                         await _audit_batch(session, user, batch, orders)
                     await session.commit()
@@ -269,11 +280,6 @@ async def complete_if_done(session: AsyncSession, batch_id: int) -> bool:
     batch.status, batch.finished_at = BatchStatus.COMPLETED, finished_at(batch, [last_change])
     await session.commit()
     return True
-
-
-def planned_rows(batch: Batch) -> int:
-    """How many order rows the batch plans (batches written before chunking say nothing: 0, no floor)."""
-    return int(batch.params.get("planned_rows", 0))
 
 
 def finished_at(batch: Batch, changes: list[datetime | None]) -> datetime:

@@ -4,8 +4,10 @@ Run at start-up (orders a crash left PENDING or FAILED) and then periodically. E
 tag in its client's order book: found, the broker's state is recorded (a FAILED order that the broker filled
 becomes FILLED); not found, an in-flight order never reached the broker and is CANCELLED with that reason.
 Nothing is ever re-sent from here: after a crash the market has moved, and sending again is the advisor's call.
-A split order (app/services/order_legs.py) is settled leg by leg, each by its own tag: a crash between two sends
-leaves legs the broker has (recorded) and legs it never saw (CANCELLED, NOT_AT_BROKER), and the row follows them.
+A batch a crash left half-written (rows planned, never written, so never sent) has those rows closed as FAILED
+(app/services/unwritten_rows.py). A split order (app/services/order_legs.py) is settled leg by leg, each by its own
+tag: a crash between two sends leaves legs the broker has (recorded) and legs it never saw (CANCELLED,
+NOT_AT_BROKER), and the row follows them.
 Each order is settled on its own: one the broker describes in a way we cannot record, or one client whose books
 cannot be read, is logged and left for the next pass while the rest are settled. However many processes serve the
 app, one runs a pass at a time (a lease); the others skip theirs.
@@ -35,6 +37,7 @@ from app.services.order_legs import leg_id_from_tag, record_leg_outcome
 from app.services.order_state import Verdict
 from app.services.order_writer import legs_of
 from app.services.trades import sync_fills
+from app.services.unwritten_rows import close_unwritten
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ class ReconcileReport:
     fill_gaps: int = 0
     # Orders whose broker state could not be recorded (each logged); the pass went on without them.
     failed_orders: list[int] = field(default_factory=list)
+    # Batches a crash left with rows never written, now shown FAILED (app/services/unwritten_rows.py).
+    unwritten_batches: list[int] = field(default_factory=list)
 
 
 async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_older_than: timedelta) -> ReconcileReport:
@@ -92,7 +97,9 @@ async def reconcile(ctx: AppContext, *, pending_older_than: timedelta, failed_ol
         if isinstance(result, Exception):
             log.error("reconciliation: client %s's orders not settled", client.id, exc_info=result)
             report.unreachable_clients.append(client.id)  # type: ignore[arg-type]
-    await _complete_batches(ctx, {o.batch_id for o, _ in rows if o.batch_id is not None})
+    closed = await close_unwritten(ctx, older_than=pending_older_than)
+    report.unwritten_batches = closed
+    await _complete_batches(ctx, {o.batch_id for o, _ in rows if o.batch_id is not None} | set(closed))
     # After the orders above, whose own updates already copied their fills; a row updated as recently as a PENDING
     # order is young may still have its copy on the way from a live request.
     report.fill_gaps = await _catch_up_fills(ctx, since=now - FILLS_LOOKBACK, until=now - pending_older_than)
