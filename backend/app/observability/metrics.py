@@ -69,6 +69,17 @@ BAR_UPDATES_EMITTED = Counter(
     "bar_update events emitted to sockets.",
     registry=REGISTRY,
 )
+BACKGROUND_JOB_RUNS = Counter(
+    "multidesk_background_job_runs_total",
+    "Runs of a periodic background job in this process (only the runner's count grows), by job and outcome.",
+    ["job", "outcome"],
+    registry=REGISTRY,
+)
+RUNNER = Gauge(
+    "multidesk_runner",
+    "1 while this process holds the runner lease and runs the periodic background jobs, else 0.",
+    registry=REGISTRY,
+)
 RATE_LIMITED = Counter(
     "multidesk_rate_limited_total",
     "Requests refused by a rate limit or a login lockout, by limit.",
