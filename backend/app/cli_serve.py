@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ from app.config import ConfigError, Settings
 from app.db import upgrade_head
 
 SIMULATOR_URL = "MULTIDESK_SIMULATOR_URL"
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # The venue replays its journal before it listens; a long journal takes a while.
 VENUE_START_S = 60.0
 WORKER_HEALTHCHECK_S = 60
@@ -87,6 +89,9 @@ def run() -> int:
         print("demo logins: advisor@example.com / advisor123   admin@example.com / admin123", flush=True)
     with contextlib.ExitStack() as beside:
         if settings.workers > 1:
+            # /metrics adds up the workers' samples kept here (app/observability/metrics.py).
+            if not os.environ.get(METRICS_DIR):
+                os.environ[METRICS_DIR] = beside.enter_context(tempfile.TemporaryDirectory(prefix="multidesk-metrics-"))
             if settings.migrate_on_start:
                 asyncio.run(upgrade_head(settings.resolved_database_url))
                 # The workers read their settings from this environment: the schema is current for them.

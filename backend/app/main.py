@@ -20,6 +20,7 @@ from app.context import AppContext
 from app.db import schema_is_current, upgrade_head
 from app.market.bar_store import flush_forever
 from app.observability.logs import configure_logging
+from app.observability.metrics import process_ended
 from app.realtime.reads import DeskReads
 from app.realtime.server import MultiDeskApp, RealtimeServer
 from app.services.bars import prune_once
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
         yield
         await realtime.close()
         await ctx.close()
+        process_ended()
 
     app = FastAPI(title="MultiDesk", version="0.1.0", lifespan=lifespan)
     app.state.ctx = ctx
