@@ -442,6 +442,8 @@ def check_k8s_rules() -> str:
         ingress = r.one("Ingress")
         annotations = ingress["metadata"].get("annotations", {})
         problems.check(ingress["spec"].get("ingressClassName") == "nginx", f"{tag}: ingressClassName nginx")
+        problems.check("nginx.ingress.kubernetes.io/affinity" not in annotations,
+                       f"{tag}: no ingress session affinity (Socket.IO is WebSocket-only; it would not reach a worker)")
         for key in ("proxy-read-timeout", "proxy-send-timeout"):
             problems.check(annotations.get(f"nginx.ingress.kubernetes.io/{key}") == "3600", f"{tag}: ingress {key} 3600 (WebSocket)")
         rules = ingress["spec"]["rules"]
