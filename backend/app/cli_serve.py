@@ -53,7 +53,9 @@ def _listening(port: int) -> bool:
 def venue_beside() -> Iterator[str]:
     """The shared simulator venue as a child process on a free local port; its URL while it runs."""
     port = _free_port()
-    venue = subprocess.Popen([sys.executable, "-m", "app.cli", "simulator", "serve", "--port", str(port)])  # noqa: S603
+    # Local only: the workers beside it are its only callers.
+    command = [sys.executable, "-m", "app.cli", "simulator", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    venue = subprocess.Popen(command)  # noqa: S603
     try:
         deadline = time.monotonic() + VENUE_START_S
         while not _listening(port):
