@@ -98,10 +98,13 @@ async def hold(
         yield
     finally:
         renewing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewing
-        # Given back even when the caller was cancelled: otherwise the next exit waits for the lease to lapse.
-        await asyncio.shield(give_back(sessions, name, holder))
+        try:
+            # Given back even when the caller was cancelled: otherwise the next exit waits for the lease to lapse.
+            await asyncio.shield(give_back(sessions, name, holder))
+        finally:
+            # Waited for without suppressing CancelledError: a cancellation of the caller arriving here must reach
+            # it (suppressing the renewal's would swallow the caller's too, and it would run on as if never told).
+            await asyncio.wait([renewing])
 
 
 async def give_back(sessions: async_sessionmaker[AsyncSession], name: str, holder: str) -> None:
