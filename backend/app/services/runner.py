@@ -28,6 +28,9 @@ from app.services.leases import give_back, renew, take
 log = logging.getLogger(__name__)
 
 RUNNER_LEASE = "runner"
+# Stopping: how long a job's run under way may take to finish its pass (a pass cut short mid-transaction can leave
+# SQLite's write lock behind for a while), and how long giving the lease back may take before it is left to lapse.
+STOP_GRACE_S = 2.0
 
 T = TypeVar("T")
 
@@ -55,6 +58,8 @@ class Runner:
         self._jobs = list(jobs)
         self._ttl_s = ttl_s
         self._holder = secrets.token_hex(16)
+        self._stopping = False
+        self._running: set[asyncio.Task[None]] = set()
 
     async def run_forever(self) -> None:
         while True:
@@ -77,6 +82,8 @@ class Runner:
         log.info("this process is the runner: %s", ", ".join(job.name for job in self._jobs))
         RUNNER.set(1)
         jobs = [asyncio.create_task(self._every(job), name=f"job-{job.name}") for job in self._jobs]
+        # A process stopping lets a run under way finish; one that lost (or may lose) the lease stops at once.
+        grace = STOP_GRACE_S
         try:
             while True:
                 await asyncio.sleep(self._ttl_s / 3)
@@ -89,24 +96,40 @@ class Runner:
                         log.warning("could not renew the runner lease; trying again", exc_info=True)
                         continue
                     log.error("could not renew the runner lease in time: background jobs stop here", exc_info=True)
+                    grace = 0
                     return
                 if not kept:
                     log.error("the runner lease lapsed and was taken (this process stalled): background jobs stop here")
+                    grace = 0
                     return
                 valid_until = asked + self._ttl_s
         finally:
-            for task in jobs:
-                task.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
+            await self._stop(jobs, grace)
             RUNNER.set(0)
             # Given back at once when this process stops, so another takes over without waiting for it to lapse.
             with contextlib.suppress(Exception):
-                await asyncio.shield(give_back(self._sessions, self._lease, self._holder))
+                async with asyncio.timeout(STOP_GRACE_S):
+                    await asyncio.shield(give_back(self._sessions, self._lease, self._holder))
+
+    async def _stop(self, jobs: list[asyncio.Task[None]], grace: float) -> None:
+        """Waiting jobs stop at once; a run under way may finish its pass first, within `grace` seconds."""
+        self._stopping = True
+        for task in jobs:
+            if task not in self._running or not grace:
+                task.cancel()
+        await asyncio.wait(jobs, timeout=grace or None)
+        for task in jobs:
+            task.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        self._stopping = False
 
     async def _every(self, job: Job) -> None:
         if not job.at_start:
             await asyncio.sleep(job.interval_s)
-        while True:
+        task = asyncio.current_task()
+        assert task is not None
+        while not self._stopping:
+            self._running.add(task)
             try:
                 await job.run()
             except Exception:
@@ -115,4 +138,7 @@ class Runner:
             else:
                 BACKGROUND_JOB_RUNS.labels(job.name, "ok").inc()
                 log.debug("background job %s ran", job.name)
-            await asyncio.sleep(job.interval_s)
+            finally:
+                self._running.discard(task)
+            if not self._stopping:
+                await asyncio.sleep(job.interval_s)
