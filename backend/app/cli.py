@@ -3,13 +3,10 @@ simulator serve`."""
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
-import uvicorn
-
-from app import cli_replay, cli_simulator
+from app import cli_replay, cli_serve, cli_simulator
 from app.cli_instruments import SOURCES, run_import
 from app.config import Settings
 from app.context import AppContext
@@ -43,33 +40,6 @@ async def _verify_audit() -> int:
         await ctx.close()
 
 
-def _serve() -> int:
-    settings = Settings()
-    port = int(os.environ.get("PORT", "8000"))
-    host = os.environ.get("HOST", "0.0.0.0")  # noqa: S104  (served on every interface, as a container must be)
-    print(f"MultiDesk on http://127.0.0.1:{port}  (data: {settings.data_dir.resolve()})", flush=True)
-    if settings.demo_mode:
-        print("demo logins: advisor@example.com / advisor123   admin@example.com / admin123", flush=True)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=1,
-        log_level="info",
-        # Per-message compression cost about a third of the CPU spent sending price updates (measured with
-        # `make bench`), and those frames are small JSON objects that compress little.
-        ws_per_message_deflate=False,
-        # The app configures logging (JSON or text, with request ids) and writes its own access lines.
-        log_config=None,
-        access_log=False,
-        # Uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, so any local caller could pick its address;
-        # the app believes it only from MULTIDESK_TRUSTED_PROXIES (app.main).
-        proxy_headers=False,
-    )
-    return 0
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="multidesk")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -96,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "simulator":
         return cli_simulator.run(args)
     if command == "serve":
-        return _serve()
+        return cli_serve.run()
     if command == "migrate":
         asyncio.run(upgrade_head(Settings().resolved_database_url))
         return 0

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     # How long a lease (an exit's, the reconciliation runner's) outlives a process that died holding it; a live
     # holder renews it every third of this.
     lease_ttl_s: float = Field(default=60.0, ge=3)
+    # The one process that runs the periodic background jobs (reconciliation, the candle prune: app/services/runner.py)
+    # holds a lease this long and renews it every third of it; another takes over within this and a third after the
+    # runner died.
+    runner_lease_ttl_s: float = Field(default=15.0, ge=1)
+    # Server processes `python -m app.cli serve` runs on one port (uvicorn workers). More than 1 needs Redis (rooms
+    # and rate limits shared between them) and the shared simulator venue (MULTIDESK_SIMULATOR_URL; unset, serve
+    # starts one beside the workers).
+    workers: int = Field(default=1, ge=1, le=64)
     # How long GET /batches/{id}?wait=true may hold a request.
     batch_wait_max_s: float = Field(default=30.0, gt=0)
     # Background reconciliation: open orders are synced, FAILED ones looked up by tag once this old.

@@ -21,18 +21,26 @@ from app.db import schema_is_current, upgrade_head
 from app.market.bar_store import flush_forever
 from app.observability.gc_tuning import tune_after_startup
 from app.observability.logs import configure_logging
+from app.observability.metrics import process_ended
 from app.realtime.reads import DeskReads
 from app.realtime.server import MultiDeskApp, RealtimeServer
-from app.services.bars import prune_forever
+from app.services.bars import prune_once
 from app.services.clients import visible_clients
 from app.services.demo import seed_demo
 from app.services.instruments import load_tokens_file
+from app.services.leases import hold
 from app.services.order_writer import batch_done_total
-from app.services.reconcile import on_broker_order, reconcile_forever, reconcile_once
+from app.services.reconcile import on_broker_order, reconcile_due, reconcile_once
+from app.services.runner import Job, Runner
 from app.services.startup_checks import check_motilal_public_ip
 from app.spa import mount_spa
 
 log = logging.getLogger(__name__)
+
+STARTUP_LEASE = "job:startup"
+# Long enough for another process's start-up steps (a scrip-master sized tokens file, a large demo seed).
+STARTUP_WAIT_S = 300.0
+STARTUP_BUSY = ("STARTUP_BUSY", "another process has been loading instruments for too long")
 
 
 async def start(ctx: AppContext) -> None:
@@ -44,7 +52,12 @@ async def start(ctx: AppContext) -> None:
             "The database schema is not at the newest migration and MULTIDESK_MIGRATE_ON_START is false: "
             "run `python -m app.cli migrate` (the migration job) first."
         )
-    async with ctx.sessions() as session:
+    # Processes starting together (workers, replicas) load the instruments and seed one after the other: each
+    # step is an idempotent upsert, but two at once would race on the same rows.
+    async with (
+        hold(ctx.sessions, STARTUP_LEASE, ttl_s=settings.lease_ttl_s, wait_s=STARTUP_WAIT_S, busy=STARTUP_BUSY),
+        ctx.sessions() as session,
+    ):
         await check_motilal_public_ip(session, settings)
         await load_tokens_file(session, settings.tokens_csv)
         if settings.demo_mode:
@@ -58,12 +71,16 @@ async def start(ctx: AppContext) -> None:
     # Orders a previous run left without a verdict are settled before new ones are taken.
     pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)
     await reconcile_once(ctx, pending_older_than=pending_age, failed_older_than=timedelta(0))
-    ctx.tasks.spawn(reconcile_forever(ctx), name="reconcile")
+    jobs = [
+        Job("reconcile", settings.reconcile_interval_s, partial(reconcile_due, ctx)),
+        Job("candles-prune", settings.bars_prune_interval_s, partial(prune_once, ctx), at_start=True),
+    ]
+    ctx.tasks.spawn(Runner(ctx.sessions, jobs, ttl_s=settings.runner_lease_ttl_s).run_forever(), name="runner")
+    # Every process writes the candles it built from its own ticks (the live minutes it serves are in its memory).
     ctx.tasks.spawn(
         flush_forever(ctx.candles, ctx.sessions, ctx.write_turns, ctx.market_now, settings.bars_flush_interval_s),
         name="candles-flush",
     )
-    ctx.tasks.spawn(prune_forever(ctx), name="candles-prune")
 
 
 def create_app(settings: Settings | None = None) -> MultiDeskApp:
@@ -81,6 +98,7 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
         yield
         await realtime.close()
         await ctx.close()
+        process_ended()
 
     app = FastAPI(title="MultiDesk", version="0.1.0", lifespan=lifespan)
     app.state.ctx = ctx

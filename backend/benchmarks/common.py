@@ -28,7 +28,7 @@ ENCRYPTION_KEY = Fernet.generate_key().decode()
 # The benchmark server's /metrics answers only this bearer token (MULTIDESK_METRICS_TOKEN).
 METRICS_TOKEN = "benchmark-metrics-" + "m" * 24
 ROW_KEYS = ("name", "db", "value", "unit", "bound", "ratio", "target", "meets")
-NAMES = (
+_NAMES = (
     "execute_all",
     "execute_all_sequential",
     "overhead_orders_per_s",
@@ -40,6 +40,9 @@ NAMES = (
     "api_search_p95_ms",
     "candles_cpu_pct",
 )
+# The server benchmarks (benchmarks/server.py) measured with 2 worker processes too: each row beside its 1-process one.
+SERVER_ROWS = ("tick_", "api_")
+NAMES = tuple(n for base in _NAMES for n in (base, *([f"{base}_2w"] if base.startswith(SERVER_ROWS) else [])))
 
 
 def size(full: int, tiny: int) -> int:

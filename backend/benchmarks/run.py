@@ -1,8 +1,8 @@
 """`python -m benchmarks.run`: every benchmark on SQLite and PostgreSQL; one table to stdout, var/bench/results.*.
 
 Environment: BENCH_SCALE=tiny (smoke size), BENCH_DBS=sqlite,postgres, BENCH_ONLY=inprocess|server|candles,
-BENCH_TICK_SECONDS, BENCH_API_SECONDS, BENCH_OUT (default var/bench), BENCH_PG_URL, BENCH_REDIS_URL,
-BENCH_PROFILE=<execute_all|overhead|exit_by_token|tick>.
+BENCH_TICK_SECONDS, BENCH_API_SECONDS, BENCH_WORKERS (server sizes, default 1,2), BENCH_OUT (default var/bench),
+BENCH_PG_URL, BENCH_REDIS_URL, BENCH_PROFILE=<execute_all|overhead|exit_by_token|tick>.
 """
 
 import asyncio

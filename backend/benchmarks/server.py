@@ -3,10 +3,17 @@
 4. Tick fan-out: 500 instruments ticking 10x/s, 200 Socket.IO clients x 50 tokens, Redis as the Socket.IO manager:
    the quotes the clients receive in `prices` frames, their latency and their share of the ideal.
 5. API latency under steady load (benchmarks/load.py): client list, place order (zero-latency simulator), search.
+
+Both run once per server size in BENCH_WORKERS (default "1,2": MULTIDESK_WORKERS processes on one port); the rows
+of a multi-worker server are named `<row>_<n>w` (tick_p99_ms_2w), beside the one-process row. Several workers get
+Redis and the shared simulator venue (serve starts it beside them); CPU and memory are those of the whole process
+tree (the workers, their parent and the venue).
 """
 
 import asyncio
 import contextlib
+import contextvars
+import dataclasses
 import json
 import os
 import socket
@@ -43,6 +50,9 @@ from benchmarks.tick_clients import TickClients, stderr_excerpt
 BACKEND = Path(__file__).resolve().parents[1]
 TICK_INTERVAL_S = 0.1
 EMIT_INTERVAL_MS = 250
+WORKER_COUNTS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",") if n]
+# The MULTIDESK_WORKERS of the servers the benchmarks below start (run_server sets it per round).
+SERVER_WORKERS: contextvars.ContextVar[int] = contextvars.ContextVar("server_workers", default=1)
 
 
 def free_port() -> int:
@@ -51,12 +61,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (a multi-worker server: the parent, its workers, the venue beside them)."""
+    tree, i = [pid], 0
+    while i < len(tree):
+        with contextlib.suppress(OSError):
+            tree += [int(c) for c in Path(f"/proc/{tree[i]}/task/{tree[i]}/children").read_text().split()]
+        i += 1
+    return tree
+
+
 def proc_usage(pid: int) -> tuple[float, int]:
-    """(CPU seconds used, resident memory in bytes) of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks
-    rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    """(CPU seconds used, resident memory in bytes) of a process and its descendants, from /proc."""
+    ticks, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+    cpu, rss = 0.0, 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks
+            rss += int(fields[21]) * page
     return cpu, rss
 
 
@@ -65,8 +88,12 @@ def log_tail(path: Path, chars: int = 3000) -> str:
 
 
 def runqueue_wait_s(pid: int) -> float:
-    """Seconds the process's main thread (the server's event loop) has spent runnable but waiting for a CPU."""
-    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    """Seconds the main threads (the event loops) of the server's processes spent runnable but waiting for a CPU."""
+    waited = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            waited += int(Path(f"/proc/{member}/schedstat").read_text().split()[1])
+    return waited / 1e9
 
 
 @contextlib.asynccontextmanager
@@ -74,6 +101,10 @@ async def server(env: dict[str, str], port: int, log_path: Path, profile: Path |
     """`python -m app.cli serve` until the block ends; with `profile`, under pyinstrument, its text report there."""
     env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
     command = ["benchmarks.profiled_serve", str(profile)] if profile else ["app.cli", "serve"]
+    if (workers := SERVER_WORKERS.get()) > 1:
+        # Several workers share rooms and limits through Redis (serve refuses them without it).
+        env = {"MULTIDESK_REDIS_URL": REDIS_URL, **env, "MULTIDESK_WORKERS": str(workers)}
+        log_path = log_path.with_stem(f"{log_path.stem}-{workers}w")
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -86,7 +117,8 @@ async def server(env: dict[str, str], port: int, log_path: Path, profile: Path |
         )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(300):
+            # Up to two minutes: several workers start one after the other on a busy machine.
+            for _ in range(1200):
                 if process.returncode is not None:
                     raise RuntimeError(f"server exited: {log_tail(log_path)}")
                 with contextlib.suppress(httpx.HTTPError):
@@ -334,6 +366,18 @@ async def run_server(db: str, data_dir: Path) -> list[Row]:
     finally:
         await engine.dispose()
     token = TokenIssuer(JWT_SECRET, timedelta(hours=2), timedelta(days=1)).issue(user_id, "access")
-    rows = await tick_fanout(db, data_dir, token)
-    rows += await api_latency(db, data_dir, token, client_ids)
+    rows = []
+    for workers in WORKER_COUNTS:
+        chosen = SERVER_WORKERS.set(workers)
+        try:
+            measured = await tick_fanout(db, data_dir, token)
+            measured += await api_latency(db, data_dir, token, client_ids)
+        finally:
+            SERVER_WORKERS.reset(chosen)
+        if workers > 1:
+            measured = [
+                dataclasses.replace(row, name=f"{row.name}_{workers}w", note=f"{workers} workers; {row.note}")
+                for row in measured
+            ]
+        rows += measured
     return rows

@@ -69,6 +69,8 @@ class Server:
     settings: dict[str, str]
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
+    # Several workers start one after the other behind one port (migrations first, in their parent).
+    ready_within_s: float = 30.0
 
     @property
     def url(self) -> str:
@@ -113,7 +115,9 @@ class Server:
                 return False
 
         # Uvicorn listens only once start-up (migrations, seeding, the start-up reconciliation) is done.
-        await poll(ready, within=30, failure=lambda: f"the server was not ready in time:\n{self.log_tail()}")
+        await poll(
+            ready, within=self.ready_within_s, failure=lambda: f"the server was not ready in time:\n{self.log_tail()}"
+        )
 
     @property
     def running(self) -> bool:

@@ -59,6 +59,8 @@ SERVER_SETTINGS = {
     # A MARKET order killed between its acceptance and its fill in the journal fills on the next tick.
     "MULTIDESK_SIM_TICK_INTERVAL_S": "0.5",
     "MULTIDESK_RECONCILE_INTERVAL_S": "0.5",
+    # The killed process held the runner lease: the restart runs the periodic passes once it lapses.
+    "MULTIDESK_RUNNER_LEASE_TTL_S": "2",
     # FAILED rows stay FAILED until the restart's start-up pass settles them, so the crash leaves some behind.
     "MULTIDESK_RECONCILE_FAILED_AFTER_S": "60",
     "MULTIDESK_MOTILAL_BASE_URL": "http://127.0.0.1:9",

@@ -455,7 +455,9 @@ async def test_redis_going_away_keeps_orders_and_this_process_sockets_going(
 
             await eventually(announced)
 
-        await socket_client.connect(url, auth={"token": headers["Authorization"].removeprefix("Bearer ")})
+        await socket_client.connect(
+            url, auth={"token": headers["Authorization"].removeprefix("Bearer ")}, transports=["websocket"]
+        )
         try:
             await placed_and_announced()
             break_redis(redis_proxy, fault)

@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from app.context import AppContext
 from app.models import Lease
 from app.models.types import utcnow
+from app.services import leases as leases_module
 from app.services import reconcile as reconcile_module
 from app.services.leases import LeaseBusy, hold
 
@@ -97,3 +98,33 @@ async def test_two_reconciliation_passes_at_once_run_one(ctx: AppContext, monkey
     assert runs == 1 and sum(r is None for r in results) == 2
     # Once it is over, the next pass runs.
     assert await reconcile_module.reconcile_once(ctx, **ages) is not None and runs == 2
+
+
+async def test_a_holder_cancelled_while_it_gives_the_lease_back_stays_cancelled(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopping = asyncio.Event()
+
+    async def renewal_that_takes_a_moment_to_stop(*_args: object) -> None:
+        try:
+            await asyncio.sleep(30)
+        finally:
+            stopping.set()
+            await asyncio.sleep(0.2)
+
+    monkeypatch.setattr(leases_module, "_renew_forever", renewal_that_takes_a_moment_to_stop)
+
+    async def holder() -> None:
+        async with hold(ctx.sessions, "test:exit", ttl_s=30, wait_s=0, busy=BUSY):
+            await asyncio.sleep(0.05)  # the renewal has started
+        await asyncio.sleep(30)  # where it would go on if the cancellation below were swallowed
+
+    task = asyncio.create_task(holder())
+    async with asyncio.timeout(5):
+        await stopping.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(5):
+            await task
+    async with hold(ctx.sessions, "test:exit", ttl_s=30, wait_s=0, busy=BUSY):
+        pass

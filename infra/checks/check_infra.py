@@ -50,7 +50,10 @@ NON_APP_NAMES = {
     "MULTIDESK_BACKEND_ADDR",
 }
 PENDING_APP_SETTINGS = {"MULTIDESK_MIGRATE_ON_START"}
-SERVER_ENV_NAMES = {"UVICORN_WORKERS", "FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY"}
+SERVER_ENV_NAMES = {"FORWARDED_ALLOW_IPS"}
+# The one simulator venue: `python -m app.cli simulator serve` on this port, health at /health.
+VENUE_COMMAND = ["python", "-m", "app.cli", "simulator", "serve", "--port", "8100"]
+VENUE_PORT = 8100
 
 
 class CheckFailed(Exception):
@@ -212,7 +215,8 @@ def settings_probe(env: dict[str, str]) -> dict[str, Any]:
     script = (
         "import json; from app.config import Settings; s = Settings(); s.ensure_secrets(); "
         "print(json.dumps({'demo_mode': s.demo_mode, 'redis_url': s.redis_url, 'database_url': s.database_url, "
-        "'data_dir': str(s.data_dir), 'tokens_csv': str(s.tokens_csv), 'migrate_on_start': getattr(s, 'migrate_on_start', None)}))"
+        "'data_dir': str(s.data_dir), 'tokens_csv': str(s.tokens_csv), 'migrate_on_start': getattr(s, 'migrate_on_start', None), "
+        "'workers': s.workers}))"
     )
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
     return json.loads(run([python, "-c", script], cwd=ROOT / "backend", env=clean))
@@ -417,6 +421,8 @@ def check_k8s_rules() -> str:
         problems.check(jspec.get("restartPolicy") == "Never", f"{tag}: Job restartPolicy Never")
         problems.check("backoffLimit" in job["spec"] and "activeDeadlineSeconds" in job["spec"], f"{tag}: Job needs backoffLimit and activeDeadlineSeconds")
 
+        _check_k8s_venue(r, data, bc, problems)
+
         deployments = r.find("Deployment")
         services = {s["metadata"]["name"]: s for s in r.find("Service")}
         for name, svc in services.items():
@@ -435,6 +441,8 @@ def check_k8s_rules() -> str:
         ingress = r.one("Ingress")
         annotations = ingress["metadata"].get("annotations", {})
         problems.check(ingress["spec"].get("ingressClassName") == "nginx", f"{tag}: ingressClassName nginx")
+        problems.check("nginx.ingress.kubernetes.io/affinity" not in annotations,
+                       f"{tag}: no ingress session affinity (Socket.IO is WebSocket-only; it would not reach a worker)")
         for key in ("proxy-read-timeout", "proxy-send-timeout"):
             problems.check(annotations.get(f"nginx.ingress.kubernetes.io/{key}") == "3600", f"{tag}: ingress {key} 3600 (WebSocket)")
         rules = ingress["spec"]["rules"]
@@ -475,6 +483,47 @@ def check_k8s_rules() -> str:
     )
 
 
+def _check_k8s_venue(r: Rendered, data: dict[str, str], backend: dict[str, Any], problems: Problems) -> None:
+    """Two workers per backend pod, all of them calling ONE simulator venue that keeps its journal on a volume."""
+    tag = r.name
+    workers = data.get("MULTIDESK_WORKERS", "1")
+    problems.check(workers.isdigit() and int(workers) >= 2, f"{tag}: ConfigMap MULTIDESK_WORKERS must be 2+ (per pod)")
+    problems.check(not {"UVICORN_WORKERS", "WEB_CONCURRENCY"} & set(data),
+                   f"{tag}: the worker count is MULTIDESK_WORKERS (app.cli serve), not UVICORN_WORKERS/WEB_CONCURRENCY")
+    problems.check(backend.get("command") is None, f"{tag}: backend must run the image's CMD (python -m app.cli serve)")
+    venue = r.one("Deployment", "multidesk-simulator")
+    vspec = venue["spec"]
+    problems.check(vspec.get("replicas") == 1, f"{tag}: the simulator venue runs exactly one replica")
+    problems.check(vspec.get("strategy", {}).get("type") == "Recreate",
+                   f"{tag}: the simulator venue must be replaced with Recreate (never two venues at once)")
+    problems.check(not [h for h in r.find("HorizontalPodAutoscaler") if h["spec"]["scaleTargetRef"]["name"] == "multidesk-simulator"],
+                   f"{tag}: the simulator venue must not be autoscaled")
+    pod = vspec["template"]["spec"]
+    pod_labels = vspec["template"]["metadata"]["labels"]
+    container = pod["containers"][0]
+    problems.check(container.get("command") == VENUE_COMMAND, f"{tag}: the venue must run {' '.join(VENUE_COMMAND)}")
+    problems.check(container.get("image") == backend.get("image"), f"{tag}: the venue runs the backend image")
+    problems.check(VENUE_PORT in {p.get("containerPort") for p in container.get("ports", [])}, f"{tag}: venue port {VENUE_PORT}")
+    for probe in ("readinessProbe", "livenessProbe"):
+        problems.check(container.get(probe, {}).get("httpGet", {}).get("path") == "/health", f"{tag}: venue {probe} on /health")
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod.get("volumes", []) if "persistentVolumeClaim" in v}
+    mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+    journal_dir = data.get("MULTIDESK_DATA_DIR")
+    claim = claims.get(mounts.get(journal_dir or "", ""))
+    problems.check(claim is not None, f"{tag}: the venue's MULTIDESK_DATA_DIR {journal_dir} (its journal) must be a PersistentVolumeClaim")
+    problems.check(claim in {p["metadata"]["name"] for p in r.find("PersistentVolumeClaim")},
+                   f"{tag}: the venue's journal claim {claim} is not rendered")
+    url = data.get("MULTIDESK_SIMULATOR_URL", "")
+    services = {s["metadata"]["name"]: s for s in r.find("Service")}
+    match = re.fullmatch(r"http://([a-z0-9-]+):(\d+)", url)
+    service = services.get(match.group(1)) if match else None
+    problems.check(service is not None and _labels_match(service["spec"]["selector"], pod_labels)
+                   and int(match.group(2)) in {p["port"] for p in service["spec"]["ports"]},
+                   f"{tag}: ConfigMap MULTIDESK_SIMULATOR_URL {url!r} must name the venue's Service and port")
+    problems.check(not _labels_match(services["multidesk-backend"]["spec"]["selector"], pod_labels),
+                   f"{tag}: the backend Service must not select the venue's pods")
+
+
 def check_k8s_settings_values() -> str:
     """The rendered ConfigMap plus the secret template make a Settings the app accepts, in production mode."""
     results = []
@@ -486,6 +535,7 @@ def check_k8s_settings_values() -> str:
         problems = Problems()
         problems.check(parsed["demo_mode"] is False, f"{target}: demo mode on")
         problems.check(parsed["redis_url"], f"{target}: no Redis URL")
+        problems.check(parsed["workers"] >= 2, f"{target}: Settings.workers {parsed['workers']}, 2+ expected")
         problems.check(parsed["tokens_csv"] == "/app/data/tokens.csv", f"{target}: tokens csv {parsed['tokens_csv']}")
         problems.raise_if_any()
         results.append(target)
@@ -553,7 +603,7 @@ def check_compose_rules() -> str:
     base = load_yaml(COMPOSE)
     prod = merge_compose(base, load_yaml(COMPOSE_PROD))
     services = base.get("services", {})
-    problems.check(set(services) == {"postgres", "redis", "migrate", "backend", "frontend"}, f"services are {sorted(services)}")
+    problems.check(set(services) == {"postgres", "redis", "migrate", "simulator", "backend", "frontend"}, f"services are {sorted(services)}")
     for name, service in services.items():
         build = service.get("build")
         if isinstance(build, dict):
@@ -576,6 +626,20 @@ def check_compose_rules() -> str:
     problems.check(migrate.get("image") == backend.get("image"), "migrate and backend share one image")
     problems.check(_env_dict(backend.get("environment")).get("MULTIDESK_MIGRATE_ON_START") == "false", "backend: MULTIDESK_MIGRATE_ON_START false")
     problems.check("ports" not in backend, "backend publishes no port (nginx proxies it)")
+    benv = _env_dict(backend.get("environment"))
+    problems.check(benv.get("MULTIDESK_WORKERS", "1").isdigit() and int(benv.get("MULTIDESK_WORKERS", "1")) >= 2,
+                   "backend: MULTIDESK_WORKERS 2+ (server processes per container)")
+    venue = services.get("simulator", {})
+    problems.check(venue.get("command") == VENUE_COMMAND, f"simulator runs {' '.join(VENUE_COMMAND)}")
+    problems.check(venue.get("image") == backend.get("image"), "simulator and backend share one image")
+    problems.check("healthcheck" in venue and "/health" in json.dumps(venue.get("healthcheck")), "simulator needs a /health healthcheck")
+    problems.check(any(_volume_target(v) == "/var/lib/multidesk" and isinstance(v, str) and ":" in v
+                       and v.split(":")[0] in (base.get("volumes") or {}) for v in venue.get("volumes", [])),
+                   "simulator: its data dir (the journal) must be a named volume")
+    problems.check("ports" not in venue, "simulator publishes no port (only the backends call it)")
+    problems.check(benv.get("MULTIDESK_SIMULATOR_URL") == f"http://simulator:{VENUE_PORT}",
+                   f"backend: MULTIDESK_SIMULATOR_URL http://simulator:{VENUE_PORT}")
+    problems.check(depends.get("simulator", {}).get("condition") == "service_healthy", "backend depends on simulator: service_healthy")
     frontend = services.get("frontend", {})
     problems.check(any(str(p).endswith(":8080") and "3000" in str(p) for p in frontend.get("ports", [])), "frontend on :3000 → 8080")
     problems.check(_env_dict(frontend.get("environment")).get("MULTIDESK_BACKEND_ADDR") == "backend:8000", "frontend proxies to backend:8000")
@@ -587,6 +651,10 @@ def check_compose_rules() -> str:
     problems.check(penv.get("MULTIDESK_MIGRATE_ON_START") == "false", "prod: no migration at start")
     problems.check(":?" in penv.get("MULTIDESK_REDIS_URL", ""), "prod: MULTIDESK_REDIS_URL must be required (${...:?message})")
     problems.check(pservices["backend"].get("deploy", {}).get("replicas", 1) >= 2, "prod: 2+ backend replicas")
+    problems.check(pservices["simulator"].get("deploy", {}).get("replicas", 1) == 1, "prod: exactly one simulator venue")
+    problems.check(_env_dict(pservices["simulator"].get("environment")).get("MULTIDESK_DEMO_MODE") == "false",
+                   "prod: simulator demo mode off (NSE hours, as the backends)")
+    problems.check(int(penv.get("MULTIDESK_WORKERS", "1")) >= 2, "prod: MULTIDESK_WORKERS 2+")
     problems.check("ports" not in pservices["backend"], "prod: backend replicas cannot publish a host port")
     problems.check(all(_volume_target(v) != "/var/lib/multidesk" or (isinstance(v, str) and ":" not in v)
                        for v in pservices["backend"].get("volumes", [])),
@@ -597,7 +665,8 @@ def check_compose_rules() -> str:
         problems.check(service.get("restart") == "always", f"prod: {name} restart: always")
         problems.check(service.get("deploy", {}).get("resources", {}).get("limits", {}).get("memory"), f"prod: {name} memory limit")
     problems.raise_if_any()
-    return "services, dependencies, one-shot migrate, prod overlay (demo off, Redis required, 2 replicas, limits, restarts)"
+    return ("services, dependencies, one-shot migrate, one simulator venue with its journal volume, 2 workers, "
+            "prod overlay (demo off, Redis required, 2 replicas, limits, restarts)")
 
 
 def check_compose_settings_values() -> str:
@@ -725,7 +794,10 @@ def check_dockerfile_rules() -> str:
             healthcheck = " ".join(i.args for i in final if i.keyword == "HEALTHCHECK")
             problems.check("/health/live" in healthcheck and "urllib" in healthcheck, "backend: HEALTHCHECK on /health/live with urllib")
             cmd = " ".join(i.args for i in final if i.keyword == "CMD")
-            problems.check("uvicorn" in cmd and "app.main:create_app" in cmd and "--factory" in cmd, "backend: CMD runs uvicorn app.main:create_app --factory")
+            problems.check(cmd == '["python", "-m", "app.cli", "serve"]',
+                           "backend: CMD runs python -m app.cli serve (uvicorn workers of app.main:create_app)")
+            env = " ".join(i.args for i in final if i.keyword == "ENV")
+            problems.check("MULTIDESK_WORKERS=2" in env, "backend: ENV MULTIDESK_WORKERS=2 (two server processes per container)")
             problems.check("PYTHON_IMAGE=python:3.11-slim" in text, "backend: slim Python 3.11 base")
             # no migration at container start: the image must not run alembic/migrate by default
             problems.check("migrate" not in cmd, "backend: CMD must not migrate")

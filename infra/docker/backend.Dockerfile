@@ -2,8 +2,9 @@
 # MultiDesk backend: FastAPI + Socket.IO under uvicorn. Build from the repository root:
 #   docker build -f infra/docker/backend.Dockerfile -t multidesk-backend .
 #
-#   docker run ... multidesk-backend                          serve (uvicorn, workers from UVICORN_WORKERS / WEB_CONCURRENCY)
+#   docker run ... multidesk-backend                          serve: MULTIDESK_WORKERS (2) uvicorn processes on PORT
 #   docker run ... multidesk-backend python -m app.cli migrate  schema migrations, once per release (compose `migrate`, k8s Job)
+#   docker run ... multidesk-backend python -m app.cli simulator serve --port 8100   the shared simulator venue
 #
 # The app runs from its source layout (/app/backend/app, /app/backend/migrations, /app/data/tokens.csv), because
 # app/config.py and app/db.py find tokens.csv, alembic.ini and migrations/ relative to the package.
@@ -40,12 +41,15 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     MULTIDESK_DATA_DIR=/var/lib/multidesk \
     MULTIDESK_TOKENS_CSV=/app/data/tokens.csv \
-    UVICORN_HOST=0.0.0.0 \
-    UVICORN_PORT=8000 \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    MULTIDESK_WORKERS=2 \
     MULTIDESK_TRUSTED_PROXIES=*
 # MULTIDESK_TRUSTED_PROXIES=*: the container is reached only through nginx / the ingress controller, whose
 # X-Forwarded-For/-Proto the app then trusts (client IPs for the login limits, logs and audit). Narrow it if the
-# port is exposed. Uvicorn's own proxy-header handling is off (--no-proxy-headers): the app decides.
+# port is exposed. Uvicorn's own proxy-header handling is off (app/cli_serve.py): the app decides.
+# MULTIDESK_WORKERS=2: two server processes per container share its port, its CPU budget and one pod's overhead;
+# they need MULTIDESK_REDIS_URL and the simulator venue (MULTIDESK_SIMULATOR_URL), as replicas do.
 RUN groupadd --system --gid 10001 multidesk \
     && useradd --system --uid 10001 --gid multidesk --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin multidesk \
@@ -59,7 +63,7 @@ USER 10001:10001
 EXPOSE 8000
 # Liveness only (no database round trip): Docker restarts a wedged process; readiness is /health/ready.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=40s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get('UVICORN_PORT', '8000'), timeout=2)"]
-# uvicorn reads UVICORN_* for its options (UVICORN_WORKERS, UVICORN_PORT, …); without UVICORN_WORKERS the
-# worker count is WEB_CONCURRENCY, else 1. Exec form: uvicorn is PID 1 and gets SIGTERM for a graceful stop.
-CMD ["uvicorn", "app.main:create_app", "--factory", "--no-server-header", "--no-proxy-headers", "--ws-per-message-deflate", "false"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get('PORT', '8000'), timeout=2)"]
+# `serve` checks the settings (Redis with several workers), then runs uvicorn with the app.main:create_app factory
+# and MULTIDESK_WORKERS processes. Exec form: it is PID 1 and gets SIGTERM, which stops the workers gracefully.
+CMD ["python", "-m", "app.cli", "serve"]

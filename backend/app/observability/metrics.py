@@ -1,4 +1,12 @@
-"""The Prometheus metrics the app exports at /metrics (one registry per process; see infra/grafana)."""
+"""The Prometheus metrics the app exports at /metrics (see infra/grafana).
+
+One process: its own registry. Several workers on one port (app/cli_serve.py): a scrape reaches whichever worker
+accepts it, so each keeps its samples in files under PROMETHEUS_MULTIPROC_DIR (set by serve before the workers
+start) and /metrics adds up every worker's: counters and histograms summed, gauges as their mode says (live
+workers only). The per-process process_*/python_* series are left out then: they describe one worker, not the app.
+"""
+
+import os
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -10,7 +18,10 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
+
+MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 # The standard process_* (CPU, memory, open fds), python_gc_* and python_info series too.
@@ -51,7 +62,8 @@ BROKER_CALL_ERRORS = Counter(
 )
 SOCKET_CONNECTIONS = Gauge(
     "multidesk_socket_connections",
-    "Socket.IO connections open on this process.",
+    "Socket.IO connections open (on every live worker).",
+    multiprocess_mode="livesum",
     registry=REGISTRY,
 )
 PRICE_FRAMES_SENT = Counter(
@@ -79,6 +91,19 @@ BAR_UPDATES_EMITTED = Counter(
     "Candles carried by bars frames, counted per socket.",
     registry=REGISTRY,
 )
+BACKGROUND_JOB_RUNS = Counter(
+    "multidesk_background_job_runs_total",
+    "Runs of a periodic background job in this process (only the runner's count grows), by job and outcome.",
+    ["job", "outcome"],
+    registry=REGISTRY,
+)
+RUNNER = Gauge(
+    "multidesk_runner",
+    "Processes holding the runner lease and running the periodic background jobs (1 in the one that does; with "
+    "several workers, their sum).",
+    multiprocess_mode="livesum",
+    registry=REGISTRY,
+)
 RATE_LIMITED = Counter(
     "multidesk_rate_limited_total",
     "Requests refused by a rate limit or a login lockout, by limit.",
@@ -89,4 +114,14 @@ RATE_LIMITED = Counter(
 
 def render() -> tuple[bytes, str]:
     """The exposition text and its content type."""
+    if MULTIPROCESS_DIR:
+        workers = CollectorRegistry()
+        multiprocess.MultiProcessCollector(workers, path=MULTIPROCESS_DIR)
+        return generate_latest(workers), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def process_ended() -> None:
+    """A worker stopping: its live gauges (open sockets, the runner) stop counting; its counters stay in the sums."""
+    if MULTIPROCESS_DIR:
+        multiprocess.mark_process_dead(os.getpid(), MULTIPROCESS_DIR)

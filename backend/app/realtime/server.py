@@ -104,6 +104,9 @@ class RealtimeServer:
             client_manager=manager,
             # None: same origin only (the SPA is served from this port); the REST CORS list otherwise.
             cors_allowed_origins=settings.cors_origins or None,
+            # WebSocket only, as the web app connects: a long-polling session is many requests that must all reach
+            # the process holding it, which several workers on one port do not guarantee (no sticky sessions).
+            transports=["websocket"],
             logger=False,
             engineio_logger=False,
         )

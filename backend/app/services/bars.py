@@ -4,11 +4,11 @@ Ranges: candles whose start lies in [from, to), `from` rounded down to the start
 the last DEFAULT_BARS buckets up to the running one. A range may span at most MAX_BARS buckets of its interval. A
 candle is complete once its bucket has ended by the market clock; the running one is `complete: false`.
 
-Retention: minutes older than MULTIDESK_BARS_RETENTION_DAYS are deleted once a day by one process at a time (the
-`job:prune_bars` lease; another process finding it taken skips its turn, the delete being the same).
+Retention: minutes older than MULTIDESK_BARS_RETENTION_DAYS are deleted once a day by the runner
+(app/services/runner.py), and by one process at a time (the `job:prune_bars` lease; another process finding it taken
+skips its turn, the delete being the same).
 """
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -161,12 +161,3 @@ async def prune_once(ctx: AppContext) -> int | None:
     if deleted:
         log.info("pruned %d candles older than %s", deleted, cutoff.isoformat())
     return deleted
-
-
-async def prune_forever(ctx: AppContext) -> None:
-    while True:
-        try:
-            await prune_once(ctx)
-        except Exception:
-            log.exception("pruning candles failed; the next day's run retries")
-        await asyncio.sleep(ctx.settings.bars_prune_interval_s)

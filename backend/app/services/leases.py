@@ -2,7 +2,8 @@
 
 `hold(sessions, name, ...)` waits until the lease is free (or its holder let it expire), keeps it renewed while the
 caller works, and gives it back at the end, whatever happened. Each attempt is one short transaction: no
-connection is held while waiting for the lease or while holding it.
+connection is held while waiting for the lease or while holding it. `take`, `renew` and `give_back` are its steps,
+for a holder that keeps a lease as long as it lives (app/services/runner.py).
 """
 
 import asyncio
@@ -48,16 +49,28 @@ async def _take(session: AsyncSession, name: str, holder: str, ttl_s: float) -> 
     return taken
 
 
-async def _renew(sessions: async_sessionmaker[AsyncSession], name: str, holder: str, ttl_s: float) -> None:
+async def take(sessions: async_sessionmaker[AsyncSession], name: str, holder: str, ttl_s: float) -> bool:
+    """One attempt to take the lease `name` for `holder`: True if it was free or had lapsed."""
+    async with sessions() as session:
+        return await _take(session, name, holder, ttl_s)
+
+
+async def renew(sessions: async_sessionmaker[AsyncSession], name: str, holder: str, ttl_s: float) -> bool:
+    """Push the lease's expiry `ttl_s` ahead; False when `holder` no longer has it (it lapsed and was taken)."""
+    async with sessions() as session:
+        renewed = await session.execute(
+            update(Lease)
+            .where(Lease.name == name, Lease.holder == holder)
+            .values(expires_at=utcnow() + timedelta(seconds=ttl_s))
+        )
+        await session.commit()
+    return renewed.rowcount == 1
+
+
+async def _renew_forever(sessions: async_sessionmaker[AsyncSession], name: str, holder: str, ttl_s: float) -> None:
     while True:
         await asyncio.sleep(ttl_s / 3)
-        async with sessions() as session:
-            await session.execute(
-                update(Lease)
-                .where(Lease.name == name, Lease.holder == holder)
-                .values(expires_at=utcnow() + timedelta(seconds=ttl_s))
-            )
-            await session.commit()
+        await renew(sessions, name, holder, ttl_s)
 
 
 @contextlib.asynccontextmanager
@@ -74,25 +87,27 @@ async def hold(
     holder = secrets.token_hex(16)
     deadline = time.monotonic() + wait_s
     while True:
-        async with sessions() as session:
-            if await _take(session, name, holder, ttl_s):
-                break
+        if await take(sessions, name, holder, ttl_s):
+            break
         if time.monotonic() >= deadline:
             code, message = busy
             raise LeaseBusy(message, code=code, details={"lease": name})
         await asyncio.sleep(RETRY_S)
-    renewing = asyncio.create_task(_renew(sessions, name, holder, ttl_s), name=f"renew-lease-{name}")
+    renewing = asyncio.create_task(_renew_forever(sessions, name, holder, ttl_s), name=f"renew-lease-{name}")
     try:
         yield
     finally:
         renewing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewing
-        # Given back even when the caller was cancelled: otherwise the next exit waits for the lease to lapse.
-        await asyncio.shield(_give_back(sessions, name, holder))
+        try:
+            # Given back even when the caller was cancelled: otherwise the next exit waits for the lease to lapse.
+            await asyncio.shield(give_back(sessions, name, holder))
+        finally:
+            # Waited for without suppressing CancelledError: a cancellation of the caller arriving here must reach
+            # it (suppressing the renewal's would swallow the caller's too, and it would run on as if never told).
+            await asyncio.wait([renewing])
 
 
-async def _give_back(sessions: async_sessionmaker[AsyncSession], name: str, holder: str) -> None:
+async def give_back(sessions: async_sessionmaker[AsyncSession], name: str, holder: str) -> None:
     async with sessions() as session:
         await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
         await session.commit()

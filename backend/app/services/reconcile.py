@@ -10,7 +10,7 @@ tag: a crash between two sends leaves legs the broker has (recorded) and legs it
 NOT_AT_BROKER), and the row follows them.
 Each order is settled on its own: one the broker describes in a way we cannot record, or one client whose books
 cannot be read, is logged and left for the next pass while the rest are settled. However many processes serve the
-app, one runs a pass at a time (a lease); the others skip theirs.
+app, one runs a pass at a time (a lease; the periodic passes are the runner's alone); the others skip theirs.
 
 Fills are copied into our trade book just after the order row records them, so a crash in between (or a broker
 that could not be read then) leaves a row whose filled quantity is ahead of its copied fills; each pass copies
@@ -264,17 +264,12 @@ async def on_broker_order(ctx: AppContext, client_id: int, snapshot: BrokerOrder
     await apply_broker_update(ctx, order_id, snapshot)
 
 
-async def reconcile_forever(ctx: AppContext) -> None:
+async def reconcile_due(ctx: AppContext) -> ReconcileReport | None:
+    """The periodic pass the runner makes (app/services/runner.py): open orders, FAILED ones once they are
+    reconcile_failed_after_s old, and PENDING ones older than a live request could still be sending."""
     settings = ctx.settings
-    # A PENDING order younger than this may still be on its way to the broker from a live request.
-    pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)
-    while True:
-        await asyncio.sleep(settings.reconcile_interval_s)
-        try:
-            await reconcile_once(
-                ctx,
-                pending_older_than=pending_age,
-                failed_older_than=timedelta(seconds=settings.reconcile_failed_after_s),
-            )
-        except Exception:
-            log.exception("reconciliation pass failed; the next one retries")
+    return await reconcile_once(
+        ctx,
+        pending_older_than=timedelta(seconds=2 * settings.broker_call_timeout_s + 5),
+        failed_older_than=timedelta(seconds=settings.reconcile_failed_after_s),
+    )

@@ -90,13 +90,13 @@ afterEach(() => {
 });
 
 describe('realtime connection', () => {
-  it('connects to /socket.io with the current access token, websocket first', () => {
+  it('connects to /socket.io with the current access token, over WebSocket only', () => {
     startRealtime();
     startRealtime(); // idempotent
     expect(ioMock).toHaveBeenCalledTimes(1);
     const opts = ioMock.mock.calls[0]![0] as { path: string; transports: string[]; auth: (cb: (d: object) => void) => void };
     expect(opts.path).toBe('/socket.io');
-    expect(opts.transports).toEqual(['websocket', 'polling']);
+    expect(opts.transports).toEqual(['websocket']);
     // The token is read at every (re)connect, so a refreshed one is used.
     useAuthStore.setState({ accessToken: 'acc-2' });
     let sent: object | undefined;

@@ -129,7 +129,10 @@ export function startRealtime(): void {
     path: '/socket.io',
     // A function, so every reconnect sends the current (possibly refreshed) access token.
     auth: (cb) => cb({ token: useAuthStore.getState().accessToken }),
-    transports: ['websocket', 'polling'],
+    // WebSocket only: a long-polling session is a series of requests that must all reach the one server process
+    // holding it, which several workers on one port (or replicas behind a load balancer) do not guarantee without
+    // sticky sessions. A WebSocket is one connection, so it stays with the process that accepted it.
+    transports: ['websocket'],
     reconnectionDelay: 1000,
     reconnectionDelayMax: 10_000,
   });
