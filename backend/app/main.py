@@ -92,8 +92,13 @@ def create_app(settings: Settings | None = None) -> MultiDeskApp:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await start(ctx)
-        await realtime.start()
+        try:
+            await start(ctx)
+            await realtime.start()
+        except BaseException:
+            # A refused start (a setting, the schema) must not leave the pool, the brokers or a job behind it.
+            await ctx.close()
+            raise
         tune_after_startup()
         yield
         await realtime.close()
