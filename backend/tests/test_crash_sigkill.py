@@ -61,6 +61,9 @@ SERVER_SETTINGS = {
     "MULTIDESK_RECONCILE_INTERVAL_S": "0.5",
     # The killed process held the runner lease: the restart runs the periodic passes once it lapses.
     "MULTIDESK_RUNNER_LEASE_TTL_S": "2",
+    # It may also have been killed inside a reconciliation pass, holding that pass's lease: the restart's own
+    # start-up pass is skipped while it is held, and the periodic one waits for it to lapse.
+    "MULTIDESK_LEASE_TTL_S": "3",
     # FAILED rows stay FAILED until the restart's start-up pass settles them, so the crash leaves some behind.
     "MULTIDESK_RECONCILE_FAILED_AFTER_S": "60",
     "MULTIDESK_MOTILAL_BASE_URL": "http://127.0.0.1:9",
