@@ -8,13 +8,25 @@ import { useApi } from '@/hooks/useApi';
 import { api, ApiError } from '@/lib/api';
 import type { Page, User } from '@/lib/api-types';
 import { userCreateSchema, type UserCreateValues } from '@/lib/validation';
+import { time } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 
 import { AuditLog } from './AuditLog';
 import { FirmRiskLimits } from './FirmRiskLimits';
 import { KillSwitch } from './KillSwitch';
 import { ReplayControls } from './ReplayControls';
-import { Button, Card, Empty, ErrorAlert, FieldError, inputClass, Loading, Modal, PageTitle, Pager, time } from './ui';
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorAlert,
+  FieldError,
+  inputClass,
+  Loading,
+  Modal,
+  PageTitle,
+  Pager,
+} from './ui';
 
 const PAGE = 100;
 /** The API's largest page: names for the audit log and the kill switch's advisors. */

@@ -22,8 +22,17 @@ import {
 } from '@/lib/audit';
 import { saveBlob } from '@/lib/download';
 import { errorText } from '@/lib/errors';
+import { time } from '@/lib/format';
 
-import { Button, Card, Empty, ErrorAlert, inputClass, Loading, Pager, time } from './ui';
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorAlert,
+  inputClass,
+  Loading,
+  Pager,
+} from './ui';
 
 const PAGE = 50;
 

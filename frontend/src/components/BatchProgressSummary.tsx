@@ -2,7 +2,9 @@
 
 import { batchTotals, type BatchView } from '@/stores/batches';
 
-import { ProgressBar, qty } from './ui';
+import { qty } from '@/lib/format';
+
+import { ProgressBar } from './ui';
 
 /** Progress bar and totals of a batch: how many rows have an outcome, and which. */
 export function BatchProgressSummary({ view, testId = 'batch-progress' }: { view: BatchView | undefined; testId?: string }) {

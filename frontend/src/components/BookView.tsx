@@ -11,9 +11,19 @@ import { defaultDirection, liveTotals, revalueToken, sortTokens, type BookSortKe
 import { saveBlob } from '@/lib/download';
 import { errorText } from '@/lib/errors';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
+import { money, qty } from '@/lib/format';
 import { useQuotesStore } from '@/stores/quotes';
 
-import { Button, buttonClass, Card, Empty, ErrorAlert, Loading, money, PageTitle, Pnl, qty } from './ui';
+import {
+  Button,
+  buttonClass,
+  Card,
+  Empty,
+  ErrorAlert,
+  Loading,
+  PageTitle,
+  Pnl,
+} from './ui';
 
 const SORTS: { key: BookSortKey; label: string }[] = [
   { key: 'symbol', label: 'Symbol' },

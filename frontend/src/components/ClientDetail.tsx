@@ -10,6 +10,7 @@ import type { Client, Order, Page, Portfolio, Trade } from '@/lib/api-types';
 import { mergeOrderInto, isOpen, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { applyPositionToPositions } from '@/lib/positions';
 import { watchClients } from '@/lib/realtime';
+import { money, qty, time } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 import { useQuotesStore } from '@/stores/quotes';
 
@@ -26,11 +27,8 @@ import {
   ErrorAlert,
   Loading,
   Modal,
-  money,
   Pager,
   Pnl,
-  qty,
-  time,
 } from './ui';
 
 const TRADES_PAGE = 25;

@@ -6,10 +6,21 @@ import { useMemo, useState } from 'react';
 import { useApi } from '@/hooks/useApi';
 import type { Client, Page } from '@/lib/api-types';
 import { CLIENT_SORTS as SORTS, sortClients, type ClientSortKey as SortKey } from '@/lib/clients';
+import { money } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 
 import { ClientForm } from './ClientForm';
-import { Button, Card, Empty, ErrorAlert, inputClass, Loading, Modal, money, Pnl, PageTitle } from './ui';
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorAlert,
+  inputClass,
+  Loading,
+  Modal,
+  Pnl,
+  PageTitle,
+} from './ui';
 
 const COLS = 'md:grid-cols-[minmax(0,2fr)_repeat(4,minmax(0,1.2fr))_minmax(0,0.8fr)]';
 

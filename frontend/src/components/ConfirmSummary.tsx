@@ -5,8 +5,9 @@ import { add, dec, mul, toDecimalString } from '@/lib/decimal';
 import { estimatePrice, type Summary } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { parseQuantity, type OrderFormValues } from '@/lib/validation';
+import { money, qty } from '@/lib/format';
 
-import { money, qty } from './ui';
+
 
 /** "BUY RELIANCE · LIMIT · Intraday · price ₹1,420.00": the order's terms, as the dialog heads them. */
 export function OrderTerms({ instrument, values }: { instrument: Instrument; values: OrderFormValues }) {

@@ -15,6 +15,7 @@ import { summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
 import { orderFormSchema, type OrderFormValues } from '@/lib/validation';
+import { money, qty } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
@@ -35,8 +36,6 @@ import {
   FieldError,
   inputClass,
   Loading,
-  money,
-  qty,
   Segmented,
 } from './ui';
 

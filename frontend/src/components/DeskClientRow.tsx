@@ -5,8 +5,14 @@ import type { UseFormRegisterReturn } from 'react-hook-form';
 import { sizingLine } from '@/lib/allocation';
 import type { BatchRow, Client, Holder } from '@/lib/api-types';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
+import { money, qty } from '@/lib/format';
 
-import { Checkbox, FieldError, inputClass, money, qty, StatusBadge } from './ui';
+import {
+  Checkbox,
+  FieldError,
+  inputClass,
+  StatusBadge,
+} from './ui';
 
 /** The desk grid's columns (header and rows share them). */
 export const DESK_GRID_COLS =

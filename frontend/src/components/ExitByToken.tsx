@@ -14,6 +14,7 @@ import { add, dec, mul, PLAIN_DECIMAL_RE, toDecimalString } from '@/lib/decimal'
 import { isUncertainFailure } from '@/lib/idempotency';
 import { applyPositionToHolders, isPosition } from '@/lib/positions';
 import { exitFormSchema, toExitRequest, type ExitFormValues } from '@/lib/validation';
+import { money, qty } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
@@ -32,8 +33,6 @@ import {
   inputClass,
   Loading,
   Modal,
-  money,
-  qty,
   Segmented,
 } from './ui';
 

@@ -4,8 +4,9 @@ import type { BatchRow, Holder } from '@/lib/api-types';
 import { sumStrings } from '@/lib/decimal';
 import { CLOSES_LABEL, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { livePnl } from '@/lib/positions';
+import { money, qty } from '@/lib/format';
 
-import { Checkbox, money, Pnl, qty, StatusBadge } from './ui';
+import { Checkbox, Pnl, StatusBadge } from './ui';
 
 interface ExitHolderRowProps {
   client: { client_id: number; client_name: string };

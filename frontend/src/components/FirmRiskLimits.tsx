@@ -4,9 +4,10 @@ import { useApi } from '@/hooks/useApi';
 import { api } from '@/lib/api';
 import type { RiskLimits, RiskLimitsRequest } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
+import { time } from '@/lib/format';
 
 import { RiskLimitsForm } from './RiskLimitsForm';
-import { Card, ErrorAlert, Loading, time } from './ui';
+import { Card, ErrorAlert, Loading } from './ui';
 
 /** /admin: the firm-wide default limits (GET/PUT /risk/limits); a client's own limits override them. */
 export function FirmRiskLimits({ names, onChanged }: { names: ReadonlyMap<number, string>; onChanged?: () => void }) {

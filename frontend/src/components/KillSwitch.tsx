@@ -16,9 +16,20 @@ import {
   toResumeRequest,
   type HaltFormValues,
 } from '@/lib/risk';
+import { time } from '@/lib/format';
 import { useRiskStore } from '@/stores/risk';
 
-import { Button, Card, Checkbox, ErrorAlert, FieldError, inputClass, Loading, Modal, Segmented, time } from './ui';
+import {
+  Button,
+  Card,
+  Checkbox,
+  ErrorAlert,
+  FieldError,
+  inputClass,
+  Loading,
+  Modal,
+  Segmented,
+} from './ui';
 
 interface HaltOutcome {
   label: string;

@@ -2,9 +2,10 @@
 
 import type { Instrument } from '@/lib/api-types';
 import { signOf } from '@/lib/decimal';
+import { money, time } from '@/lib/format';
 import { useQuotesStore } from '@/stores/quotes';
 
-import { money, time } from './ui';
+
 
 function pct(value: string | undefined): string {
   if (!value) return '';

@@ -8,8 +8,16 @@ import { api, ApiError } from '@/lib/api';
 import type { Instrument, Order } from '@/lib/api-types';
 import { isOpen, needsPrice, needsTrigger } from '@/lib/orders';
 import { modifyOrderSchema, toModifyRequest, type ModifyOrderValues } from '@/lib/validation';
+import { money, qty } from '@/lib/format';
 
-import { Button, ErrorAlert, FieldError, inputClass, Loading, Modal, money, qty } from './ui';
+import {
+  Button,
+  ErrorAlert,
+  FieldError,
+  inputClass,
+  Loading,
+  Modal,
+} from './ui';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
 

@@ -1,8 +1,9 @@
 'use client';
 
 import type { OrderLeg } from '@/lib/api-types';
+import { money, qty, time } from '@/lib/format';
 
-import { money, qty, StatusBadge, time } from './ui';
+import { StatusBadge } from './ui';
 
 /**
  * The broker orders a row above its instrument's freeze quantity was sent as: one line per leg

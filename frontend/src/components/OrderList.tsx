@@ -4,10 +4,11 @@ import Link from 'next/link';
 
 import type { Order } from '@/lib/api-types';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
+import { money, qty, time } from '@/lib/format';
 
 import { OrderActions } from './OrderActions';
 import { OrderLegs } from './OrderLegs';
-import { money, qty, StatusBadge, time } from './ui';
+import { StatusBadge } from './ui';
 
 const COLS = 'md:grid-cols-[minmax(0,1.3fr)_minmax(0,1.5fr)_minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1.2fr)_minmax(0,1.5fr)]';
 

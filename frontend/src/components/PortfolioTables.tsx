@@ -5,8 +5,9 @@ import Link from 'next/link';
 import type { Holding, Position, SegmentFunds } from '@/lib/api-types';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
 import { livePnl } from '@/lib/positions';
+import { money, qty } from '@/lib/format';
 
-import { buttonClass, money, Pnl, qty } from './ui';
+import { buttonClass, Pnl } from './ui';
 
 /** A client's portfolio tables: positions (with a chart toggle each), demat holdings, margin by segment. */
 export function Positions({

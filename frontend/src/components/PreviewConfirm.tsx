@@ -1,8 +1,9 @@
 'use client';
 
 import { priceNote, rowVerdict, rowWarnings, sendingCount, warningLines, type Preview, type PreviewRow } from '@/lib/preview';
+import { money, qty } from '@/lib/format';
 
-import { money, qty } from './ui';
+
 
 const VERDICT_CLASS = {
   ok: 'border-slate-200',

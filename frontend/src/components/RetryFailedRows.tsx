@@ -6,9 +6,16 @@ import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { errorText } from '@/lib/errors';
 import { retryableRows, toRetryRequest } from '@/lib/retry';
 import { priceError } from '@/lib/validation';
+import { qty } from '@/lib/format';
 import type { BatchView } from '@/stores/batches';
 
-import { Button, ErrorAlert, FieldError, inputClass, Modal, qty } from './ui';
+import {
+  Button,
+  ErrorAlert,
+  FieldError,
+  inputClass,
+  Modal,
+} from './ui';
 
 /**
  * "Retry failed rows" for a finished batch: confirms which rows go again (REJECTED, or not at the

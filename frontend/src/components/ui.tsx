@@ -3,7 +3,7 @@
 import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
 
 import type { BatchRowStatus } from '@/lib/api-types';
-import { formatINR, formatQty, formatTimeIST } from '@/lib/format';
+import { money } from '@/lib/format';
 import { signOf } from '@/lib/decimal';
 import { STATUS_LABEL, STATUS_TONE, type StatusTone } from '@/lib/orders';
 
@@ -90,34 +90,6 @@ export function Empty({ children, testId }: { children: ReactNode; testId?: stri
       {children}
     </p>
   );
-}
-
-/** Money from a decimal string; "—" for null or something that is not a number. */
-export function money(value: string | null | undefined): string {
-  if (value == null || value === '') return '—';
-  try {
-    return formatINR(value);
-  } catch {
-    return '—';
-  }
-}
-
-export function qty(value: number | string | null | undefined): string {
-  if (value == null || value === '') return '—';
-  try {
-    return formatQty(value);
-  } catch {
-    return '—';
-  }
-}
-
-export function time(value: string | null | undefined): string {
-  if (!value) return '—';
-  try {
-    return formatTimeIST(value);
-  } catch {
-    return value;
-  }
 }
 
 /** A P&L amount, green when positive and red when negative. */

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, ApiError } from '@/lib/api';
 
@@ -19,28 +19,36 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('UNEXPECTED', 'Something went wrong. Please try again.', 0);
 }
 
-/** GET `path` (null: nothing yet) and keep the result; refetches when `path` changes or on reload(). */
-export function useApi<T>(path: string | null): ApiState<T> {
+/**
+ * Runs `load` for `key` (null: nothing yet) and keeps the result; runs again when `key` changes or on
+ * reload(). `key` names what is loaded (e.g. the path with its query): `load` itself is not compared.
+ *
+ *   useApiData(`clients:${offset}`, (signal) =>
+ *     call(client.GET('/api/v1/clients', { params: { query: { offset } }, signal })));
+ */
+export function useApiData<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): ApiState<T> {
   const [data, setDataState] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(path !== null);
+  const [loading, setLoading] = useState(key !== null);
   const [nonce, setNonce] = useState(0);
-  const [loadedPath, setLoadedPath] = useState<string | null>(null);
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
+  const loadRef = useRef(load);
+  loadRef.current = load;
 
   // A different resource: forget the previous one rather than show it under the new heading.
-  if (path !== loadedPath) {
-    setLoadedPath(path);
+  if (key !== loadedKey) {
+    setLoadedKey(key);
     setDataState(undefined);
     setError(null);
-    setLoading(path !== null);
+    setLoading(key !== null);
   }
 
   useEffect(() => {
-    if (path === null) return;
+    if (key === null) return;
     const controller = new AbortController();
     setLoading(true);
-    api
-      .get<T>(path, { signal: controller.signal })
+    loadRef
+      .current(controller.signal)
       .then((result) => {
         setDataState(result);
         setError(null);
@@ -52,9 +60,14 @@ export function useApi<T>(path: string | null): ApiState<T> {
         setLoading(false);
       });
     return () => controller.abort();
-  }, [path, nonce]);
+  }, [key, nonce]);
 
   const reload = useCallback(() => setNonce((n) => n + 1), []);
   const setData = useCallback((update: (prev: T | undefined) => T | undefined) => setDataState(update), []);
   return { data, error, loading, reload, setData };
+}
+
+/** GET `path` untyped (being replaced by useApiData + the typed client). */
+export function useApi<T>(path: string | null): ApiState<T> {
+  return useApiData<T>(path, (signal) => api.get<T>(path as string, { signal }));
 }

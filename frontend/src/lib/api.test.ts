@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useAuthStore } from '@/stores/auth';
 import { apiError, json, mockFetch } from '@/test/fetch';
 
-import { api, ApiError, apiFetch, apiUrl } from './api';
+import type { components } from './api-schema';
+import { api, ApiError, apiFetch, apiUrl, call, client } from './api';
 
 const user = {
   id: 1,
@@ -198,5 +199,41 @@ describe('apiFetch: downloads (responseType blob)', () => {
       message: 'Admins only',
       status: 403,
     });
+  });
+});
+
+describe('typed client', () => {
+  it('fills path parameters, sends the bearer token and returns the data', async () => {
+    const calls = mockFetch({ 'POST /api/v1/orders/7/cancel': () => json(200, { id: 7, status: 'CANCELLED' }) });
+    const order = await call(client.POST('/api/v1/orders/{order_id}/cancel', { params: { path: { order_id: 7 } } }));
+    expect(order).toMatchObject({ id: 7, status: 'CANCELLED' });
+    expect(calls[0]!.headers.authorization).toBe('Bearer acc-1');
+  });
+
+  it('turns the error envelope into ApiError with its code and details', async () => {
+    mockFetch({
+      'POST /api/v1/orders/place': () => apiError(422, 'INSUFFICIENT_MARGIN', 'Not enough', { required: '10.00' }),
+    });
+    const body = {} as components['schemas']['PlaceOrderRequest'];
+    const err = await call(client.POST('/api/v1/orders/place', { body })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'INSUFFICIENT_MARGIN', status: 422, details: { required: '10.00' } });
+  });
+
+  it('refreshes once on 401 and resends the same body with the new token', async () => {
+    const calls = mockFetch({
+      'POST /api/v1/groups': [() => apiError(401, 'TOKEN_EXPIRED', 'Expired'), () => json(201, { id: 3 })],
+      'POST /api/v1/auth/refresh': () => json(200, newPair),
+    });
+    const body = { name: 'Core', members: [] };
+    await expect(call(client.POST('/api/v1/groups', { body }))).resolves.toEqual({ id: 3 });
+    const sent = calls.filter((c) => c.url === '/api/v1/groups');
+    expect(sent.map((c) => c.headers.authorization)).toEqual(['Bearer acc-1', 'Bearer acc-2']);
+    expect(sent[1]!.body).toEqual(body);
+  });
+
+  it('maps a network failure to NETWORK_ERROR', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    await expect(call(client.GET('/api/v1/auth/me'))).rejects.toMatchObject({ code: 'NETWORK_ERROR', status: 0 });
   });
 });

@@ -149,3 +149,31 @@ export function dayIST(date: Date): string {
   for (const p of IST_DAY.formatToParts(date)) parts[p.type] = p.value;
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
+
+/** Money from a decimal string; "—" for null or something that is not a number. */
+export function money(value: string | null | undefined): string {
+  if (value == null || value === '') return '—';
+  try {
+    return formatINR(value);
+  } catch {
+    return '—';
+  }
+}
+
+export function qty(value: number | string | null | undefined): string {
+  if (value == null || value === '') return '—';
+  try {
+    return formatQty(value);
+  } catch {
+    return '—';
+  }
+}
+
+export function time(value: string | null | undefined): string {
+  if (!value) return '—';
+  try {
+    return formatTimeIST(value);
+  } catch {
+    return value;
+  }
+}

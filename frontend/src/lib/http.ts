@@ -76,13 +76,31 @@ async function readBody(res: Response): Promise<unknown> {
   return text;
 }
 
+/** Where a path of the API is on this origin (prerendering and unit tests have no location). */
+export function absoluteUrl(path: string): string {
+  const origin = globalThis.location?.origin ?? 'http://localhost';
+  return new URL(apiUrl(path), origin).toString();
+}
+
+/** Sends a Request; `fetch` unless a caller adds auth (api.ts). */
+export type Send = (req: Request) => Promise<Response>;
+
+async function plainSend(req: Request): Promise<Response> {
+  try {
+    return await fetch(req);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError('NETWORK_ERROR', 'Cannot reach the server. Check your connection.', 0);
+  }
+}
+
 /**
  * Sends one request and returns the parsed JSON body (undefined for an empty body), or the
  * body as a Blob with `responseType: 'blob'`. Rejects with ApiError on network failure or a non-2xx status.
  */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(path: string, options: RequestOptions = {}, send: Send = plainSend): Promise<T> {
   const { method = 'GET', body, headers = {}, signal, responseType = 'json' } = options;
-  const init: RequestInit = {
+  const req = new Request(absoluteUrl(path), {
     method,
     headers: {
       Accept: responseType === 'blob' ? '*/*' : 'application/json',
@@ -92,15 +110,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     body: body !== undefined ? JSON.stringify(body) : undefined,
     signal,
     credentials: 'same-origin',
-  };
-
-  let res: Response;
-  try {
-    res = await fetch(apiUrl(path), init);
-  } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError('NETWORK_ERROR', 'Cannot reach the server. Check your connection.', 0);
-  }
+  });
+  const res = await send(req);
 
   if (res.ok && responseType === 'blob') {
     try {

@@ -30,10 +30,13 @@ export function mockFetch(routes: Record<string, Handler | Handler[]>): Recorded
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: string | URL | Request, init: RequestInit = {}) => {
-      const url = String(input);
-      const method = (init.method ?? 'GET').toUpperCase();
-      const headers = Object.fromEntries(new Headers(init.headers).entries());
-      const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+      const req = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
+      const parsed = new URL(req.url);
+      const url = parsed.pathname + parsed.search;
+      const method = req.method.toUpperCase();
+      const headers = Object.fromEntries(req.headers.entries());
+      const text = req.body ? await req.text() : '';
+      const body = text !== '' ? (JSON.parse(text) as unknown) : undefined;
       const call = { method, url, headers, body };
       calls.push(call);
       const queue = queues.get(`${method} ${url}`);

@@ -1,8 +1,9 @@
 /**
- * Vitest runs in plain Node (no DOM). The auth store persists to localStorage, so give it
- * a minimal in-memory one, emptied before each test.
+ * Unit tests run in plain Node (no DOM); component tests (`*.test.tsx`) ask for jsdom with a
+ * `// @vitest-environment jsdom` first line and render with Testing Library, unmounted after each test.
+ * The auth store persists to localStorage, so give it a minimal in-memory one, emptied before each test.
  */
-import { beforeEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 
 class MemoryStorage implements Storage {
   #items = new Map<string, string>();
@@ -34,4 +35,10 @@ Object.defineProperty(globalThis, 'localStorage', {
 
 beforeEach(() => {
   localStorage.clear();
+});
+
+afterEach(async () => {
+  if (typeof document === 'undefined') return;
+  const { cleanup } = await import('@testing-library/react');
+  cleanup();
 });
