@@ -9,6 +9,8 @@ PORT ?= 8000
 export MULTIDESK_DATA_DIR ?= $(CURDIR)/var
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+SQLITE_PASS_REDIS_URL ?= redis://127.0.0.1:6379/14
+PG_PASS_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/*.ts frontend/*.mjs frontend/*.json)
 
@@ -43,13 +45,19 @@ services:
 
 test: test-backend test-frontend test-e2e test-infra test-bench-smoke
 
-test-backend: test-backend-sqlite test-backend-postgres
+# The two passes run side by side: most of their time is spent waiting on servers they start (leases, SIGKILLs,
+# restarts), not on the CPU. Each has its own Redis database and data directory so they cannot see each other;
+# each pass's output is printed whole when it ends.
+test-backend: $(VENV)/.installed services
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-backend-sqlite test-backend-postgres
 
 test-backend-sqlite: $(VENV)/.installed
-	cd backend && MULTIDESK_TEST_DATABASE_URL= $(PY) -m pytest -q $(PYTEST_ARGS)
+	cd backend && MULTIDESK_TEST_DATABASE_URL= MULTIDESK_TEST_REDIS_URL=$(SQLITE_PASS_REDIS_URL) \
+		MULTIDESK_DATA_DIR=$(CURDIR)/var/test-sqlite $(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-backend-postgres: $(VENV)/.installed services
-	cd backend && MULTIDESK_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+	cd backend && MULTIDESK_TEST_DATABASE_URL=$(PG_TEST_URL) MULTIDESK_TEST_REDIS_URL=$(PG_PASS_REDIS_URL) \
+		MULTIDESK_DATA_DIR=$(CURDIR)/var/test-postgres $(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run typecheck && npm test

@@ -28,6 +28,7 @@ reconciliation pass that cannot read the broker's book.
 """
 
 import asyncio
+import os
 import secrets
 import socket
 import sqlite3
@@ -71,7 +72,7 @@ REDIS_TIMEOUT_S = 0.5
 # How long a request may take during a fault before the test calls it a hang: a few of the timeouts above (a
 # stalled PostgreSQL costs a ping, closing the connection and a new connect), far below anything unbounded.
 ANSWERED_WITHIN_S = 20
-REDIS_URL = "redis://127.0.0.1:6379/5"
+REDIS_URL = os.environ.get("MULTIDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 # Placements at once during an outage: more than the pool's connections (4 + 4 overflow here), so some wait for one.
 BURST = 12
 SMALL_POOL = {"db_pool_size": 4, "db_max_overflow": 4}

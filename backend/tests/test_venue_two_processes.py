@@ -133,8 +133,10 @@ CRASH_SETTINGS = SERVER_SETTINGS | {
     "MULTIDESK_RECONCILE_INTERVAL_S": "0.5",
     # The surviving server settles FAILED rows (its own and the killed one's) soon, not only at a restart.
     "MULTIDESK_RECONCILE_FAILED_AFTER_S": "1",
-    # One server at a time runs reconciliation (a lease): the survivor takes it over soon after the kill.
+    # One server at a time runs reconciliation (the runner's lease and the pass's own): the survivor takes both over
+    # soon after the kill, not a default quarter of a minute later.
     "MULTIDESK_LEASE_TTL_S": "3",
+    "MULTIDESK_RUNNER_LEASE_TTL_S": "2",
 }
 # As tests/test_crash_sigkill.py: about 2.5 s for the batch at four calls in flight, some rejects and lost answers.
 CRASH_VENUE = {
