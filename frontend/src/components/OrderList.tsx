@@ -20,7 +20,7 @@ export interface OrderSelection {
 }
 
 const COLS =
-  'md:grid-cols-[2.75rem_6.5rem_minmax(0,1.3fr)_minmax(0,1.6fr)_minmax(0,0.8fr)_minmax(0,1fr)_minmax(0,1.4fr)_auto]';
+  'md:grid-cols-[2.75rem_6.5rem_minmax(0,1.2fr)_minmax(0,2fr)_minmax(0,0.7fr)_minmax(0,1fr)_minmax(0,1.2fr)_auto]';
 
 /**
  * Orders as compact one-line rows (desktop) or cards (phone): the time alone for today's orders
@@ -52,14 +52,18 @@ export function OrderList({
   return (
     <div data-testid={testId}>
       <div className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${COLS}`}>
-        <span className="sr-only">Select</span>
+        <span>
+          <span className="sr-only">Select</span>
+        </span>
         <span>Time</span>
         <span>{showClient ? 'Client' : 'Order'}</span>
         <span>Instrument</span>
         <span className="text-right">Qty</span>
         <span className="text-right">Price</span>
         <span>Status</span>
-        <span className="sr-only">Actions</span>
+        <span>
+          <span className="sr-only">Actions</span>
+        </span>
       </div>
       <ul className="divide-y divide-slate-100">
         {groups.map((g) => (
@@ -104,7 +108,7 @@ function BatchHeader({ group, selection, testId }: { group: OrderGroup; selectio
           onChange={(on) => selection.onToggle(open, on)}
         />
       )}
-      <span className="min-w-0 truncate">
+      <span className="min-w-0 md:truncate">
         <span className="font-semibold text-slate-800">Batch #{group.batchId}</span> · {first.side} {first.symbol} ·{' '}
         {groupSummary(group.orders)}
       </span>
@@ -142,7 +146,8 @@ function OrderRow({
         inBatch ? 'md:border-l-2 md:border-l-slate-200' : ''
       }`}
     >
-      <span className="row-span-4 md:row-span-1">
+      {/* On a desktop the 44 px checkbox overlaps the row's edges rather than making the row 44 px high. */}
+      <span className="row-span-4 md:row-span-1 md:-my-2">
         {selectable ? (
           <Checkbox
             label={`Select order #${o.id}`}
@@ -187,7 +192,7 @@ function OrderRow({
         {o.trigger_price && <span className="text-xs text-slate-500"> trg {money(o.trigger_price)}</span>}
         {o.average_price && <span className="text-xs text-slate-500"> avg {money(o.average_price)}</span>}
       </span>
-      <span className="col-span-2 min-w-0 md:col-span-1">
+      <span className="min-w-0">
         <StatusBadge status={o.status} testId={`${testId}-status`} />
         {o.reason && (
           <span className="ml-1 text-xs break-words text-red-700 md:block md:truncate" title={o.reason}>
@@ -201,7 +206,7 @@ function OrderRow({
         )}
         <OrderLegs legs={o.legs} testId={`${testId}-legs`} />
       </span>
-      <span className="col-span-3 flex justify-end md:col-span-1">
+      <span className="flex justify-end">
         {canAct && <OrderActions order={o} onChanged={onChanged} />}
       </span>
     </li>
