@@ -19,8 +19,17 @@ export interface OrderSelection {
   onToggle: (ids: readonly number[], on: boolean) => void;
 }
 
-const COLS =
-  'md:grid-cols-[2.75rem_6.5rem_minmax(0,1.2fr)_minmax(0,2fr)_minmax(0,0.7fr)_minmax(0,1fr)_minmax(0,1.2fr)_auto]';
+// Written out in full: Tailwind finds class names by reading the source.
+/** With checkboxes: a 44 px column in front on a desktop, beside the card on the phone. */
+const SELECT_LAYOUT = {
+  desktop: 'md:grid-cols-[2.75rem_6.5rem_minmax(0,1.2fr)_minmax(0,2fr)_minmax(0,0.7fr)_minmax(0,1fr)_minmax(0,1.2fr)_auto]',
+  phone: 'grid-cols-[auto_minmax(0,1fr)_auto]',
+};
+const PLAIN_LAYOUT = {
+  desktop: 'md:grid-cols-[6.5rem_minmax(0,1.2fr)_minmax(0,2fr)_minmax(0,0.7fr)_minmax(0,1fr)_minmax(0,1.2fr)_auto]',
+  phone: 'grid-cols-[minmax(0,1fr)_auto]',
+};
+type Layout = typeof PLAIN_LAYOUT;
 
 /**
  * Orders as compact one-line rows (desktop) or cards (phone): the time alone for today's orders
@@ -48,13 +57,16 @@ export function OrderList({
   /** "Today" for the time column (tests pass a fixed one). */
   now?: Date;
 }) {
+  const layout = selection ? SELECT_LAYOUT : PLAIN_LAYOUT;
   const groups: OrderGroup[] = grouped ? groupByBatch(orders) : orders.map((o) => ({ batchId: null, orders: [o] }));
   return (
     <div data-testid={testId}>
-      <div className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${COLS}`}>
-        <span>
-          <span className="sr-only">Select</span>
-        </span>
+      <div className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${layout.desktop}`}>
+        {selection && (
+          <span>
+            <span className="sr-only">Select</span>
+          </span>
+        )}
         <span>Time</span>
         <span>{showClient ? 'Client' : 'Order'}</span>
         <span>Instrument</span>
@@ -78,6 +90,7 @@ export function OrderList({
                 canAct={canAct}
                 onChanged={onChanged}
                 selection={selection}
+                layout={layout}
                 testId={testId}
                 now={now}
               />
@@ -123,6 +136,7 @@ function OrderRow({
   canAct,
   onChanged,
   selection,
+  layout,
   testId,
   now,
 }: {
@@ -132,6 +146,7 @@ function OrderRow({
   canAct: boolean;
   onChanged: (order: Order) => void;
   selection?: OrderSelection;
+  layout: Layout;
   testId: string;
   now: Date;
 }) {
@@ -142,23 +157,25 @@ function OrderRow({
       data-order-id={o.id}
       data-status={o.status}
       data-batch-id={o.batch_id ?? undefined}
-      className={`grid grid-cols-[auto_minmax(0,1fr)_auto] items-center gap-x-3 gap-y-0.5 px-2 py-1.5 text-sm md:min-h-9 md:py-0.5 ${COLS} ${
+      className={`grid ${layout.phone} items-center gap-x-3 gap-y-0.5 px-2 py-1.5 text-sm md:min-h-9 md:py-0.5 ${layout.desktop} ${
         inBatch ? 'md:border-l-2 md:border-l-slate-200' : ''
       }`}
     >
-      {/* On a desktop the 44 px checkbox overlaps the row's edges rather than making the row 44 px high. */}
-      <span className="row-span-4 md:row-span-1 md:-my-2">
-        {selectable ? (
-          <Checkbox
-            label={`Select order #${o.id}`}
-            testId={`${testId}-select`}
-            checked={selection.selected.has(o.id)}
-            onChange={(on) => selection.onToggle([o.id], on)}
-          />
-        ) : (
-          <span className="inline-block w-11" aria-hidden />
-        )}
-      </span>
+      {selection && (
+        // On a desktop the 44 px checkbox overlaps the row's edges rather than making the row 44 px high.
+        <span className="row-span-4 md:row-span-1 md:-my-2">
+          {selectable ? (
+            <Checkbox
+              label={`Select order #${o.id}`}
+              testId={`${testId}-select`}
+              checked={selection.selected.has(o.id)}
+              onChange={(on) => selection.onToggle([o.id], on)}
+            />
+          ) : (
+            <span className="inline-block w-11" aria-hidden />
+          )}
+        </span>
+      )}
       <span
         data-testid={`${testId}-time`}
         title={time(o.created_at)}
