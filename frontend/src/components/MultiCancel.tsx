@@ -3,7 +3,7 @@
 import { useState } from 'react';
 
 import type { Order } from '@/lib/api-types';
-import type { CancelResult } from '@/lib/order-book';
+import { orderSide, type CancelResult } from '@/lib/order-book';
 import { qty } from '@/lib/format';
 
 import { Button, Modal } from './ui';
@@ -81,7 +81,7 @@ export function MultiCancel({
               return (
                 <li key={r.id} data-testid="orders-cancel-result" data-order-id={r.id} data-ok={r.ok ? 'true' : 'false'} className="break-words">
                   <span className={r.ok ? 'text-emerald-800' : 'text-red-800'}>{r.ok ? '✓' : '✗'}</span> #{r.id}
-                  {o && ` ${o.client_name} · ${o.side} ${o.symbol}`}: {r.message}
+                  {o && ` ${o.client_name} · ${orderSide(o)} ${o.symbol}`}: {r.message}
                 </li>
               );
             })}
@@ -100,7 +100,7 @@ export function MultiCancel({
             <ul className="max-h-64 space-y-1 overflow-y-auto text-sm" data-testid="orders-cancel-list">
               {confirming.map((o) => (
                 <li key={o.id}>
-                  #{o.id} {o.client_name}: {o.side} {qty(o.quantity - o.filled_quantity)} {o.symbol}
+                  #{o.id} {o.client_name}: {orderSide(o)} {qty(o.quantity - o.filled_quantity)} {o.symbol}
                 </li>
               ))}
             </ul>

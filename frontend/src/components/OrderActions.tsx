@@ -8,6 +8,7 @@ import { useApiData } from '@/hooks/useApi';
 import { call, client } from '@/lib/api';
 import type { Instrument, Order } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
+import { orderSide } from '@/lib/order-book';
 import { isOpen, needsPrice, needsTrigger } from '@/lib/orders';
 import { modifyOrderSchema, toModifyRequest, type ModifyOrderValues } from '@/lib/validation';
 import { money, qty } from '@/lib/format';
@@ -51,7 +52,7 @@ export function OrderActions({ order, onChanged }: { order: Order; onChanged: (o
 
       <Modal open={confirmCancel} onClose={() => !busy && setConfirmCancel(false)} title="Cancel order?">
         <p className="text-sm">
-          {order.side} {qty(order.quantity - order.filled_quantity)} {order.symbol} for {order.client_name} (order #
+          {orderSide(order)} {qty(order.quantity - order.filled_quantity)} {order.symbol} for {order.client_name} (order #
           {order.id}). What has filled stays filled.
         </p>
         {error && (
@@ -134,7 +135,7 @@ function ModifyForm({
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-3">
       <p className="text-sm text-slate-600">
-        {order.side} {order.symbol} · {order.order_type} · {order.client_name} · filled {qty(order.filled_quantity)}
+        {orderSide(order)} {order.symbol} · {order.order_type} · {order.client_name} · filled {qty(order.filled_quantity)}
         {order.price ? ` · now ${money(order.price)}` : ''}
       </p>
       {errors.root?.server && <ErrorAlert error={errors.root.server.message ?? 'Error'} />}

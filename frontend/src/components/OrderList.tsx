@@ -6,7 +6,7 @@ import { Fragment } from 'react';
 import type { Order } from '@/lib/api-types';
 import { bookTime } from '@/lib/dates';
 import { money, qty, time } from '@/lib/format';
-import { cancellableIds, groupByBatch, groupSummary, type OrderGroup } from '@/lib/order-book';
+import { cancellableIds, groupByBatch, groupSummary, orderSide, type OrderGroup } from '@/lib/order-book';
 import { isOpen, TRADE_TYPE_LABEL } from '@/lib/orders';
 
 import { OrderActions } from './OrderActions';
@@ -122,7 +122,7 @@ function BatchHeader({ group, selection, testId }: { group: OrderGroup; selectio
         />
       )}
       <span className="min-w-0 md:truncate">
-        <span className="font-semibold text-slate-800">Batch #{group.batchId}</span> · {first.side} {first.symbol} ·{' '}
+        <span className="font-semibold text-slate-800">Batch #{group.batchId}</span> · {orderSide(first)} {first.symbol} ·{' '}
         {groupSummary(group.orders)}
       </span>
     </li>
@@ -194,7 +194,7 @@ function OrderRow({
       </span>
       <span className="col-span-2 min-w-0 truncate md:col-span-1">
         <span className={o.side === 'BUY' ? 'font-semibold text-emerald-700' : 'font-semibold text-red-700'}>
-          {o.execution === 'EXIT' ? `EXIT (${o.side})` : o.side}
+          {orderSide(o)}
         </span>{' '}
         <span className="font-medium">{o.symbol}</span>{' '}
         <span className="text-xs text-slate-500">

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiError } from './api';
 import type { Order } from './api-types';
-import { cancelEach, cancellableIds, groupByBatch, groupSummary, ordersQuery } from './order-book';
+import { cancelEach, cancellableIds, groupByBatch, groupSummary, orderSide, ordersQuery } from './order-book';
 import { emptyOrderFilters } from './orders';
 
 const order = (id: number, patch: Partial<Order> = {}): Order => ({
@@ -101,5 +101,12 @@ describe('cancelEach', () => {
 
   it('does nothing for an empty selection', async () => {
     expect(await cancelEach([], async () => order(1))).toEqual([]);
+  });
+});
+
+describe('orderSide', () => {
+  it('names an exit with its side, and an entry by its side alone', () => {
+    expect(orderSide({ execution: 'EXIT', side: 'SELL' })).toBe('EXIT (SELL)');
+    expect(orderSide({ execution: 'SELL', side: 'SELL' })).toBe('SELL');
   });
 });

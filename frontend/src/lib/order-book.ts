@@ -105,3 +105,11 @@ export async function cancelEach(
   await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
   return results;
 }
+
+/**
+ * "EXIT (SELL)" for an exit, "BUY" / "SELL" otherwise: one label wherever the book names an order's side
+ * (rows, batch lines, the cancel dialogs). The same words as the desk's.
+ */
+export function orderSide(o: Pick<Order, 'execution' | 'side'>): string {
+  return o.execution === 'EXIT' ? `EXIT (${o.side})` : o.side;
+}
