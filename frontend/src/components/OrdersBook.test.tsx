@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Order, User } from '@/lib/api-types';
@@ -8,6 +8,14 @@ import { apiError, json, mockFetch } from '@/test/fetch';
 import { useAuthStore } from '@/stores/auth';
 
 import { OrdersBook } from './OrdersBook';
+
+// The socket's order_update events, delivered by the test.
+const realtime = vi.hoisted(() => ({ onOrder: null as ((o: unknown) => void) | null }));
+vi.mock('@/hooks/useRealtime', () => ({
+  useRealtimeEvent: (event: string, handler: (o: unknown) => void) => {
+    if (event === 'order_update') realtime.onOrder = handler;
+  },
+}));
 
 const advisor: User = {
   id: 2,
@@ -130,6 +138,19 @@ describe('OrdersBook', () => {
       ),
     );
     expect(screen.getByTestId('orders-selection').textContent).toMatch(/1 open order chosen/);
+  });
+
+  it('drops an order from the selection when the socket says it filled meanwhile', async () => {
+    mockFetch({
+      [CLIENTS]: () => json(200, { items: [], total: 0, limit: 1000, offset: 0 }),
+      [ORDERS]: () => json(200, page([order(2), order(1)])),
+    });
+    render(<OrdersBook />);
+    for (const box of await screen.findAllByTestId('orders-select')) fireEvent.click(box);
+    expect(screen.getByTestId('orders-selection').textContent).toMatch(/2 open orders chosen/);
+    act(() => realtime.onOrder?.(order(2, { status: 'FILLED', filled_quantity: 10, updated_at: new Date().toISOString() })));
+    expect(screen.getByTestId('orders-selection').textContent).toMatch(/1 open order chosen/);
+    expect(screen.getAllByTestId('orders-select')).toHaveLength(1);
   });
 
   it('offers no checkboxes to a viewer', async () => {
