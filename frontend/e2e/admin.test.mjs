@@ -228,6 +228,18 @@ for (const [index, device] of VIEWPORTS.entries()) {
         const at = (action) => actions.indexOf(action);
         assert.ok(at('risk.halt') > at('risk.resume'), `halt before resume: ${actions.join(', ')}`);
         assert.ok(at('risk.limits.update') > at('risk.halt'), `limits before halt: ${actions.join(', ')}`);
+        // A resume is good news: its badge is not amber like a warning (it was).
+        const resumeBadge = audit.locator('[data-testid=audit-row][data-action="risk.resume"]').first().getByText('Trading resumed');
+        const resumeColour = await resumeBadge.evaluate((el) => getComputedStyle(el).backgroundColor);
+        const amber = await page.evaluate(() => {
+          const probe = document.createElement('span');
+          probe.className = 'bg-amber-100';
+          document.body.append(probe);
+          const colour = getComputedStyle(probe).backgroundColor;
+          probe.remove();
+          return colour;
+        });
+        assert.notEqual(resumeColour, amber, 'Trading resumed is not amber');
         const haltEvent = audit.locator('[data-testid=audit-row][data-action="risk.halt"]').first();
         assert.match(await haltEvent.getByTestId('audit-actor').innerText(), /Admin|admin/i);
         await haltEvent.locator('summary').click();
@@ -241,6 +253,16 @@ for (const [index, device] of VIEWPORTS.entries()) {
           return rows.length > 0 && rows.every((r) => r.getAttribute('data-action') === 'risk.halt');
         });
         assert.ok((await auditActions(page)).length >= index + 1, 'one halt per run so far');
+
+        // Days are typed and shown as dd/mm/yyyy (an en-US browser's date input would show mm/dd/yyyy).
+        const from = page.getByTestId('audit-filter-from');
+        assert.equal(await from.getAttribute('placeholder'), 'dd/mm/yyyy');
+        const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date());
+        await from.fill(today);
+        const [d, m, y] = today.split('/');
+        assert.equal(await from.getAttribute('data-day'), `${y}-${m}-${d}`);
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid=audit-row]').length > 0);
+        await from.fill('');
 
         // Verify the chain.
         await page.getByTestId('audit-verify').click();

@@ -4,9 +4,10 @@ import { useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { useApi } from '@/hooks/useApi';
-import { api, ApiError } from '@/lib/api';
-import type { Page, User } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
+import type { User } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
 import { userCreateSchema, type UserCreateValues } from '@/lib/validation';
 import { time } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
@@ -15,22 +16,12 @@ import { AuditLog } from './AuditLog';
 import { FirmRiskLimits } from './FirmRiskLimits';
 import { KillSwitch } from './KillSwitch';
 import { ReplayControls } from './ReplayControls';
-import {
-  Button,
-  Card,
-  Empty,
-  ErrorAlert,
-  FieldError,
-  inputClass,
-  Loading,
-  Modal,
-  PageTitle,
-  Pager,
-} from './ui';
+import { Field, FormActions } from './form/Field';
+import { Button, Card, Empty, ErrorAlert, inputClass, Loading, Modal, PageTitle, Pager } from './ui';
 
 const PAGE = 100;
 /** The API's largest page: names for the audit log and the kill switch's advisors. */
-const DIRECTORY = '/users?limit=500';
+const DIRECTORY = 500;
 
 /**
  * /admin (admins only): the kill switch, the firm's default risk limits, users (list, create,
@@ -39,8 +30,12 @@ const DIRECTORY = '/users?limit=500';
 export function AdminPanel() {
   const me = useAuthStore((s) => s.user);
   const [offset, setOffset] = useState(0);
-  const users = useApi<Page<User>>(`/users?limit=${PAGE}&offset=${offset}`);
-  const directory = useApi<Page<User>>(DIRECTORY);
+  const users = useApiData(`users:${offset}`, (signal) =>
+    call(client.GET('/api/v1/users', { params: { query: { limit: PAGE, offset } }, signal })),
+  );
+  const directory = useApiData('users:directory', (signal) =>
+    call(client.GET('/api/v1/users', { params: { query: { limit: DIRECTORY } }, signal })),
+  );
   const everyone = useMemo(() => directory.data?.items ?? [], [directory.data]);
   const names = useMemo(() => new Map(everyone.map((u) => [u.id, u.full_name])), [everyone]);
   const advisors = useMemo(() => everyone.filter((u) => u.role === 'advisor' && u.is_active), [everyone]);
@@ -59,11 +54,11 @@ export function AdminPanel() {
   const unlock = async (u: User) => {
     setUnlockResult(null);
     try {
-      await api.post<User>(`/users/${u.id}/unlock`);
+      await call(client.POST('/api/v1/users/{user_id}/unlock', { params: { path: { user_id: u.id } } }));
       setUnlockResult({ ok: true, message: `${u.email} can sign in again from anywhere.` });
       audited();
     } catch (err) {
-      setUnlockResult({ ok: false, message: err instanceof ApiError ? err.message : 'Something went wrong. Please try again.' });
+      setUnlockResult({ ok: false, message: errorText(err) });
     }
   };
 
@@ -72,13 +67,15 @@ export function AdminPanel() {
     setBusy(true);
     setActionError(null);
     try {
-      const updated = await api.post<User>(`/users/${deactivating.id}/deactivate`);
+      const updated = await call(
+        client.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: deactivating.id } } }),
+      );
       users.setData((page) => page && { ...page, items: page.items.map((u) => (u.id === updated.id ? updated : u)) });
       setDeactivating(null);
       reloadDirectory();
       audited();
     } catch (err) {
-      setActionError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+      setActionError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -206,54 +203,34 @@ function CreateUser({ onCreated, onCancel }: { onCreated: (u: User) => void; onC
 
   const onSubmit = handleSubmit(async (values) => {
     try {
-      onCreated(await api.post<User>('/users', values));
+      onCreated(await call(client.POST('/api/v1/users', { body: values })));
     } catch (err) {
-      setError('root.server', { message: err instanceof ApiError ? err.message : 'Something went wrong.' });
+      setError('root.server', { message: errorText(err) });
     }
   });
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-3">
       {errors.root?.server && <ErrorAlert error={errors.root.server.message ?? 'Error'} />}
-      <div>
-        <label htmlFor="nu-email" className="mb-1 block text-sm font-medium">
-          Email
-        </label>
-        <input id="nu-email" type="email" autoComplete="off" className={inputClass} {...register('email')} />
-        <FieldError message={errors.email?.message} />
-      </div>
-      <div>
-        <label htmlFor="nu-name" className="mb-1 block text-sm font-medium">
-          Full name
-        </label>
-        <input id="nu-name" className={inputClass} {...register('full_name')} />
-        <FieldError message={errors.full_name?.message} />
-      </div>
-      <div>
-        <label htmlFor="nu-role" className="mb-1 block text-sm font-medium">
-          Role
-        </label>
-        <select id="nu-role" className={inputClass} {...register('role')}>
-          <option value="advisor">Advisor</option>
-          <option value="viewer">Viewer (read only)</option>
-          <option value="admin">Admin</option>
-        </select>
-      </div>
-      <div>
-        <label htmlFor="nu-password" className="mb-1 block text-sm font-medium">
-          Initial password
-        </label>
-        <input id="nu-password" type="password" autoComplete="new-password" className={inputClass} {...register('password')} />
-        <FieldError message={errors.password?.message} />
-      </div>
-      <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel} disabled={isSubmitting}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Creating…' : 'Create user'}
-        </Button>
-      </div>
+      <Field id="nu-email" label="Email" error={errors.email?.message}>
+        {(p) => <input {...p} type="email" autoComplete="off" className={inputClass} {...register('email')} />}
+      </Field>
+      <Field id="nu-name" label="Full name" error={errors.full_name?.message}>
+        {(p) => <input {...p} className={inputClass} {...register('full_name')} />}
+      </Field>
+      <Field id="nu-role" label="Role">
+        {(p) => (
+          <select {...p} className={inputClass} {...register('role')}>
+            <option value="advisor">Advisor</option>
+            <option value="viewer">Viewer (read only)</option>
+            <option value="admin">Admin</option>
+          </select>
+        )}
+      </Field>
+      <Field id="nu-password" label="Initial password" error={errors.password?.message}>
+        {(p) => <input {...p} type="password" autoComplete="new-password" className={inputClass} {...register('password')} />}
+      </Field>
+      <FormActions submitting={isSubmitting} submitLabel="Create user" submittingLabel="Creating…" onCancel={onCancel} />
     </form>
   );
 }

@@ -2,17 +2,16 @@
 
 import { useEffect, useRef, useState } from 'react';
 
-import { useApi } from '@/hooks/useApi';
-import { api } from '@/lib/api';
-import type { AuditEvent, ChainReport, Page, User } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
+import type { AuditEvent, ChainReport, User } from '@/lib/api-types';
 import {
   actionLabel,
   actionTone,
   AUDIT_ACTIONS,
   auditExportFilename,
-  auditExportPath,
   auditFiltersError,
-  auditPath,
+  auditQuery,
   describeChain,
   emptyAuditFilters,
   entityLabel,
@@ -24,15 +23,10 @@ import { saveBlob } from '@/lib/download';
 import { errorText } from '@/lib/errors';
 import { time } from '@/lib/format';
 
-import {
-  Button,
-  Card,
-  Empty,
-  ErrorAlert,
-  inputClass,
-  Loading,
-  Pager,
-} from './ui';
+import { DateRangeFilter } from './form/DateRangeFilter';
+import { Field } from './form/Field';
+import { FilterPanel } from './form/FilterPanel';
+import { Button, Card, Empty, ErrorAlert, inputClass, Loading, Pager } from './ui';
 
 const PAGE = 50;
 
@@ -62,9 +56,11 @@ export function AuditLog({
 }) {
   const [filters, setFilters] = useState<AuditFilters>(emptyAuditFilters);
   const [offset, setOffset] = useState(0);
-  const [showFilters, setShowFilters] = useState(false);
   const filterError = auditFiltersError(filters);
-  const events = useApi<Page<AuditEvent>>(filterError ? null : auditPath(filters, PAGE, offset));
+  const query = auditQuery(filters);
+  const events = useApiData(filterError ? null : `audit:${JSON.stringify(query)}:${offset}`, (signal) =>
+    call(client.GET('/api/v1/audit', { params: { query: { ...query, limit: PAGE, offset } }, signal })),
+  );
   const activeFilters = Object.values(filters).filter((v) => v !== '').length;
 
   const [verify, setVerify] = useState<{ busy: boolean; report: ChainReport | null; error: string | null }>({
@@ -92,7 +88,7 @@ export function AuditLog({
   const runVerify = async () => {
     setVerify({ busy: true, report: null, error: null });
     try {
-      setVerify({ busy: false, report: await api.get<ChainReport>('/audit/verify'), error: null });
+      setVerify({ busy: false, report: await call(client.GET('/api/v1/audit/verify')), error: null });
     } catch (err) {
       setVerify({ busy: false, report: null, error: errorText(err) });
     }
@@ -102,7 +98,7 @@ export function AuditLog({
     setExporting(true);
     setExportError(null);
     try {
-      const blob = await api.get<Blob>(auditExportPath(filters), { responseType: 'blob' });
+      const blob = await call(client.GET('/api/v1/audit/export.csv', { params: { query }, parseAs: 'blob' }));
       saveBlob(blob, auditExportFilename(filters, new Date()));
     } catch (err) {
       setExportError(errorText(err));
@@ -165,94 +161,58 @@ export function AuditLog({
         </div>
       )}
 
-      <Button
-        variant="secondary"
-        className="mb-3 w-full sm:hidden"
-        aria-expanded={showFilters}
-        aria-controls="audit-filters"
-        onClick={() => setShowFilters((v) => !v)}
-      >
-        Filters{activeFilters > 0 ? ` (${activeFilters})` : ''} {showFilters ? '▲' : '▼'}
-      </Button>
-      <div
+      <FilterPanel
         id="audit-filters"
-        data-testid="audit-filters"
-        className={`${showFilters ? 'grid' : 'hidden'} mb-3 gap-3 sm:grid sm:grid-cols-2 lg:grid-cols-4`}
+        testId="audit-filters"
+        className="mb-3"
+        active={activeFilters}
+        onReset={() => set(emptyAuditFilters())}
       >
-        <div>
-          <label htmlFor="af-action" className="mb-1 block text-sm font-medium">
-            Action
-          </label>
-          <select
-            id="af-action"
-            value={filters.action}
-            onChange={(e) => set({ action: e.target.value })}
-            className={inputClass}
-            data-testid="audit-filter-action"
-          >
-            <option value="">Any action</option>
-            {AUDIT_ACTIONS.map((a) => (
-              <option key={a.value} value={a.value}>
-                {a.label} ({a.value})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="af-actor" className="mb-1 block text-sm font-medium">
-            Who
-          </label>
-          <select
-            id="af-actor"
-            value={filters.actor_id}
-            onChange={(e) => set({ actor_id: e.target.value })}
-            className={inputClass}
-            data-testid="audit-filter-actor"
-          >
-            <option value="">Anyone</option>
-            {users.map((u) => (
-              <option key={u.id} value={String(u.id)}>
-                {u.full_name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="af-from" className="mb-1 block text-sm font-medium">
-            From (IST)
-          </label>
-          <input
-            id="af-from"
-            type="date"
-            value={filters.date_from}
-            max={filters.date_to || undefined}
-            onChange={(e) => set({ date_from: e.target.value })}
-            className={inputClass}
-            data-testid="audit-filter-from"
-          />
-        </div>
-        <div>
-          <label htmlFor="af-to" className="mb-1 block text-sm font-medium">
-            To (IST)
-          </label>
-          <input
-            id="af-to"
-            type="date"
-            value={filters.date_to}
-            min={filters.date_from || undefined}
-            onChange={(e) => set({ date_to: e.target.value })}
-            className={inputClass}
-            data-testid="audit-filter-to"
-          />
-        </div>
-        <div className="flex justify-end sm:col-span-2 lg:col-span-4">
-          <Button variant="ghost" onClick={() => set(emptyAuditFilters())} disabled={activeFilters === 0}>
-            Reset filters
-          </Button>
-        </div>
-      </div>
+        <Field id="af-action" label="Action">
+          {(p) => (
+            <select
+              {...p}
+              value={filters.action}
+              onChange={(e) => set({ action: e.target.value })}
+              className={inputClass}
+              data-testid="audit-filter-action"
+            >
+              <option value="">Any action</option>
+              {AUDIT_ACTIONS.map((a) => (
+                <option key={a.value} value={a.value}>
+                  {a.label} ({a.value})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="af-actor" label="Who">
+          {(p) => (
+            <select
+              {...p}
+              value={filters.actor_id}
+              onChange={(e) => set({ actor_id: e.target.value })}
+              className={inputClass}
+              data-testid="audit-filter-actor"
+            >
+              <option value="">Anyone</option>
+              {users.map((u) => (
+                <option key={u.id} value={String(u.id)}>
+                  {u.full_name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <DateRangeFilter
+          idPrefix="af"
+          testIdPrefix="audit-filter"
+          value={{ from: filters.date_from, to: filters.date_to }}
+          onChange={({ from, to }) => set({ date_from: from, date_to: to })}
+        />
+      </FilterPanel>
 
-      {filterError && <ErrorAlert error={filterError} testId="audit-filter-error" />}
+      {/* A From after To is said under the From box; the request waits until the range reads. */}
       {events.error && <ErrorAlert error={errorText(events.error)} onRetry={events.reload} />}
       {events.loading && !events.data && <Loading>Loading the audit log…</Loading>}
       {events.data && events.data.items.length === 0 && (

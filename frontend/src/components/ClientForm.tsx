@@ -3,9 +3,10 @@
 import { useForm, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { useApi } from '@/hooks/useApi';
-import { api, ApiError } from '@/lib/api';
-import type { Client, Page, User } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client as api } from '@/lib/api';
+import type { Client } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
 import {
   clientFormSchema,
   CREDENTIAL_FIELDS,
@@ -16,7 +17,8 @@ import {
 } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 
-import { Button, Checkbox, ErrorAlert, FieldError, inputClass } from './ui';
+import { Field, FormActions } from './form/Field';
+import { Button, Checkbox, ErrorAlert, inputClass } from './ui';
 
 interface ClientFormProps {
   /** Edit this client; create a new one when absent. */
@@ -32,7 +34,9 @@ interface ClientFormProps {
 export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
   const isAdmin = useAuthStore((s) => s.user?.role === 'admin');
   const editing = client !== undefined;
-  const users = useApi<Page<User>>(isAdmin && !editing ? '/users?limit=500' : null);
+  const users = useApiData(isAdmin && !editing ? 'users:directory' : null, (signal) =>
+    call(api.GET('/api/v1/users', { params: { query: { limit: 500 } }, signal })),
+  );
 
   const {
     register,
@@ -64,14 +68,13 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
           setError('root.server', { message: 'Nothing changed.' });
           return;
         }
-        onSaved(await api.patch<Client>(`/clients/${client.id}`, body));
+        onSaved(await call(api.PATCH('/api/v1/clients/{client_id}', { params: { path: { client_id: client.id } }, body })));
       } else {
-        onSaved(await api.post<Client>('/clients', toClientCreate(values)));
+        // A blank opening cash is the API's default, 0 (the schema marks the defaulted field as required).
+        onSaved(await call(api.POST('/api/v1/clients', { body: { opening_cash: '0', ...toClientCreate(values) } })));
       }
     } catch (err) {
-      setError('root.server', {
-        message: err instanceof ApiError ? err.message : 'Something went wrong. Please try again.',
-      });
+      setError('root.server', { message: errorText(err) });
     }
   });
 
@@ -79,77 +82,50 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
     <form noValidate onSubmit={onSubmit} className="space-y-3" data-testid="client-form">
       {errors.root?.server && <ErrorAlert error={errors.root.server.message ?? 'Error'} />}
 
-      <div>
-        <label htmlFor="cf-name" className="mb-1 block text-sm font-medium">
-          Name
-        </label>
-        <input id="cf-name" className={inputClass} aria-invalid={errors.display_name ? true : undefined} {...register('display_name')} />
-        <FieldError message={errors.display_name?.message} />
-      </div>
+      <Field id="cf-name" label="Name" error={errors.display_name?.message}>
+        {(p) => <input {...p} className={inputClass} {...register('display_name')} />}
+      </Field>
 
       <div className="grid gap-3 sm:grid-cols-2">
-        <div>
-          <label htmlFor="cf-broker" className="mb-1 block text-sm font-medium">
-            Broker
-          </label>
-          {editing ? (
-            <p id="cf-broker" className="flex min-h-11 items-center text-sm text-slate-700">
-              {client.broker === 'motilal' ? 'Motilal Oswal' : 'Simulator'} (fixed)
-            </p>
-          ) : (
-            <select id="cf-broker" className={inputClass} {...register('broker')}>
-              <option value="simulator">Simulator</option>
-              <option value="motilal">Motilal Oswal</option>
-            </select>
-          )}
-        </div>
-        <div>
-          <label htmlFor="cf-bcid" className="mb-1 block text-sm font-medium">
-            Broker client id
-          </label>
-          <input
-            id="cf-bcid"
-            autoComplete="off"
-            className={inputClass}
-            aria-invalid={errors.broker_client_id ? true : undefined}
-            {...register('broker_client_id')}
-          />
-          <FieldError message={errors.broker_client_id?.message} />
-        </div>
+        <Field id="cf-broker" label="Broker">
+          {(p) =>
+            editing ? (
+              <p id={p.id} className="flex min-h-11 items-center text-sm text-slate-700">
+                {client.broker === 'motilal' ? 'Motilal Oswal' : 'Simulator'} (fixed)
+              </p>
+            ) : (
+              <select {...p} className={inputClass} {...register('broker')}>
+                <option value="simulator">Simulator</option>
+                <option value="motilal">Motilal Oswal</option>
+              </select>
+            )
+          }
+        </Field>
+        <Field id="cf-bcid" label="Broker client id" error={errors.broker_client_id?.message}>
+          {(p) => <input {...p} autoComplete="off" className={inputClass} {...register('broker_client_id')} />}
+        </Field>
       </div>
 
       {!editing && (
         <div className="grid gap-3 sm:grid-cols-2">
-          <div>
-            <label htmlFor="cf-cash" className="mb-1 block text-sm font-medium">
-              Opening cash (₹)
-            </label>
-            <input
-              id="cf-cash"
-              inputMode="decimal"
-              placeholder="0"
-              className={inputClass}
-              aria-invalid={errors.opening_cash ? true : undefined}
-              {...register('opening_cash')}
-            />
-            <FieldError message={errors.opening_cash?.message} />
-          </div>
+          <Field id="cf-cash" label="Opening cash (₹)" error={errors.opening_cash?.message}>
+            {(p) => <input {...p} inputMode="decimal" placeholder="0" className={inputClass} {...register('opening_cash')} />}
+          </Field>
           {isAdmin && (
-            <div>
-              <label htmlFor="cf-owner" className="mb-1 block text-sm font-medium">
-                Advisor
-              </label>
-              <select id="cf-owner" className={inputClass} {...register('owner_id')}>
-                <option value="">Me</option>
-                {(users.data?.items ?? [])
-                  .filter((u) => u.role === 'advisor' && u.is_active)
-                  .map((u) => (
-                    <option key={u.id} value={String(u.id)}>
-                      {u.full_name} ({u.email})
-                    </option>
-                  ))}
-              </select>
-            </div>
+            <Field id="cf-owner" label="Advisor">
+              {(p) => (
+                <select {...p} className={inputClass} {...register('owner_id')}>
+                  <option value="">Me</option>
+                  {(users.data?.items ?? [])
+                    .filter((u) => u.role === 'advisor' && u.is_active)
+                    .map((u) => (
+                      <option key={u.id} value={String(u.id)}>
+                        {u.full_name} ({u.email})
+                      </option>
+                    ))}
+                </select>
+              )}
+            </Field>
           )}
         </div>
       )}
@@ -176,56 +152,57 @@ export function ClientForm({ client, onSaved, onCancel }: ClientFormProps) {
           const clearing = clear[name];
           return (
             <div key={name} data-testid={`cred-${name}`}>
-              <div className="mb-1 flex items-center justify-between gap-2">
-                <label htmlFor={`cf-${name}`} className="text-sm font-medium">
-                  {label}
-                </label>
-                {editing && (
-                  <span
-                    data-testid={`cred-${name}-state`}
-                    className={`rounded-full px-2 py-0.5 text-xs ${isSet ? 'bg-emerald-100 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}
-                  >
-                    {clearing ? 'will be cleared' : isSet ? 'set' : 'not set'}
-                  </span>
+              <Field
+                id={`cf-${name}`}
+                label={label}
+                error={errors.credentials?.[name]?.message}
+                labelExtra={
+                  editing && (
+                    <span
+                      data-testid={`cred-${name}-state`}
+                      className={`rounded-full px-2 py-0.5 text-xs ${isSet ? 'bg-emerald-100 text-emerald-800' : 'bg-slate-100 text-slate-600'}`}
+                    >
+                      {clearing ? 'will be cleared' : isSet ? 'set' : 'not set'}
+                    </span>
+                  )
+                }
+              >
+                {(p) => (
+                  <div className="flex gap-2">
+                    <input
+                      {...p}
+                      type="password"
+                      autoComplete="new-password"
+                      readOnly={clearing}
+                      placeholder={clearing ? '' : isSet ? 'unchanged' : ''}
+                      className={inputClass}
+                      {...register(`credentials.${name}`)}
+                    />
+                    {editing && isSet && (
+                      <Button
+                        variant="secondary"
+                        onClick={() => {
+                          setValue(`credentials.${name}`, '');
+                          setValue(`clear.${name}`, !clearing);
+                        }}
+                      >
+                        {clearing ? 'Undo' : 'Clear'}
+                      </Button>
+                    )}
+                  </div>
                 )}
-              </div>
-              <div className="flex gap-2">
-                <input
-                  id={`cf-${name}`}
-                  type="password"
-                  autoComplete="new-password"
-                  readOnly={clearing}
-                  placeholder={clearing ? '' : isSet ? 'unchanged' : ''}
-                  className={inputClass}
-                  aria-invalid={errors.credentials?.[name] ? true : undefined}
-                  {...register(`credentials.${name}`)}
-                />
-                {editing && isSet && (
-                  <Button
-                    variant="secondary"
-                    onClick={() => {
-                      setValue(`credentials.${name}`, '');
-                      setValue(`clear.${name}`, !clearing);
-                    }}
-                  >
-                    {clearing ? 'Undo' : 'Clear'}
-                  </Button>
-                )}
-              </div>
-              <FieldError message={errors.credentials?.[name]?.message} />
+              </Field>
             </div>
           );
         })}
       </fieldset>
 
-      <div className="flex flex-wrap justify-end gap-2 pt-1">
-        <Button variant="secondary" onClick={onCancel} disabled={isSubmitting}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={isSubmitting} data-testid="client-form-save">
-          {isSubmitting ? 'Saving…' : editing ? 'Save changes' : 'Add client'}
-        </Button>
-      </div>
+      <FormActions
+        submitting={isSubmitting}
+        submitLabel={editing ? 'Save changes' : 'Add client'}
+        onCancel={onCancel}
+        submitTestId="client-form-save"
+      />
     </form>
   );
 }

@@ -1,8 +1,8 @@
 'use client';
 
-import { useApi } from '@/hooks/useApi';
-import { api } from '@/lib/api';
-import type { RiskLimits, RiskLimitsRequest } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
+import type { RiskLimitsRequest } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
 import { time } from '@/lib/format';
 
@@ -11,10 +11,10 @@ import { Card, ErrorAlert, Loading } from './ui';
 
 /** /admin: the firm-wide default limits (GET/PUT /risk/limits); a client's own limits override them. */
 export function FirmRiskLimits({ names, onChanged }: { names: ReadonlyMap<number, string>; onChanged?: () => void }) {
-  const limits = useApi<RiskLimits>('/risk/limits');
+  const limits = useApiData('risk:limits', (signal) => call(client.GET('/api/v1/risk/limits', { signal })));
 
   const save = async (body: RiskLimitsRequest) => {
-    const saved = await api.put<RiskLimits>('/risk/limits', body);
+    const saved = await call(client.PUT('/api/v1/risk/limits', { body }));
     limits.setData(() => saved);
     onChanged?.();
     return saved;

@@ -3,11 +3,13 @@
 import { useForm, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { api, ApiError } from '@/lib/api';
+import { call, client } from '@/lib/api';
 import type { Client, ClientGroup } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
 import { groupFormRows, groupFormSchema, toGroupBody, type GroupFormValues } from '@/lib/groups';
 
-import { Button, Checkbox, Empty, ErrorAlert, FieldError, inputClass } from './ui';
+import { Field, FormActions } from './form/Field';
+import { Checkbox, Empty, ErrorAlert, FieldError, inputClass } from './ui';
 
 interface GroupFormProps {
   /** The clients the advisor may put in a group (active ones are offered). */
@@ -39,13 +41,11 @@ export function GroupForm({ clients, group, onSaved, onCancel }: GroupFormProps)
       const body = toGroupBody(values);
       onSaved(
         group
-          ? await api.patch<ClientGroup>(`/groups/${group.id}`, body)
-          : await api.post<ClientGroup>('/groups', body),
+          ? await call(client.PATCH('/api/v1/groups/{group_id}', { params: { path: { group_id: group.id } }, body }))
+          : await call(client.POST('/api/v1/groups', { body })),
       );
     } catch (err) {
-      setError('root.server', {
-        message: err instanceof ApiError ? err.message : 'Something went wrong. Please try again.',
-      });
+      setError('root.server', { message: errorText(err) });
     }
   });
 
@@ -53,13 +53,9 @@ export function GroupForm({ clients, group, onSaved, onCancel }: GroupFormProps)
     <form noValidate onSubmit={onSubmit} className="space-y-3" data-testid="group-form">
       {errors.root?.server && <ErrorAlert error={errors.root.server.message ?? 'Error'} testId="group-form-error" />}
 
-      <div>
-        <label htmlFor="gf-name" className="mb-1 block text-sm font-medium">
-          Name
-        </label>
-        <input id="gf-name" className={inputClass} aria-invalid={errors.name ? true : undefined} {...register('name')} />
-        <FieldError message={errors.name?.message} />
-      </div>
+      <Field id="gf-name" label="Name" error={errors.name?.message}>
+        {(p) => <input {...p} className={inputClass} {...register('name')} />}
+      </Field>
 
       <fieldset className="rounded-lg border border-slate-200 p-3">
         <legend className="px-1 text-sm font-medium">
@@ -107,14 +103,12 @@ export function GroupForm({ clients, group, onSaved, onCancel }: GroupFormProps)
         </ul>
       </fieldset>
 
-      <div className="flex flex-wrap justify-end gap-2 pt-1">
-        <Button variant="secondary" onClick={onCancel} disabled={isSubmitting}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={isSubmitting} data-testid="group-form-save">
-          {isSubmitting ? 'Saving…' : group ? 'Save changes' : 'Create group'}
-        </Button>
-      </div>
+      <FormActions
+        submitting={isSubmitting}
+        submitLabel={group ? 'Save changes' : 'Create group'}
+        onCancel={onCancel}
+        submitTestId="group-form-save"
+      />
     </form>
   );
 }

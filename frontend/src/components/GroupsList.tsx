@@ -2,9 +2,10 @@
 
 import { useState } from 'react';
 
-import { useApi } from '@/hooks/useApi';
-import { api, ApiError } from '@/lib/api';
-import type { Client, ClientGroup, Page } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
+import type { ClientGroup } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
 import { memberSummary } from '@/lib/groups';
 import { useAuthStore } from '@/stores/auth';
 
@@ -15,8 +16,12 @@ import { Button, Card, Empty, ErrorAlert, Loading, Modal, PageTitle } from './ui
 export function GroupsList() {
   const role = useAuthStore((s) => s.user?.role);
   const canEdit = role === 'admin' || role === 'advisor';
-  const groups = useApi<Page<ClientGroup>>('/groups?limit=1000');
-  const clients = useApi<Page<Client>>(canEdit ? '/clients?limit=1000' : null);
+  const groups = useApiData('groups:all', (signal) =>
+    call(client.GET('/api/v1/groups', { params: { query: { limit: 1000 } }, signal })),
+  );
+  const clients = useApiData(canEdit ? 'clients:active' : null, (signal) =>
+    call(client.GET('/api/v1/clients', { params: { query: { limit: 1000 } }, signal })),
+  );
   const [editing, setEditing] = useState<ClientGroup | 'new' | null>(null);
   const [deleting, setDeleting] = useState<ClientGroup | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
@@ -32,11 +37,11 @@ export function GroupsList() {
     setBusy(true);
     setDeleteError(null);
     try {
-      await api.delete(`/groups/${deleting.id}`);
+      await call(client.DELETE('/api/v1/groups/{group_id}', { params: { path: { group_id: deleting.id } } }));
       setDeleting(null);
       groups.reload();
     } catch (err) {
-      setDeleteError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+      setDeleteError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,7 @@ import { Controller, useForm, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
 import { toApiError } from '@/hooks/useApi';
-import { api, ApiError } from '@/lib/api';
+import { ApiError, call, client } from '@/lib/api';
 import type { Halt, RiskStatus, User } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
 import {
@@ -19,17 +19,8 @@ import {
 import { time } from '@/lib/format';
 import { useRiskStore } from '@/stores/risk';
 
-import {
-  Button,
-  Card,
-  Checkbox,
-  ErrorAlert,
-  FieldError,
-  inputClass,
-  Loading,
-  Modal,
-  Segmented,
-} from './ui';
+import { Field } from './form/Field';
+import { Button, Card, Checkbox, ErrorAlert, inputClass, Loading, Modal, Segmented } from './ui';
 
 interface HaltOutcome {
   label: string;
@@ -102,7 +93,7 @@ export function KillSwitch({
     setBusy(true);
     setActionError(null);
     try {
-      const result = await api.post<RiskStatus>('/risk/halt', toHaltRequest(pending));
+      const result = await call(client.POST('/api/v1/risk/halt', { body: toHaltRequest(pending) }));
       setStatus(result);
       setOutcome({
         label: haltScopeLabel({ scope: pending.scope, advisor_id: pending.scope === 'advisor' ? Number(pending.advisor_id) : null }, names),
@@ -124,7 +115,7 @@ export function KillSwitch({
     setResuming(h.id);
     setResumeError(null);
     try {
-      setStatus(await api.post<RiskStatus>('/risk/resume', toResumeRequest(h)));
+      setStatus(await call(client.POST('/api/v1/risk/resume', { body: toResumeRequest(h) })));
       setOutcome(null);
       onChanged?.();
     } catch (err) {
@@ -250,44 +241,45 @@ export function KillSwitch({
           )}
         />
         {scope === 'advisor' && (
-          <div>
-            <label htmlFor="halt-advisor" className="mb-1 block text-sm font-medium">
-              Advisor
-            </label>
-            <select
-              id="halt-advisor"
-              className={inputClass}
-              data-testid="halt-advisor"
-              aria-invalid={errors.advisor_id ? true : undefined}
-              {...register('advisor_id')}
-            >
-              <option value="">Choose an advisor</option>
-              {advisors.map((a) => (
-                <option key={a.id} value={String(a.id)}>
-                  {a.full_name} ({a.email})
-                </option>
-              ))}
-            </select>
-            <FieldError message={errors.advisor_id?.message} />
-            <p className="mt-1 text-xs text-slate-500">Covers the advisor’s clients, whoever places the order, and orders the advisor places.</p>
-          </div>
+          <Field
+            id="halt-advisor"
+            label="Advisor"
+            error={errors.advisor_id?.message}
+            hint="Covers the advisor’s clients, whoever places the order, and orders the advisor places."
+          >
+            {(p) => (
+              <select {...p} className={inputClass} data-testid="halt-advisor" {...register('advisor_id')}>
+                <option value="">Choose an advisor</option>
+                {advisors.map((a) => (
+                  <option key={a.id} value={String(a.id)}>
+                    {a.full_name} ({a.email})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         )}
-        <div>
-          <label htmlFor="halt-reason" className="mb-1 block text-sm font-medium">
-            Reason <span className="font-normal text-slate-500">(optional, shown on every desk)</span>
-          </label>
-          <input
-            id="halt-reason"
-            className={inputClass}
-            autoComplete="off"
-            maxLength={500}
-            placeholder="e.g. Exchange connectivity issue"
-            data-testid="halt-reason-input"
-            aria-invalid={errors.reason ? true : undefined}
-            {...register('reason')}
-          />
-          <FieldError message={errors.reason?.message} />
-        </div>
+        <Field
+          id="halt-reason"
+          label={
+            <>
+              Reason <span className="font-normal text-slate-500">(optional, shown on every desk)</span>
+            </>
+          }
+          error={errors.reason?.message}
+        >
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              autoComplete="off"
+              maxLength={500}
+              placeholder="e.g. Exchange connectivity issue"
+              data-testid="halt-reason-input"
+              {...register('reason')}
+            />
+          )}
+        </Field>
         <Controller
           control={control}
           name="cancel_open_orders"

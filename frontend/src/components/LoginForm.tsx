@@ -11,10 +11,9 @@ import { safeNextPath } from '@/lib/redirect';
 import { loginSchema, type LoginValues } from '@/lib/validation';
 import { useAuthStore } from '@/stores/auth';
 
-const inputClass =
-  'block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 text-base shadow-sm ' +
-  'focus:border-slate-900 focus:outline-none focus:ring-2 focus:ring-slate-900/20 ' +
-  'aria-[invalid=true]:border-red-600';
+import { Field } from './form/Field';
+import { inputClass } from './ui';
+
 
 function nextPath(): string {
   return safeNextPath(new URLSearchParams(window.location.search).get('next'));
@@ -66,46 +65,15 @@ export function LoginForm() {
         </p>
       )}
 
-      <div>
-        <label htmlFor="email" className="mb-1 block text-sm font-medium">
-          Email
-        </label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="username"
-          inputMode="email"
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? 'email-error' : undefined}
-          className={inputClass}
-          {...register('email')}
-        />
-        {errors.email && (
-          <p id="email-error" className="mt-1 text-sm text-red-700">
-            {errors.email.message}
-          </p>
+      <Field id="email" label="Email" error={errors.email?.message}>
+        {(p) => (
+          <input {...p} type="email" autoComplete="username" inputMode="email" className={inputClass} {...register('email')} />
         )}
-      </div>
+      </Field>
 
-      <div>
-        <label htmlFor="password" className="mb-1 block text-sm font-medium">
-          Password
-        </label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={errors.password ? true : undefined}
-          aria-describedby={errors.password ? 'password-error' : undefined}
-          className={inputClass}
-          {...register('password')}
-        />
-        {errors.password && (
-          <p id="password-error" className="mt-1 text-sm text-red-700">
-            {errors.password.message}
-          </p>
-        )}
-      </div>
+      <Field id="password" label="Password" error={errors.password?.message}>
+        {(p) => <input {...p} type="password" autoComplete="current-password" className={inputClass} {...register('password')} />}
+      </Field>
 
       <button
         type="submit"

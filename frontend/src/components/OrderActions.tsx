@@ -1,25 +1,23 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { api, ApiError } from '@/lib/api';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
 import type { Instrument, Order } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
+import { orderSide } from '@/lib/order-book';
 import { isOpen, needsPrice, needsTrigger } from '@/lib/orders';
 import { modifyOrderSchema, toModifyRequest, type ModifyOrderValues } from '@/lib/validation';
 import { money, qty } from '@/lib/format';
 
-import {
-  Button,
-  ErrorAlert,
-  FieldError,
-  inputClass,
-  Loading,
-  Modal,
-} from './ui';
+import { Field, FormActions } from './form/Field';
+import { Button, ErrorAlert, inputClass, Loading, Modal } from './ui';
 
-const message = (err: unknown) => (err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+/** Compact on a desktop row (the book's rows are ~36 px); 44 px tap targets on the phone. */
+const ROW_BUTTON = 'md:min-h-8 md:px-3';
 
 /** Cancel / Modify buttons for an open order (OPEN or PARTIALLY_FILLED). */
 export function OrderActions({ order, onChanged }: { order: Order; onChanged: (order: Order) => void }) {
@@ -34,10 +32,10 @@ export function OrderActions({ order, onChanged }: { order: Order; onChanged: (o
     setBusy(true);
     setError(null);
     try {
-      onChanged(await api.post<Order>(`/orders/${order.id}/cancel`));
+      onChanged(await call(client.POST('/api/v1/orders/{order_id}/cancel', { params: { path: { order_id: order.id } } })));
       setConfirmCancel(false);
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -45,16 +43,16 @@ export function OrderActions({ order, onChanged }: { order: Order; onChanged: (o
 
   return (
     <div className="flex flex-wrap gap-2">
-      <Button variant="secondary" onClick={() => setModifying(true)} data-testid="order-modify">
+      <Button variant="secondary" className={ROW_BUTTON} onClick={() => setModifying(true)} data-testid="order-modify">
         Modify
       </Button>
-      <Button variant="secondary" onClick={() => setConfirmCancel(true)} data-testid="order-cancel">
+      <Button variant="secondary" className={ROW_BUTTON} onClick={() => setConfirmCancel(true)} data-testid="order-cancel">
         Cancel
       </Button>
 
       <Modal open={confirmCancel} onClose={() => !busy && setConfirmCancel(false)} title="Cancel order?">
         <p className="text-sm">
-          {order.side} {qty(order.quantity - order.filled_quantity)} {order.symbol} for {order.client_name} (order #
+          {orderSide(order)} {qty(order.quantity - order.filled_quantity)} {order.symbol} for {order.client_name} (order #
           {order.id}). What has filled stays filled.
         </p>
         {error && (
@@ -89,23 +87,13 @@ export function OrderActions({ order, onChanged }: { order: Order; onChanged: (o
 }
 
 function ModifyOrder({ order, onDone, onCancel }: { order: Order; onDone: (o: Order) => void; onCancel: () => void }) {
-  const [instrument, setInstrument] = useState<Instrument | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  useEffect(() => {
-    const controller = new AbortController();
-    api
-      .get<Instrument>(`/tokens/${order.token_id}`, { signal: controller.signal })
-      .then(setInstrument)
-      .catch((err: unknown) => {
-        if (!controller.signal.aborted) setLoadError(message(err));
-      });
-    return () => controller.abort();
-  }, [order.token_id]);
-  if (loadError) return <ErrorAlert error={loadError} />;
-  if (!instrument) return <Loading />;
-  return <ModifyForm order={order} instrument={instrument} onDone={onDone} onCancel={onCancel} />;
+  const instrument = useApiData(`token:${order.token_id}`, (signal) =>
+    call(client.GET('/api/v1/tokens/{token_id}', { params: { path: { token_id: order.token_id } }, signal })),
+  );
+  if (instrument.error) return <ErrorAlert error={errorText(instrument.error)} />;
+  if (!instrument.data) return <Loading />;
+  return <ModifyForm order={order} instrument={instrument.data} onDone={onDone} onCancel={onCancel} />;
 }
-
 function ModifyForm({
   order,
   instrument,
@@ -138,52 +126,33 @@ function ModifyForm({
       return;
     }
     try {
-      onDone(await api.patch<Order>(`/orders/${order.id}`, body));
+      onDone(await call(client.PATCH('/api/v1/orders/{order_id}', { params: { path: { order_id: order.id } }, body })));
     } catch (err) {
-      setError('root.server', { message: message(err) });
+      setError('root.server', { message: errorText(err) });
     }
   });
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-3">
       <p className="text-sm text-slate-600">
-        {order.side} {order.symbol} · {order.order_type} · {order.client_name} · filled {qty(order.filled_quantity)}
+        {orderSide(order)} {order.symbol} · {order.order_type} · {order.client_name} · filled {qty(order.filled_quantity)}
         {order.price ? ` · now ${money(order.price)}` : ''}
       </p>
       {errors.root?.server && <ErrorAlert error={errors.root.server.message ?? 'Error'} />}
-      <div>
-        <label htmlFor="mod-qty" className="mb-1 block text-sm font-medium">
-          Quantity (lot {instrument.lot_size})
-        </label>
-        <input id="mod-qty" inputMode="numeric" className={inputClass} {...register('quantity')} />
-        <FieldError message={errors.quantity?.message} />
-      </div>
+      <Field id="mod-qty" label={`Quantity (lot ${instrument.lot_size})`} error={errors.quantity?.message}>
+        {(p) => <input {...p} inputMode="numeric" className={inputClass} {...register('quantity')} />}
+      </Field>
       {needsPrice(order.order_type) && (
-        <div>
-          <label htmlFor="mod-price" className="mb-1 block text-sm font-medium">
-            Limit price (tick {instrument.tick_size})
-          </label>
-          <input id="mod-price" inputMode="decimal" className={inputClass} {...register('price')} />
-          <FieldError message={errors.price?.message} />
-        </div>
+        <Field id="mod-price" label={`Limit price (tick ${instrument.tick_size})`} error={errors.price?.message}>
+          {(p) => <input {...p} inputMode="decimal" className={inputClass} {...register('price')} />}
+        </Field>
       )}
       {needsTrigger(order.order_type) && (
-        <div>
-          <label htmlFor="mod-trigger" className="mb-1 block text-sm font-medium">
-            Trigger price
-          </label>
-          <input id="mod-trigger" inputMode="decimal" className={inputClass} {...register('trigger_price')} />
-          <FieldError message={errors.trigger_price?.message} />
-        </div>
+        <Field id="mod-trigger" label="Trigger price" error={errors.trigger_price?.message}>
+          {(p) => <input {...p} inputMode="decimal" className={inputClass} {...register('trigger_price')} />}
+        </Field>
       )}
-      <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel} disabled={isSubmitting}>
-          Back
-        </Button>
-        <Button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Saving…' : 'Modify order'}
-        </Button>
-      </div>
+      <FormActions submitting={isSubmitting} submitLabel="Modify order" onCancel={onCancel} cancelLabel="Back" />
     </form>
   );
 }

@@ -2,43 +2,50 @@
 
 import { useState } from 'react';
 
-import { useApi } from '@/hooks/useApi';
+import { useApiData } from '@/hooks/useApi';
 import { useRealtimeEvent } from '@/hooks/useRealtime';
-import type { Client, Instrument, Order, Page } from '@/lib/api-types';
-import {
-  emptyOrderFilters,
-  matchesFilters,
-  mergeOrderInto,
-  ORDER_STATUSES,
-  ordersPath,
-  STATUS_LABEL,
-  type OrderFilters,
-} from '@/lib/orders';
+import { call, client } from '@/lib/api';
+import type { Instrument, Order } from '@/lib/api-types';
+import { cancelEach, ordersQuery, type CancelResult } from '@/lib/order-book';
+import { emptyOrderFilters, isOpen, matchesFilters, mergeOrderInto, ORDER_STATUSES, STATUS_LABEL, type OrderFilters } from '@/lib/orders';
 import { useAuthStore } from '@/stores/auth';
 
+import { DateRangeFilter } from './form/DateRangeFilter';
+import { Field } from './form/Field';
+import { FilterPanel } from './form/FilterPanel';
+import { MultiCancel } from './MultiCancel';
 import { OrderList } from './OrderList';
 import { TokenSearch } from './TokenSearch';
 import { Button, Card, Empty, ErrorAlert, inputClass, Loading, PageTitle, Pager } from './ui';
 
 const PAGE = 50;
 
-/** /orders: the order book across the clients the user may see, filtered, paginated, live. */
+/**
+ * /orders: the order book across the clients the user may see: filtered, paginated, live, each
+ * batch's orders together; open orders can be chosen and cancelled together.
+ */
 export function OrdersBook() {
   const role = useAuthStore((s) => s.user?.role);
   const canAct = role === 'admin' || role === 'advisor';
   const [filters, setFilters] = useState<OrderFilters>(emptyOrderFilters);
   const [token, setToken] = useState<Instrument | null>(null);
   const [offset, setOffset] = useState(0);
-  const [showFilters, setShowFilters] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const activeFilters = Object.values(filters).filter((v) => v !== '').length;
   const [fresh, setFresh] = useState<ReadonlySet<number>>(new Set());
-  const clients = useApi<Page<Client>>('/clients?limit=1000&include_inactive=true');
-  const orders = useApi<Page<Order>>(ordersPath(filters, PAGE, offset));
+  const clients = useApiData('clients:all', (signal) =>
+    call(client.GET('/api/v1/clients', { params: { query: { limit: 1000, include_inactive: true } }, signal })),
+  );
+  const query = ordersQuery(filters, PAGE, offset);
+  const orders = useApiData(`orders:${JSON.stringify(query)}`, (signal) =>
+    call(client.GET('/api/v1/orders', { params: { query }, signal })),
+  );
 
   const set = (patch: Partial<OrderFilters>) => {
     setFilters((f) => ({ ...f, ...patch }));
     setOffset(0);
     setFresh(new Set());
+    setSelected(new Set());
   };
 
   const setOrders = orders.setData;
@@ -49,6 +56,8 @@ export function OrdersBook() {
         const merged = page && mergeOrderInto(page.items, o);
         return page && merged ? { ...page, items: merged } : page;
       });
+      // An order that can no longer be cancelled leaves the selection.
+      if (!isOpen(o.status)) setSelected((ids) => (ids.has(o.id) ? without(ids, [o.id]) : ids));
     } else if (matchesFilters(o, filters)) {
       setFresh((ids) => (ids.has(o.id) ? ids : new Set(ids).add(o.id)));
     }
@@ -61,44 +70,48 @@ export function OrdersBook() {
     orders.reload();
   };
 
+  const toggle = (ids: readonly number[], on: boolean) =>
+    setSelected((current) => (on ? new Set([...current, ...ids]) : without(current, ids)));
+
+  const cancelSelected = async (ids: readonly number[]): Promise<CancelResult[]> => {
+    const results = await cancelEach(ids, (id) =>
+      call(client.POST('/api/v1/orders/{order_id}/cancel', { params: { path: { order_id: id } } })),
+    );
+    for (const r of results) if (r.order) onOrder(r.order);
+    setSelected((current) => without(current, results.filter((r) => r.ok).map((r) => r.id)));
+    return results;
+  };
+
+  const visible = orders.data?.items ?? [];
+  const chosen = visible.filter((o) => selected.has(o.id));
+
   return (
     <div>
       <PageTitle>Orders{orders.data ? ` (${orders.data.total})` : ''}</PageTitle>
 
       <Card className="mb-4">
-        {/* On a phone the filters fold away behind one button so the orders come first. */}
-        <Button
-          variant="secondary"
-          className="w-full sm:hidden"
-          aria-expanded={showFilters}
-          aria-controls="order-filters"
-          onClick={() => setShowFilters((v) => !v)}
-        >
-          Filters{activeFilters > 0 ? ` (${activeFilters})` : ''} {showFilters ? '▲' : '▼'}
-        </Button>
-        <div
+        <FilterPanel
           id="order-filters"
-          className={`${showFilters ? 'mt-3 grid' : 'hidden'} gap-3 sm:mt-0 sm:grid sm:grid-cols-2 lg:grid-cols-5`}
-          data-testid="order-filters"
+          testId="order-filters"
+          active={activeFilters}
+          columns="sm:grid-cols-2 lg:grid-cols-5"
+          onReset={() => {
+            setToken(null);
+            set(emptyOrderFilters());
+          }}
         >
-          <div>
-            <label htmlFor="of-client" className="mb-1 block text-sm font-medium">
-              Client
-            </label>
-            <select
-              id="of-client"
-              value={filters.client_id}
-              onChange={(e) => set({ client_id: e.target.value })}
-              className={inputClass}
-            >
-              <option value="">All clients</option>
-              {(clients.data?.items ?? []).map((c) => (
-                <option key={c.id} value={String(c.id)}>
-                  {c.display_name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="of-client" label="Client">
+            {(p) => (
+              <select {...p} value={filters.client_id} onChange={(e) => set({ client_id: e.target.value })} className={inputClass}>
+                <option value="">All clients</option>
+                {(clients.data?.items ?? []).map((c) => (
+                  <option key={c.id} value={String(c.id)}>
+                    {c.display_name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <div>
             {token ? (
               <>
@@ -131,57 +144,25 @@ export function OrdersBook() {
               />
             )}
           </div>
-          <div>
-            <label htmlFor="of-status" className="mb-1 block text-sm font-medium">
-              Status
-            </label>
-            <select id="of-status" value={filters.status} onChange={(e) => set({ status: e.target.value })} className={inputClass}>
-              <option value="">Any status</option>
-              {ORDER_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {STATUS_LABEL[s]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="of-from" className="mb-1 block text-sm font-medium">
-              From (IST)
-            </label>
-            <input
-              id="of-from"
-              type="date"
-              value={filters.date_from}
-              max={filters.date_to || undefined}
-              onChange={(e) => set({ date_from: e.target.value })}
-              className={inputClass}
-            />
-          </div>
-          <div>
-            <label htmlFor="of-to" className="mb-1 block text-sm font-medium">
-              To (IST)
-            </label>
-            <input
-              id="of-to"
-              type="date"
-              value={filters.date_to}
-              min={filters.date_from || undefined}
-              onChange={(e) => set({ date_to: e.target.value })}
-              className={inputClass}
-            />
-          </div>
-        </div>
-        <div className={`${showFilters ? 'flex' : 'hidden'} mt-3 justify-end sm:flex`}>
-          <Button
-            variant="ghost"
-            onClick={() => {
-              setToken(null);
-              set(emptyOrderFilters());
-            }}
-          >
-            Reset filters
-          </Button>
-        </div>
+          <Field id="of-status" label="Status">
+            {(p) => (
+              <select {...p} value={filters.status} onChange={(e) => set({ status: e.target.value })} className={inputClass}>
+                <option value="">Any status</option>
+                {ORDER_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {STATUS_LABEL[s]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <DateRangeFilter
+            idPrefix="of"
+            testIdPrefix="orders-filter"
+            value={{ from: filters.date_from, to: filters.date_to }}
+            onChange={({ from, to }) => set({ date_from: from, date_to: to })}
+          />
+        </FilterPanel>
       </Card>
 
       <Card>
@@ -195,16 +176,38 @@ export function OrdersBook() {
             </Button>
           </div>
         )}
+        {canAct && <MultiCancel chosen={chosen} onCancel={cancelSelected} onClear={() => setSelected(new Set())} />}
         {orders.error && <ErrorAlert error={orders.error} onRetry={orders.reload} />}
         {orders.loading && !orders.data && <Loading>Loading orders…</Loading>}
-        {orders.data && orders.data.items.length === 0 && <Empty testId="orders-empty">No orders match.</Empty>}
-        {orders.data && orders.data.items.length > 0 && (
+        {orders.data && visible.length === 0 && <Empty testId="orders-empty">No orders match.</Empty>}
+        {orders.data && visible.length > 0 && (
           <>
-            <OrderList orders={orders.data.items} canAct={canAct} onChanged={onOrder} testId="orders" />
-            <Pager offset={offset} limit={PAGE} total={orders.data.total} onOffset={setOffset} />
+            <OrderList
+              orders={visible}
+              canAct={canAct}
+              onChanged={onOrder}
+              testId="orders"
+              grouped
+              selection={canAct ? { selected, onToggle: toggle } : undefined}
+            />
+            <Pager
+              offset={offset}
+              limit={PAGE}
+              total={orders.data.total}
+              onOffset={(o) => {
+                setOffset(o);
+                setSelected(new Set());
+              }}
+            />
           </>
         )}
       </Card>
     </div>
   );
+}
+
+function without(ids: ReadonlySet<number>, drop: readonly number[]): ReadonlySet<number> {
+  const next = new Set(ids);
+  for (const id of drop) next.delete(id);
+  return next;
 }

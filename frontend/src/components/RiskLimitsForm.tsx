@@ -17,7 +17,8 @@ import {
   type RiskLimitsFormValues,
 } from '@/lib/risk';
 
-import { Button, ErrorAlert, FieldError, inputClass } from './ui';
+import { Field, FormActions } from './form/Field';
+import { Button, ErrorAlert, inputClass } from './ui';
 
 const INPUT_MODE: Record<LimitKind, 'numeric' | 'decimal' | 'text'> = {
   quantity: 'numeric',
@@ -91,37 +92,39 @@ export function RiskLimitsForm({
       </p>
       <div className="grid gap-4 sm:grid-cols-2">
         {RISK_LIMIT_FIELDS.map((field) => {
-          const id = `${testId}-${field.name}`;
-          const error = errors[field.name]?.message;
           const unit = UNIT[field.kind];
           return (
-            <div key={field.name} className={field.kind === 'tokens' ? 'sm:col-span-2' : undefined}>
-              <label htmlFor={id} className="mb-1 block text-sm font-medium">
-                {field.label}
-                {unit ? ` (${unit})` : ''}
-              </label>
-              <input
-                id={id}
-                inputMode={INPUT_MODE[field.kind]}
-                autoComplete="off"
-                placeholder={scope === 'firm' ? 'No limit' : 'Firm default'}
-                data-testid={`limit-input-${field.name}`}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-                className={inputClass}
-                {...register(field.name)}
-              />
-              <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-                {field.hint}
-                {firmDefault && (
-                  <>
-                    {' '}
-                    Firm default: <span className="font-medium text-slate-700">{formatLimit(field.name, firmDefault[field.name])}</span>.
-                  </>
-                )}
-              </p>
-              <FieldError id={`${id}-error`} message={error} />
-            </div>
+            <Field
+              key={field.name}
+              id={`${testId}-${field.name}`}
+              className={field.kind === 'tokens' ? 'sm:col-span-2' : undefined}
+              label={`${field.label}${unit ? ` (${unit})` : ''}`}
+              error={errors[field.name]?.message}
+              hint={
+                <>
+                  {field.hint}
+                  {firmDefault && (
+                    <>
+                      {' '}
+                      Firm default:{' '}
+                      <span className="font-medium text-slate-700">{formatLimit(field.name, firmDefault[field.name])}</span>.
+                    </>
+                  )}
+                </>
+              }
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  inputMode={INPUT_MODE[field.kind]}
+                  autoComplete="off"
+                  placeholder={scope === 'firm' ? 'No limit' : 'Firm default'}
+                  data-testid={`limit-input-${field.name}`}
+                  className={inputClass}
+                  {...register(field.name)}
+                />
+              )}
+            </Field>
           );
         })}
       </div>
@@ -131,20 +134,18 @@ export function RiskLimitsForm({
           Saved.
         </p>
       )}
-      <div className="flex flex-wrap justify-end gap-2">
-        {onCancel ? (
-          <Button variant="secondary" onClick={onCancel} disabled={isSubmitting}>
-            Cancel
-          </Button>
-        ) : (
+      <FormActions
+        submitting={isSubmitting}
+        submitLabel="Save limits"
+        onCancel={onCancel}
+        submitTestId={`${testId}-save`}
+      >
+        {!onCancel && (
           <Button variant="secondary" onClick={() => reset()} disabled={isSubmitting || !isDirty}>
             Undo changes
           </Button>
         )}
-        <Button type="submit" disabled={isSubmitting} data-testid={`${testId}-save`}>
-          {isSubmitting ? 'Saving…' : 'Save limits'}
-        </Button>
-      </div>
+      </FormActions>
     </form>
   );
 }

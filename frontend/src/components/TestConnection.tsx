@@ -2,8 +2,8 @@
 
 import { useState } from 'react';
 
-import { api } from '@/lib/api';
-import { ApiError } from '@/lib/http';
+import { call, client } from '@/lib/api';
+import { errorText } from '@/lib/errors';
 
 import { Button } from './ui';
 
@@ -18,9 +18,11 @@ export function TestConnection({ clientId }: { clientId: number }) {
     setBusy(true);
     setResult(null);
     try {
-      setResult(await api.post<Result>(`/clients/${clientId}/test-connection`));
+      setResult(
+        await call(client.POST('/api/v1/clients/{client_id}/test-connection', { params: { path: { client_id: clientId } } })),
+      );
     } catch (error) {
-      setResult({ ok: false, message: error instanceof ApiError ? error.message : 'The request failed.' });
+      setResult({ ok: false, message: errorText(error) });
     } finally {
       setBusy(false);
     }

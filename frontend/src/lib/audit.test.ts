@@ -5,9 +5,7 @@ import {
   actionTone,
   AUDIT_ACTIONS,
   auditExportFilename,
-  auditExportPath,
   auditFiltersError,
-  auditPath,
   auditQuery,
   describeChain,
   emptyAuditFilters,
@@ -28,20 +26,6 @@ describe('audit filters', () => {
       date_from: '2026-11-01',
       date_to: '2026-11-23',
     });
-  });
-
-  it('builds the list path with pagination', () => {
-    expect(auditPath(f(), 50, 0)).toBe('/audit?limit=50&offset=0');
-    expect(auditPath(f({ action: 'risk.limits.update', date_to: '2026-11-23' }), 50, 100)).toBe(
-      '/audit?action=risk.limits.update&date_to=2026-11-23&limit=50&offset=100',
-    );
-  });
-
-  it('builds the export path with the same filters and no pagination', () => {
-    expect(auditExportPath(f())).toBe('/audit/export.csv');
-    expect(auditExportPath(f({ actor_id: '3', date_from: '2026-11-01' }))).toBe(
-      '/audit/export.csv?actor_id=3&date_from=2026-11-01',
-    );
   });
 
   it('refuses a range that ends before it starts, and malformed values', () => {
@@ -73,7 +57,8 @@ describe('showing events', () => {
     expect(actionLabel('something.new')).toBe('something.new');
     expect(new Set(AUDIT_ACTIONS.map((a) => a.value)).size).toBe(AUDIT_ACTIONS.length);
     expect(actionTone('risk.halt')).toBe('bad');
-    expect(actionTone('risk.resume')).toBe('warn');
+    expect(actionTone('risk.resume')).toBe('good');
+    expect(actionTone('risk.limits.update')).toBe('warn');
     expect(actionTone('order.place')).toBe('neutral');
   });
 

@@ -1,5 +1,5 @@
 /**
- * The audit log's filters (as GET /audit and /audit/export.csv take them), the actions the backend
+ * The audit log's filters (the query GET /audit and /audit/export.csv take), the actions the backend
  * records, and how an event, its payload and a chain report are shown.
  */
 import type { AuditEvent, AuditQuery, ChainReport } from './api-types';
@@ -34,26 +34,6 @@ export function auditQuery(f: AuditFilters): AuditQuery {
   if (f.date_from !== '') q.date_from = f.date_from;
   if (f.date_to !== '') q.date_to = f.date_to;
   return q;
-}
-
-function search(query: AuditQuery): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null) params.set(key, String(value));
-  }
-  return params;
-}
-
-/** `/audit?action=…&limit=50&offset=0` */
-export function auditPath(f: AuditFilters, limit: number, offset: number): string {
-  const params = search({ ...auditQuery(f), limit, offset });
-  return `/audit?${params.toString()}`;
-}
-
-/** `/audit/export.csv?…` with the same filters (no pagination: the export is every matching event). */
-export function auditExportPath(f: AuditFilters): string {
-  const params = search(auditQuery(f)).toString();
-  return params ? `/audit/export.csv?${params}` : '/audit/export.csv';
 }
 
 /** The saved file's name: `audit-2026-11-23.csv`, or `audit-risk.halt-2026-11-01_2026-11-23.csv` when filtered. */
@@ -95,11 +75,14 @@ export function actionLabel(action: string): string {
   return ACTION_LABEL.get(action) ?? action;
 }
 
-/** Tone of an action's badge: halts and failures stand out. */
+/**
+ * Tone of an action's badge: halts and failures stand out in red; a resume is good news, not a
+ * warning (it was amber once, like a halt's aftermath); other risk changes are amber.
+ */
 export function actionTone(action: string): 'bad' | 'warn' | 'good' | 'neutral' {
   if (action === 'risk.halt' || action === 'auth.login_failed' || action === 'auth.login_refused_inactive') return 'bad';
+  if (action === 'risk.resume' || action === 'auth.login') return 'good';
   if (action.startsWith('risk.')) return 'warn';
-  if (action === 'auth.login') return 'good';
   return 'neutral';
 }
 

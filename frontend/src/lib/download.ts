@@ -1,6 +1,6 @@
 /**
  * Saving a file the app fetched itself (with the bearer token, which a plain link cannot send):
- * `api.get<Blob>(path, { responseType: 'blob' })`, then `saveBlob(blob, name)`.
+ * `await call(client.GET('/api/v1/...', { parseAs: 'blob' }))`, then `saveBlob(blob, name)`.
  */
 export function saveBlob(blob: Blob, filename: string): void {
   const href = URL.createObjectURL(blob);
