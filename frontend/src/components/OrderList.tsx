@@ -9,6 +9,7 @@ import { money, qty, time } from '@/lib/format';
 import { OrderActions } from './OrderActions';
 import { OrderLegs } from './OrderLegs';
 import { StatusBadge } from './ui';
+import { reasonText } from '@/lib/errors';
 
 const COLS = 'md:grid-cols-[minmax(0,1.3fr)_minmax(0,1.5fr)_minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1.2fr)_minmax(0,1.5fr)]';
 
@@ -74,7 +75,7 @@ export function OrderList({
             </span>
             <span className="col-span-2 min-w-0 md:col-span-1">
               <StatusBadge status={o.status} testId={`${testId}-status`} />
-              {o.reason && <span className="mt-0.5 block text-xs break-words text-red-700">{o.reason}</span>}
+              {o.reason && <span className="mt-0.5 block text-xs break-words text-red-700">{reasonText(o.reason)}</span>}
               {o.broker_note && <span className="mt-0.5 block text-xs break-words text-slate-500">{o.broker_note}</span>}
               <OrderLegs legs={o.legs} testId={`${testId}-legs`} />
               {canAct && (
