@@ -80,11 +80,11 @@ test-infra: $(VENV)/.installed
 	PYTHON=$(PYTHON) BACKEND_PYTHON=$(PY) scripts/check-infra.sh
 
 lint: $(VENV)/.installed frontend/node_modules/.installed
-	cd backend && .venv/bin/ruff check app tests benchmarks
+	cd backend && .venv/bin/ruff check app tests benchmarks scripts
 	cd frontend && npm run typecheck
 
 fmt: $(VENV)/.installed
-	cd backend && .venv/bin/ruff format app tests benchmarks && .venv/bin/ruff check --fix app tests benchmarks
+	cd backend && .venv/bin/ruff format app tests benchmarks scripts && .venv/bin/ruff check --fix app tests benchmarks scripts
 
 migrate: $(VENV)/.installed
 	cd backend && $(PY) -m app.cli migrate

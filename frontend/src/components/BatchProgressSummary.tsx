@@ -1,24 +1,38 @@
 'use client';
 
+import type { BatchRowStatus } from '@/lib/api-types';
+import { qty } from '@/lib/format';
+import { STATUS_LABEL } from '@/lib/orders';
 import { batchTotals, type BatchView } from '@/stores/batches';
 
-import { qty } from '@/lib/format';
+import { ProgressBar, type ProgressPart } from './ui';
 
-import { ProgressBar } from './ui';
+/**
+ * Each outcome's colour in the bar and in the counts beneath it, in the order shown. The words are the row badges'
+ * (STATUS_LABEL), so "1 Denied" under the bar matches the "Denied" badge on the row.
+ */
+const OUTCOMES: ReadonlyArray<{ status: BatchRowStatus; bar: string; text: string }> = [
+  { status: 'FILLED', bar: 'bg-emerald-600', text: 'text-emerald-700' },
+  { status: 'PARTIALLY_FILLED', bar: 'bg-sky-500', text: 'text-sky-700' },
+  { status: 'OPEN', bar: 'bg-sky-300', text: 'text-sky-700' },
+  { status: 'DENIED', bar: 'bg-red-600', text: 'text-red-700' },
+  { status: 'REJECTED', bar: 'bg-red-600', text: 'text-red-700' },
+  { status: 'FAILED', bar: 'bg-amber-500', text: 'text-amber-800' },
+  { status: 'CANCELLED', bar: 'bg-slate-400', text: 'text-slate-600' },
+  { status: 'SKIPPED', bar: 'bg-slate-300', text: 'text-slate-600' },
+  { status: 'PENDING', bar: 'bg-transparent', text: 'text-slate-600' },
+];
 
-/** Progress bar and totals of a batch: how many rows have an outcome, and which. */
+/** Progress bar and totals of a batch: how many rows have an outcome, and which, each in its own colour. */
 export function BatchProgressSummary({ view, testId = 'batch-progress' }: { view: BatchView | undefined; testId?: string }) {
   const t = batchTotals(view);
   const done = view?.status === 'COMPLETED' || (t.total > 0 && t.closed === t.total);
-  const parts: Array<[string, number, string]> = [
-    ['filled', t.filled, 'text-emerald-700'],
-    ['open', t.open, 'text-sky-700'],
-    ['rejected', t.rejected, 'text-red-700'],
-    ['failed', t.failed, 'text-amber-800'],
-    ['cancelled', t.cancelled, 'text-slate-600'],
-    ['skipped', t.skipped, 'text-slate-600'],
-    ['pending', t.pending, 'text-slate-600'],
-  ];
+  const parts: ProgressPart[] = OUTCOMES.map(({ status, bar }) => ({
+    key: status,
+    value: t.byStatus[status],
+    colour: bar,
+    label: STATUS_LABEL[status],
+  }));
   return (
     <div
       data-testid={testId}
@@ -38,15 +52,13 @@ export function BatchProgressSummary({ view, testId = 'batch-progress' }: { view
         </span>
         <span className="text-xs text-slate-500">filled qty {qty(t.filledQuantity)}</span>
       </div>
-      <ProgressBar value={t.resolved} max={t.total} />
+      <ProgressBar value={t.resolved} max={t.total} parts={parts} testId={`${testId}-bar`} />
       <p className="flex flex-wrap gap-x-3 text-xs">
-        {parts
-          .filter(([, n]) => n > 0)
-          .map(([label, n, tone]) => (
-            <span key={label} className={tone} data-testid={`${testId}-${label}`}>
-              {n} {label}
-            </span>
-          ))}
+        {OUTCOMES.filter(({ status }) => t.byStatus[status] > 0).map(({ status, text }) => (
+          <span key={status} className={`whitespace-nowrap ${text}`} data-testid={`${testId}-${status.toLowerCase()}`}>
+            {t.byStatus[status]} {STATUS_LABEL[status]}
+          </span>
+        ))}
       </p>
     </div>
   );

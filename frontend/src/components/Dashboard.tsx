@@ -28,6 +28,7 @@ import { DeskChart } from './DeskChart';
 import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
 import { LivePrice } from './LivePrice';
+import { QuoteDetails } from './market/QuoteDetails';
 import { TokenSearch } from './TokenSearch';
 import {
   Card,
@@ -286,6 +287,7 @@ export function Dashboard() {
               </p>
             )}
           </div>
+          {instrument && <QuoteDetails instrument={instrument} />}
         </Card>
 
         <Card>

@@ -13,6 +13,7 @@ import {
   inputClass,
   StatusBadge,
 } from './ui';
+import { reasonText } from '@/lib/errors';
 
 /** The desk grid's columns (header and rows share them). */
 export const DESK_GRID_COLS =
@@ -110,7 +111,7 @@ function Cell({ client: c, lot, hasInstrument, cell }: { client: Client; lot: nu
         </span>
         {r.reason && (
           <span className="block text-xs break-words text-red-700" data-testid="client-row-reason">
-            {r.reason}
+            {reasonText(r.reason)}
           </span>
         )}
         {r.sizing && (

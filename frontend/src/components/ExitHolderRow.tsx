@@ -7,6 +7,7 @@ import { livePnl } from '@/lib/positions';
 import { money, qty } from '@/lib/format';
 
 import { Checkbox, Pnl, StatusBadge } from './ui';
+import { reasonText } from '@/lib/errors';
 
 interface ExitHolderRowProps {
   client: { client_id: number; client_name: string };
@@ -90,7 +91,7 @@ export function ExitHolderRow({ client: c, own, rows, ltp, selectable, checked, 
                     {CLOSES_LABEL[r.closes]}
                   </span>
                 )}
-                {r.reason && <span className="block text-xs break-words text-red-700">{r.reason}</span>}
+                {r.reason && <span className="block text-xs break-words text-red-700">{reasonText(r.reason)}</span>}
               </div>
             ))
           ))}

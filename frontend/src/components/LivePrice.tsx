@@ -1,28 +1,20 @@
 'use client';
 
+import { FLASH_CLASS, useTickFlash } from '@/components/market/useTickFlash';
 import type { Instrument } from '@/lib/api-types';
-import { signOf } from '@/lib/decimal';
-import { money, time } from '@/lib/format';
+import { changePct, money, signedNumber, tickDecimals, time } from '@/lib/format';
 import { useQuotesStore } from '@/stores/quotes';
 
+import { SIGN_TONE } from './ui';
 
-
-function pct(value: string | undefined): string {
-  if (!value) return '';
-  const n = value.startsWith('-') || value.startsWith('+') ? value : `+${value}`;
-  return `${n}%`;
-}
-
-/** The instrument's last price, change and time, live from the quotes store. */
+/**
+ * The instrument's last price, flashing green or red as it ticks up or down, its change since the previous close
+ * at the instrument's precision ("+12.35 (+0.87%)", never "-0.00%") and the quote's time, live from the quotes store.
+ */
 export function LivePrice({ instrument, testId = 'live-price' }: { instrument: Instrument; testId?: string }) {
   const quote = useQuotesStore((s) => s.quotes[instrument.token_id]);
-  let tone = 'text-slate-600';
-  try {
-    const s = quote ? signOf(quote.change) : 0;
-    tone = s > 0 ? 'text-emerald-700' : s < 0 ? 'text-red-700' : 'text-slate-600';
-  } catch {
-    /* no change known */
-  }
+  const { flash, n } = useTickFlash(quote?.ltp);
+  const change = signedNumber(quote?.change, tickDecimals(instrument.tick_size));
   return (
     <div data-testid={testId} className="min-w-0">
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
@@ -32,13 +24,17 @@ export function LivePrice({ instrument, testId = 'live-price' }: { instrument: I
         </span>
       </div>
       <div className="mt-1 flex flex-wrap items-baseline gap-x-3">
-        <span data-testid={`${testId}-ltp`} className="text-2xl font-semibold tabular-nums">
+        <span
+          key={n}
+          data-testid={`${testId}-ltp`}
+          data-flash={flash ?? ''}
+          className={`-mx-1 rounded px-1 text-2xl font-semibold whitespace-nowrap tabular-nums transition-colors duration-700 ${FLASH_CLASS[flash ?? 'none']}`}
+        >
           {quote ? money(quote.ltp) : '—'}
         </span>
-        {quote && (
-          <span className={`text-sm tabular-nums ${tone}`}>
-            {quote.change && !quote.change.startsWith('-') ? '+' : ''}
-            {quote.change} ({pct(quote.change_pct)})
+        {quote && change && (
+          <span data-testid={`${testId}-change`} className={`text-sm whitespace-nowrap tabular-nums ${SIGN_TONE[change.sign]}`}>
+            {change.text} ({changePct(quote.change_pct)})
           </span>
         )}
       </div>

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 
-import { api } from '@/lib/api';
+import { call, client } from '@/lib/api';
 import type { MarketClock as Clock } from '@/lib/api-types';
 import { onRealtime } from '@/lib/realtime';
 import { applyTick, formatMarketTime } from '@/lib/replay';
@@ -17,8 +17,7 @@ export function MarketClock({ enabled }: { enabled: boolean }) {
   useEffect(() => {
     if (!enabled) return;
     let live = true;
-    api
-      .get<Clock>('/market/clock')
+    call(client.GET('/api/v1/market/clock'))
       .then((c) => live && setClock(c))
       .catch(() => undefined);
     const off = onRealtime('market_clock', (tick) => setClock((c) => applyTick(c, tick)));

@@ -4,6 +4,7 @@ import type { OrderLeg } from '@/lib/api-types';
 import { money, qty, time } from '@/lib/format';
 
 import { StatusBadge } from './ui';
+import { reasonText } from '@/lib/errors';
 
 /**
  * The broker orders a row above its instrument's freeze quantity was sent as: one line per leg
@@ -31,7 +32,7 @@ export function OrderLegs({ legs, testId = 'order-legs' }: { legs: readonly Orde
               {l.broker_order_id ? `broker #${l.broker_order_id}` : 'not at the broker yet'}
               {l.sent_at && ` · sent ${time(l.sent_at)}`}
             </span>
-            {l.reason && <span className="block break-words text-red-700">{l.reason}</span>}
+            {l.reason && <span className="block break-words text-red-700">{reasonText(l.reason)}</span>}
           </li>
         ))}
       </ol>

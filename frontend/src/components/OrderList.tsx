@@ -5,6 +5,7 @@ import { Fragment } from 'react';
 
 import type { Order } from '@/lib/api-types';
 import { bookTime } from '@/lib/dates';
+import { reasonText } from '@/lib/errors';
 import { money, qty, time } from '@/lib/format';
 import { cancellableIds, groupByBatch, groupSummary, orderSide, type OrderGroup } from '@/lib/order-book';
 import { isOpen, TRADE_TYPE_LABEL } from '@/lib/orders';
@@ -212,8 +213,8 @@ function OrderRow({
       <span className="min-w-0">
         <StatusBadge status={o.status} testId={`${testId}-status`} />
         {o.reason && (
-          <span className="ml-1 text-xs break-words text-red-700 md:block md:truncate" title={o.reason}>
-            {o.reason}
+          <span className="ml-1 text-xs break-words text-red-700 md:block md:truncate" title={reasonText(o.reason)}>
+            {reasonText(o.reason)}
           </span>
         )}
         {o.broker_note && (

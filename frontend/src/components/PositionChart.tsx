@@ -2,8 +2,9 @@
 
 import { useMemo } from 'react';
 
-import { useApi } from '@/hooks/useApi';
-import type { Instrument, Order, Position } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
+import type { Order, Position } from '@/lib/api-types';
 import { averagePriceLines, orderPriceLines } from '@/lib/price-lines';
 
 import { PriceChart } from './PriceChart';
@@ -22,7 +23,9 @@ export function PositionChart({
   onClose: () => void;
 }) {
   // The instrument's tick size sets the price labels' decimals; the chart draws without it meanwhile.
-  const instrument = useApi<Instrument>(`/tokens/${tokenId}`);
+  const instrument = useApiData(`token:${tokenId}`, (signal) =>
+    call(client.GET('/api/v1/tokens/{token_id}', { params: { path: { token_id: tokenId } }, signal })),
+  );
   const own = useMemo(() => positions.filter((p) => p.token_id === tokenId), [positions, tokenId]);
   const lines = useMemo(
     () => [...orderPriceLines(openOrders, tokenId), ...averagePriceLines(own)],

@@ -2,6 +2,7 @@
 
 import { priceNote, rowVerdict, rowWarnings, sendingCount, warningLines, type Preview, type PreviewRow } from '@/lib/preview';
 import { money, qty } from '@/lib/format';
+import { codeSentence } from '@/lib/errors';
 
 
 
@@ -57,13 +58,12 @@ function Row({ row }: { row: PreviewRow }) {
         <ul className="mt-2 space-y-0.5 text-xs" data-testid="preview-row-warnings">
           {!row.risk.ok && (
             <li className="text-red-700">
-              {row.risk.message ?? 'Refused by a risk check'}
-              {row.risk.code ? ` (${row.risk.code})` : ''}
+              {row.risk.code ? codeSentence(row.risk.code, row.risk.message) : (row.risk.message ?? 'Refused by a risk check')}
             </li>
           )}
           {warnings.map((w) => (
             <li key={`${w.code}-${w.message}`} className="text-amber-800" data-code={w.code}>
-              {w.message}
+              {codeSentence(w.code, w.message)}
             </li>
           ))}
         </ul>

@@ -2,9 +2,10 @@
 
 import { useState } from 'react';
 
-import { useApi } from '@/hooks/useApi';
-import { api, ApiError } from '@/lib/api';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
 import type { ReplayStatus } from '@/lib/api-types';
+import { errorText } from '@/lib/errors';
 import { formatMarketTime, replayActions, seekInstant, toLocalInput } from '@/lib/replay';
 
 import { Button, Card, ErrorAlert, inputClass } from './ui';
@@ -14,7 +15,7 @@ import { Button, Card, ErrorAlert, inputClass } from './ui';
  * time and span, pause / resume, and seek to a time typed in Indian time. Each action is audited by the server.
  */
 export function ReplayControls({ onChanged }: { onChanged?: () => void }) {
-  const replay = useApi<ReplayStatus>('/market/replay');
+  const replay = useApiData('market-replay', (signal) => call(client.GET('/api/v1/market/replay', { signal })));
   const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -22,19 +23,21 @@ export function ReplayControls({ onChanged }: { onChanged?: () => void }) {
   if (replay.error?.code === 'REPLAY_NOT_ACTIVE') return null;
   const status = replay.data;
 
-  const act = async (path: string, body?: unknown) => {
+  const act = async (send: () => Promise<ReplayStatus>) => {
     setBusy(true);
     setError(null);
     try {
-      const next = await api.post<ReplayStatus>(`/market/replay/${path}`, body);
+      const next = await send();
       replay.setData(() => next);
       onChanged?.();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
   };
+  const pause = () => act(() => call(client.POST('/api/v1/market/replay/pause')));
+  const resume = () => act(() => call(client.POST('/api/v1/market/replay/resume')));
 
   const seek = () => {
     const to = seekInstant(target);
@@ -42,7 +45,7 @@ export function ReplayControls({ onChanged }: { onChanged?: () => void }) {
       setError('Give a date and time, in Indian time.');
       return;
     }
-    void act('seek', { to });
+    void act(() => call(client.POST('/api/v1/market/replay/seek', { body: { to } })));
   };
 
   const actions = status ? replayActions(status) : null;
@@ -60,10 +63,10 @@ export function ReplayControls({ onChanged }: { onChanged?: () => void }) {
             {formatMarketTime(status.start)} to {formatMarketTime(status.end)}
           </p>
           <div className="flex flex-wrap items-end gap-2">
-            <Button disabled={busy || !actions.canPause} onClick={() => void act('pause')}>
+            <Button disabled={busy || !actions.canPause} onClick={() => void pause()}>
               Pause
             </Button>
-            <Button disabled={busy || !actions.canResume} onClick={() => void act('resume')}>
+            <Button disabled={busy || !actions.canResume} onClick={() => void resume()}>
               Resume
             </Button>
             <label className="flex flex-col text-xs text-slate-600">

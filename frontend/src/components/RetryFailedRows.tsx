@@ -3,7 +3,7 @@
 import { useState } from 'react';
 
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
-import { errorText } from '@/lib/errors';
+import { errorText, reasonText } from '@/lib/errors';
 import { retryableRows, toRetryRequest } from '@/lib/retry';
 import { priceError } from '@/lib/validation';
 import { qty } from '@/lib/format';
@@ -75,7 +75,7 @@ export function RetryFailedRows({
             <li key={r.order_id ?? r.client_id} className="flex justify-between gap-3">
               <span className="truncate">{r.client_name}</span>
               <span className="tabular-nums">{qty(r.quantity)}</span>
-              <span className="truncate text-xs text-slate-500">{r.reason}</span>
+              <span className="truncate text-xs text-slate-500">{reasonText(r.reason)}</span>
             </li>
           ))}
         </ul>

@@ -3,8 +3,9 @@
 import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
 
 import type { BatchRowStatus } from '@/lib/api-types';
-import { money } from '@/lib/format';
-import { signOf } from '@/lib/decimal';
+import { errorText } from '@/lib/errors';
+import { signedMoney } from '@/lib/format';
+import { ApiError } from '@/lib/http';
 import { STATUS_LABEL, STATUS_TONE, type StatusTone } from '@/lib/orders';
 
 export const inputClass =
@@ -58,8 +59,9 @@ export function PageTitle({ children, actions }: { children: ReactNode; actions?
   );
 }
 
+/** An error for people: an API error shows as its sentence (lib/errors), never as its code. */
 export function ErrorAlert({ error, onRetry, testId }: { error: { message: string } | string; onRetry?: () => void; testId?: string }) {
-  const message = typeof error === 'string' ? error : error.message;
+  const message = typeof error === 'string' ? error : error instanceof ApiError ? errorText(error) : error.message;
   return (
     <div
       role="alert"
@@ -92,25 +94,40 @@ export function Empty({ children, testId }: { children: ReactNode; testId?: stri
   );
 }
 
-/** A P&L amount, green when positive and red when negative. */
-export function Pnl({ value, testId }: { value: string | null | undefined; testId?: string }) {
-  let tone = 'text-slate-700';
-  let sign = '';
-  if (value) {
-    try {
-      const s = signOf(value);
-      tone = s > 0 ? 'text-emerald-700' : s < 0 ? 'text-red-700' : 'text-slate-700';
-      sign = s > 0 ? '+' : '';
-    } catch {
-      /* shown as — */
-    }
-  }
-  const text = money(value);
+/**
+ * A signed rupee amount ("+₹31.50", "-₹31.50") that never breaks between its sign and its number, wherever it
+ * sits (a narrow phone column, after a label). Toned green / red by the sign of what is shown, unless `plain`.
+ */
+export function SignedMoney({
+  value,
+  testId,
+  plain = false,
+  className = '',
+}: {
+  value: string | null | undefined;
+  testId?: string;
+  plain?: boolean;
+  className?: string;
+}) {
+  const shown = signedMoney(value);
+  const tone = plain || !shown ? 'text-slate-700' : SIGN_TONE[shown.sign];
   return (
-    <span data-testid={testId} className={`tabular-nums ${tone}`}>
-      {text === '—' ? text : `${sign}${text}`}
+    <span data-testid={testId} data-signed={shown?.sign ?? ''} className={`tabular-nums whitespace-nowrap ${tone} ${className}`}>
+      {shown?.text ?? '—'}
     </span>
   );
+}
+
+/** Text colour of a gain (green), a loss (red) or nothing. */
+export const SIGN_TONE: Record<-1 | 0 | 1, string> = {
+  [-1]: 'text-red-700',
+  0: 'text-slate-700',
+  1: 'text-emerald-700',
+};
+
+/** A P&L amount, green when positive and red when negative, never wrapped between sign and number. */
+export function Pnl({ value, testId }: { value: string | null | undefined; testId?: string }) {
+  return <SignedMoney value={value} testId={testId} />;
 }
 
 const toneClass: Record<StatusTone, string> = {
@@ -236,19 +253,53 @@ export function FieldError({ id, message }: { id?: string; message?: string }) {
   );
 }
 
-/** A thin progress bar with an accessible value. */
-export function ProgressBar({ value, max, testId }: { value: number; max: number; testId?: string }) {
-  const pct = max > 0 ? Math.round((value / max) * 100) : 0;
+/** One coloured part of a ProgressBar: how many of `max`, its colour class, and its words. */
+export interface ProgressPart {
+  key: string;
+  value: number;
+  /** Background colour class, e.g. bg-emerald-600. */
+  colour: string;
+  label: string;
+}
+
+/**
+ * A thin progress bar with an accessible value. With `parts`, each outcome fills its own share in its own colour
+ * (filled green, refused red, failed amber …) and the rest stays grey: the bar is never green for what did not fill.
+ */
+export function ProgressBar({
+  value,
+  max,
+  parts,
+  testId,
+}: {
+  value: number;
+  max: number;
+  parts?: readonly ProgressPart[];
+  testId?: string;
+}) {
+  const pct = (n: number) => (max > 0 ? Math.min(100, (n / max) * 100) : 0);
+  const shown = parts ?? [{ key: 'done', value, colour: 'bg-emerald-600', label: 'done' }];
   return (
     <div
       role="progressbar"
       aria-valuemin={0}
       aria-valuemax={max}
       aria-valuenow={value}
+      aria-valuetext={parts ? parts.filter((p) => p.value > 0).map((p) => `${p.value} ${p.label}`).join(', ') || undefined : undefined}
       data-testid={testId}
-      className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
+      className="flex h-2 w-full overflow-hidden rounded-full bg-slate-200"
     >
-      <div className="h-full rounded-full bg-emerald-600 transition-[width]" style={{ width: `${pct}%` }} />
+      {shown
+        .filter((p) => p.value > 0)
+        .map((p) => (
+          <div
+            key={p.key}
+            data-part={p.key}
+            title={`${p.value} ${p.label}`}
+            className={`h-full transition-[width] ${p.colour}`}
+            style={{ width: `${pct(p.value)}%` }}
+          />
+        ))}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 
 import { useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
-import { api, ApiError } from '@/lib/api';
+import { ApiError, call, client } from '@/lib/api';
 import { epochSeconds, parseBarsResponse, parseBarsFrame, type BarInterval } from '@/lib/bars';
 import { initialLiveBars, liveBarsReducer, loadKey, type LiveBarsState } from '@/lib/live-bars';
 import { frameUpdates } from '@/stores/quotes';
@@ -27,10 +27,8 @@ export function useBars(tokenId: number, interval: BarInterval): LiveBarsState &
   useEffect(() => {
     dispatch({ type: 'load', key, interval });
     const controller = new AbortController();
-    const q = new URLSearchParams({ token_id: String(tokenId), interval });
-    api
-      .get<unknown>(`/market/bars?${q.toString()}`, { signal: controller.signal })
-      .then((body) => {
+    call(client.GET('/api/v1/market/bars', { params: { query: { token_id: tokenId, interval } }, signal: controller.signal }))
+      .then((body: unknown) => {
         const parsed = parseBarsResponse(body);
         dispatch({ type: 'loaded', key, candles: parsed.candles });
       })

@@ -2,8 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 
-import { api } from '@/lib/api';
-import type { Quote } from '@/lib/api-types';
+import { call, client } from '@/lib/api';
 import {
   onRealtime,
   refreshBatch,
@@ -38,8 +37,7 @@ export function useLiveQuotes(tokenIds: readonly number[]) {
     const ids = key.split(',').map(Number);
     const release = subscribeTokens(ids);
     const controller = new AbortController();
-    api
-      .get<Quote[]>(`/market/quotes?token_ids=${key}`, { signal: controller.signal })
+    call(client.GET('/api/v1/market/quotes', { params: { query: { token_ids: key } }, signal: controller.signal }))
       .then((quotes) => useQuotesStore.getState().applyMany(quotes))
       // Prices then come from the socket alone; the UI shows "—" until one arrives.
       .catch(() => undefined);

@@ -258,26 +258,15 @@ export interface ServerToClientEvents {
 }
 
 /** GET /market/clock: the market's time (the replayed time while replaying). */
-export interface MarketClock {
-  now: string;
-  source: 'simulator' | 'motilal' | 'replay';
-  running: boolean;
-}
+export type MarketClock = Schemas['MarketClockOut'];
 
 export interface MarketClockTick {
   now: string;
   running: boolean;
 }
 
-/** GET /market/replay (admins). */
-export interface ReplayStatus {
-  running: boolean;
-  /** Replayed seconds per wall second, a decimal string. */
-  speed: string;
-  now: string;
-  start: string;
-  end: string;
-}
+/** GET /market/replay (admins); `speed` is replayed seconds per wall second, a decimal string. */
+export type ReplayStatus = Schemas['ReplayStatusOut'];
 
 export interface ClientToServerEvents {
   /** The ack also carries `quotes` (the latest quote of each subscribed token, with its `ts`). */

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
-import { dayIST, formatINR, formatQty, formatTimeIST, groupIndian, parseDecimal } from './format';
+import {
+  changePct,
+  dayIST,
+  formatINR,
+  formatQty,
+  formatTimeIST,
+  groupIndian,
+  parseDecimal,
+  signedMoney,
+  signedNumber,
+  tickDecimals,
+} from './format';
 
 describe('groupIndian', () => {
   it.each([
@@ -161,5 +172,58 @@ describe('dayIST', () => {
     expect(dayIST(new Date('2026-11-23T18:29:59Z'))).toBe('2026-11-23');
     expect(dayIST(new Date('2026-11-23T18:30:00Z'))).toBe('2026-11-24');
     expect(dayIST(new Date('2026-12-31T19:00:00Z'))).toBe('2027-01-01');
+  });
+});
+
+describe('signed amounts', () => {
+  it('shows the sign with the rupee amount', () => {
+    expect(signedMoney('31.5')).toEqual({ text: '+₹31.50', sign: 1 });
+    expect(signedMoney('-31.5')).toEqual({ text: '-₹31.50', sign: -1 });
+    expect(signedMoney('-12345678901234.567')).toEqual({ text: '-₹1,23,45,67,89,01,234.57', sign: -1 });
+    expect(signedMoney('0')).toEqual({ text: '₹0.00', sign: 0 });
+  });
+
+  it('takes the sign of what is shown: a loss that rounds to nothing is no loss', () => {
+    expect(signedMoney('-0.004')).toEqual({ text: '₹0.00', sign: 0 });
+    expect(signedNumber('-0.001')).toEqual({ text: '0.00', sign: 0 });
+  });
+
+  it('is null for something that is not a number', () => {
+    expect(signedMoney(null)).toBeNull();
+    expect(signedMoney('')).toBeNull();
+    expect(signedMoney('abc')).toBeNull();
+  });
+
+  it('shows a price change at the instrument’s precision', () => {
+    expect(signedNumber('12.3', 2)).toEqual({ text: '+12.30', sign: 1 });
+    expect(signedNumber('-0.0025', 4)).toEqual({ text: '-0.0025', sign: -1 });
+    expect(signedNumber('1234.5', 2)?.text).toBe('+1,234.50');
+  });
+});
+
+describe('changePct', () => {
+  it.each([
+    ['1.234', '+1.23%'],
+    ['-0.456', '-0.46%'],
+    ['-0.004', '0.00%'],
+    ['-0', '0.00%'],
+    ['0.005', '+0.01%'],
+    ['12', '+12.00%'],
+    [null, ''],
+    ['x', ''],
+  ])('%s -> %s', (input, expected) => {
+    expect(changePct(input)).toBe(expected);
+  });
+});
+
+describe('tickDecimals', () => {
+  it.each([
+    ['0.05', 2],
+    ['0.0025', 4],
+    ['1', 2],
+    ['0.10', 2],
+    [undefined, 2],
+  ])('%s -> %s', (tick, expected) => {
+    expect(tickDecimals(tick)).toBe(expected);
   });
 });

@@ -177,3 +177,51 @@ export function time(value: string | null | undefined): string {
     return value;
   }
 }
+
+/** A signed amount as shown: its text ("+₹31.50", "-₹31.50", "₹0.00") and the sign of what is shown. */
+export interface Signed {
+  text: string;
+  /** The sign after rounding to the shown digits: -0.004 shows as "₹0.00" and is 0, not a loss. */
+  sign: -1 | 0 | 1;
+}
+
+function signed(value: string | null | undefined, decimals: number, prefix: string): Signed | null {
+  if (value == null || value === '') return null;
+  let d: ParsedDecimal;
+  try {
+    d = roundDecimal(parseDecimal(value), decimals);
+  } catch {
+    return null;
+  }
+  if (isZero(d)) return { text: render({ ...d, negative: false }, prefix), sign: 0 };
+  return d.negative ? { text: render(d, prefix), sign: -1 } : { text: `+${render(d, prefix)}`, sign: 1 };
+}
+
+/** A P&L or any gain/loss in rupees, with its sign: "+₹31.50", "-₹31.50"; null when not a number. */
+export function signedMoney(value: string | null | undefined, decimals = 2): Signed | null {
+  return signed(value, decimals, '₹');
+}
+
+/** A price change at the instrument's precision: "+12.35", "-0.05", "0.00"; null when not a number. */
+export function signedNumber(value: string | null | undefined, decimals = 2): Signed | null {
+  return signed(value, decimals, '');
+}
+
+/**
+ * A percentage change, two decimals: "+1.23%", "-0.45%"; a change that rounds to nothing is "0.00%", never
+ * "-0.00%"; "" when not a number.
+ */
+export function changePct(value: string | null | undefined): string {
+  const s = signed(value, 2, '');
+  return s ? `${s.text}%` : '';
+}
+
+/** How many decimals prices of this tick size need: "0.05" → 2, "0.0025" → 4, "1" → 2 (rupees show paise). */
+export function tickDecimals(tick: string | null | undefined): number {
+  if (!tick) return 2;
+  try {
+    return Math.max(2, parseDecimal(tick).fracDigits.replace(/0+$/, '').length);
+  } catch {
+    return 2;
+  }
+}

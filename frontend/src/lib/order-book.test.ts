@@ -74,7 +74,7 @@ describe('cancelEach', () => {
     });
     expect(results.map((r) => [r.id, r.ok, r.message])).toEqual([
       [1, true, 'Cancelled'],
-      [2, false, 'The order is no longer open (ORDER_NOT_OPEN)'],
+      [2, false, 'The order is no longer open'],
       [3, false, 'Not cancelled: the order is filled'],
     ]);
     expect(results[2]!.order?.status).toBe('FILLED');

@@ -18,7 +18,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 
-import { api } from '@/lib/api';
+import { call, client } from '@/lib/api';
 import type { Batch, ClientToServerEvents, PriceUpdate, ServerToClientEvents } from '@/lib/api-types';
 import { useAuthStore } from '@/stores/auth';
 import { useBatchStore } from '@/stores/batches';
@@ -64,7 +64,7 @@ export function onRealtime<E extends RealtimeEvent>(event: E, fn: Listener<E>): 
 /** GET /batches/{id} into the batch store (errors are left to the next try). */
 export async function refreshBatch(batchId: number): Promise<Batch | null> {
   try {
-    const batch = await api.get<Batch>(`/batches/${batchId}`);
+    const batch = await call(client.GET('/api/v1/batches/{batch_id}', { params: { path: { batch_id: batchId } } }));
     useBatchStore.getState().applySnapshot(batch);
     return batch;
   } catch {

@@ -88,7 +88,26 @@ describe('batch progress store', () => {
       skipped: 1,
       cancelled: 0,
       filledQuantity: 4,
+      byStatus: {
+        PENDING: 1,
+        OPEN: 0,
+        PARTIALLY_FILLED: 1,
+        FILLED: 1,
+        CANCELLED: 0,
+        DENIED: 0,
+        REJECTED: 0,
+        FAILED: 1,
+        SKIPPED: 1,
+      },
     });
+  });
+
+  it('counts rows the server reported but this page has not seen as pending', () => {
+    const s = useBatchStore.getState();
+    s.applyProgress({ ...progress(1, 101, 'DENIED'), total: 3 });
+    const t = batchTotals(view());
+    expect(t.byStatus).toMatchObject({ DENIED: 1, PENDING: 2 });
+    expect(t.rejected).toBe(1);
   });
 
   it('is idempotent: the same event twice changes nothing', () => {

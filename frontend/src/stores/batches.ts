@@ -11,7 +11,7 @@
  */
 import { create } from 'zustand';
 
-import type { Batch, BatchProgress, BatchRow, Order } from '@/lib/api-types';
+import type { Batch, BatchProgress, BatchRow, BatchRowStatus, Order } from '@/lib/api-types';
 import { isClosed, statusRank } from '@/lib/orders';
 
 export interface BatchView {
@@ -41,6 +41,8 @@ export interface BatchTotals {
   skipped: number;
   cancelled: number;
   filledQuantity: number;
+  /** Rows per status, with the server's not-yet-seen rows as PENDING (the progress bar's parts, the badges' words). */
+  byStatus: Record<BatchRowStatus, number>;
 }
 
 export interface BatchState {
@@ -234,6 +236,17 @@ export function batchTotals(view: BatchView | undefined): BatchTotals {
     skipped: 0,
     cancelled: 0,
     filledQuantity: 0,
+    byStatus: {
+      PENDING: 0,
+      OPEN: 0,
+      PARTIALLY_FILLED: 0,
+      FILLED: 0,
+      CANCELLED: 0,
+      DENIED: 0,
+      REJECTED: 0,
+      FAILED: 0,
+      SKIPPED: 0,
+    },
   };
   if (!view) return t;
   const rows = batchRows(view);
@@ -242,6 +255,7 @@ export function batchTotals(view: BatchView | undefined): BatchTotals {
     t.filledQuantity += row.filled_quantity;
     if (row.status !== 'PENDING') t.resolved++;
     if (isClosed(row.status)) t.closed++;
+    t.byStatus[row.status]++;
     switch (row.status) {
       case 'PENDING':
         t.pending++;
@@ -270,5 +284,6 @@ export function batchTotals(view: BatchView | undefined): BatchTotals {
   }
   // Rows the server counted that we have not seen yet are still pending.
   t.pending += Math.max(0, t.total - rows.length);
+  t.byStatus.PENDING += Math.max(0, t.total - rows.length);
   return t;
 }

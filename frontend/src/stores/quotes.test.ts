@@ -92,3 +92,36 @@ describe('quotes store', () => {
     expect(useQuotesStore.getState().quotes).toEqual({});
   });
 });
+
+describe('the day’s figures', () => {
+  const rest = (ltp: string, ts: string): Quote => ({
+    ...tick(2885, ltp, ts),
+    open: '1400.00',
+    high: '1425.00',
+    low: '1395.50',
+    prev_close: '1410.00',
+  });
+
+  it('keeps open/high/low/previous close from the REST quote as ticks arrive', () => {
+    const { apply } = useQuotesStore.getState();
+    apply(rest('1420.00', '2026-11-23T09:00:00Z'));
+    apply(tick(2885, '1421.00', '2026-11-23T09:00:01Z'));
+    expect(useQuotesStore.getState().quotes[2885]).toMatchObject({ ltp: '1421.00', open: '1400.00', prev_close: '1410.00' });
+  });
+
+  it('takes them from a REST answer that arrives after a newer tick, without rolling the price back', () => {
+    const { apply } = useQuotesStore.getState();
+    apply(tick(2885, '1421.00', '2026-11-23T09:00:05Z'));
+    expect(apply(rest('1400.00', '2026-11-23T09:00:00Z'))).toBe(true);
+    expect(useQuotesStore.getState().quotes[2885]).toMatchObject({
+      ltp: '1421.00',
+      ts: '2026-11-23T09:00:05Z',
+      open: '1400.00',
+      high: '1425.00',
+      low: '1395.50',
+      prev_close: '1410.00',
+    });
+    // Nothing new the second time.
+    expect(apply(rest('1400.00', '2026-11-23T09:00:00Z'))).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@
  * Last known quote per token: seeded from GET /market/quotes, then kept current by the socket's
  * `prices` frames (each quote stamped with its frame's `ts`). Latest wins per token: an update
  * older (by `ts`) than what the store holds is dropped, so a late REST snapshot never rolls a
- * live price back.
+ * live price back (it still brings the day's open/high/low/previous close, which ticks do not carry).
  */
 import { create } from 'zustand';
 
@@ -12,7 +12,7 @@ export type LiveQuote = PriceUpdate & Partial<Pick<Quote, 'open' | 'high' | 'low
 
 export interface QuotesState {
   quotes: Record<number, LiveQuote>;
-  /** Applies one quote (with its ts) or REST quote; returns false when it was older than the stored one. */
+  /** Applies one quote (with its ts) or REST quote; returns false when it changed nothing (older than the stored one). */
   apply: (update: PriceUpdate | Quote) => boolean;
   applyMany: (updates: ReadonlyArray<PriceUpdate | Quote>) => void;
   /** Applies a `prices` frame: every quote in it, as one store update. */
@@ -40,8 +40,25 @@ export function frameUpdates(frame: PricesFrame | null | undefined): PriceUpdate
   return frame.quotes.map((q) => ({ ...q, ts: frame.ts }));
 }
 
+const DAY_FIELDS = ['open', 'high', 'low', 'prev_close'] as const;
+
+/** The day's open / high / low / previous close a REST quote carries and `current` lacks. */
+function dayFacts(current: LiveQuote, update: PriceUpdate | Quote): Partial<LiveQuote> | null {
+  const facts: Partial<LiveQuote> = {};
+  for (const f of DAY_FIELDS) {
+    const v = (update as Partial<Quote>)[f];
+    if (v != null && current[f] == null) facts[f] = v;
+  }
+  return Object.keys(facts).length > 0 ? facts : null;
+}
+
 function merge(current: LiveQuote | undefined, update: PriceUpdate | Quote): LiveQuote | null {
-  if (current && !isNewer(update.ts, current.ts)) return null;
+  if (current && !isNewer(update.ts, current.ts)) {
+    // A REST answer overtaken by a socket tick: its price is old, but the day's figures are still the day's
+    // (ticks never carry them), so the ticket's open/high/low/previous close do not stay blank.
+    const facts = dayFacts(current, update);
+    return facts ? { ...current, ...facts } : null;
+  }
   return { ...current, ...update };
 }
 

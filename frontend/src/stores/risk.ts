@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 
-import { api } from '@/lib/api';
+import { call, client } from '@/lib/api';
 import type { RiskStatus } from '@/lib/api-types';
 
 /**
@@ -43,7 +43,7 @@ export const useRiskStore = create<RiskState>()((set, get) => ({
   },
   async load() {
     const started = ++clock;
-    const status = await api.get<RiskStatus>('/risk/status');
+    const status = await call(client.GET('/api/v1/risk/status'));
     if (get().version < started) set({ status, version: started });
   },
   clear: () => set({ status: null, version: ++clock }),
