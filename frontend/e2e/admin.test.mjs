@@ -113,6 +113,7 @@ for (const [index, device] of VIEWPORTS.entries()) {
         // ── The limit is effective on a client's page (loaded as a deep link) ──
         await page.goto(url(`/clients/${CLIENT_ID}`));
         await page.getByTestId('client-detail').waitFor();
+        await page.getByTestId('client-limits-toggle').click(); // the table is folded by default
         const qtyRow = page.locator('[data-testid=client-limit-row][data-limit=max_order_quantity]');
         await qtyRow.waitFor({ timeout: TIMEOUT });
         assert.match(await qtyRow.getByTestId('limit-firm').innerText(), new RegExp(maxQtyShown));
