@@ -152,7 +152,7 @@ function ClientView({ id }: { id: number }) {
         />
       )}
 
-      <div className="grid gap-3 xl:grid-cols-2">
+      <div className="space-y-3">
         <Card>
           <h2 className="mb-1 text-base font-semibold">Open orders</h2>
           {portfolio.data && portfolio.data.open_orders.length === 0 && <Empty>No open orders.</Empty>}

@@ -113,9 +113,9 @@ export function ClientsList() {
             onChange={(e) => setFilter(e.target.value)}
             placeholder="Filter by name or broker id"
             data-testid="client-filter"
-            className={`${inputClass} max-w-sm flex-1`}
+            className={`${inputClass} w-full md:max-w-sm`}
           />
-          <div className="flex flex-1 items-center gap-2 md:hidden">
+          <div className="flex w-full items-center gap-2 md:hidden">
             <label htmlFor="client-sort" className="text-sm font-medium">
               Sort
             </label>
