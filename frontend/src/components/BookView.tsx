@@ -12,6 +12,7 @@ import { saveBlob } from '@/lib/download';
 import { errorText } from '@/lib/errors';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
 import { money, qty } from '@/lib/format';
+import { isRetryable } from '@/lib/retryable';
 import { useQuotesStore } from '@/stores/quotes';
 
 import {
@@ -92,7 +93,7 @@ export function BookView() {
         Book
       </PageTitle>
       {exportError && <ErrorAlert error={exportError} />}
-      {summary.error ? <ErrorAlert error={summary.error} onRetry={summary.reload} /> : totals ? <Totals totals={totals} /> : <Loading />}
+      {summary.error ? <ErrorAlert error={summary.error} onRetry={isRetryable(summary.error) ? summary.reload : undefined} /> : totals ? <Totals totals={totals} /> : <Loading />}
       {positions.data?.errors.map((e) => (
         <p key={e.client_id} className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="book-client-error">
           <span className="font-medium">{e.client_name}</span>: {e.error}
@@ -115,7 +116,7 @@ export function BookView() {
         ))}
       </div>
       {positions.error ? (
-        <ErrorAlert error={positions.error} onRetry={positions.reload} />
+        <ErrorAlert error={positions.error} onRetry={isRetryable(positions.error) ? positions.reload : undefined} />
       ) : !positions.data ? (
         <Loading />
       ) : sorted.length === 0 ? (

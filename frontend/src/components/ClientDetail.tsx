@@ -13,6 +13,7 @@ import { portfolioFigures } from '@/lib/clients';
 import { money, qty, time } from '@/lib/format';
 import { isOpen, mergeOrderInto, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { applyPositionToPositions } from '@/lib/positions';
+import { isRetryable } from '@/lib/retryable';
 import { useAuthStore } from '@/stores/auth';
 import { useQuotesStore } from '@/stores/quotes';
 
@@ -99,7 +100,7 @@ function ClientView({ id }: { id: number }) {
   if (clientData.error?.status === 404) {
     return <ClientNotFound>There is no client {id}, or it is not one of yours.</ClientNotFound>;
   }
-  if (clientData.error) return <ErrorAlert error={clientData.error} onRetry={clientData.reload} />;
+  if (clientData.error) return <ErrorAlert error={clientData.error} onRetry={isRetryable(clientData.error) ? clientData.reload : undefined} />;
   if (!clientData.data) return <Loading>Loading client…</Loading>;
 
   const c = clientData.data;
@@ -128,7 +129,7 @@ function ClientView({ id }: { id: number }) {
       </div>
 
       <Card>
-        {portfolio.error && <ErrorAlert error={portfolio.error} onRetry={portfolio.reload} />}
+        {portfolio.error && <ErrorAlert error={portfolio.error} onRetry={isRetryable(portfolio.error) ? portfolio.reload : undefined} />}
         {portfolio.loading && !portfolio.data && <Loading />}
         {portfolio.data && (
           <SummaryCards portfolio={portfolio.data} account={c} ltp={ltp} />
@@ -182,7 +183,7 @@ function ClientView({ id }: { id: number }) {
 
       <Card>
         <h2 className="mb-1 text-base font-semibold">Trade history</h2>
-        {trades.error && <ErrorAlert error={trades.error} onRetry={trades.reload} />}
+        {trades.error && <ErrorAlert error={trades.error} onRetry={isRetryable(trades.error) ? trades.reload : undefined} />}
         {trades.loading && !trades.data && <Loading />}
         {trades.data && trades.data.items.length === 0 && <Empty>No trades yet.</Empty>}
         {trades.data && trades.data.items.length > 0 && (

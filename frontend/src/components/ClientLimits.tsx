@@ -7,6 +7,7 @@ import { call, client } from '@/lib/api';
 import type { RiskLimitsRequest } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
 import { formatLimit, isLimitSet, LIMIT_SOURCE_LABEL, limitSource, RISK_LIMIT_FIELDS } from '@/lib/risk';
+import { isRetryable } from '@/lib/retryable';
 
 import { RiskLimitsForm } from './RiskLimitsForm';
 import { Button, Card, ErrorAlert, Loading, Modal } from './ui';
@@ -66,7 +67,7 @@ export function ClientLimits({ clientId, clientName, canEdit }: { clientId: numb
           </Button>
         )}
       </div>
-      {limits.error && <ErrorAlert error={errorText(limits.error)} onRetry={limits.reload} />}
+      {limits.error && <ErrorAlert error={errorText(limits.error)} onRetry={isRetryable(limits.error) ? limits.reload : undefined} />}
       {limits.loading && !data && <Loading>Loading limits…</Loading>}
       {data && open && (
         <div id={`client-limits-${clientId}`} className="mt-2">

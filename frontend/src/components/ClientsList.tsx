@@ -16,6 +16,7 @@ import {
   type ClientSortKey as SortKey,
 } from '@/lib/clients';
 import { money } from '@/lib/format';
+import { isRetryable } from '@/lib/retryable';
 import { useAuthStore } from '@/stores/auth';
 import { useQuotesStore } from '@/stores/quotes';
 
@@ -141,7 +142,7 @@ export function ClientsList() {
           </div>
         </div>
 
-        {clients.error && <ErrorAlert error={clients.error} onRetry={clients.reload} />}
+        {clients.error && <ErrorAlert error={clients.error} onRetry={isRetryable(clients.error) ? clients.reload : undefined} />}
         {clients.loading && !clients.data && <Loading>Loading clients…</Loading>}
         {clients.data && items.length === 0 && (
           <Empty testId="clients-empty">{canEdit ? 'No clients yet: add the first one.' : 'No clients to show.'}</Empty>
