@@ -62,6 +62,18 @@ describe('ClientsList', () => {
     expect(calls.filter((c) => c.url.startsWith('/api/v1/clients/2'))).toHaveLength(0);
   });
 
+  it('reads the list once for a batch across many clients, not once per client', async () => {
+    const many = Array.from({ length: 8 }, (_, i) => clientOut(i + 1, `Client ${i + 1}`));
+    const calls = mockFetch({ 'GET /api/v1/clients?limit=1000': () => page(...many) });
+    render(<ClientsList />);
+    await screen.findAllByTestId('clients-list-row');
+    for (const c of many) emit('order_update', orderOut({ client_id: c.id, status: 'FILLED' }));
+    await waitFor(() => expect(calls.filter((c) => c.url === '/api/v1/clients?limit=1000')).toHaveLength(2), {
+      timeout: 3000,
+    });
+    expect(calls.filter((c) => /^\/api\/v1\/clients\/\d+$/.test(c.url))).toHaveLength(0);
+  });
+
   it('filters by name or broker id and sorts by a column', async () => {
     mockFetch({ 'GET /api/v1/clients?limit=1000': () => page(meera, aarav) });
     render(<ClientsList />);

@@ -26,6 +26,8 @@ import { Button, Card, Empty, ErrorAlert, inputClass, Loading, Modal, Pnl, PageT
 const COLS = 'md:grid-cols-[minmax(0,2.2fr)_repeat(5,minmax(0,1.1fr))_minmax(0,0.7fr)]';
 
 type Dir = 'asc' | 'desc';
+/** Up to this many changed clients are re-read one by one; more, and the whole list is read once. */
+const ROW_READS_MAX = 5;
 
 /**
  * /clients: every visible client as a sortable, filterable grid whose amounts are live. Unrealised P&L is
@@ -47,15 +49,20 @@ export function ClientsList() {
   const quotes = useQuotesStore((s) => s.quotes);
 
   const setData = clients.setData;
+  const reloadAll = clients.reload;
   useClientChanges(
     items.map((c) => c.id),
-    (id) => {
-      call(client.GET('/api/v1/clients/{client_id}', { params: { path: { client_id: id } } }))
-        .then((fresh) =>
-          setData((page) => page && { ...page, items: page.items.map((c) => (c.id === fresh.id ? fresh : c)) }),
-        )
-        // The row keeps its last figures; the next event or a reload tries again.
-        .catch(() => undefined);
+    (changed) => {
+      // A batch across many clients: one read of the list rather than a request per client.
+      if (changed.length > ROW_READS_MAX) return reloadAll();
+      for (const id of changed) {
+        call(client.GET('/api/v1/clients/{client_id}', { params: { path: { client_id: id } } }))
+          .then((fresh) =>
+            setData((page) => page && { ...page, items: page.items.map((c) => (c.id === fresh.id ? fresh : c)) }),
+          )
+          // The row keeps its last figures; the next event or a reload tries again.
+          .catch(() => undefined);
+      }
     },
   );
 
