@@ -55,7 +55,11 @@ export function HaltBanner({ enabled, userId }: { enabled: boolean; userId: numb
       className="border-b-4 border-red-900 bg-red-700 px-4 py-2 text-white"
     >
       <p className="flex flex-wrap items-baseline justify-center gap-x-2 text-center break-words">
-        <span aria-hidden className="font-bold">⛔</span>
+        {/* An inline stop sign: an emoji would depend on the device's fonts. */}
+        <svg aria-hidden viewBox="0 0 20 20" className="h-4 w-4 shrink-0 self-center fill-white">
+          <path d="M6.3 1h7.4L19 6.3v7.4L13.7 19H6.3L1 13.7V6.3z" />
+          <rect x="5" y="8.75" width="10" height="2.5" className="fill-red-700" />
+        </svg>
         <strong className="font-bold">{message.title}</strong>
         {message.reason && (
           <span data-testid="halt-reason-shown">
