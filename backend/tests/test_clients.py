@@ -229,6 +229,7 @@ async def test_new_client_summary_is_its_opening_cash_and_deactivation_hides_it(
             {"segment": "CASH", "available": "250000.50", "used": "0.00"},
             {"segment": "FO", "available": "250000.50", "used": "0.00"},
         ],
+        "positions": [],
     }
     deactivated = await http.post(f"/api/v1/clients/{created['id']}/deactivate", headers=advisor.headers)
     assert deactivated.json()["is_active"] is False

@@ -194,3 +194,21 @@ async def test_order_book_filters_and_isolation(
         headers=advisor.headers,
     )
     assert hidden.status_code == 404
+
+
+async def test_summary_lists_the_open_positions_its_unrealised_pnl_is_summed_over(
+    http: httpx.AsyncClient, advisor: Actor, make_clients: MakeClients, sim: Simulator
+) -> None:
+    """The /clients list reprices unrealised P&L at live prices from these: a closed position is not among them."""
+    [client] = await make_clients(advisor, 1, cash=Decimal("100000"))
+    await sim.price(RELIANCE, "100.00")
+    await place(http, advisor, client_id=client.id, quantity=10, trade_type="DELIVERY")
+    await place(http, advisor, client_id=client.id, quantity=4, trade_type="INTRADAY")
+    await place(http, advisor, client_id=client.id, quantity=4, trade_type="INTRADAY", execution="SELL")
+    await sim.price(RELIANCE, "103.50")
+    listed = (await http.get("/api/v1/clients", headers=advisor.headers)).json()["items"]
+    [summary] = [c["summary"] for c in listed if c["id"] == client.id]
+    assert summary["positions"] == [
+        {"token_id": RELIANCE, "trade_type": "DELIVERY", "net_quantity": 10, "average_price": "100.00"}
+    ]
+    assert Decimal(summary["unrealised_pnl"]) == (Decimal("103.50") - Decimal("100.00")) * 10

@@ -113,6 +113,7 @@ for (const [index, device] of VIEWPORTS.entries()) {
         // ── The limit is effective on a client's page (loaded as a deep link) ──
         await page.goto(url(`/clients/${CLIENT_ID}`));
         await page.getByTestId('client-detail').waitFor();
+        await page.getByTestId('client-limits-toggle').click(); // the table is folded by default
         const qtyRow = page.locator('[data-testid=client-limit-row][data-limit=max_order_quantity]');
         await qtyRow.waitFor({ timeout: TIMEOUT });
         assert.match(await qtyRow.getByTestId('limit-firm').innerText(), new RegExp(maxQtyShown));
@@ -293,6 +294,7 @@ for (const [index, device] of VIEWPORTS.entries()) {
         await page.getByTestId('firm-limits-save').click();
         await page.getByTestId('firm-limits-saved').waitFor({ timeout: TIMEOUT });
         await page.goto(url(`/clients/${CLIENT_ID}`));
+        await page.getByTestId('client-limits-toggle').click();
         await page.locator('[data-testid=client-limit-row][data-limit=max_order_quantity] [data-testid=limit-effective][data-source=none]').waitFor({ timeout: TIMEOUT });
 
         assertNoErrors();
@@ -315,6 +317,7 @@ test('an advisor sees a client’s limits read-only', async () => {
     assert.equal(await page.getByTestId('nav-admin').count(), 0, 'no admin link for an advisor');
     await page.goto(url(`/clients/${CLIENT_ID}`));
     const card = page.getByTestId('client-limits');
+    await card.getByTestId('client-limits-toggle').click();
     await card.locator('[data-testid=client-limit-row][data-limit=max_order_quantity]').waitFor({ timeout: TIMEOUT });
     assert.match(await card.innerText(), /Only an admin can change them/);
     assert.equal(await page.getByTestId('edit-client-limits').count(), 0);

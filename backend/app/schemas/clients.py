@@ -83,6 +83,15 @@ class SegmentFundsOut(BaseModel):
     used: Decimal
 
 
+class SummaryPosition(BaseModel):
+    """One open position behind a summary's unrealised P&L, so a list of clients can reprice it at live prices."""
+
+    token_id: int
+    trade_type: TradeType
+    net_quantity: int
+    average_price: Decimal
+
+
 class PortfolioSummary(BaseModel):
     cash: Decimal
     margin_used: Decimal
@@ -92,6 +101,11 @@ class PortfolioSummary(BaseModel):
     open_positions: int
     segments: list[SegmentFundsOut] = Field(
         default_factory=list, description="Margin per segment (CASH, FO), as the broker reports it; cash first"
+    )
+    positions: list[SummaryPosition] = Field(
+        default_factory=list,
+        description="The open positions (net quantity not 0) unrealised_pnl is summed over: unrealised P&L at a "
+        "live price is the sum of (price - average_price) x net_quantity",
     )
 
 

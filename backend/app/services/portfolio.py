@@ -31,6 +31,7 @@ from app.schemas.clients import (
     PortfolioSummary,
     PositionOut,
     SegmentFundsOut,
+    SummaryPosition,
 )
 from app.schemas.orders import OrderOut
 from app.security.vault import VaultError
@@ -61,6 +62,16 @@ def summarise(funds: BrokerFunds, positions: list[BrokerPosition]) -> PortfolioS
         unrealised_pnl=sum((unrealised(p) for p in positions), ZERO),
         open_positions=sum(1 for p in positions if p.net_quantity != 0),
         segments=[SegmentFundsOut(segment=s.segment, available=s.available, used=s.used) for s in funds.segments],
+        positions=[
+            SummaryPosition(
+                token_id=p.token_id,
+                trade_type=p.trade_type,
+                net_quantity=p.net_quantity,
+                average_price=canonical_money(p.average_price),
+            )
+            for p in positions
+            if p.net_quantity != 0
+        ],
     )
 
 

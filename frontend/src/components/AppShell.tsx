@@ -2,13 +2,13 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { type ReactNode, useEffect } from 'react';
+import type { ReactNode } from 'react';
 
 import { useRealtimeConnection } from '@/hooks/useRealtime';
 import { useAuthStore } from '@/stores/auth';
 import { useRealtimeStore } from '@/stores/realtime';
-import { useRiskStore } from '@/stores/risk';
 
+import { HaltBanner } from './HaltBanner';
 import { MarketClock } from './MarketClock';
 
 interface NavItem {
@@ -33,9 +33,17 @@ function isActive(item: NavItem, pathname: string): boolean {
   return prefixes.some((p) => (p === '/' ? pathname === '/' : pathname === p || pathname.startsWith(`${p}/`)));
 }
 
-function NavLinks({ items, pathname, className }: { items: NavItem[]; pathname: string; className: string }) {
+/**
+ * One navigation for both sizes: in the header from `sm` up, and on a phone a tab bar fixed to the bottom
+ * (thumb reach, and the content gets the screen instead of a two-row header).
+ */
+function NavLinks({ items, pathname }: { items: NavItem[]; pathname: string }) {
   return (
-    <nav aria-label="Main" className={className}>
+    <nav
+      aria-label="Main"
+      data-testid="main-nav"
+      className="fixed inset-x-0 bottom-0 z-30 flex border-t border-slate-700 bg-slate-900 pb-[env(safe-area-inset-bottom)] sm:static sm:z-auto sm:ml-4 sm:gap-1 sm:border-0 sm:bg-transparent sm:pb-0"
+    >
       {items.map((item) => {
         const active = isActive(item, pathname);
         return (
@@ -44,8 +52,10 @@ function NavLinks({ items, pathname, className }: { items: NavItem[]; pathname: 
             href={item.href}
             aria-current={active ? 'page' : undefined}
             data-testid={`nav-${item.label.toLowerCase()}`}
-            className={`inline-flex min-h-11 min-w-11 flex-1 items-center justify-center rounded-lg px-2 text-sm font-medium sm:flex-none sm:px-3 ${
-              active ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800 hover:text-white'
+            className={`inline-flex min-h-12 min-w-11 flex-1 items-center justify-center px-1 text-xs font-medium sm:min-h-11 sm:flex-none sm:rounded-lg sm:px-3 sm:text-sm ${
+              active
+                ? 'border-t-2 border-white bg-slate-800 text-white sm:border-0 sm:bg-slate-700'
+                : 'border-t-2 border-transparent text-slate-300 hover:bg-slate-800 hover:text-white sm:border-0'
             }`}
           >
             {item.label}
@@ -73,55 +83,10 @@ function RealtimeBanner() {
   );
 }
 
-const RISK_POLL_MS = 15_000;
-
 /**
- * The kill switch, from GET /risk/status (persisted server-side, so every desk sees the same halt):
- * refetched at once on the `risk_status` socket event and on every socket (re)connect
- * (src/lib/realtime.ts), set at once by the admin's kill switch, refetched when the tab comes back
- * into view, and polled as the fallback while the socket is down.
+ * Header (brand, navigation, who is signed in, logout), the halt and realtime banners and the main column,
+ * using the full width of the screen. On a phone the header is one slim row and the navigation a bottom tab bar.
  */
-function HaltBanner({ enabled, userId }: { enabled: boolean; userId: number | undefined }) {
-  const status = useRiskStore((s) => s.status);
-  useEffect(() => {
-    const { refresh, clear } = useRiskStore.getState();
-    if (!enabled) {
-      clear();
-      return;
-    }
-    void refresh();
-    const timer = setInterval(() => void refresh(), RISK_POLL_MS);
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') void refresh();
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [enabled]);
-  if (!status || status.halts.length === 0) return null;
-  const firm = status.halts.find((h) => h.scope === 'firm');
-  const mine = status.halts.find((h) => h.scope === 'advisor' && h.advisor_id === userId);
-  const text = firm
-    ? `Trading is halted firm-wide${firm.reason ? `: ${firm.reason}` : ''}.`
-    : status.you_are_halted
-      ? `Trading is halted for your clients${mine?.reason ? `: ${mine.reason}` : ''}.`
-      : // Only an admin is shown other advisors' halts (GET /risk/status scopes them per user).
-        `Trading is halted for ${status.halts.length} advisor${status.halts.length > 1 ? 's' : ''}.`;
-  return (
-    <div
-      role="alert"
-      data-testid="halt-banner"
-      data-scope={firm ? 'firm' : 'advisor'}
-      className="border-b border-red-300 bg-red-100 px-4 py-2 text-center text-sm font-medium break-words text-red-900"
-    >
-      {text} New orders are refused; exits still work.
-    </div>
-  );
-}
-
-/** Header (brand, navigation, who is signed in, logout), the realtime banner and the main column. */
 export function AppShell({ children }: { children: ReactNode }) {
   const user = useAuthStore((s) => s.user);
   const signOut = useAuthStore((s) => s.signOut);
@@ -134,18 +99,14 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <div className="flex min-h-dvh flex-col" data-realtime={realtime}>
       <header className="sticky top-0 z-20 border-b border-slate-800 bg-slate-900 text-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 px-4 py-1.5 sm:h-14 sm:flex-nowrap sm:py-0">
+        <div className="flex h-12 items-center gap-x-3 px-3 sm:h-14 sm:px-4 lg:px-6">
           <Link
             href="/"
             className="-mx-2 inline-flex min-h-11 items-center px-2 text-lg font-semibold tracking-tight"
           >
             MultiDesk
           </Link>
-          <NavLinks
-            items={items}
-            pathname={pathname}
-            className="order-last flex w-full gap-1 pt-1 sm:order-none sm:ml-4 sm:w-auto sm:pt-0"
-          />
+          <NavLinks items={items} pathname={pathname} />
           <div className="ml-auto flex min-w-0 items-center gap-3">
             <MarketClock enabled={user !== null} />
             {user && (
@@ -169,7 +130,8 @@ export function AppShell({ children }: { children: ReactNode }) {
       </header>
       <HaltBanner enabled={user !== null} userId={user?.id} />
       <RealtimeBanner />
-      <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-5">{children}</main>
+      {/* Bottom padding on a phone: the tab bar must not cover the end of the page. */}
+      <main className="w-full flex-1 px-4 pt-3 pb-20 sm:pt-4 sm:pb-6 lg:px-6">{children}</main>
     </div>
   );
 }

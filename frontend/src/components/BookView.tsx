@@ -3,15 +3,16 @@
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
-import { useApi } from '@/hooks/useApi';
+import { useApiData } from '@/hooks/useApi';
 import { useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
-import { api } from '@/lib/api';
-import type { BookPositions, BookSummary, BookToken } from '@/lib/api-types';
+import { call, client } from '@/lib/api';
+import type { BookSummary, BookToken } from '@/lib/api-types';
 import { defaultDirection, liveTotals, revalueToken, sortTokens, type BookSortKey, type SortDirection } from '@/lib/book';
 import { saveBlob } from '@/lib/download';
 import { errorText } from '@/lib/errors';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
 import { money, qty } from '@/lib/format';
+import { isRetryable } from '@/lib/retryable';
 import { useQuotesStore } from '@/stores/quotes';
 
 import {
@@ -33,23 +34,26 @@ const SORTS: { key: BookSortKey; label: string }[] = [
 
 /** /book: every visible client's positions and holdings per token, the totals on top, revalued live. */
 export function BookView() {
-  const positions = useApi<BookPositions>('/book/positions');
-  const summary = useApi<BookSummary>('/book/summary');
+  const positions = useApiData('book-positions', (signal) => call(client.GET('/api/v1/book/positions', { signal })));
+  const summary = useApiData('book-summary', (signal) => call(client.GET('/api/v1/book/summary', { signal })));
   const tokenIds = useMemo(() => (positions.data?.tokens ?? []).map((t) => t.token_id), [positions.data]);
   useLiveQuotes(tokenIds);
   const quotes = useQuotesStore((s) => s.quotes);
 
-  // A fill changes quantities and averages: read both again, once per burst of updates.
+  // A fill changes quantities and averages, and any order change moves margin (an open order blocks it, its
+  // cancel releases it): read both again, once per burst of updates.
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const { reload: reloadPositions } = positions;
   const { reload: reloadSummary } = summary;
-  useRealtimeEvent('position_update', () => {
+  const reloadSoon = () => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       reloadPositions();
       reloadSummary();
     }, 300);
-  });
+  };
+  useRealtimeEvent('position_update', reloadSoon);
+  useRealtimeEvent('order_update', reloadSoon);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
 
   const live = useMemo(
@@ -66,7 +70,7 @@ export function BookView() {
     setExporting(true);
     setExportError(null);
     try {
-      saveBlob(await api.get<Blob>('/book/positions.csv', { responseType: 'blob' }), 'book.csv');
+      saveBlob(await call(client.GET('/api/v1/book/positions.csv', { parseAs: 'blob' })), 'book.csv');
     } catch (err) {
       setExportError(errorText(err));
     } finally {
@@ -78,7 +82,7 @@ export function BookView() {
     setSort((prev) => ({ key, direction: prev.key === key ? (prev.direction === 'asc' ? 'desc' : 'asc') : defaultDirection(key) }));
 
   return (
-    <div className="space-y-4">
+    <div className="space-y-3">
       <PageTitle
         actions={
           <Button variant="secondary" onClick={runExport} disabled={exporting} data-testid="book-export">
@@ -89,7 +93,7 @@ export function BookView() {
         Book
       </PageTitle>
       {exportError && <ErrorAlert error={exportError} />}
-      {summary.error ? <ErrorAlert error={summary.error} onRetry={summary.reload} /> : totals ? <Totals totals={totals} /> : <Loading />}
+      {summary.error ? <ErrorAlert error={summary.error} onRetry={isRetryable(summary.error) ? summary.reload : undefined} /> : totals ? <Totals totals={totals} /> : <Loading />}
       {positions.data?.errors.map((e) => (
         <p key={e.client_id} className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="book-client-error">
           <span className="font-medium">{e.client_name}</span>: {e.error}
@@ -112,7 +116,7 @@ export function BookView() {
         ))}
       </div>
       {positions.error ? (
-        <ErrorAlert error={positions.error} onRetry={positions.reload} />
+        <ErrorAlert error={positions.error} onRetry={isRetryable(positions.error) ? positions.reload : undefined} />
       ) : !positions.data ? (
         <Loading />
       ) : sorted.length === 0 ? (

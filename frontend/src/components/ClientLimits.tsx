@@ -2,11 +2,12 @@
 
 import { useState } from 'react';
 
-import { useApi } from '@/hooks/useApi';
-import { api } from '@/lib/api';
-import type { ClientRiskLimits, RiskLimitsRequest } from '@/lib/api-types';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
+import type { RiskLimitsRequest } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
 import { formatLimit, isLimitSet, LIMIT_SOURCE_LABEL, limitSource, RISK_LIMIT_FIELDS } from '@/lib/risk';
+import { isRetryable } from '@/lib/retryable';
 
 import { RiskLimitsForm } from './RiskLimitsForm';
 import { Button, Card, ErrorAlert, Loading, Modal } from './ui';
@@ -15,36 +16,61 @@ const COLS = 'md:grid-cols-[minmax(0,1.3fr)_minmax(0,1fr)_minmax(0,1fr)_minmax(0
 
 /**
  * /clients/{id}: the client's own limits, the firm default and the effective merge of both
- * (GET /clients/{id}/risk-limits). Admins edit the client's own; advisors read them.
+ * (GET /clients/{id}/risk-limits). Admins edit the client's own; advisors read them. The table is folded
+ * behind one line saying how many limits apply: it is reference, and the page is about money first.
  */
 export function ClientLimits({ clientId, clientName, canEdit }: { clientId: number; clientName: string; canEdit: boolean }) {
-  const limits = useApi<ClientRiskLimits>(`/clients/${clientId}/risk-limits`);
+  const path = { client_id: clientId };
+  const limits = useApiData(`client-limits:${clientId}`, (signal) =>
+    call(client.GET('/api/v1/clients/{client_id}/risk-limits', { params: { path }, signal })),
+  );
   const [editing, setEditing] = useState(false);
+  const [open, setOpen] = useState(false);
 
   const save = async (body: RiskLimitsRequest) => {
-    const saved = await api.put<ClientRiskLimits>(`/clients/${clientId}/risk-limits`, body);
+    const saved = await call(client.PUT('/api/v1/clients/{client_id}/risk-limits', { params: { path }, body }));
     limits.setData(() => saved);
     setEditing(false);
     return saved.limits;
   };
 
   const data = limits.data;
-  const anySet = data ? RISK_LIMIT_FIELDS.some((f) => isLimitSet(data.effective[f.name])) : false;
+  const setCount = data ? RISK_LIMIT_FIELDS.filter((f) => isLimitSet(data.effective[f.name])).length : 0;
+  const anySet = setCount > 0;
 
   return (
     <Card data-testid="client-limits">
-      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
-        <h2 className="text-base font-semibold">Risk limits</h2>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 className="text-base font-semibold">
+          <button
+            type="button"
+            aria-expanded={open}
+            aria-controls={`client-limits-${clientId}`}
+            onClick={() => setOpen((o) => !o)}
+            data-testid="client-limits-toggle"
+            className="-mx-2 inline-flex min-h-11 items-center gap-2 rounded-lg px-2 hover:bg-slate-50"
+          >
+            <span aria-hidden className={`inline-block transition-transform ${open ? 'rotate-90' : ''}`}>
+              ▶
+            </span>
+            Risk limits
+            {data && (
+              <span className="text-sm font-normal text-slate-500" data-testid="client-limits-count">
+                {anySet ? `${setCount} of ${RISK_LIMIT_FIELDS.length} apply` : 'none apply'}
+              </span>
+            )}
+          </button>
+        </h2>
         {canEdit && data && (
           <Button variant="secondary" onClick={() => setEditing(true)} data-testid="edit-client-limits">
             Edit limits
           </Button>
         )}
       </div>
-      {limits.error && <ErrorAlert error={errorText(limits.error)} onRetry={limits.reload} />}
+      {limits.error && <ErrorAlert error={errorText(limits.error)} onRetry={isRetryable(limits.error) ? limits.reload : undefined} />}
       {limits.loading && !data && <Loading>Loading limits…</Loading>}
-      {data && (
-        <>
+      {data && open && (
+        <div id={`client-limits-${clientId}`} className="mt-2">
           <p className="mb-2 text-sm text-slate-600">
             {anySet
               ? 'Orders for this client are checked against the effective limits: its own, else the firm default.'
@@ -68,7 +94,7 @@ export function ClientLimits({ clientId, clientName, canEdit }: { clientId: numb
                   key={field.name}
                   data-testid="client-limit-row"
                   data-limit={field.name}
-                  className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-2.5 text-sm md:items-center ${COLS}`}
+                  className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-1.5 text-sm md:items-center ${COLS}`}
                 >
                   <span className="col-span-2 font-medium md:col-span-1">{field.label}</span>
                   <span className="min-w-0 break-words tabular-nums text-slate-700" data-testid="limit-own">
@@ -96,7 +122,7 @@ export function ClientLimits({ clientId, clientName, canEdit }: { clientId: numb
               );
             })}
           </ul>
-        </>
+        </div>
       )}
 
       {canEdit && data && (

@@ -40,7 +40,7 @@ export function DeskActionBar({
   canExecute: boolean;
 }) {
   return (
-    <div className="sticky bottom-0 z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
+    <div className="sticky bottom-(--tabbar-offset) z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
       {executing ? (
         <div className="flex flex-wrap items-center gap-3">
           <BatchProgressSummary view={batch} />

@@ -274,7 +274,7 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
         )}
       </Card>
 
-      <div className="sticky bottom-0 z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
+      <div className="sticky bottom-(--tabbar-offset) z-10 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.06)] backdrop-blur sm:mx-0 sm:rounded-xl sm:border">
         {executing ? (
           <BatchProgressSummary view={batch} />
         ) : (

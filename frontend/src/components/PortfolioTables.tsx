@@ -9,7 +9,10 @@ import { money, qty } from '@/lib/format';
 
 import { buttonClass, Pnl } from './ui';
 
-/** A client's portfolio tables: positions (with a chart toggle each), demat holdings, margin by segment. */
+/**
+ * A client's portfolio tables: positions (with a chart toggle each; a closed one shows what it realised, not an
+ * average of zero), demat holdings, margin by segment.
+ */
 export function Positions({
   positions,
   ltps,
@@ -37,47 +40,64 @@ export function Positions({
       <ul className="divide-y divide-slate-100">
         {positions.map((p) => {
           const ltp = ltps(p.token_id) ?? p.last_price ?? undefined;
+          const closed = p.net_quantity === 0;
           return (
             <li
               key={`${p.token_id}-${p.trade_type}`}
               data-testid="position-row"
-              className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 text-sm ${cols} md:items-center`}
+              data-closed={closed}
+              className={`grid grid-cols-2 gap-x-3 gap-y-0.5 px-2 py-2 text-sm md:py-1 ${cols} md:items-center ${
+                closed ? 'text-slate-500' : ''
+              }`}
             >
               <span className="min-w-0">
-                <span className="font-medium">{p.symbol}</span>
-                <span className="block text-xs text-slate-500">{TRADE_TYPE_LABEL[p.trade_type as keyof typeof TRADE_TYPE_LABEL] ?? p.trade_type}</span>
+                <span className="font-medium text-slate-900">{p.symbol}</span>
+                <span className="ml-2 text-xs text-slate-500 md:ml-0 md:block">
+                  {TRADE_TYPE_LABEL[p.trade_type as keyof typeof TRADE_TYPE_LABEL] ?? p.trade_type}
+                </span>
               </span>
-              <span className="text-right tabular-nums">{qty(p.net_quantity)}</span>
-              <span className="tabular-nums md:text-right">
-                <span className="text-xs text-slate-500 md:hidden">Avg </span>
-                {money(p.average_price)}
+              <span className="text-right tabular-nums" data-testid="position-qty">
+                {closed ? 'Closed' : qty(p.net_quantity)}
               </span>
-              <span className="text-right tabular-nums">
-                <span className="text-xs text-slate-500 md:hidden">LTP </span>
-                {money(ltp)}
-              </span>
-              <span className="md:text-right">
-                <span className="text-xs text-slate-500 md:hidden">Unrealised </span>
-                <Pnl value={livePnl(p, ltp)} testId="position-unrealised" />
-              </span>
-              <span className="text-right">
+              {closed ? (
+                // A closed position has no average or open P&L: what it made is its realised P&L.
+                <span className="hidden md:col-span-3 md:block md:text-right" aria-hidden>
+                  —
+                </span>
+              ) : (
+                <>
+                  <span className="tabular-nums md:text-right">
+                    <span className="text-xs text-slate-500 md:hidden">Avg </span>
+                    {money(p.average_price)}
+                  </span>
+                  <span className="text-right tabular-nums">
+                    <span className="text-xs text-slate-500 md:hidden">LTP </span>
+                    {money(ltp)}
+                  </span>
+                  <span className="md:text-right">
+                    <span className="text-xs text-slate-500 md:hidden">Unrealised </span>
+                    <Pnl value={livePnl(p, ltp)} testId="position-unrealised" />
+                  </span>
+                </>
+              )}
+              <span className={closed ? 'md:text-right' : 'text-right'}>
                 <span className="text-xs text-slate-500 md:hidden">Realised </span>
-                <Pnl value={p.realised_pnl} />
+                <Pnl value={p.realised_pnl} testId="position-realised" />
               </span>
-              <span className="col-span-2 flex gap-2 md:col-span-1 md:justify-end">
+              <span className={`flex gap-2 md:col-span-1 md:justify-end ${closed ? 'justify-end' : 'col-span-2'}`}>
                 {onChart && (
                   <button
                     type="button"
                     data-testid="position-chart-toggle"
                     aria-pressed={chartToken === p.token_id}
                     onClick={() => onChart(chartToken === p.token_id ? null : p.token_id)}
-                    className={buttonClass(chartToken === p.token_id ? 'primary' : 'secondary', 'flex-1 md:flex-none')}
+                    className={buttonClass(chartToken === p.token_id ? 'primary' : 'secondary', 'flex-1 md:min-h-9 md:flex-none')}
                   >
                     Chart
                   </button>
                 )}
-                {p.net_quantity !== 0 && (
-                  <Link href={`/exit/${p.token_id}`} className={buttonClass('secondary', 'flex-1 md:flex-none')}>
+                {!closed && (
+                  <Link href={`/exit/${p.token_id}`} className={buttonClass('secondary', 'flex-1 md:min-h-9 md:flex-none')}>
                     Exit
                   </Link>
                 )}
@@ -135,7 +155,7 @@ export function Holdings({ holdings, ltps }: { holdings: readonly Holding[]; ltp
             <li
               key={`${h.token_id ?? h.symbol}`}
               data-testid="holding-row"
-              className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 text-sm ${cols} md:items-center`}
+              className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-2 text-sm md:py-1 ${cols} md:items-center`}
             >
               <span className="min-w-0">
                 <span className="font-medium">{h.symbol}</span>
@@ -156,7 +176,7 @@ export function Holdings({ holdings, ltps }: { holdings: readonly Holding[]; ltp
               </span>
               <span className="col-span-2 md:col-span-1 md:text-right">
                 {h.token_id !== null && (
-                  <Link href={`/exit/${h.token_id}`} className={buttonClass('secondary', 'w-full md:w-auto')}>
+                  <Link href={`/exit/${h.token_id}`} className={buttonClass('secondary', 'w-full md:min-h-9 md:w-auto')}>
                     Exit
                   </Link>
                 )}

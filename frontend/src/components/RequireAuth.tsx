@@ -4,8 +4,8 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 
 import { useAuthHydrated } from '@/hooks/useAuthHydrated';
-import { api } from '@/lib/api';
-import type { Role, User } from '@/lib/api-types';
+import { call, client } from '@/lib/api';
+import type { Role } from '@/lib/api-types';
 import { loginPath } from '@/lib/redirect';
 import { useAuthStore } from '@/stores/auth';
 
@@ -37,8 +37,7 @@ export function RequireAuth({ children, roles }: RequireAuthProps) {
   useEffect(() => {
     if (!signedIn) return;
     const controller = new AbortController();
-    api
-      .get<User>('/auth/me', { signal: controller.signal })
+    call(client.GET('/api/v1/auth/me', { signal: controller.signal }))
       .then((me) => useAuthStore.getState().setUser(me))
       // A 401 has already logged out (and the effect above redirects); anything else
       // (network, 5xx) keeps the stored user until the next successful call.

@@ -1818,6 +1818,11 @@ export interface components {
             margin_used: string;
             /** Open Positions */
             open_positions: number;
+            /**
+             * Positions
+             * @description The open positions (net quantity not 0) unrealised_pnl is summed over: unrealised P&L at a live price is the sum of (price - average_price) x net_quantity
+             */
+            positions?: components["schemas"]["SummaryPosition"][];
             /** Realised Pnl */
             realised_pnl: string;
             /**
@@ -2130,6 +2135,19 @@ export interface components {
             quantity: number;
             /** Raw Quantity */
             raw_quantity: string;
+        };
+        /**
+         * SummaryPosition
+         * @description One open position behind a summary's unrealised P&L, so a list of clients can reprice it at live prices.
+         */
+        SummaryPosition: {
+            /** Average Price */
+            average_price: string;
+            /** Net Quantity */
+            net_quantity: number;
+            /** Token Id */
+            token_id: number;
+            trade_type: components["schemas"]["TradeType"];
         };
         /** TokenPair */
         TokenPair: {
