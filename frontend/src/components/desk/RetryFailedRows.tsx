@@ -15,7 +15,7 @@ import {
   FieldError,
   inputClass,
   Modal,
-} from './ui';
+} from '../ui';
 
 /**
  * "Retry failed rows" for a finished batch: confirms which rows go again (REJECTED, or not at the

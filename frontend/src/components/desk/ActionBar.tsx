@@ -4,9 +4,9 @@ import type { ReactNode } from 'react';
 
 import type { BatchView } from '@/stores/batches';
 
-import { BatchProgressSummary } from './BatchProgressSummary';
+import { BatchProgressSummary } from '../BatchProgressSummary';
 import { RetryFailedRows } from './RetryFailedRows';
-import { Button } from './ui';
+import { Button } from '../ui';
 
 /**
  * The desk's bar at the bottom of the screen, so the order can be sent from anywhere in a long list:

@@ -6,7 +6,7 @@ import { CLOSES_LABEL, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { livePnl } from '@/lib/positions';
 import { money, qty } from '@/lib/format';
 
-import { Checkbox, Pnl, StatusBadge } from './ui';
+import { Checkbox, Pnl, StatusBadge } from '../ui';
 
 interface ExitHolderRowProps {
   client: { client_id: number; client_name: string };

@@ -12,7 +12,7 @@ import {
   FieldError,
   inputClass,
   StatusBadge,
-} from './ui';
+} from '../ui';
 
 /** The desk grid's columns (header and rows share them). */
 export const DESK_GRID_COLS =

@@ -18,7 +18,7 @@ import {
 import type { ClientGroup, Page } from '@/lib/api-types';
 import { memberSummary } from '@/lib/groups';
 
-import { Card, ErrorAlert, FieldError, inputClass, Segmented } from './ui';
+import { Card, ErrorAlert, FieldError, inputClass, Segmented } from '../ui';
 
 /**
  * The picker's state, kept by the desk in its own React Hook Form: mode, group or ticked clients,

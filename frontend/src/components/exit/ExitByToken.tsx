@@ -19,9 +19,9 @@ import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 
-import { BatchProgressSummary } from './BatchProgressSummary';
+import { BatchProgressSummary } from '../BatchProgressSummary';
 import { ExitHolderRow } from './ExitHolderRow';
-import { LivePrice } from './LivePrice';
+import { LivePrice } from '../LivePrice';
 import {
   Button,
   buttonClass,
@@ -34,7 +34,7 @@ import {
   Loading,
   Modal,
   Segmented,
-} from './ui';
+} from '../ui';
 
 interface ClientGroup {
   client_id: number;

@@ -14,7 +14,7 @@ import { usePreview } from '@/hooks/usePreview';
 
 import { ConfirmSummary, OrderTerms } from './ConfirmSummary';
 import { PreviewConfirm } from './PreviewConfirm';
-import { Button, ErrorAlert, Loading, Modal } from './ui';
+import { Button, ErrorAlert, Loading, Modal } from '../ui';
 
 export interface PendingOrder {
   values: OrderFormValues;

@@ -22,13 +22,13 @@ import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
 import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
-import { DeskActionBar } from './DeskActionBar';
+import { DeskActionBar } from './ActionBar';
 import { FillAll } from './FillAll';
 import { DeskChart } from './DeskChart';
 import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
-import { LivePrice } from './LivePrice';
-import { TokenSearch } from './TokenSearch';
+import { LivePrice } from '../LivePrice';
+import { TokenSearch } from '../TokenSearch';
 import {
   Card,
   Empty,
@@ -37,7 +37,7 @@ import {
   inputClass,
   Loading,
   Segmented,
-} from './ui';
+} from '../ui';
 
 type ExecutionChoice = 'BUY' | 'SELL' | 'EXIT';
 
@@ -61,7 +61,7 @@ function readTokenParam(): number | null {
   return raw && /^\d+$/.test(raw) ? Number(raw) : null;
 }
 
-export function Dashboard() {
+export function Desk() {
   const router = useRouter();
   const role = useAuthStore((s) => s.user?.role);
   const canTrade = role === 'admin' || role === 'advisor';
