@@ -3,7 +3,7 @@
 import Link from 'next/link';
 
 import type { Order } from '@/lib/api-types';
-import { TRADE_TYPE_LABEL } from '@/lib/orders';
+import { sideLabel, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { money, qty, time } from '@/lib/format';
 
 import { OrderActions } from './OrderActions';
@@ -57,7 +57,7 @@ export function OrderList({
             </span>
             <span className="min-w-0">
               <span className={o.side === 'BUY' ? 'font-semibold text-emerald-700' : 'font-semibold text-red-700'}>
-                {o.execution === 'EXIT' ? `EXIT (${o.side})` : o.side}
+                {sideLabel(o.execution, o.side)}
               </span>{' '}
               <span className="font-medium">{o.symbol}</span>
               <span className="block text-xs text-slate-500">

@@ -6,6 +6,7 @@ import { sizingLine } from '@/lib/allocation';
 import type { BatchRow, Client, Holder } from '@/lib/api-types';
 import { TRADE_TYPE_LABEL } from '@/lib/orders';
 import { money, qty } from '@/lib/format';
+import type { MarginFlag } from '@/lib/ticket-checks';
 
 import {
   Checkbox,
@@ -14,9 +15,7 @@ import {
   StatusBadge,
 } from '../ui';
 
-/** The desk grid's columns (header and rows share them). */
-export const DESK_GRID_COLS =
-  'md:grid-cols-[minmax(0,2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)]';
+import { ClientGrid, type GridColumn } from './ClientGrid';
 
 /**
  * What the last column shows: the batch's rows once sent (with how a sized row's quantity was
@@ -29,70 +28,160 @@ export type QuantityCell =
   | { kind: 'group'; multiplier: string | null }
   | { kind: 'pick'; checked: boolean; onChange: (checked: boolean) => void; disabled: boolean };
 
-/** One client on the desk: cash, margin, position in the chosen instrument, and the quantity cell. */
+export interface DeskRowContext {
+  holders: (clientId: number) => readonly Holder[];
+  hasInstrument: boolean;
+  lot: number;
+  executing: boolean;
+  cell: (client: Client) => QuantityCell;
+  /** A BUY's value above the client's available margin (ticket check). */
+  marginFlag: (client: Client) => MarginFlag | null;
+}
+
+const netPosition = (own: readonly Holder[]) =>
+  own.some((h) => h.error) ? null : own.reduce((sum, h) => sum + h.net_quantity, 0);
+
+/** The desk's columns of the shared client grid: cash, margin, position in the instrument, quantity or status. */
+export function deskColumns(ctx: DeskRowContext): GridColumn<Client>[] {
+  return [
+    {
+      id: 'client',
+      header: 'Client',
+      track: 'minmax(0,2fr)',
+      phoneWide: true,
+      sortValue: (c) => c.display_name,
+      cell: (c) => (
+        <div className="min-w-0 md:flex md:items-baseline md:gap-2">
+          <span className="block truncate font-medium" data-testid="client-row-name">
+            {c.display_name}
+          </span>
+          <span className="block truncate text-xs text-slate-500">
+            {c.broker} · {c.broker_client_id}
+          </span>
+        </div>
+      ),
+    },
+    {
+      id: 'cash',
+      header: 'Cash',
+      track: 'minmax(0,1.1fr)',
+      align: 'right',
+      phoneLabel: 'Cash',
+      sortValue: (c) => c.summary?.cash,
+      cell: (c) => <span className="tabular-nums">{c.summary ? money(c.summary.cash) : '—'}</span>,
+    },
+    {
+      id: 'margin',
+      header: 'Margin available',
+      track: 'minmax(0,1.1fr)',
+      align: 'right',
+      phoneLabel: 'Margin',
+      sortValue: (c) => c.summary?.margin_available,
+      cell: (c) => (
+        <>
+          <span className="tabular-nums">{c.summary ? money(c.summary.margin_available) : '—'}</span>
+          {!c.summary && c.summary_error && <span className="block text-xs text-amber-800">{c.summary_error}</span>}
+        </>
+      ),
+    },
+    {
+      id: 'position',
+      header: 'Position',
+      track: 'minmax(0,1fr)',
+      align: 'right',
+      phoneLabel: 'Position',
+      sortValue: (c) => (ctx.hasInstrument ? netPosition(ctx.holders(c.id)) : null),
+      cell: (c) => <PositionCell own={ctx.holders(c.id)} hasInstrument={ctx.hasInstrument} />,
+    },
+    {
+      id: 'quantity',
+      header: ctx.executing ? 'Status' : 'Quantity',
+      track: 'minmax(0,1.6fr)',
+      phoneWide: true,
+      cell: (c) => <Cell client={c} lot={ctx.lot} hasInstrument={ctx.hasInstrument} cell={ctx.cell(c)} flag={ctx.marginFlag(c)} />,
+    },
+  ];
+}
+
+/** Row attributes the browser tests and the styles key on. */
+export const deskRowAttrs = (ctx: DeskRowContext) => (c: Client) => ({
+  'client-id': c.id,
+  'over-margin': ctx.marginFlag(c) !== null ? true : undefined,
+});
+
+function PositionCell({ own, hasInstrument }: { own: readonly Holder[]; hasInstrument: boolean }) {
+  return (
+    <span data-testid="client-row-position">
+      {!hasInstrument ? (
+        '—'
+      ) : own.some((h) => h.error) ? (
+        <span className="text-amber-800" title={own.find((h) => h.error)?.error ?? undefined}>
+          unavailable
+        </span>
+      ) : own.length === 0 ? (
+        <span className="text-slate-500">0</span>
+      ) : (
+        own.map((h) => (
+          <span key={h.trade_type ?? ''} className="block tabular-nums">
+            {qty(h.net_quantity)}{' '}
+            <span className="text-xs text-slate-500">{h.trade_type ? TRADE_TYPE_LABEL[h.trade_type] : ''}</span>
+          </span>
+        ))
+      )}
+    </span>
+  );
+}
+
+/** One client row on its own (a grid of one), for tests and previews. */
 export function DeskClientRow({
-  client: c,
-  holders: own,
+  client,
+  holders,
   hasInstrument,
   lot,
   cell,
+  flag = null,
 }: {
   client: Client;
   holders: Holder[];
   hasInstrument: boolean;
   lot: number;
   cell: QuantityCell;
+  flag?: MarginFlag | null;
 }) {
+  const ctx: DeskRowContext = {
+    holders: () => holders,
+    hasInstrument,
+    lot,
+    executing: cell.kind === 'status',
+    cell: () => cell,
+    marginFlag: () => flag,
+  };
   return (
-    <li
-      data-testid="client-row"
-      data-client-id={c.id}
-      className={`grid grid-cols-2 gap-x-3 gap-y-1 px-2 py-3 md:items-center ${DESK_GRID_COLS}`}
-    >
-      <div className="col-span-2 min-w-0 md:col-span-1">
-        <div className="truncate font-medium" data-testid="client-row-name">
-          {c.display_name}
-        </div>
-        <div className="text-xs text-slate-500">
-          {c.broker} · {c.broker_client_id}
-        </div>
-      </div>
-      <div className="text-sm md:text-right">
-        <span className="text-xs text-slate-500 md:hidden">Cash </span>
-        <span className="tabular-nums">{c.summary ? money(c.summary.cash) : '—'}</span>
-      </div>
-      <div className="text-right text-sm">
-        <span className="text-xs text-slate-500 md:hidden">Margin </span>
-        <span className="tabular-nums">{c.summary ? money(c.summary.margin_available) : '—'}</span>
-        {!c.summary && c.summary_error && <span className="block text-xs text-amber-800">{c.summary_error}</span>}
-      </div>
-      <div className="text-sm md:text-right" data-testid="client-row-position">
-        <span className="text-xs text-slate-500 md:hidden">Position </span>
-        {!hasInstrument ? (
-          '—'
-        ) : own.some((h) => h.error) ? (
-          <span className="text-amber-800" title={own.find((h) => h.error)?.error ?? undefined}>
-            unavailable
-          </span>
-        ) : own.length === 0 ? (
-          <span className="text-slate-500">0</span>
-        ) : (
-          own.map((h) => (
-            <span key={h.trade_type ?? ''} className="block tabular-nums">
-              {qty(h.net_quantity)}{' '}
-              <span className="text-xs text-slate-500">{h.trade_type ? TRADE_TYPE_LABEL[h.trade_type] : ''}</span>
-            </span>
-          ))
-        )}
-      </div>
-      <div className="min-w-0 md:col-span-1">
-        <Cell client={c} lot={lot} hasInstrument={hasInstrument} cell={cell} />
-      </div>
-    </li>
+    <ClientGrid
+      columns={deskColumns(ctx)}
+      rows={[client]}
+      rowKey={(c) => c.id}
+      rowAttrs={deskRowAttrs(ctx)}
+      filterText={(c) => c.display_name}
+      testId="client-grid-rows"
+      rowTestId="client-row"
+    />
   );
 }
 
-function Cell({ client: c, lot, hasInstrument, cell }: { client: Client; lot: number; hasInstrument: boolean; cell: QuantityCell }) {
+function Cell({
+  client: c,
+  lot,
+  hasInstrument,
+  cell,
+  flag,
+}: {
+  client: Client;
+  lot: number;
+  hasInstrument: boolean;
+  cell: QuantityCell;
+  flag: MarginFlag | null;
+}) {
   if (cell.kind === 'status') {
     if (cell.rows.length === 0) {
       return (
@@ -157,11 +246,16 @@ function Cell({ client: c, lot, hasInstrument, cell }: { client: Client; lot: nu
         placeholder="0"
         disabled={cell.disabled}
         aria-invalid={cell.error ? true : undefined}
-        className={`${inputClass} text-right tabular-nums`}
+        className={`${inputClass} text-right tabular-nums md:min-h-8 md:py-0.5 md:text-sm`}
         {...cell.field}
       />
       <FieldError message={cell.error} />
       {lots !== null && <p className="mt-0.5 text-xs text-slate-500">{lots} lots</p>}
+      {flag && (
+        <p className="mt-0.5 text-xs text-amber-800" data-testid="client-row-margin-flag">
+          {money(flag.value)} is above the margin available {money(flag.available)}
+        </p>
+      )}
     </div>
   );
 }
