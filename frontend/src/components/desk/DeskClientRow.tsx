@@ -97,7 +97,8 @@ export function deskColumns(ctx: DeskRowContext): GridColumn<Client>[] {
       id: 'quantity',
       header: ctx.executing ? 'Status' : 'Quantity',
       track: 'minmax(0,1.6fr)',
-      phoneWide: true,
+      // On the phone the quantity sits beside the position; a sent row's status needs the whole width.
+      phoneWide: ctx.executing,
       cell: (c) => <Cell client={c} lot={ctx.lot} hasInstrument={ctx.hasInstrument} cell={ctx.cell(c)} flag={ctx.marginFlag(c)} />,
     },
   ];

@@ -85,7 +85,7 @@ export function TicketTerms({
     <Card>
       <fieldset disabled={disabled} className="min-w-0 space-y-3">
         <legend className="sr-only">Order</legend>
-        <div className="grid gap-3 xl:grid-cols-3">
+        <div className="flex flex-wrap gap-x-4 gap-y-3">
           <div>
             <span className="mb-1 block text-sm font-medium">Execution</span>
             <Segmented<ExecutionChoice>

@@ -45,31 +45,31 @@ const realisedOf = (own: readonly Holder[]) => {
 export function exitColumns(ctx: ExitRowContext): GridColumn<ExitClient>[] {
   return [
     {
-      id: 'pick',
-      header: <span className="sr-only">Exit</span>,
-      track: '2.75rem',
-      cell: (c) =>
-        ctx.selectable(c.client_id) ? (
-          <Checkbox
-            label={`Exit ${c.client_name}`}
-            testId="exit-row-check"
-            checked={ctx.checked(c.client_id)}
-            onChange={(on) => ctx.onToggle(c.client_id, on)}
-          />
-        ) : null,
-    },
-    {
       id: 'client',
       header: 'Client',
-      track: 'minmax(0,1.6fr)',
+      track: 'minmax(0,2fr)',
+      phoneWide: true,
       sortValue: (c) => c.client_name,
-      cell: (c) => <span className="block truncate font-medium">{c.client_name}</span>,
+      cell: (c) => (
+        <span className="flex min-w-0 items-center gap-1">
+          {ctx.selectable(c.client_id) ? (
+            <Checkbox
+              label={`Exit ${c.client_name}`}
+              testId="exit-row-check"
+              checked={ctx.checked(c.client_id)}
+              onChange={(on) => ctx.onToggle(c.client_id, on)}
+            />
+          ) : null}
+          <span className="block truncate font-medium">{c.client_name}</span>
+        </span>
+      ),
     },
     {
       id: 'position',
       header: 'Position',
       track: 'minmax(0,1.3fr)',
       align: 'right',
+      phoneLabel: 'Position',
       sortValue: (c) => ctx.own(c.client_id).reduce((s, h) => s + h.net_quantity, 0),
       cell: (c) => <PositionCell own={ctx.own(c.client_id)} readError={ctx.readError(c.client_id)} />,
     },
