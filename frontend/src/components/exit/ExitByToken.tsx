@@ -143,8 +143,6 @@ function ExitForToken({ instrument }: { instrument: Instrument }) {
   }, [batch]);
 
   const [confirm, setConfirm] = useState<ExitFormValues | null>(null);
-  // The positions as confirmed: the realised P&L of the exit is measured against their averages.
-  const [entry, setEntry] = useState<Map<number, Holder[]>>(new Map());
 
   const exitQty = (ids: readonly number[]) =>
     ids.reduce((sum, id) => sum + (byClient.get(id) ?? []).reduce((s, h) => s + Math.abs(h.net_quantity), 0), 0);
@@ -153,12 +151,8 @@ function ExitForToken({ instrument }: { instrument: Instrument }) {
 
   const send = async () => {
     if (!confirm) return;
-    const snapshot = new Map(confirm.client_ids.map((id) => [id, byClient.get(id) ?? []]));
     const result = await batchSubmit.submit(toExitRequest(confirm));
-    if (result) {
-      setEntry(snapshot);
-      setConfirm(null);
-    }
+    if (result) setConfirm(null);
   };
 
   const symbol = instrument.symbol;
@@ -166,7 +160,6 @@ function ExitForToken({ instrument }: { instrument: Instrument }) {
   const ctx: ExitRowContext = {
     own: (id) => byClient.get(id) ?? [],
     rows: (id) => rowsByClient.get(id) ?? [],
-    entry: (id) => entry.get(id) ?? [],
     ltp,
     selectable: (id) => canTrade && !executing && byClient.has(id),
     checked: (id) => byClient.has(id) && !deselected.has(id),

@@ -21,8 +21,6 @@ export interface ExitRowContext {
   own: (clientId: number) => readonly Holder[];
   /** The exit batch's rows of this client, once the exit is sent. */
   rows: (clientId: number) => readonly BatchRow[];
-  /** The positions as confirmed, for the realised P&L of the exit. */
-  entry: (clientId: number) => readonly Holder[];
   ltp: string | undefined;
   selectable: (clientId: number) => boolean;
   checked: (clientId: number) => boolean;
@@ -99,7 +97,7 @@ export function exitColumns(ctx: ExitRowContext): GridColumn<ExitClient>[] {
       header: ctx.executing ? 'Exit result' : '',
       track: 'minmax(0,1.8fr)',
       phoneWide: true,
-      cell: (c) => (ctx.executing ? <ResultCell rows={ctx.rows(c.client_id)} entry={ctx.entry(c.client_id)} /> : null),
+      cell: (c) => (ctx.executing ? <ResultCell rows={ctx.rows(c.client_id)} /> : null),
     },
   ];
 }
@@ -133,7 +131,7 @@ function PositionCell({ own, readError }: { own: readonly Holder[]; readError: s
 }
 
 /** The client's exit rows once sent, then its average exit price and realised P&L (defect 4). */
-export function ResultCell({ rows, entry }: { rows: readonly BatchRow[]; entry: readonly Holder[] }) {
+export function ResultCell({ rows }: { rows: readonly BatchRow[] }) {
   if (rows.length === 0) {
     return (
       <span className="text-slate-500" data-testid="exit-row-status" data-status="NOT_SENT">
@@ -141,7 +139,7 @@ export function ResultCell({ rows, entry }: { rows: readonly BatchRow[]; entry: 
       </span>
     );
   }
-  const result = exitResult(rows, entry);
+  const result = exitResult(rows);
   return (
     <div>
       {rows.map((r) => (

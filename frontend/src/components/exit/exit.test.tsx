@@ -99,11 +99,12 @@ describe('a finished exit shows the average exit price and realised P&L per row 
         filled_quantity: 25,
         average_price: '1418.60',
         closes: 'POSITION',
+        entry_price: '1420.00',
+        realised_pnl: '-35.00',
       },
     ];
-    render(<ResultCell rows={rows} entry={[holder(1, 'Asha', 25)]} />);
+    render(<ResultCell rows={rows} />);
     expect(screen.getByTestId('exit-row-avg').textContent).toBe('₹1,418.60');
-    // (1418.60 − 1420.00) × 25
     expect(screen.getByTestId('exit-row-realised').getAttribute('data-value')).toBe('-35.00');
     expect(screen.getByTestId('exit-row-realised').textContent).toContain('35.00');
   });
