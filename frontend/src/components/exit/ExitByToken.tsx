@@ -136,11 +136,17 @@ function ExitForToken({ instrument }: { instrument: Instrument }) {
     if (batchDone) reloadHolders();
   }, [batchDone, reloadHolders]);
 
+  // Once every row has its verdict, the batch as the server has it: its rows carry each exit's realised P&L,
+  // which the live row updates do not.
+  const sentId = batchSubmit.batchId;
+  const finished = useApiData(batchDone && sentId !== null ? `exit-batch:${sentId}` : null, (signal) =>
+    call(client.GET('/api/v1/batches/{batch_id}', { params: { path: { batch_id: sentId ?? 0 } }, signal })),
+  );
   const rowsByClient = useMemo(() => {
     const map = new Map<number, BatchRow[]>();
-    for (const r of batchRows(batch)) map.set(r.client_id, [...(map.get(r.client_id) ?? []), r]);
+    for (const r of finished.data?.rows ?? batchRows(batch)) map.set(r.client_id, [...(map.get(r.client_id) ?? []), r]);
     return map;
-  }, [batch]);
+  }, [batch, finished.data]);
 
   const [confirm, setConfirm] = useState<ExitFormValues | null>(null);
 
