@@ -197,6 +197,12 @@ for (const device of VIEWPORTS) {
         // Each filled exit row shows its average exit price and realised P&L (defect 4).
         const avgs = await page.getByTestId('exit-row-avg').allInnerTexts();
         assert.ok(avgs.length >= holders && avgs.every((a) => /^₹[\d,]+\.\d\d$/.test(a)), JSON.stringify(avgs));
+        // The realised P&L comes with the batch as the server has it once every row is done.
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-testid=exit-row-realised]').length >= n,
+          holders,
+          { timeout: FLOW_TIMEOUT },
+        );
         const realised = await page.getByTestId('exit-row-realised').evaluateAll((els) => els.map((e) => e.getAttribute('data-value')));
         assert.ok(realised.length >= holders && realised.every((v) => /^-?\d+\.\d\d$/.test(v)), JSON.stringify(realised));
         await assertNoHorizontalScroll(page);
