@@ -11,7 +11,7 @@ import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { call, client } from '@/lib/api';
 import { allocationLabel, isSized, toExecuteBody, type ExecuteBody } from '@/lib/allocation';
 import type { BatchRow, Client, Holder, Instrument, OrderType, TradeType } from '@/lib/api-types';
-import { estimatePrice, summarise } from '@/lib/order-summary';
+import { estimatePrice, rowErrorsLine, summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
 import { loadTerms, saveTerms } from '@/lib/remembered-terms';
@@ -23,13 +23,11 @@ import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
-import { Card, Empty, ErrorAlert, Loading } from '../ui';
-
 import { DeskActionBar } from './ActionBar';
 import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
-import { ClientGrid } from './ClientGrid';
 import { DeskChart } from './DeskChart';
-import { deskColumns, deskRowAttrs, type DeskRowContext, type QuantityCell } from './DeskClientRow';
+import { type DeskRowContext, type QuantityCell } from './DeskClientRow';
+import { DeskClients } from './DeskClients';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
 import { FillAll } from './FillAll';
 import { InstrumentPicker } from './InstrumentPicker';
@@ -313,14 +311,9 @@ export function Desk() {
 
   const lot = instrument?.lot_size ?? 1;
   const rowErrors = (errors.allocations ?? []) as ReadonlyArray<{ quantity?: { message?: string } } | undefined>;
-  const firstRowError = clientList.findIndex((_, i) => rowErrors[i]?.quantity?.message);
-  const rowErrorCount = clientList.filter((_, i) => rowErrors[i]?.quantity?.message).length;
-  // The footer names the row to fix rather than saying nothing was entered (defect 7).
-  const quantitiesError =
-    firstRowError >= 0
-      ? `${clientList[firstRowError]!.display_name}: ${rowErrors[firstRowError]!.quantity!.message}` +
-        (rowErrorCount > 1 ? ` (and ${rowErrorCount - 1} more row${rowErrorCount > 2 ? 's' : ''} to fix)` : '')
-      : undefined;
+  const quantitiesError = rowErrorsLine(
+    clientList.map((c, i) => ({ name: c.display_name, message: rowErrors[i]?.quantity?.message })),
+  );
   const allocationsError =
     quantitiesError ??
     (errors.allocations as { message?: string } | undefined)?.message ??
@@ -362,44 +355,30 @@ export function Desk() {
         />
       )}
 
-      <Card data-testid="client-grid">
-        <div className="mb-2">
-          <h2 className="text-base font-semibold">Clients{clients.data ? ` (${clients.data.total})` : ''}</h2>
-          <p className="text-xs text-slate-500">
-            {!instrument
-              ? 'Choose an instrument to see positions and enter quantities.'
-              : perClient
-                ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
-                : picker.values.mode === 'clients'
-                  ? 'Tick the clients to include; the server sizes each order, shown in the preview.'
-                  : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
-          </p>
-        </div>
-
-        {clients.error && <ErrorAlert error={clients.error} onRetry={clients.reload} />}
-        {holders.error && <ErrorAlert error={`Positions: ${holders.error.message}`} onRetry={holders.reload} />}
-        {clients.loading && !clients.data && <Loading>Loading clients…</Loading>}
-        {clients.data && clientList.length === 0 && (
-          <Empty testId="clients-empty">No clients yet. Add one on the Clients page.</Empty>
-        )}
-
-        {clientList.length > 0 && (
-          <ClientGrid
-            columns={deskColumns(rowContext)}
-            rows={clientList}
-            rowKey={(c) => c.id}
-            rowAttrs={deskRowAttrs(rowContext)}
-            filterText={(c) => `${c.display_name} ${c.broker_client_id}`}
-            testId="desk-grid"
-            rowTestId="client-row"
-            toolbar={
-              canTrade &&
-              !executing &&
-              perClient && <FillAll lotSize={instrument ? instrument.lot_size : null} onFill={fillAll} onClear={clearAll} />
-            }
-          />
-        )}
-      </Card>
+      <DeskClients
+        clients={clients.data ? clientList : undefined}
+        total={clients.data?.total}
+        loading={clients.loading}
+        error={clients.error}
+        onReload={clients.reload}
+        positionsError={holders.error}
+        onReloadPositions={holders.reload}
+        hint={
+          !instrument
+            ? 'Choose an instrument to see positions and enter quantities.'
+            : perClient
+              ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
+              : picker.values.mode === 'clients'
+                ? 'Tick the clients to include; the server sizes each order, shown in the preview.'
+                : 'The group’s members are marked; the server sizes each order, shown in the preview.'
+        }
+        context={rowContext}
+        toolbar={
+          canTrade &&
+          !executing &&
+          perClient && <FillAll lotSize={instrument ? instrument.lot_size : null} onFill={fillAll} onClear={clearAll} />
+        }
+      />
 
       <DeskActionBar
         batch={batch}
