@@ -68,6 +68,19 @@ async def test_exit_by_token_flattens_every_holder_and_skips_the_rest(
         ]
     )
     assert batch["counts"]["skipped"] == 1 and batch["counts"]["filled"] == 5
+    # Each finished row says what it realised: bought at 1400, exited at 1410; the short of 7 covered at a loss.
+    def dec(value: str | None) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    results = {(r["client_id"], r["trade_type"]): (dec(r["entry_price"]), r["realised_pnl"]) for r in batch["rows"]}
+    assert results == {
+        (clients[0].id, "DELIVERY"): (Decimal(1400), "100.00"),
+        (clients[0].id, "INTRADAY"): (Decimal(1400), "50.00"),
+        (clients[1].id, "DELIVERY"): (Decimal(1400), "200.00"),
+        (clients[1].id, "INTRADAY"): (Decimal(1400), "-70.00"),
+        (clients[2].id, "DELIVERY"): (Decimal(1400), "300.00"),
+        (clients[3].id, None): (None, None),
+    }
     assert (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json() == []
     orders = (await http.get("/api/v1/orders", params={"batch_id": batch["batch_id"]}, headers=advisor.headers)).json()
     sides = {(o["client_id"], o["trade_type"]): (o["side"], o["execution"]) for o in orders["items"]}
@@ -139,3 +152,17 @@ async def test_an_exit_above_the_order_maximum_is_denied_not_sent(
     assert one.status_code == 422 and one.json()["error"]["code"] == "QUANTITY_TOO_LARGE"
     holders = (await http.get(f"/api/v1/tokens/{RELIANCE}/holders", headers=advisor.headers)).json()
     assert [h["net_quantity"] for h in holders] == [10]
+
+
+def test_an_exit_rows_realised_pnl_counts_only_its_fills() -> None:
+    from app.enums import Side
+    from app.models import Order
+    from app.services.batches import exit_result
+
+    part = Order(side=Side.SELL, filled_quantity=4, average_price=Decimal("101.255"))
+    assert exit_result(part, "100.00") == {"entry_price": Decimal("100.00"), "realised_pnl": Decimal("5.02")}
+    cover = Order(side=Side.BUY, filled_quantity=3, average_price=Decimal("99.50"))
+    assert exit_result(cover, "100.00")["realised_pnl"] == Decimal("1.50")
+    unfilled = Order(side=Side.SELL, filled_quantity=0, average_price=None)
+    assert exit_result(unfilled, "100.00") == {"entry_price": Decimal("100.00"), "realised_pnl": None}
+    assert exit_result(part, None) == {}

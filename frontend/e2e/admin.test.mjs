@@ -197,18 +197,14 @@ for (const [index, device] of VIEWPORTS.entries()) {
         page.on('request', (r) => {
           if (r.method() === 'POST' && r.url().includes('/api/v1/orders/execute-all')) executeCalls.push(r.url());
         });
-        await page.getByTestId('execute-all').click();
-        await page.getByTestId('confirm-dialog').waitFor();
-        // The preview already knows the halt: Confirm stays disabled, and the dialog says why, with the reason.
-        await page.getByTestId('preview-halted').waitFor({ timeout: TIMEOUT });
-        assert.ok(await page.getByTestId('confirm-execute').isDisabled(), 'Confirm is disabled while halted');
-        const dialogText = await page.getByTestId('confirm-dialog').innerText();
-        assert.match(dialogText, /halted firm-wide/);
-        assert.ok(dialogText.includes(reason), `the dialog gives the halt's reason: ${dialogText}`);
+        // While halted, Execute All is disabled and says so (issue 18 defect 6): nothing can be sent.
+        const halted = page.locator('[data-testid=execute-all][data-halted=true]');
+        await halted.waitFor({ timeout: TIMEOUT });
+        assert.equal(await halted.innerText(), 'Trading halted');
+        assert.ok(await halted.isDisabled(), 'Execute All is disabled while halted');
         assert.deepEqual(executeCalls, [], 'nothing was sent while halted');
         await assertNoHorizontalScroll(page);
         await screenshot(page, `${device.name}-13-desk-halted`);
-        await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel' }).click();
 
         // ── Resume; the banner goes away ──
         await page.getByTestId('nav-admin').click();

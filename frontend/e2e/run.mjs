@@ -125,8 +125,13 @@ export async function assertNoHorizontalScroll(page) {
   }
 }
 
-/** Throws if a visible button, link, input or select is smaller than 44×44 CSS px (height for inputs). */
+/**
+ * Throws if a visible button, link, input or select is smaller than 44×44 CSS px (height for inputs).
+ * A touch rule: on a page without touch (the desktop viewport) it checks nothing, since a mouse-driven desk
+ * is deliberately compact (~36 px grid rows).
+ */
 export async function assertTapTargets(page, min = 44) {
+  if (!(await page.evaluate(() => navigator.maxTouchPoints > 0))) return;
   const small = await page.evaluate((min) => {
     const out = [];
     for (const el of document.querySelectorAll('button, a[href], input, select, textarea')) {

@@ -172,6 +172,15 @@ class BatchRow(BaseModel):
         description="Exit rows: what the row closes: a POSITION, the client's demat HOLDING (a DELIVERY sell), or both",
     )
     sizing: SizingOut | None = None
+    entry_price: Decimal | None = Field(
+        default=None,
+        description="Exit rows: the average price of the position the row closes, as it was when the exit was planned",
+    )
+    realised_pnl: Decimal | None = Field(
+        default=None,
+        description="Exit rows: P&L realised by the filled quantity, (average_price - entry_price) x filled for a "
+        "long sold, the reverse for a short bought back; null before a fill",
+    )
 
 
 class BatchCounts(BaseModel):

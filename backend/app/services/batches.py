@@ -11,6 +11,7 @@ import logging
 import time
 from collections import Counter
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.context import AppContext
 from app.db import write_turn
-from app.enums import BatchKind, BatchStatus, OrderStatus, Role
+from app.enums import BatchKind, BatchStatus, OrderStatus, Role, Side
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
@@ -314,12 +315,26 @@ async def batch_out(session: AsyncSession, batch: Batch) -> BatchOut:
     return build_batch_out(batch, orders, names, symbol or "", retries)
 
 
+def exit_result(order: Order, entry: str | None) -> dict[str, Decimal | None]:
+    """An exit row's entry price and the P&L its fills realised against it (to the paisa); nothing for other rows."""
+    if entry is None:
+        return {}
+    entry_price = Decimal(entry)
+    if not order.filled_quantity or order.average_price is None:
+        return {"entry_price": entry_price, "realised_pnl": None}
+    # A SELL exit closes a long (gain when sold above the entry); a BUY exit covers a short (gain when bought below).
+    per_share = order.average_price - entry_price if order.side == Side.SELL else entry_price - order.average_price
+    realised = (per_share * order.filled_quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {"entry_price": entry_price, "realised_pnl": realised}
+
+
 def build_batch_out(
     batch: Batch, orders: list[Order], names: dict[int, str], symbol: str, retries: list[int] | None = None
 ) -> BatchOut:
     extra = batch.params.get("rows_without_order", [])
     closes = batch.params.get("closes", {})  # exits: what each order closes, by "client id:trade type"
     sizing = batch.params.get("sizing", {})
+    entries = batch.params.get("entry_prices", {})
     rows = [
         BatchRow(
             client_id=o.client_id,
@@ -333,6 +348,7 @@ def build_batch_out(
             average_price=o.average_price,
             closes=closes.get(f"{o.client_id}:{o.trade_type}"),
             sizing=sizing.get(str(o.client_id)),
+            **exit_result(o, entries.get(f"{o.client_id}:{o.trade_type}")),
         )
         for o in orders
     ] + [

@@ -141,7 +141,7 @@ async def exit_by_token(
             *(open_lots(ctx, client, instrument) for client in clients), return_exceptions=True
         )
         async with ctx.sessions() as session:
-            orders, without_order, closes = _exit_rows(
+            orders, without_order, closes, entry_prices = _exit_rows(
                 user, instrument, clients, found, working, body, Bounds.of(ctx.settings)
             )
             batch = Batch(
@@ -155,6 +155,8 @@ async def exit_by_token(
                     "client_order": [c.id for c in clients],
                     "rows_without_order": without_order,
                     "closes": closes,
+                    # The positions' average prices when the exit was planned: each row's realised P&L.
+                    "entry_prices": entry_prices,
                 },
             )
             return await save_batch(ctx, session, user, batch, orders, {c.id: c for c in clients}, instrument)  # type: ignore[misc]
@@ -168,12 +170,14 @@ def _exit_rows(
     working: Working,
     body: ExitOrderTerms,
     bounds: Bounds,
-) -> tuple[list[Order], list[dict[str, Any]], dict[str, str]]:
+) -> tuple[list[Order], list[dict[str, Any]], dict[str, str], dict[str, str]]:
     """One exit order per lot still to close; a row without an order for each client with nothing to send; what each
-    order closes, by "client id:trade type" (one exit order per client and trade type)."""
+    order closes and the average price of what it closes, by "client id:trade type" (one exit order per client and
+    trade type)."""
     orders: list[Order] = []
     without_order: list[dict[str, Any]] = []
     closes: dict[str, str] = {}
+    entry_prices: dict[str, str] = {}
     for client, positions in zip(clients, found, strict=True):
         if isinstance(positions, BrokerError):
             without_order.append(
@@ -203,6 +207,7 @@ def _exit_rows(
                 continue
             order = order_intent(client, instrument, exit_terms(position, quantity, body), user)
             closes[f"{client.id}:{position.trade_type}"] = position.closes
+            entry_prices[f"{client.id}:{position.trade_type}"] = str(position.average_price)
             if not client.is_active:
                 order.status, order.reason = OrderStatus.DENIED, "CLIENT_INACTIVE: the client is deactivated"
             elif quantity > bounds.max_quantity:
@@ -212,7 +217,7 @@ def _exit_rows(
                     f"({bounds.max_quantity}); close the position in parts",
                 )
             orders.append(order)
-    return orders, without_order, closes
+    return orders, without_order, closes, entry_prices
 
 
 def _what(lot: Lot) -> str:

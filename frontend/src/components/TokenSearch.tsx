@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 
-import { api, ApiError } from '@/lib/api';
+import { ApiError, call, client } from '@/lib/api';
 import type { Instrument } from '@/lib/api-types';
 
 import { inputClass } from './ui';
@@ -51,8 +51,7 @@ export function TokenSearch({
     const controller = new AbortController();
     setLoading(true);
     const timer = setTimeout(() => {
-      api
-        .get<Instrument[]>(`/tokens/search?q=${encodeURIComponent(q)}&limit=10`, { signal: controller.signal })
+      call(client.GET('/api/v1/tokens/search', { params: { query: { q, limit: 10 } }, signal: controller.signal }))
         .then((items) => {
           setResults(items);
           setResultsFor(q);

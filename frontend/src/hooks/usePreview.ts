@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 
-import { api } from '@/lib/api';
+import { call, client } from '@/lib/api';
 import type { ExecuteBody } from '@/lib/allocation';
 import { parsePreview, type Preview } from '@/lib/preview';
 
@@ -26,8 +26,7 @@ export function usePreview(body: ExecuteBody | null) {
     }
     let live = true;
     setState({ data: null, error: null, loading: true });
-    api
-      .post<unknown>('/orders/preview', body)
+    call(client.POST('/api/v1/orders/preview', { body }))
       .then((json) => {
         if (live) setState({ data: parsePreview(json), error: null, loading: false });
       })

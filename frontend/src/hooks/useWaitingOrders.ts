@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'react';
 
 import { useRealtimeEvent } from '@/hooks/useRealtime';
-import { api } from '@/lib/api';
-import type { Order, OrderStatus, Page } from '@/lib/api-types';
+import { call, client } from '@/lib/api';
+import type { Order, OrderStatus } from '@/lib/api-types';
 import { upsertWaitingOrder } from '@/lib/orders';
 
 /** The statuses of an order still waiting at a price (sent and unanswered, open, part filled). */
@@ -21,7 +21,12 @@ export function useWaitingOrders(tokenId: number): readonly Order[] {
     const controller = new AbortController();
     Promise.all(
       WAITING.map((status) =>
-        api.get<Page<Order>>(`/orders?token_id=${tokenId}&status=${status}&limit=500`, { signal: controller.signal }),
+        call(
+          client.GET('/api/v1/orders', {
+            params: { query: { token_id: tokenId, status, limit: 500 } },
+            signal: controller.signal,
+          }),
+        ),
       ),
     )
       .then((pages) => {

@@ -99,14 +99,15 @@ describe('allocationPickerSchema', () => {
 
   it.each<[AllocationMethod, string, string]>([
     ['fixed', '2.5', 'Quantity must be a whole number'],
-    ['fixed', '0', 'Quantity must be greater than 0'],
-    ['equal_split', '-3', 'Total quantity must be a whole number'],
+    ['fixed', '0', 'Quantity must be more than 0'],
+    ['fixed', '-5', 'Quantity must be more than 0'],
+    ['equal_split', '-3', 'Total quantity must be more than 0'],
     ['ratio', '10000001', 'Total quantity must be at most 10000000'],
     ['amount', '1e5', 'Amount per client (₹) must be a number like 50000'],
     ['amount', '100.005', 'Amount takes at most 2 decimal places (paise)'],
-    ['amount', '0.00', 'Amount per client (₹) must be greater than 0'],
+    ['amount', '0.00', 'Amount per client (₹) must be more than 0'],
     ['pct_equity', '100.01', 'Percent must be at most 100'],
-    ['available_margin', '0', 'Percent of available margin must be greater than 0'],
+    ['available_margin', '0', 'Percent of available margin must be more than 0'],
   ])('%s %j: %s', (method, value, message) => {
     expect(allocationValueError(method, value)).toBe(message);
   });

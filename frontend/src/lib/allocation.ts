@@ -66,16 +66,18 @@ export function allocationValueError(method: AllocationMethod, raw: string): str
   const value = raw.trim();
   const { input, inputLabel } = methodInfo(method);
   if (value === '') return `${inputLabel} is required`;
+  // A minus sign is the mistake to name, whatever follows it.
+  if (/^-\s*\d+(\.\d+)?$/.test(value)) return `${inputLabel} must be more than 0`;
   if (input === 'quantity' || input === 'total_quantity') {
     if (!/^\d+$/.test(value)) return `${inputLabel} must be a whole number`;
     const q = BigInt(value);
-    if (q === 0n) return `${inputLabel} must be greater than 0`;
+    if (q === 0n) return `${inputLabel} must be more than 0`;
     if (q > BigInt(MAX_QUANTITY)) return `${inputLabel} must be at most ${MAX_QUANTITY}`;
     return null;
   }
   if (!PLAIN_DECIMAL_RE.test(value)) return `${inputLabel} must be a number like ${input === 'amount' ? '50000' : '10.5'}`;
   const d = dec(value);
-  if (isZero(d)) return `${inputLabel} must be greater than 0`;
+  if (isZero(d)) return `${inputLabel} must be more than 0`;
   if (input === 'amount') {
     if ((value.split('.')[1] ?? '').length > 2) return 'Amount takes at most 2 decimal places (paise)';
     if (cmp(d, dec(AMOUNT_MAX)) > 0) return `Amount must be at most ${AMOUNT_MAX}`;

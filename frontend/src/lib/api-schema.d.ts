@@ -1044,12 +1044,22 @@ export interface components {
             client_name: string;
             /** @description Exit rows: what the row closes: a POSITION, the client's demat HOLDING (a DELIVERY sell), or both */
             closes?: components["schemas"]["Closes"] | null;
+            /**
+             * Entry Price
+             * @description Exit rows: the average price of the position the row closes, as it was when the exit was planned
+             */
+            entry_price?: string | null;
             /** Filled Quantity */
             filled_quantity: number;
             /** Order Id */
             order_id: number | null;
             /** Quantity */
             quantity: number;
+            /**
+             * Realised Pnl
+             * @description Exit rows: P&L realised by the filled quantity, (average_price - entry_price) x filled for a long sold, the reverse for a short bought back; null before a fill
+             */
+            realised_pnl?: string | null;
             /** Reason */
             reason: string | null;
             sizing?: components["schemas"]["SizingOut"] | null;

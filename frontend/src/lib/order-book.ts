@@ -5,7 +5,7 @@
 import type { operations } from './api-schema';
 import type { Order, OrderStatus } from './api-types';
 import { errorText } from './errors';
-import { isOpen, ORDER_STATUSES, STATUS_LABEL, type OrderFilters } from './orders';
+import { isOpen, ORDER_STATUSES, sideLabel, STATUS_LABEL, type OrderFilters } from './orders';
 
 export type OrdersQuery = NonNullable<operations['list_orders_api_v1_orders_get']['parameters']['query']>;
 
@@ -106,10 +106,7 @@ export async function cancelEach(
   return results;
 }
 
-/**
- * "EXIT (SELL)" for an exit, "BUY" / "SELL" otherwise: one label wherever the book names an order's side
- * (rows, batch lines, the cancel dialogs). The same words as the desk's.
- */
+/** An order's side as every page names it (lib/orders `sideLabel`): "EXIT (SELL)" for an exit, else "BUY" / "SELL". */
 export function orderSide(o: Pick<Order, 'execution' | 'side'>): string {
-  return o.execution === 'EXIT' ? `EXIT (${o.side})` : o.side;
+  return sideLabel(o.execution, o.side);
 }

@@ -38,3 +38,14 @@ export function summarise(values: Pick<OrderFormValues, 'allocations' | 'order_t
   }
   return { clients, quantity, value };
 }
+
+/**
+ * The footer's line for quantities to fix: the first row's client and what is wrong with it, and how many
+ * more rows need fixing; undefined when none. It names the mistake rather than "no quantity entered" (defect 7).
+ */
+export function rowErrorsLine(rows: ReadonlyArray<{ name: string; message: string | undefined }>): string | undefined {
+  const wrong = rows.filter((r) => r.message);
+  if (wrong.length === 0) return undefined;
+  const more = wrong.length - 1;
+  return `${wrong[0]!.name}: ${wrong[0]!.message}` + (more > 0 ? ` (and ${more} more row${more > 1 ? 's' : ''} to fix)` : '');
+}

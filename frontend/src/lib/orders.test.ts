@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   emptyOrderFilters,
+  exitSide,
   isClosed,
   matchesFilters,
   mergeOrderInto,
@@ -9,6 +10,7 @@ import {
   needsTrigger,
   ordersPath,
   preferOrder,
+  sideLabel,
   statusRank,
   upsertWaitingOrder,
 } from './orders';
@@ -98,5 +100,15 @@ describe('upsertWaitingOrder (the chart\'s order lines)', () => {
     expect(upsertWaitingOrder(list, w(9, 'OPEN', '2026-11-23T09:00:06Z', { token_id: 1 }), 2885)).toEqual(list);
     expect(upsertWaitingOrder(list, w(1, 'OPEN', '2026-11-23T09:00:09Z'), 2885)[0]!.status).toBe('PARTIALLY_FILLED');
     expect(upsertWaitingOrder(list, w(3, 'CANCELLED', '2026-11-23T09:00:09Z'), 2885)).toEqual(list);
+  });
+});
+
+describe('sideLabel: one name for an order direction everywhere', () => {
+  it('names buys and sells by side and exits by the side they took', () => {
+    expect(sideLabel('BUY', 'BUY')).toBe('BUY');
+    expect(sideLabel('SELL', 'SELL')).toBe('SELL');
+    expect(sideLabel('EXIT', 'SELL')).toBe('EXIT (SELL)');
+    expect(sideLabel('EXIT', exitSide(-10))).toBe('EXIT (BUY)');
+    expect(exitSide(25)).toBe('SELL');
   });
 });

@@ -2,7 +2,7 @@
  * Order statuses grouped in one place (DESIGN.md §3), labels, and the ordering used to merge
  * realtime updates that may arrive out of order or twice.
  */
-import type { BatchRowStatus, Closes, OrderStatus, OrderType, TradeType } from './api-types';
+import type { BatchRowStatus, Closes, Execution, OrderStatus, OrderType, Side, TradeType } from './api-types';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   'PENDING',
@@ -99,6 +99,18 @@ export const TRADE_TYPE_LABEL: Record<TradeType, string> = {
   INTRADAY: 'Intraday',
   DELIVERY: 'Delivery',
 };
+
+/**
+ * An order's direction as every page names it: "BUY", "SELL", and for an exit the side it took,
+ * "EXIT (SELL)" closing a long or "EXIT (BUY)" covering a short. One label, so the desk, the exit
+ * page, the order book and the audit log never call the same order two names.
+ */
+export function sideLabel(execution: Execution, side: Side): string {
+  return execution === 'EXIT' ? `EXIT (${side})` : side;
+}
+
+/** The side an exit takes for a net position: a long is sold, a short bought back. */
+export const exitSide = (netQuantity: number): Side => (netQuantity < 0 ? 'BUY' : 'SELL');
 
 /** What an exit row closed: the position book, the demat holding (sold as Delivery), or both. */
 export const CLOSES_LABEL: Record<Closes, string> = {

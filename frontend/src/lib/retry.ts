@@ -23,7 +23,9 @@ export function retryableRows(view: BatchView | undefined): BatchRow[] {
 }
 
 /** The retry body: a new price only for a LIMIT/SL batch and only when one was typed. */
-export function toRetryRequest(priced: boolean, price: string): { price?: string } {
+export type RetryBody = { price?: string };
+
+export function toRetryRequest(priced: boolean, price: string): RetryBody {
   const p = price.trim();
   return priced && p !== '' ? { price: p } : {};
 }

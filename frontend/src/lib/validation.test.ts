@@ -117,9 +117,9 @@ describe('orderFormSchema: prices per order type', () => {
 
   it('prices are positive multiples of the tick size, checked on the string', () => {
     const limit = (price: string) => orderIssues(order({ order_type: 'LIMIT', price })).price;
-    expect(limit('0')).toEqual(['Price must be greater than 0']);
-    expect(limit('0.00')).toEqual(['Price must be greater than 0']);
-    expect(limit('-5')).toEqual(['Price must be a number like 1420.50']);
+    expect(limit('0')).toEqual(['Price must be more than 0']);
+    expect(limit('0.00')).toEqual(['Price must be more than 0']);
+    expect(limit('-5')).toEqual(['Price must be more than 0']);
     expect(limit('1,420')).toEqual(['Price must be a number like 1420.50']);
     expect(limit('1e3')).toEqual(['Price must be a number like 1420.50']);
     expect(limit('1420.07')).toEqual(['Price must be a multiple of the tick size 0.05']);
@@ -134,6 +134,22 @@ describe('orderFormSchema: prices per order type', () => {
   });
 });
 
+describe('orderFormSchema: SL trigger on the wrong side of the limit is refused before sending', () => {
+  it('an SL BUY with its trigger above the limit does not pass (every broker rejects it)', () => {
+    expect(orderIssues(order({ order_type: 'SL', price: '1420', trigger_price: '1425' }))).toEqual({
+      trigger_price: ['For an SL buy the trigger must be at or below the limit price ₹1,420.00'],
+    });
+    expect(orderIssues(order({ order_type: 'SL', price: '1420', trigger_price: '1420' }))).toEqual({});
+  });
+
+  it('an SL SELL with its trigger below the limit does not pass', () => {
+    expect(orderIssues(order({ execution: 'SELL', order_type: 'SL', price: '1420', trigger_price: '1415' }))).toEqual({
+      trigger_price: ['For an SL sell the trigger must be at or above the limit price ₹1,420.00'],
+    });
+    expect(orderIssues(order({ execution: 'SELL', order_type: 'SL', price: '1420', trigger_price: '1425' }))).toEqual({});
+  });
+});
+
 describe('orderFormSchema: quantities', () => {
   const withQty = (...qs: string[]) => order({ allocations: qs.map((quantity, i) => ({ client_id: i + 1, quantity })) });
 
@@ -141,16 +157,21 @@ describe('orderFormSchema: quantities', () => {
     expect(orderIssues(withQty('50', '0', '', '100'), lot50)).toEqual({});
   });
 
-  it('rejects fractions, negatives, non-numbers and off-lot quantities per row', () => {
+  it('rejects fractions, negatives, non-numbers and off-lot quantities per row, saying which', () => {
     expect(orderIssues(withQty('50', '2.5', '-50', 'ten', '75'), lot50)).toEqual({
-      'allocations.1.quantity': ['Quantity must be a whole number'],
-      'allocations.2.quantity': ['Quantity must be a whole number'],
-      'allocations.3.quantity': ['Quantity must be a whole number'],
+      'allocations.1.quantity': ['Quantity must be a whole number of shares'],
+      // -50 is a whole number: what is wrong is its sign (defect 7).
+      'allocations.2.quantity': ['Quantity must be more than 0'],
+      'allocations.3.quantity': ['Quantity must be a number, like 10'],
       'allocations.4.quantity': ['Quantity must be a multiple of the lot size 50'],
     });
     expect(orderIssues(withQty('100000000'))).toEqual({
       'allocations.0.quantity': ['Quantity must be at most 10000000'],
     });
+  });
+
+  it('-5 alone is reported on its row, not as "no quantity entered"', () => {
+    expect(orderIssues(withQty('-5', ''))).toEqual({ 'allocations.0.quantity': ['Quantity must be more than 0'] });
   });
 
   it('needs at least one client with a quantity above 0', () => {

@@ -10,6 +10,7 @@ import type {
 } from './api-types';
 import { cmp, dec, isMultipleOf, isZero, PLAIN_DECIMAL_RE } from './decimal';
 import { needsPrice, needsTrigger } from './orders';
+import { slTriggerError } from './ticket-checks';
 
 /**
  * Login form. The email check is deliberately loose (something@something): the server
@@ -45,9 +46,10 @@ const ORDER_TYPE_VALUES = ['MARKET', 'LIMIT', 'SL', 'SL-M'] as const satisfies r
 export function priceError(raw: string, tickSize: string, label = 'Price'): string | null {
   const value = raw.trim();
   if (value === '') return `${label} is required`;
+  if (/^-\s*\d+(\.\d+)?$/.test(value)) return `${label} must be more than 0`;
   if (!PLAIN_DECIMAL_RE.test(value)) return `${label} must be a number like 1420.50`;
   const d = dec(value);
-  if (isZero(d)) return `${label} must be greater than 0`;
+  if (isZero(d)) return `${label} must be more than 0`;
   if (!isMultipleOf(d, dec(tickSize))) return `${label} must be a multiple of the tick size ${tickSize}`;
   return null;
 }
@@ -59,9 +61,12 @@ export function priceError(raw: string, tickSize: string, label = 'Price'): stri
 export function quantityError(raw: string, lotSize: number, { allowZero = true } = {}): string | null {
   const value = raw.trim();
   if (value === '') return allowZero ? null : 'Quantity is required';
-  if (!/^\d+$/.test(value)) return 'Quantity must be a whole number';
+  // Say what is wrong with what was typed: -5 is a whole number, it is just not more than 0.
+  if (/^-\s*\d+(\.\d+)?$/.test(value)) return 'Quantity must be more than 0';
+  if (/^\d*\.\d+$/.test(value)) return 'Quantity must be a whole number of shares';
+  if (!/^\d+$/.test(value)) return 'Quantity must be a number, like 10';
   const q = BigInt(value);
-  if (q === 0n) return allowZero ? null : 'Quantity must be greater than 0';
+  if (q === 0n) return allowZero ? null : 'Quantity must be more than 0';
   if (q > BigInt(MAX_QUANTITY)) return `Quantity must be at most ${MAX_QUANTITY}`;
   if (q % BigInt(lotSize) !== 0n) return `Quantity must be a multiple of the lot size ${lotSize}`;
   return null;
@@ -103,6 +108,8 @@ export function orderFormSchema(rules: InstrumentRules, { perClient = true } = {
           message: `A ${v.order_type} order takes no trigger price`,
         });
       }
+      const wrongSide = slTriggerError(v.execution, v.order_type, v.price, v.trigger_price);
+      if (wrongSide) ctx.addIssue({ code: 'custom', path: ['trigger_price'], message: wrongSide });
       if (!perClient) return;
       let positive = 0;
       v.allocations.forEach((a, i) => {

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 
-import { Dashboard } from '@/components/Dashboard';
+import { Desk } from '@/components/desk/Desk';
 
 export const metadata: Metadata = { title: 'Desk' };
 
 export default function DashboardPage() {
-  return <Dashboard />;
+  return <Desk />;
 }

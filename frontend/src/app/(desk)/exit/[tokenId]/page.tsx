@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 
-import { ExitByToken } from '@/components/ExitByToken';
+import { ExitByToken } from '@/components/exit/ExitByToken';
 import { placeholderParams } from '@/lib/routes';
 
 export const metadata: Metadata = { title: 'Exit by token' };

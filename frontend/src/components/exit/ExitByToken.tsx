@@ -5,61 +5,83 @@ import { useEffect, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { useApi } from '@/hooks/useApi';
+import { useApiData } from '@/hooks/useApi';
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { usePathParams } from '@/hooks/usePathParams';
 import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
-import type { BatchRow, Holder, Instrument } from '@/lib/api-types';
-import { add, dec, mul, PLAIN_DECIMAL_RE, toDecimalString } from '@/lib/decimal';
-import { isUncertainFailure } from '@/lib/idempotency';
+import { call, client } from '@/lib/api';
+import type { BatchRow, ExitByTokenRequest, Holder, Instrument } from '@/lib/api-types';
+import { PLAIN_DECIMAL_RE } from '@/lib/decimal';
 import { applyPositionToHolders, isPosition } from '@/lib/positions';
 import { exitFormSchema, toExitRequest, type ExitFormValues } from '@/lib/validation';
-import { money, qty } from '@/lib/format';
+import { qty } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 
-import { BatchProgressSummary } from './BatchProgressSummary';
-import { ExitHolderRow } from './ExitHolderRow';
-import { LivePrice } from './LivePrice';
-import {
-  Button,
-  buttonClass,
-  Card,
-  Checkbox,
-  Empty,
-  ErrorAlert,
-  FieldError,
-  inputClass,
-  Loading,
-  Modal,
-  Segmented,
-} from './ui';
+import { BatchProgressSummary } from '../BatchProgressSummary';
+import { ClientGrid } from '../desk/ClientGrid';
+import { LivePrice } from '../LivePrice';
+import { Button, buttonClass, Card, Checkbox, Empty, ErrorAlert, FieldError, inputClass, Loading, Segmented } from '../ui';
 
-interface ClientGroup {
-  client_id: number;
-  client_name: string;
-}
+import { ExitConfirmDialog } from './ExitConfirmDialog';
+import { exitColumns, exitRowAttrs, type ExitClient, type ExitRowContext } from './ExitHolderRow';
 
 /** /exit/{tokenId}: close every selected client's position in one token. */
 export function ExitByToken() {
   const params = usePathParams('/exit/[tokenId]');
   const raw = params?.tokenId;
   if (raw === undefined) return <Loading />;
-  if (!/^\d+$/.test(raw)) return <ErrorAlert error={`“${raw}” is not a token id.`} />;
-  return <ExitForToken key={raw} tokenId={Number(raw)} />;
+  if (!/^\d+$/.test(raw)) return <ExitNotFound text={`“${raw}” is not a token id.`} />;
+  return <ExitLoader key={raw} tokenId={Number(raw)} />;
 }
 
-function ExitForToken({ tokenId }: { tokenId: number }) {
+/** One message for a token that does not exist, with the way back: not a spinner, not three copies. */
+function ExitNotFound({ text }: { text: string }) {
+  return (
+    <div className="space-y-3" data-testid="exit-not-found">
+      <h1 className="text-xl font-semibold tracking-tight">Exit</h1>
+      <p role="alert" className="rounded-lg border border-slate-300 bg-white p-4 text-sm">
+        {text}
+      </p>
+      <Link href="/" className={buttonClass('secondary')}>
+        Back to desk
+      </Link>
+    </div>
+  );
+}
+
+/** The instrument first: without it there is nothing to exit, and nothing else is asked of the server. */
+function ExitLoader({ tokenId }: { tokenId: number }) {
+  const instrument = useApiData(`token:${tokenId}`, (signal) =>
+    call(client.GET('/api/v1/tokens/{token_id}', { params: { path: { token_id: tokenId } }, signal })),
+  );
+  if (instrument.error?.status === 404) return <ExitNotFound text={`No instrument has token ${tokenId}.`} />;
+  if (instrument.error) return <ErrorAlert error={instrument.error} onRetry={instrument.reload} />;
+  if (!instrument.data) return <Loading>Loading the instrument…</Loading>;
+  return <ExitForToken instrument={instrument.data} />;
+}
+
+const sendExit = (tokenId: number) => (body: ExitByTokenRequest, key: string) =>
+  call(
+    client.POST('/api/v1/trades/exit-by-token/{token_id}', {
+      params: { path: { token_id: tokenId }, header: { 'Idempotency-Key': key } },
+      body,
+    }),
+  );
+
+function ExitForToken({ instrument }: { instrument: Instrument }) {
+  const tokenId = instrument.token_id;
   const role = useAuthStore((s) => s.user?.role);
   const canTrade = role === 'admin' || role === 'advisor';
-  const instrument = useApi<Instrument>(`/tokens/${tokenId}`);
-  const holders = useApi<Holder[]>(`/tokens/${tokenId}/holders`);
+  const holders = useApiData(`holders:${tokenId}`, (signal) =>
+    call(client.GET('/api/v1/tokens/{token_id}/holders', { params: { path: { token_id: tokenId } }, signal })),
+  );
   useLiveQuotes([tokenId]);
   const ltp = useQuotesStore((s) => s.quotes[tokenId]?.ltp);
 
   // Everyone who held the token since the page opened stays listed (their position goes to 0).
-  const [clients, setClients] = useState<ClientGroup[]>([]);
+  const [clients, setClients] = useState<ExitClient[]>([]);
   const [deselected, setDeselected] = useState<Set<number>>(new Set());
   useEffect(() => {
     if (!holders.data) return;
@@ -92,9 +114,8 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
 
   const selectedIds = clients.filter((c) => byClient.has(c.client_id) && !deselected.has(c.client_id)).map((c) => c.client_id);
 
-  const rules = instrument.data ?? { tick_size: '0.05', lot_size: 1 };
   const form = useForm<ExitFormValues>({
-    resolver: zodResolver(exitFormSchema(rules)),
+    resolver: zodResolver(exitFormSchema(instrument)),
     defaultValues: { order_type: 'MARKET', price: '', client_ids: [] },
   });
   const { register, handleSubmit, setValue, control, formState, clearErrors } = form;
@@ -105,7 +126,7 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the ids' content
   }, [selectedIds.join(','), setValue]);
 
-  const batchSubmit = useBatchSubmit(`/trades/exit-by-token/${tokenId}`);
+  const batchSubmit = useBatchSubmit(sendExit(tokenId));
   const batch = useBatch(batchSubmit.batchId);
   const totals = batchTotals(batch);
   const batchDone = batch != null && (batch.status === 'COMPLETED' || (totals.total > 0 && totals.closed === totals.total));
@@ -115,27 +136,24 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
     if (batchDone) reloadHolders();
   }, [batchDone, reloadHolders]);
 
+  // Once every row has its verdict, the batch as the server has it: its rows carry each exit's realised P&L,
+  // which the live row updates do not.
+  const sentId = batchSubmit.batchId;
+  const finished = useApiData(batchDone && sentId !== null ? `exit-batch:${sentId}` : null, (signal) =>
+    call(client.GET('/api/v1/batches/{batch_id}', { params: { path: { batch_id: sentId ?? 0 } }, signal })),
+  );
   const rowsByClient = useMemo(() => {
     const map = new Map<number, BatchRow[]>();
-    for (const r of batchRows(batch)) map.set(r.client_id, [...(map.get(r.client_id) ?? []), r]);
+    for (const r of finished.data?.rows ?? batchRows(batch)) map.set(r.client_id, [...(map.get(r.client_id) ?? []), r]);
     return map;
-  }, [batch]);
+  }, [batch, finished.data]);
 
   const [confirm, setConfirm] = useState<ExitFormValues | null>(null);
 
   const exitQty = (ids: readonly number[]) =>
     ids.reduce((sum, id) => sum + (byClient.get(id) ?? []).reduce((s, h) => s + Math.abs(h.net_quantity), 0), 0);
-  const priceFor = (values: Pick<ExitFormValues, 'order_type' | 'price'>) =>
-    values.order_type === 'LIMIT' ? (PLAIN_DECIMAL_RE.test(values.price.trim()) ? values.price.trim() : null) : (ltp ?? null);
-  const estimate = (values: ExitFormValues): string | null => {
-    const p = priceFor(values);
-    if (!p) return null;
-    try {
-      return toDecimalString(values.client_ids.reduce((acc, id) => add(acc, mul(dec(p), dec(exitQty([id])))), dec(0)));
-    } catch {
-      return null;
-    }
-  };
+  const estimatePrice =
+    orderType === 'LIMIT' ? (PLAIN_DECIMAL_RE.test(price.trim()) ? price.trim() : null) : (ltp ?? null);
 
   const send = async () => {
     if (!confirm) return;
@@ -143,8 +161,24 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
     if (result) setConfirm(null);
   };
 
-  const symbol = instrument.data?.symbol ?? `token ${tokenId}`;
+  const symbol = instrument.symbol;
   const allSelected = clients.length > 0 && clients.every((c) => !byClient.has(c.client_id) || !deselected.has(c.client_id));
+  const ctx: ExitRowContext = {
+    own: (id) => byClient.get(id) ?? [],
+    rows: (id) => rowsByClient.get(id) ?? [],
+    ltp,
+    selectable: (id) => canTrade && !executing && byClient.has(id),
+    checked: (id) => byClient.has(id) && !deselected.has(id),
+    executing,
+    readError: (id) => unreadable.get(id),
+    onToggle: (id, on) =>
+      setDeselected((prev) => {
+        const next = new Set(prev);
+        if (on) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+  };
 
   return (
     <form
@@ -154,7 +188,7 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
         batchSubmit.clearError();
         setConfirm(v);
       })}
-      className="space-y-4"
+      className="space-y-3"
     >
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold tracking-tight">Exit {symbol}</h1>
@@ -163,9 +197,10 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
         </Link>
       </div>
 
-      {instrument.error && <ErrorAlert error={instrument.error} onRetry={instrument.reload} />}
-      <div className="grid gap-4 lg:grid-cols-2">
-        <Card>{instrument.data ? <LivePrice instrument={instrument.data} /> : <Loading />}</Card>
+      <div className="grid gap-3 lg:grid-cols-2">
+        <Card>
+          <LivePrice instrument={instrument} />
+        </Card>
         <Card>
           <fieldset disabled={!canTrade || executing} className="min-w-0 space-y-3">
             <legend className="mb-1 block text-sm font-medium">Exit order type</legend>
@@ -193,7 +228,7 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
                   data-testid="exit-price"
                   inputMode="decimal"
                   autoComplete="off"
-                  placeholder={instrument.data ? `tick ${instrument.data.tick_size}` : ''}
+                  placeholder={`tick ${instrument.tick_size}`}
                   aria-invalid={formState.errors.price ? true : undefined}
                   className={inputClass}
                   {...register('price')}
@@ -209,63 +244,35 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
       </div>
 
       <Card data-testid="exit-holders">
-        <div className="mb-2 flex flex-wrap items-center justify-between gap-3">
-          <h2 className="text-base font-semibold">Clients holding {symbol}</h2>
-          {canTrade && !executing && byClient.size > 0 && (
-            <span className="inline-flex items-center text-sm">
-              <Checkbox
-                label="Select all"
-                testId="exit-select-all"
-                checked={allSelected}
-                onChange={(on) => setDeselected(on ? new Set() : new Set(clients.map((c) => c.client_id)))}
-              />
-              Select all
-            </span>
-          )}
-        </div>
+        <h2 className="mb-2 text-base font-semibold">Clients holding {symbol}</h2>
         {holders.error && <ErrorAlert error={holders.error} onRetry={holders.reload} />}
         {holders.loading && !holders.data && <Loading>Loading positions…</Loading>}
-        {holders.data && clients.length === 0 && (
-          <Empty testId="exit-empty">No client holds {symbol}.</Empty>
-        )}
+        {holders.data && clients.length === 0 && <Empty testId="exit-empty">No client holds {symbol}.</Empty>}
         {clients.length > 0 && (
-          <>
-            <div className="hidden grid-cols-[2.75rem_minmax(0,2fr)_minmax(0,1.3fr)_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1.6fr)] gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid">
-              <span />
-              <span>Client</span>
-              <span className="text-right">Position</span>
-              <span className="text-right">Unrealised</span>
-              <span className="text-right">Realised</span>
-              <span>Status</span>
-            </div>
-            <ul className="divide-y divide-slate-100">
-              {clients.map((c) => {
-                const own = byClient.get(c.client_id) ?? [];
-                const holds = own.length > 0;
-                return (
-                  <ExitHolderRow
-                    key={c.client_id}
-                    client={c}
-                    own={own}
-                    rows={rowsByClient.get(c.client_id) ?? []}
-                    ltp={ltp}
-                    selectable={canTrade && !executing && holds}
-                    checked={holds && !deselected.has(c.client_id)}
-                    executing={executing}
-                    readError={unreadable.get(c.client_id)}
-                    onToggle={(on) =>
-                      setDeselected((prev) => {
-                        const next = new Set(prev);
-                        if (on) next.delete(c.client_id);
-                        else next.add(c.client_id);
-                        return next;
-                      })
-                    }
+          <ClientGrid
+            columns={exitColumns(ctx)}
+            rows={clients}
+            rowKey={(c) => c.client_id}
+            rowAttrs={exitRowAttrs}
+            filterText={(c) => c.client_name}
+            testId="exit-grid"
+            rowTestId="exit-row"
+            toolbar={
+              canTrade &&
+              !executing &&
+              byClient.size > 0 && (
+                <span className="inline-flex items-center text-sm">
+                  <Checkbox
+                    label="Select all"
+                    testId="exit-select-all"
+                    checked={allSelected}
+                    onChange={(on) => setDeselected(on ? new Set() : new Set(clients.map((c) => c.client_id)))}
                   />
-                );
-              })}
-            </ul>
-          </>
+                  Select all
+                </span>
+              )
+            }
+          />
         )}
         {executing && batchDone && byClient.size === 0 && (
           <p className="mt-3 text-sm text-emerald-700" data-testid="exit-all-closed">
@@ -293,7 +300,7 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
               variant="danger"
               className="w-full sm:w-auto"
               data-testid="exit-submit"
-              disabled={!canTrade || selectedIds.length === 0 || !instrument.data}
+              disabled={!canTrade || selectedIds.length === 0}
             >
               Exit selected
             </Button>
@@ -301,52 +308,17 @@ function ExitForToken({ tokenId }: { tokenId: number }) {
         )}
       </div>
 
-      <Modal open={confirm !== null} onClose={() => !batchSubmit.submitting && setConfirm(null)} title={`Exit ${symbol}`} testId="exit-confirm-dialog">
-        {confirm && (
-          <div className="space-y-3 text-sm">
-            <p>
-              {confirm.order_type === 'LIMIT' ? `Limit at ${money(confirm.price)}` : 'Market'} exit for every
-              trade type the selected clients hold.
-            </p>
-            <dl className="grid grid-cols-3 gap-2 rounded-lg bg-slate-50 p-3">
-              <div>
-                <dt className="text-xs text-slate-500">Clients</dt>
-                <dd className="font-semibold" data-testid="exit-confirm-clients">
-                  {confirm.client_ids.length}
-                </dd>
-              </div>
-              <div>
-                <dt className="text-xs text-slate-500">Total quantity</dt>
-                <dd className="font-semibold tabular-nums">{qty(exitQty(confirm.client_ids))}</dd>
-              </div>
-              <div>
-                <dt className="text-xs text-slate-500">Est. value</dt>
-                <dd className="font-semibold tabular-nums">{money(estimate({ ...confirm, price }))}</dd>
-              </div>
-            </dl>
-          </div>
-        )}
-        {batchSubmit.error && (
-          <div className="mt-3">
-            <ErrorAlert
-              testId="exit-error"
-              error={
-                isUncertainFailure(batchSubmit.error)
-                  ? `${batchSubmit.error.message} The exit may or may not have been placed: “Retry” reuses the same idempotency key, so it cannot exit twice.`
-                  : batchSubmit.error.message
-              }
-            />
-          </div>
-        )}
-        <div className="mt-4 flex flex-wrap justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirm(null)} disabled={batchSubmit.submitting}>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={() => void send()} disabled={batchSubmit.submitting} data-testid="exit-confirm">
-            {batchSubmit.submitting ? 'Sending…' : batchSubmit.error ? 'Retry' : 'Confirm exit'}
-          </Button>
-        </div>
-      </Modal>
+      <ExitConfirmDialog
+        symbol={symbol}
+        pending={confirm}
+        clients={clients}
+        own={(id) => byClient.get(id) ?? []}
+        price={estimatePrice}
+        submitting={batchSubmit.submitting}
+        error={batchSubmit.error}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => void send()}
+      />
     </form>
   );
 }

@@ -3,11 +3,13 @@
 import { useState } from 'react';
 
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
+import { call, client } from '@/lib/api';
 import { errorText, reasonText } from '@/lib/errors';
-import { retryableRows, toRetryRequest } from '@/lib/retry';
+import { retryableRows, toRetryRequest, type RetryBody } from '@/lib/retry';
 import { priceError } from '@/lib/validation';
 import { qty } from '@/lib/format';
 import type { BatchView } from '@/stores/batches';
+import { useRiskStore } from '@/stores/risk';
 
 import {
   Button,
@@ -15,12 +17,13 @@ import {
   FieldError,
   inputClass,
   Modal,
-} from './ui';
+} from '../ui';
 
 /**
  * "Retry failed rows" for a finished batch: confirms which rows go again (REJECTED, or not at the
  * broker), optionally with a new price for a LIMIT/SL batch, posts the retry with an
  * Idempotency-Key, and hands the new batch's id to the page so it follows it like an execute-all.
+ * Not offered while trading is halted for the advisor: that retry could not succeed.
  */
 export function RetryFailedRows({
   view,
@@ -35,11 +38,24 @@ export function RetryFailedRows({
   onRetried: (batchId: number) => void;
 }) {
   const rows = retryableRows(view);
-  const submit = useBatchSubmit(view ? `/batches/${view.batch_id}/retry` : null);
+  const batchId = view?.batch_id;
+  const submit = useBatchSubmit<RetryBody>(
+    batchId === undefined
+      ? null
+      : (body, key) =>
+          call(
+            client.POST('/api/v1/batches/{batch_id}/retry', {
+              params: { path: { batch_id: batchId }, header: { 'Idempotency-Key': key } },
+              body,
+            }),
+          ),
+  );
   const [open, setOpen] = useState(false);
   const [price, setPrice] = useState('');
   const [priceErr, setPriceErr] = useState<string | null>(null);
-  if (rows.length === 0) return null;
+  // While a halt covers this advisor the retry would be refused: offer none (the banner says why).
+  const halted = useRiskStore((s) => s.status?.you_are_halted === true);
+  if (rows.length === 0 || halted) return null;
 
   const send = async () => {
     if (priced && price.trim() !== '') {

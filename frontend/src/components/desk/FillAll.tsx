@@ -4,7 +4,7 @@ import { useState } from 'react';
 
 import { quantityError } from '@/lib/validation';
 
-import { inputClass } from './ui';
+import { inputClass } from '../ui';
 
 /**
  * "Fill all" / "Clear" for the desk's per-client quantities: one quantity, checked against the lot size,

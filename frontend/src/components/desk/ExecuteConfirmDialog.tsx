@@ -4,17 +4,18 @@ import { useEffect } from 'react';
 
 import type { ExecuteBody } from '@/lib/allocation';
 import { ApiError } from '@/lib/api';
-import type { Instrument } from '@/lib/api-types';
+import type { Client, Instrument } from '@/lib/api-types';
 import { errorText } from '@/lib/errors';
 import { isUncertainFailure } from '@/lib/idempotency';
 import type { Summary } from '@/lib/order-summary';
 import { sendingCount } from '@/lib/preview';
+import type { TicketWarning } from '@/lib/ticket-checks';
 import type { OrderFormValues } from '@/lib/validation';
 import { usePreview } from '@/hooks/usePreview';
 
 import { ConfirmSummary, OrderTerms } from './ConfirmSummary';
 import { PreviewConfirm } from './PreviewConfirm';
-import { Button, ErrorAlert, Loading, Modal } from './ui';
+import { Button, ErrorAlert, Loading, Modal } from '../ui';
 
 export interface PendingOrder {
   values: OrderFormValues;
@@ -23,6 +24,8 @@ export interface PendingOrder {
   body: ExecuteBody;
   /** Sized orders (a group, ticked clients): without the server's preview there is nothing to confirm. */
   needsPreview: boolean;
+  /** The ticket's warnings (a limit far from the last price…), repeated where the advisor confirms. */
+  warnings: readonly TicketWarning[];
 }
 
 /**
@@ -36,9 +39,10 @@ export function ExecuteConfirmDialog({
   pending,
   instrument,
   ltp,
-  names,
+  clients,
   submitting,
   error,
+  halted,
   onCancel,
   onConfirm,
   onPreviewRefused,
@@ -46,9 +50,11 @@ export function ExecuteConfirmDialog({
   pending: PendingOrder | null;
   instrument: Instrument | null;
   ltp: string | undefined;
-  names: Map<number, string>;
+  clients: readonly Client[];
   submitting: boolean;
   error: ApiError | null;
+  /** A halt covers the advisor: Confirm cannot succeed, so it is not offered as "Retry". */
+  halted: boolean;
   onCancel: () => void;
   onConfirm: () => void;
   onPreviewRefused: (err: Error) => void;
@@ -60,7 +66,9 @@ export function ExecuteConfirmDialog({
     // Once per refusal: the handler is a new function every render of the desk.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [refusal]);
+  const haltedNow = halted || error?.code === 'TRADING_HALTED';
   const blocked =
+    haltedNow ||
     preview.loading ||
     (pending?.needsPreview === true && !preview.data) ||
     (preview.data !== null && (sendingCount(preview.data) === 0 || preview.data.totals.halted > 0));
@@ -69,6 +77,13 @@ export function ExecuteConfirmDialog({
       {pending && instrument && (
         <div className="space-y-3">
           <OrderTerms instrument={instrument} values={pending.values} />
+          {pending.warnings.length > 0 && (
+            <ul role="status" className="space-y-1 rounded-lg border border-amber-300 bg-amber-50 p-3 text-xs text-amber-900" data-testid="confirm-ticket-warnings">
+              {pending.warnings.map((w) => (
+                <li key={`${w.field}-${w.code}`}>{w.message}</li>
+              ))}
+            </ul>
+          )}
           {preview.loading && <Loading>Computing the preview…</Loading>}
           {preview.data && <PreviewConfirm preview={preview.data} />}
           {preview.error && (
@@ -84,7 +99,7 @@ export function ExecuteConfirmDialog({
               values={pending.values}
               summary={pending.summary}
               ltp={ltp}
-              names={names}
+              clients={clients}
               showTerms={false}
             />
           )}
@@ -112,7 +127,7 @@ export function ExecuteConfirmDialog({
           disabled={submitting || blocked}
           data-testid="confirm-execute"
         >
-          {submitting ? 'Sending…' : error ? 'Retry' : 'Confirm'}
+          {submitting ? 'Sending…' : haltedNow ? 'Trading halted' : error ? 'Retry' : 'Confirm'}
         </Button>
       </div>
     </Modal>

@@ -4,14 +4,15 @@ import type { ReactNode } from 'react';
 
 import type { BatchView } from '@/stores/batches';
 
-import { BatchProgressSummary } from './BatchProgressSummary';
+import { BatchProgressSummary } from '../BatchProgressSummary';
 import { RetryFailedRows } from './RetryFailedRows';
-import { Button } from './ui';
+import { Button } from '../ui';
 
 /**
  * The desk's bar at the bottom of the screen, so the order can be sent from anywhere in a long list:
  * before sending, what would be sent (`summary`), any form error and Execute All; once sent, the
  * batch's progress, then "Retry failed rows" and "New order" when every row has its verdict.
+ * While a halt covers the advisor, Execute All is disabled and reads "Trading halted".
  */
 export function DeskActionBar({
   batch,
@@ -24,6 +25,7 @@ export function DeskActionBar({
   summary,
   formError,
   sell,
+  halted,
   canExecute,
 }: {
   batch: BatchView | undefined;
@@ -37,6 +39,8 @@ export function DeskActionBar({
   summary: ReactNode;
   formError: string | undefined;
   sell: boolean;
+  /** A halt covers this advisor: nothing can be sent, and the button says so. */
+  halted: boolean;
   canExecute: boolean;
 }) {
   return (
@@ -64,11 +68,12 @@ export function DeskActionBar({
           <Button
             type="submit"
             variant={sell ? 'sell' : 'buy'}
-            disabled={!canExecute}
+            disabled={!canExecute || halted}
             data-testid="execute-all"
+            data-halted={halted || undefined}
             className="w-full sm:w-auto"
           >
-            Execute All Orders
+            {halted ? 'Trading halted' : 'Execute All Orders'}
           </Button>
         </div>
       )}

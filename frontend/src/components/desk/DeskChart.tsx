@@ -6,8 +6,8 @@ import { useWaitingOrders } from '@/hooks/useWaitingOrders';
 import type { Holder, Instrument } from '@/lib/api-types';
 import { averagePriceLines, orderPriceLines } from '@/lib/price-lines';
 
-import { PriceChart } from './PriceChart';
-import { Card } from './ui';
+import { PriceChart } from '../PriceChart';
+import { Card } from '../ui';
 
 /** The desk's chart of the selected instrument: the advisor's waiting orders and the clients' average price as lines. */
 export function DeskChart({ instrument, holders }: { instrument: Instrument; holders: readonly Holder[] | undefined }) {

@@ -5,48 +5,33 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, useWatch, type Resolver } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { useApi } from '@/hooks/useApi';
+import { useApiData } from '@/hooks/useApi';
 import { useBatchSubmit } from '@/hooks/useBatchSubmit';
 import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
-import { api } from '@/lib/api';
-import { allocationLabel, isSized, toExecuteBody } from '@/lib/allocation';
-import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
-import { summarise } from '@/lib/order-summary';
-import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
+import { call, client } from '@/lib/api';
+import { allocationLabel, isSized, toExecuteBody, type ExecuteBody } from '@/lib/allocation';
+import type { BatchRow, Client, Holder, Instrument, OrderType, TradeType } from '@/lib/api-types';
+import { estimatePrice, rowErrorsLine, summarise } from '@/lib/order-summary';
+import { needsPrice, needsTrigger } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
-import { orderFormSchema, type OrderFormValues } from '@/lib/validation';
+import { loadTerms, saveTerms } from '@/lib/remembered-terms';
+import { marginFlag, priceWarnings } from '@/lib/ticket-checks';
+import { orderFormSchema, parseQuantity, type OrderFormValues } from '@/lib/validation';
 import { money, qty } from '@/lib/format';
 import { useAuthStore } from '@/stores/auth';
 import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
+import { DeskActionBar } from './ActionBar';
 import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
-import { DeskActionBar } from './DeskActionBar';
-import { FillAll } from './FillAll';
 import { DeskChart } from './DeskChart';
-import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
+import { type DeskRowContext, type QuantityCell } from './DeskClientRow';
+import { DeskClients } from './DeskClients';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
-import { LivePrice } from './LivePrice';
-import { QuoteDetails } from './market/QuoteDetails';
-import { TokenSearch } from './TokenSearch';
-import {
-  Card,
-  Empty,
-  ErrorAlert,
-  FieldError,
-  inputClass,
-  Loading,
-  Segmented,
-} from './ui';
-
-type ExecutionChoice = 'BUY' | 'SELL' | 'EXIT';
-
-const EXECUTIONS = [
-  { value: 'BUY', label: 'Buy', tone: 'buy' },
-  { value: 'SELL', label: 'Sell', tone: 'sell' },
-  { value: 'EXIT', label: 'Exit' },
-] as const;
+import { FillAll } from './FillAll';
+import { InstrumentPicker } from './InstrumentPicker';
+import { TicketTerms, type ExecutionChoice } from './TicketTerms';
 
 const defaultValues: OrderFormValues = {
   trade_type: 'INTRADAY',
@@ -62,10 +47,19 @@ function readTokenParam(): number | null {
   return raw && /^\d+$/.test(raw) ? Number(raw) : null;
 }
 
-export function Dashboard() {
+const sendExecuteAll = (body: ExecuteBody, key: string) =>
+  call(client.POST('/api/v1/orders/execute-all', { body, params: { header: { 'Idempotency-Key': key } } }));
+
+/**
+ * The desk: choose an instrument, set the ticket's terms, size the order per client (or by a group or
+ * ticked clients), confirm against the server's preview, then follow the batch row by row.
+ */
+export function Desk() {
   const router = useRouter();
-  const role = useAuthStore((s) => s.user?.role);
+  const user = useAuthStore((s) => s.user);
+  const role = user?.role;
   const canTrade = role === 'admin' || role === 'advisor';
+  const halted = useRiskStore((s) => s.status?.you_are_halted === true);
 
   const [instrument, setInstrument] = useState<Instrument | null>(null);
   const [instrumentError, setInstrumentError] = useState<string | null>(null);
@@ -76,14 +70,18 @@ export function Dashboard() {
   useEffect(() => {
     const tokenId = readTokenParam();
     if (tokenId === null) return;
-    api
-      .get<Instrument>(`/tokens/${tokenId}`)
+    call(client.GET('/api/v1/tokens/{token_id}', { params: { path: { token_id: tokenId } } }))
       .then((i) => setInstrument((cur) => cur ?? i))
       .catch((err: unknown) => setInstrumentError(err instanceof Error ? err.message : 'Unknown instrument'));
   }, []);
 
-  const clients = useApi<Page<Client>>('/clients?limit=1000');
-  const holders = useApi<Holder[]>(instrument ? `/tokens/${instrument.token_id}/holders` : null);
+  const clients = useApiData('clients:1000', (signal) =>
+    call(client.GET('/api/v1/clients', { params: { query: { limit: 1000 } }, signal })),
+  );
+  const tokenId = instrument?.token_id ?? null;
+  const holders = useApiData(tokenId === null ? null : `holders:${tokenId}`, (signal) =>
+    call(client.GET('/api/v1/tokens/{token_id}/holders', { params: { path: { token_id: tokenId ?? 0 } }, signal })),
+  );
   useLiveQuotes(instrument ? [instrument.token_id] : []);
   const ltp = useQuotesStore((s) => (instrument ? s.quotes[instrument.token_id]?.ltp : undefined));
   const picker = useAllocationPicker();
@@ -106,10 +104,20 @@ export function Dashboard() {
   const { register, handleSubmit, setValue, getValues, control, formState, clearErrors, reset } = form;
   const { errors } = formState;
 
+  // The advisor's last trade type and order type come back after a reload (defect 10).
+  const userId = user?.id;
+  useEffect(() => {
+    if (userId === undefined) return;
+    const terms = loadTerms(userId);
+    if (terms?.trade_type) setValue('trade_type', terms.trade_type);
+    if (terms?.order_type) setValue('order_type', terms.order_type);
+  }, [userId, setValue]);
+
   const clientList = useMemo(() => clients.data?.items ?? [], [clients.data]);
   const clientNames = useMemo(() => new Map(clientList.map((c) => [c.id, c.display_name])), [clientList]);
+  const clientIndex = useMemo(() => new Map(clientList.map((c, i) => [c.id, i])), [clientList]);
 
-  // One allocation per client, in the grid's order.
+  // One allocation per client, in the list's order (the grid may show them sorted or filtered).
   useEffect(() => {
     const prev = new Map(getValues('allocations').map((a) => [a.client_id, a.quantity]));
     setValue(
@@ -122,10 +130,13 @@ export function Dashboard() {
   const execution = useWatch({ control, name: 'execution' });
   const tradeType = useWatch({ control, name: 'trade_type' });
   const price = useWatch({ control, name: 'price' });
+  const trigger = useWatch({ control, name: 'trigger_price' });
   const allocations = useWatch({ control, name: 'allocations' });
   const summary = summarise({ allocations, order_type: orderType, price }, ltp);
+  const warnings = priceWarnings({ orderType, price, trigger, ltp });
+  const valuePrice = estimatePrice(orderType, price, ltp);
 
-  const batchSubmit = useBatchSubmit('/orders/execute-all');
+  const batchSubmit = useBatchSubmit(sendExecuteAll);
   // After "Retry failed rows" the desk follows the retry batch instead.
   const [retryId, setRetryId] = useState<number | null>(null);
   // The order type the batch was sent with (the form may change meanwhile): a retry's new price needs LIMIT/SL.
@@ -179,16 +190,26 @@ export function Dashboard() {
     [clearErrors],
   );
 
+  const remember = (terms: { trade_type: TradeType; order_type: OrderType }) => {
+    if (userId !== undefined) saveTerms(userId, terms);
+  };
+
   const onExecution = (v: ExecutionChoice) => {
     if (v === 'EXIT') {
       if (instrument) router.push(`/exit/${instrument.token_id}`);
       return;
     }
-    setValue('execution', v);
+    setValue('execution', v, { shouldValidate: formState.isSubmitted });
+  };
+
+  const onTradeType = (t: TradeType) => {
+    setValue('trade_type', t);
+    remember({ trade_type: t, order_type: orderType });
   };
 
   const onOrderType = (t: OrderType) => {
     setValue('order_type', t);
+    remember({ trade_type: tradeType, order_type: t });
     // Fields the order type does not use are emptied, not sent.
     if (!needsPrice(t)) setValue('price', '');
     if (!needsTrigger(t)) setValue('trigger_price', '');
@@ -210,7 +231,13 @@ export function Dashboard() {
     if (!sizing || !instrument) return;
     batchSubmit.clearError();
     const body = toExecuteBody(instrument.token_id, values, sizing);
-    setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: isSized(sizing.mode) });
+    setConfirm({
+      values,
+      summary: summarise(values, ltp),
+      body,
+      needsPreview: isSized(sizing.mode),
+      warnings: priceWarnings({ orderType: values.order_type, price: values.price, trigger: values.trigger_price, ltp }),
+    });
   };
 
   // A refusal about the allocation (no price to size by, an empty group, a percent out of range) is shown
@@ -239,8 +266,9 @@ export function Dashboard() {
   const groupMembers = new Map(
     picker.groupList.find((g) => String(g.id) === picker.values.group_id)?.members.map((m) => [m.client_id, m.multiplier]) ?? [],
   );
-  const cellFor = (c: Client, i: number): QuantityCell =>
-    executing
+  const cellFor = (c: Client): QuantityCell => {
+    const i = clientIndex.get(c.id) ?? 0;
+    return executing
       ? { kind: 'status', rows: rowsByClient.get(c.id) ?? [] }
       : perClient
         ? {
@@ -258,6 +286,22 @@ export function Dashboard() {
               disabled: !c.is_active || !canTrade,
             }
           : { kind: 'group', multiplier: groupMembers.get(c.id) ?? null };
+  };
+
+  const typedQuantity = (c: Client) => {
+    const raw = allocations[clientIndex.get(c.id) ?? -1]?.quantity ?? '';
+    return /^\d+$/.test(raw.trim()) ? parseQuantity(raw) : 0;
+  };
+  const rowContext: DeskRowContext = {
+    holders: (id) => holdersByClient.get(id) ?? [],
+    hasInstrument: instrument !== null,
+    lot: instrument?.lot_size ?? 1,
+    executing,
+    cell: cellFor,
+    marginFlag: (c) =>
+      executing || !perClient ? null : marginFlag(execution, valuePrice, typedQuantity(c), c.summary?.margin_available),
+  };
+  const overMargin = perClient && !executing ? clientList.filter((c) => rowContext.marginFlag(c) !== null) : [];
 
   const newOrder = () => {
     batchSubmit.reset();
@@ -265,113 +309,39 @@ export function Dashboard() {
     reset({ ...getValues(), allocations: getValues('allocations').map((a) => ({ ...a, quantity: '' })) });
   };
 
-  const allocationsError =
-    (errors.allocations as { message?: string } | undefined)?.message ?? errors.allocations?.root?.message;
   const lot = instrument?.lot_size ?? 1;
+  const rowErrors = (errors.allocations ?? []) as ReadonlyArray<{ quantity?: { message?: string } } | undefined>;
+  const quantitiesError = rowErrorsLine(
+    clientList.map((c, i) => ({ name: c.display_name, message: rowErrors[i]?.quantity?.message })),
+  );
+  const allocationsError =
+    quantitiesError ??
+    (errors.allocations as { message?: string } | undefined)?.message ??
+    errors.allocations?.root?.message;
   const pickerError = Object.keys(picker.form.formState.errors).length > 0 ? 'Check the allocation above.' : undefined;
-  const formError = (perClient ? allocationsError : pickerError) ?? errors.root?.message;
+  const termsError = errors.trigger_price?.message ?? errors.price?.message;
+  const formError = (perClient ? allocationsError : pickerError) ?? (termsError ? `Order terms: ${termsError}` : undefined) ?? errors.root?.message;
 
   return (
-    <form noValidate onSubmit={handleSubmit(onValid)} className="space-y-4 pb-2" data-testid="dashboard">
-      <h1 className="text-xl font-semibold tracking-tight">Desk</h1>
+    <form noValidate onSubmit={handleSubmit(onValid)} className="space-y-3 pb-2" data-testid="dashboard">
+      <h1 className="sr-only">Desk</h1>
 
-      <div className="grid gap-4 lg:grid-cols-2">
-        <Card>
-          <TokenSearch onSelect={chooseInstrument} />
-          <div className="mt-4" data-testid="selected-instrument" data-token-id={instrument?.token_id ?? ''}>
-            {instrument ? (
-              <LivePrice instrument={instrument} />
-            ) : (
-              <p className="text-sm text-slate-500">
-                {instrumentError ?? 'Search for an instrument to trade: type, then ↓ and Enter.'}
-              </p>
-            )}
-          </div>
-          {instrument && <QuoteDetails instrument={instrument} />}
-        </Card>
-
-        <Card>
-          <fieldset disabled={!canTrade || executing} className="min-w-0 space-y-3">
-            <legend className="sr-only">Order</legend>
-            <div>
-              <span className="mb-1 block text-sm font-medium">Execution</span>
-              <Segmented<ExecutionChoice>
-                label="Execution"
-                testId="execution"
-                value={execution}
-                options={EXECUTIONS.map((e) =>
-                  e.value === 'EXIT'
-                    ? { ...e, disabled: !instrument, title: 'Exit every client holding the chosen instrument' }
-                    : e,
-                )}
-                onChange={onExecution}
-              />
-            </div>
-            <div>
-              <span className="mb-1 block text-sm font-medium">Trade type</span>
-              <Segmented<TradeType>
-                label="Trade type"
-                testId="trade-type"
-                value={tradeType}
-                options={TRADE_TYPES}
-                onChange={(v) => setValue('trade_type', v)}
-              />
-            </div>
-            <div>
-              <span className="mb-1 block text-sm font-medium">Order type</span>
-              <Segmented<OrderType>
-                label="Order type"
-                testId="order-type"
-                value={orderType}
-                options={ORDER_TYPES}
-                onChange={onOrderType}
-              />
-            </div>
-            {(needsPrice(orderType) || needsTrigger(orderType)) && (
-              <div className="grid gap-3 sm:grid-cols-2">
-                {needsPrice(orderType) && (
-                  <div>
-                    <label htmlFor="order-price" className="mb-1 block text-sm font-medium">
-                      Limit price
-                    </label>
-                    <input
-                      id="order-price"
-                      data-testid="order-price"
-                      inputMode="decimal"
-                      autoComplete="off"
-                      placeholder={instrument ? `tick ${instrument.tick_size}` : ''}
-                      aria-invalid={errors.price ? true : undefined}
-                      aria-describedby={errors.price ? 'order-price-error' : undefined}
-                      className={inputClass}
-                      {...register('price')}
-                    />
-                    <FieldError id="order-price-error" message={errors.price?.message} />
-                  </div>
-                )}
-                {needsTrigger(orderType) && (
-                  <div>
-                    <label htmlFor="order-trigger" className="mb-1 block text-sm font-medium">
-                      Trigger price
-                    </label>
-                    <input
-                      id="order-trigger"
-                      data-testid="order-trigger"
-                      inputMode="decimal"
-                      autoComplete="off"
-                      placeholder={instrument ? `tick ${instrument.tick_size}` : ''}
-                      aria-invalid={errors.trigger_price ? true : undefined}
-                      aria-describedby={errors.trigger_price ? 'order-trigger-error' : undefined}
-                      className={inputClass}
-                      {...register('trigger_price')}
-                    />
-                    <FieldError id="order-trigger-error" message={errors.trigger_price?.message} />
-                  </div>
-                )}
-              </div>
-            )}
-            {!canTrade && <p className="text-sm text-slate-500">Read-only: viewers cannot place orders.</p>}
-          </fieldset>
-        </Card>
+      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+        <InstrumentPicker instrument={instrument} error={instrumentError} onSelect={chooseInstrument} />
+        <TicketTerms
+          instrument={instrument}
+          disabled={!canTrade || executing}
+          canTrade={canTrade}
+          execution={execution}
+          tradeType={tradeType}
+          orderType={orderType}
+          register={register}
+          errors={errors}
+          warnings={warnings}
+          onExecution={onExecution}
+          onTradeType={onTradeType}
+          onOrderType={onOrderType}
+        />
       </div>
 
       {instrument && <DeskChart instrument={instrument} holders={holders.data} />}
@@ -385,60 +355,30 @@ export function Dashboard() {
         />
       )}
 
-      <Card data-testid="client-grid">
-        <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
-          <div>
-            <h2 className="text-base font-semibold">
-              Clients{clients.data ? ` (${clients.data.total})` : ''}
-            </h2>
-            <p className="text-xs text-slate-500">
-              {!instrument
-                ? 'Choose an instrument to see positions and enter quantities.'
-                : perClient
-                  ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
-                  : picker.values.mode === 'clients'
-                    ? 'Tick the clients to include; the server sizes each order, shown in the preview.'
-                    : 'The group’s members are marked; the server sizes each order, shown in the preview.'}
-            </p>
-          </div>
-          {canTrade && !executing && perClient && clientList.length > 0 && (
-            <FillAll lotSize={instrument ? instrument.lot_size : null} onFill={fillAll} onClear={clearAll} />
-          )}
-        </div>
-
-        {clients.error && <ErrorAlert error={clients.error} onRetry={clients.reload} />}
-        {holders.error && <ErrorAlert error={`Positions: ${holders.error.message}`} onRetry={holders.reload} />}
-        {clients.loading && !clients.data && <Loading>Loading clients…</Loading>}
-        {clients.data && clientList.length === 0 && (
-          <Empty testId="clients-empty">No clients yet. Add one on the Clients page.</Empty>
-        )}
-
-        {clientList.length > 0 && (
-          <div>
-            <div
-              className={`hidden gap-3 border-b border-slate-200 px-2 pb-2 text-xs font-medium tracking-wide text-slate-500 uppercase md:grid ${DESK_GRID_COLS}`}
-            >
-              <span>Client</span>
-              <span className="text-right">Cash</span>
-              <span className="text-right">Margin available</span>
-              <span className="text-right">Position</span>
-              <span>{executing ? 'Status' : 'Quantity'}</span>
-            </div>
-            <ul className="divide-y divide-slate-100">
-              {clientList.map((c, i) => (
-                <DeskClientRow
-                  key={c.id}
-                  client={c}
-                  holders={holdersByClient.get(c.id) ?? []}
-                  hasInstrument={instrument !== null}
-                  lot={lot}
-                  cell={cellFor(c, i)}
-                />
-              ))}
-            </ul>
-          </div>
-        )}
-      </Card>
+      <DeskClients
+        clients={clients.data ? clientList : undefined}
+        total={clients.data?.total}
+        loading={clients.loading}
+        error={clients.error}
+        onReload={clients.reload}
+        positionsError={holders.error}
+        onReloadPositions={holders.reload}
+        hint={
+          !instrument
+            ? 'Choose an instrument to see positions and enter quantities.'
+            : perClient
+              ? `Quantity per client in multiples of ${lot} (lot size); 0 or empty skips the client.`
+              : picker.values.mode === 'clients'
+                ? 'Tick the clients to include; the server sizes each order, shown in the preview.'
+                : 'The group’s members are marked; the server sizes each order, shown in the preview.'
+        }
+        context={rowContext}
+        toolbar={
+          canTrade &&
+          !executing &&
+          perClient && <FillAll lotSize={instrument ? instrument.lot_size : null} onFill={fillAll} onClear={clearAll} />
+        }
+      />
 
       <DeskActionBar
         batch={batch}
@@ -454,6 +394,11 @@ export function Dashboard() {
               <span className="font-medium">{summary.clients}</span> clients ·{' '}
               <span className="font-medium tabular-nums">{qty(summary.quantity)}</span> qty · est.{' '}
               <span className="font-medium tabular-nums">{summary.value ? money(summary.value) : '—'}</span>
+              {overMargin.length > 0 && (
+                <span className="block text-xs text-amber-800" data-testid="order-summary-margin">
+                  {overMargin.length} client{overMargin.length > 1 ? 's' : ''} above available margin
+                </span>
+              )}
             </>
           ) : (
             <span className="font-medium">{allocationLabel(picker.groupName, picker.values)}</span>
@@ -461,6 +406,7 @@ export function Dashboard() {
         }
         formError={formError}
         sell={execution === 'SELL'}
+        halted={halted}
         canExecute={canTrade && instrument !== null && !(perClient && clientList.length === 0)}
       />
 
@@ -468,9 +414,10 @@ export function Dashboard() {
         pending={confirm}
         instrument={instrument}
         ltp={ltp}
-        names={clientNames}
+        clients={clientList}
         submitting={batchSubmit.submitting}
         error={batchSubmit.error}
+        halted={halted}
         onCancel={() => setConfirm(null)}
         onConfirm={() => void send()}
         onPreviewRefused={refused}

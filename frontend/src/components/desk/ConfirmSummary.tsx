@@ -1,11 +1,12 @@
 'use client';
 
-import type { Instrument } from '@/lib/api-types';
+import type { Client, Instrument } from '@/lib/api-types';
 import { add, dec, mul, toDecimalString } from '@/lib/decimal';
 import { estimatePrice, type Summary } from '@/lib/order-summary';
-import { needsPrice, needsTrigger, TRADE_TYPE_LABEL } from '@/lib/orders';
+import { needsPrice, needsTrigger, sideLabel, TRADE_TYPE_LABEL } from '@/lib/orders';
 import { parseQuantity, type OrderFormValues } from '@/lib/validation';
 import { money, qty } from '@/lib/format';
+import { marginFlag } from '@/lib/ticket-checks';
 
 
 
@@ -13,7 +14,9 @@ import { money, qty } from '@/lib/format';
 export function OrderTerms({ instrument, values }: { instrument: Instrument; values: OrderFormValues }) {
   return (
     <p className="text-sm">
-      <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>{values.execution}</strong>{' '}
+      <strong className={values.execution === 'SELL' ? 'text-red-700' : 'text-emerald-700'}>
+        {sideLabel(values.execution, values.execution)}
+      </strong>{' '}
       <strong>{instrument.symbol}</strong> · {values.order_type} · {TRADE_TYPE_LABEL[values.trade_type]}
       {needsPrice(values.order_type) && <> · price {money(values.price)}</>}
       {needsTrigger(values.order_type) && <> · trigger {money(values.trigger_price)}</>}
@@ -27,17 +30,18 @@ export function ConfirmSummary({
   values,
   summary,
   ltp,
-  names,
+  clients,
   showTerms = true,
 }: {
   instrument: Instrument;
   values: OrderFormValues;
   summary: Summary;
   ltp: string | undefined;
-  names: Map<number, string>;
+  clients: readonly Client[];
   showTerms?: boolean;
 }) {
   const lines = values.allocations.filter((a) => parseQuantity(a.quantity) > 0);
+  const byId = new Map(clients.map((c) => [c.id, c]));
   const pricedAt = estimatePrice(values.order_type, values.price, ltp);
   let check: string | null = null;
   try {
@@ -77,13 +81,29 @@ export function ConfirmSummary({
             ? `Estimated at the last price ${money(ltp)}; market orders fill at the market.`
             : 'No last price yet: the value cannot be estimated.'}
       </p>
-      <ul className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200">
-        {lines.map((a) => (
-          <li key={a.client_id} className="flex justify-between gap-3 px-3 py-2">
-            <span className="min-w-0 truncate">{names.get(a.client_id) ?? `Client ${a.client_id}`}</span>
-            <span className="tabular-nums">{qty(parseQuantity(a.quantity))}</span>
-          </li>
-        ))}
+      <ul className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200" data-testid="confirm-lines">
+        {lines.map((a) => {
+          const c = byId.get(a.client_id);
+          const q = parseQuantity(a.quantity);
+          const value = pricedAt ? toDecimalString(mul(dec(pricedAt), dec(q))) : null;
+          const available = c?.summary?.margin_available ?? null;
+          const over = marginFlag(values.execution, pricedAt, q, available) !== null;
+          return (
+            <li
+              key={a.client_id}
+              className={`grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 px-3 py-2 ${over ? 'bg-amber-50' : ''}`}
+              data-testid="confirm-line"
+              data-over-margin={over || undefined}
+            >
+              <span className="min-w-0 truncate">{c?.display_name ?? `Client ${a.client_id}`}</span>
+              <span className="text-right tabular-nums">{qty(q)}</span>
+              <span className="col-span-2 text-xs text-slate-500 tabular-nums">
+                value {value ? money(value) : '—'} · margin available {available ? money(available) : '—'}
+                {over && <span className="text-amber-800"> · above margin</span>}
+              </span>
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

@@ -4,7 +4,8 @@ import { useMemo } from 'react';
 import { useForm, useFormState, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 
-import { useApi } from '@/hooks/useApi';
+import { useApiData } from '@/hooks/useApi';
+import { call, client } from '@/lib/api';
 import {
   ALLOCATION_METHODS,
   allocationPickerSchema,
@@ -15,10 +16,9 @@ import {
   type AllocationPickerValues,
   type PickerField,
 } from '@/lib/allocation';
-import type { ClientGroup, Page } from '@/lib/api-types';
 import { memberSummary } from '@/lib/groups';
 
-import { Card, ErrorAlert, FieldError, inputClass, Segmented } from './ui';
+import { Card, ErrorAlert, FieldError, inputClass, Segmented } from '../ui';
 
 /**
  * The picker's state, kept by the desk in its own React Hook Form: mode, group or ticked clients,
@@ -34,7 +34,9 @@ export function useAllocationPicker(initial?: Partial<AllocationPickerValues>) {
     reValidateMode: 'onChange',
   });
   const values = useWatch({ control: form.control }) as AllocationPickerValues;
-  const groups = useApi<Page<ClientGroup>>('/groups?limit=1000');
+  const groups = useApiData('groups:1000', (signal) =>
+    call(client.GET('/api/v1/groups', { params: { query: { limit: 1000 } }, signal })),
+  );
   const groupList = useMemo(() => groups.data?.items ?? [], [groups.data]);
 
   const change = (patch: Partial<AllocationPickerValues>) => {
