@@ -121,7 +121,12 @@ class AppContext:
             venue = VenueSettings(self.settings.simulator_url, timeout_s=self.settings.simulator_timeout_s)
             simulator = VenueBroker(venue, initial_prices=initial_prices)
         else:
-            simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
+            simulator = SimulatorBroker(
+                simulator_settings(self.settings),
+                initial_prices=initial_prices,
+                clock=self.clock.now,
+                calendar=self.calendar,
+            )
         motilal = MotilalBroker(motilal_config(self.settings))
         self.brokers = BrokerRegistry(
             # Motilal is always registered; its base URL (MULTIDESK_MOTILAL_BASE_URL) may point at the fake.
@@ -157,10 +162,15 @@ class AppContext:
         await self.engine.dispose()
 
 
-def simulator_settings(settings: Settings) -> SimulatorSettings:
+def sim_always_open(settings: Settings) -> bool:
+    """Whether the simulator trades at any hour, ignoring the exchange calendar (demos, replays, the e2e suite)."""
     always_open = settings.demo_mode if settings.sim_always_open is None else settings.sim_always_open
     # A replay's market is open whenever the file has prices, whatever the hour it is replayed at.
-    always_open = always_open or settings.market_data == "replay"
+    return always_open or settings.market_data == "replay"
+
+
+def simulator_settings(settings: Settings) -> SimulatorSettings:
+    always_open = sim_always_open(settings)
     return SimulatorSettings(
         seed=settings.sim_seed,
         tick_interval_s=settings.sim_tick_interval_s,

@@ -23,7 +23,7 @@ from app.enums import BatchKind, BatchStatus, OrderStatus, Role
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
-from app.services import audit, intents
+from app.services import audit, intents, trading_day
 from app.services.allocation import plan
 from app.services.instruments import get_instrument
 from app.services.intents import BatchSender, chunks, insert_intents, order_intent
@@ -192,7 +192,10 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
                 without_order.append({"client_id": client.id, "status": SKIPPED, "reason": row.reason or "quantity 0"})
                 continue
             wanted.append((client, terms_of(body, row.quantity)))
+        amo = trading_day.amo_rows(ctx, [client for client, _ in wanted], instrument.exchange, amo=body.amo)
         orders = await checked_orders(ctx, session, user, instrument, wanted)
+        for order in orders:
+            order.amo = amo[order.client_id]
         # Again, in the transaction that writes the batch: the checks above read the brokers, and a halt committed
         # meanwhile refuses the batch whole. One committed after this stops each row at the halt gate before it leaves.
         await ensure_not_halted(session, user, list(clients.values()))

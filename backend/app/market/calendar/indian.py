@@ -10,7 +10,7 @@ the 15 minutes before its open.
 """
 
 import csv
-import logging
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,10 +20,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.config import REPO_ROOT
-from app.market.calendar.port import MarketStatus, Phase
+from app.market.calendar.port import MarketStatus, Override, Phase
 from app.market.clock import IST, UTC
-
-log = logging.getLogger(__name__)
 
 PRE_OPEN = time(9, 0)
 OPENS = time(9, 15)
@@ -50,21 +48,6 @@ class UnknownExchange(ValueError):
 
 
 @dataclass(frozen=True)
-class Override:
-    """An admin's change to one day: a holiday (`opens`/`closes` None) or a special session."""
-
-    exchange: str
-    day: date
-    name: str
-    opens: time | None = None
-    closes: time | None = None
-
-    @property
-    def is_session(self) -> bool:
-        return self.opens is not None and self.closes is not None
-
-
-@dataclass(frozen=True)
 class Session:
     pre_open: datetime
     open: datetime
@@ -80,7 +63,10 @@ def _library_holidays(exchange: str) -> tuple[frozenset[date], date]:
     """Weekdays the library says the exchange is shut, and the last day it knows about."""
     import exchange_calendars  # Loaded on first use: pandas takes seconds to import.
 
-    calendar = exchange_calendars.get_calendar("XBOM", start="2020-01-01")
+    with warnings.catch_warnings():
+        # The library's own use of pandas draws deprecation warnings that are not ours to act on.
+        warnings.simplefilter("ignore")
+        calendar = exchange_calendars.get_calendar("XBOM", start="2020-01-01")
     sessions = {ts.date() for ts in calendar.sessions}
     first, last = calendar.first_session.date(), calendar.last_session.date()
     shut = set()

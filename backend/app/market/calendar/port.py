@@ -5,8 +5,9 @@ Every time in and out is tz-aware UTC; days are the exchange's local (IST) dates
 it is that day all day long (before the open too), on a weekend or holiday it is the previous trading day.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Protocol
 
@@ -32,6 +33,21 @@ class MarketStatus:
     next_close: datetime
 
 
+@dataclass(frozen=True)
+class Override:
+    """An admin's change to one day: a holiday (`opens`/`closes` None) or a special session (IST times)."""
+
+    exchange: str
+    day: date
+    name: str
+    opens: time | None = None
+    closes: time | None = None
+
+    @property
+    def is_session(self) -> bool:
+        return self.opens is not None and self.closes is not None
+
+
 class ExchangeCalendar(Protocol):
     def status(self, exchange: str, at: datetime) -> MarketStatus: ...
 
@@ -47,4 +63,8 @@ class ExchangeCalendar(Protocol):
 
     def square_off_time(self, exchange: str, day: date) -> datetime:
         """When intraday positions of trading day `day` are squared off by the broker."""
+        ...
+
+    def set_overrides(self, overrides: Iterable[Override]) -> None:
+        """Replace the admin overrides in force (the whole set, as stored)."""
         ...
