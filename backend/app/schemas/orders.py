@@ -19,7 +19,8 @@ from app.schemas.common import INT32_MAX, Id, PlainDecimal, Quantity, StrictBody
 Price = Annotated[PlainDecimal, Field(gt=0, max_digits=14, decimal_places=4)]
 AMO_HELP = (
     "After-market order: while the market is closed the order is sent as an AMO for the next open; "
-    "without it an order while closed is refused with MARKET_CLOSED. Ignored while the market is open."
+    "without it (false or absent) an order while closed is refused with MARKET_CLOSED. "
+    "Ignored while the market is open."
 )
 
 
@@ -32,7 +33,7 @@ class PlaceOrderRequest(StrictBody):
     quantity: Quantity
     price: Price | None = None
     trigger_price: Price | None = None
-    amo: StrictBool = Field(default=False, description=AMO_HELP)
+    amo: StrictBool | None = Field(default=None, description=AMO_HELP)
 
 
 class Allocation(StrictBody):
@@ -69,7 +70,7 @@ class ExecuteAllRequest(StrictBody):
     group_id: Id | None = None
     client_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5000)
     allocation: AllocationMethod | None = None
-    amo: StrictBool = Field(default=False, description=AMO_HELP)
+    amo: StrictBool | None = Field(default=None, description=AMO_HELP)
 
     @model_validator(mode="after")
     def _one_row_per_client(self) -> "ExecuteAllRequest":

@@ -79,7 +79,7 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
             trigger_price=body.trigger_price,
         )
         check_terms(instrument, terms, Bounds.of(ctx.settings))
-        amo = trading_day.amo_rows(ctx, [client], instrument.exchange, amo=body.amo)[body.client_id]
+        amo = trading_day.amo_rows(ctx, [client], instrument.exchange, amo=bool(body.amo))[body.client_id]
         refused = await check_orders(ctx, session, instrument, [(client, terms)])
         if refused:
             raise refused[body.client_id]

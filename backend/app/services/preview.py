@@ -60,7 +60,7 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
         await release_connection(session)
     funds = await _funds(ctx, planned, [clients[r.client_id] for r in planned.rows if r.client_id not in denials])
     market_open = all(trading_day.broker_open(ctx, client.broker, instrument.exchange) for client in clients.values())
-    closed_words = None if market_open else _closed_words(ctx, instrument.exchange, amo=body.amo)
+    closed_words = None if market_open else _closed_words(ctx, instrument.exchange, amo=bool(body.amo))
     rows = []
     for row in planned.rows:
         client = clients[row.client_id]

@@ -10,6 +10,7 @@ import { useRealtimeStore } from '@/stores/realtime';
 import { useRiskStore } from '@/stores/risk';
 
 import { MarketClock } from './MarketClock';
+import { MarketStatus } from './market/MarketStatus';
 
 interface NavItem {
   href: string;
@@ -148,6 +149,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           />
           <div className="ml-auto flex min-w-0 items-center gap-3">
             <MarketClock enabled={user !== null} />
+            <MarketStatus enabled={user !== null} />
             {user && (
               <span
                 data-testid="shell-user"

@@ -11,6 +11,7 @@ import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { api } from '@/lib/api';
 import { allocationLabel, isSized, toExecuteBody } from '@/lib/allocation';
 import type { BatchRow, Client, Holder, Instrument, OrderType, Page, TradeType } from '@/lib/api-types';
+import { isClosed } from '@/lib/market-status';
 import { summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger, ORDER_TYPES, TRADE_TYPES } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
@@ -28,6 +29,8 @@ import { DeskChart } from './DeskChart';
 import { DESK_GRID_COLS, DeskClientRow, type QuantityCell } from './DeskClientRow';
 import { ExecuteConfirmDialog, type PendingOrder } from './ExecuteConfirmDialog';
 import { LivePrice } from './LivePrice';
+import { AmoChoice } from './market/AmoChoice';
+import { useMarketStatus } from './market/MarketStatus';
 import { TokenSearch } from './TokenSearch';
 import {
   Card,
@@ -68,6 +71,8 @@ export function Dashboard() {
 
   const [instrument, setInstrument] = useState<Instrument | null>(null);
   const [instrumentError, setInstrumentError] = useState<string | null>(null);
+  const market = useMarketStatus('NSE', canTrade);
+  const [amo, setAmo] = useState(false);
   const instrumentRef = useRef<Instrument | null>(null);
   instrumentRef.current = instrument;
 
@@ -208,7 +213,8 @@ export function Dashboard() {
     const sizing = await picker.check();
     if (!sizing || !instrument) return;
     batchSubmit.clearError();
-    const body = toExecuteBody(instrument.token_id, values, sizing);
+    const terms = toExecuteBody(instrument.token_id, values, sizing);
+    const body = amo && isClosed(market.status) ? { ...terms, amo: true } : terms;
     setConfirm({ values, summary: summarise(values, ltp), body, needsPreview: isSized(sizing.mode) });
   };
 
@@ -367,6 +373,7 @@ export function Dashboard() {
                 )}
               </div>
             )}
+            {canTrade && <AmoChoice value={amo} onChange={setAmo} status={market.status} />}
             {!canTrade && <p className="text-sm text-slate-500">Read-only: viewers cannot place orders.</p>}
           </fieldset>
         </Card>
