@@ -170,3 +170,30 @@ async def test_calendar_overrides_are_admin_only_audited_and_change_the_status_a
     async with ctx.sessions() as session:
         actions = list(await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions == ["calendar.override_add", "calendar.override_add", "calendar.override_remove"]
+
+
+async def test_a_day_order_the_simulator_expires_at_rollover_is_cancelled_expired_in_our_book(
+    http: httpx.AsyncClient,
+    advisor: Actor,
+    make_clients: MakeClients,
+    ctx: AppContext,
+    sim: Simulator,
+    clock: FixedClock,
+) -> None:
+    [client] = await make_clients(advisor, 1)
+    clock.set(ist("2026-01-23T11:00"))  # Friday
+    await sim.price(RELIANCE, "1400.00")
+    placed = await place_order(http, advisor.headers, client_id=client.id, order_type="LIMIT", price="1000.00")
+    assert placed.status_code == 201 and placed.json()["status"] == "OPEN", placed.text
+    clock.set(ist("2026-01-26T10:00"))  # Republic Day: not a new trading day
+    sim.broker.advance_day()
+    clock.set(ist("2026-01-27T00:01"))
+    sim.broker.advance_day()
+
+    async def expired() -> bool:
+        async with ctx.sessions() as session:
+            order = await session.get(Order, placed.json()["id"])
+        assert order is not None
+        return order.status == OrderStatus.CANCELLED and (order.reason or "").startswith("EXPIRED")
+
+    await eventually(expired)
