@@ -94,16 +94,25 @@ def read_holidays_file(path: Path) -> tuple[dict[tuple[str, date], str], set[tup
 class IndianExchangeCalendar:
     def __init__(self, settings: CalendarSettings | None = None, *, use_library: bool = True) -> None:
         self.settings = settings or CalendarSettings()
-        self._holidays: dict[tuple[str, date], str] = {}
-        if use_library:
-            shut, _ = _library_holidays("XBOM")
-            for exchange in set(EXCHANGES.values()):
-                self._holidays.update({(exchange, day): "Trading holiday" for day in shut})
-        added, removed = read_holidays_file(self.settings.holidays_file)
-        self._holidays.update(added)
-        for key in removed:
-            self._holidays.pop(key, None)
+        self._use_library = use_library
+        self._loaded: dict[tuple[str, date], str] | None = None
         self._overrides: dict[tuple[str, date], Override] = {}
+
+    @property
+    def _holidays(self) -> dict[tuple[str, date], str]:
+        """Built on first use, so a process starts (and answers readiness) without waiting for the library."""
+        if self._loaded is None:
+            holidays: dict[tuple[str, date], str] = {}
+            if self._use_library:
+                shut, _ = _library_holidays("XBOM")
+                for exchange in set(EXCHANGES.values()):
+                    holidays.update({(exchange, day): "Trading holiday" for day in shut})
+            added, removed = read_holidays_file(self.settings.holidays_file)
+            holidays.update(added)
+            for key in removed:
+                holidays.pop(key, None)
+            self._loaded = holidays
+        return self._loaded
 
     def set_overrides(self, overrides: Iterable[Override]) -> None:
         self._overrides = {(_exchange(o.exchange), o.day): o for o in overrides}
