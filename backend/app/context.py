@@ -19,7 +19,10 @@ from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
 from app.market import bar_store
+from app.market.calendar.indian import IndianExchangeCalendar
+from app.market.calendar.port import ExchangeCalendar
 from app.market.candles import CandleAggregator
+from app.market.clock import Clock, make_clock
 from app.market.select import build_market_data
 from app.market.switch import MarketDataSwitch
 from app.models import Instrument
@@ -46,6 +49,9 @@ class AppContext:
     tokens: TokenIssuer
     limits: RateLimits
     events: EventBus = field(default_factory=EventBus)
+    # The trading day's time (MULTIDESK_SIM_CLOCK_START shifts it) and the exchange calendar read against it.
+    clock: Clock = field(default_factory=make_clock)
+    calendar: ExchangeCalendar = field(default_factory=IndianExchangeCalendar)
     tasks: TaskSet = field(default_factory=TaskSet)
     # Every price (quotes, the realtime stream, risk checks, P&L): the market-data port chosen by
     # MULTIDESK_MARKET_DATA, followed across broker restarts (app/market/switch.py).
@@ -115,7 +121,12 @@ class AppContext:
             venue = VenueSettings(self.settings.simulator_url, timeout_s=self.settings.simulator_timeout_s)
             simulator = VenueBroker(venue, initial_prices=initial_prices)
         else:
-            simulator = SimulatorBroker(simulator_settings(self.settings), initial_prices=initial_prices)
+            simulator = SimulatorBroker(
+                simulator_settings(self.settings),
+                initial_prices=initial_prices,
+                clock=self.clock.now,
+                calendar=self.calendar,
+            )
         motilal = MotilalBroker(motilal_config(self.settings))
         self.brokers = BrokerRegistry(
             # Motilal is always registered; its base URL (MULTIDESK_MOTILAL_BASE_URL) may point at the fake.
@@ -151,10 +162,15 @@ class AppContext:
         await self.engine.dispose()
 
 
-def simulator_settings(settings: Settings) -> SimulatorSettings:
+def sim_always_open(settings: Settings) -> bool:
+    """Whether the simulator trades at any hour, ignoring the exchange calendar (demos, replays, the e2e suite)."""
     always_open = settings.demo_mode if settings.sim_always_open is None else settings.sim_always_open
     # A replay's market is open whenever the file has prices, whatever the hour it is replayed at.
-    always_open = always_open or settings.market_data == "replay"
+    return always_open or settings.market_data == "replay"
+
+
+def simulator_settings(settings: Settings) -> SimulatorSettings:
+    always_open = sim_always_open(settings)
     return SimulatorSettings(
         seed=settings.sim_seed,
         tick_interval_s=settings.sim_tick_interval_s,

@@ -33,6 +33,7 @@ from app.services.order_writer import batch_done_total
 from app.services.reconcile import on_broker_order, reconcile_due, reconcile_once
 from app.services.runner import Job, Runner
 from app.services.startup_checks import check_motilal_public_ip
+from app.services.trading_day import load_overrides, refresh_overrides_forever
 from app.spa import mount_spa
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ async def start(ctx: AppContext) -> None:
                 min_cash=settings.demo_min_cash,
                 max_cash=settings.demo_max_cash,
             )
+    # The simulator's market follows the calendar, admin overrides included, from its first tick.
+    await load_overrides(ctx)
+    ctx.tasks.spawn(refresh_overrides_forever(ctx), name="calendar-overrides")
     await ctx.start_brokers(order_listener=partial(on_broker_order, ctx))
     # Orders a previous run left without a verdict are settled before new ones are taken.
     pending_age = timedelta(seconds=2 * settings.broker_call_timeout_s + 5)

@@ -252,7 +252,9 @@ async def test_the_configured_maximums_bound_place_execute_all_modify_and_exits(
         ({"order_type": "LIMIT", "price": " 1400.00"}, "VALIDATION_ERROR"),
         ({"order_type": "LIMIT", "price": "14e2"}, "VALIDATION_ERROR"),
         ({"exit_plan": {"target_pct": "2"}}, "UNKNOWN_FIELD"),
-        ({"amo": True}, "UNKNOWN_FIELD"),
+        ({"validity": "IOC"}, "UNKNOWN_FIELD"),
+        ({"amo": "yes"}, "VALIDATION_ERROR"),
+        ({"amo": 1}, "VALIDATION_ERROR"),
     ],
 )
 async def test_place_takes_no_coerced_values_and_no_unknown_fields(
@@ -292,7 +294,8 @@ async def test_decimals_as_ascii_strings_or_json_numbers_are_accepted(
         ({"quantity": "5"}, {}, "VALIDATION_ERROR"),
         ({"quantity": 5.0}, {}, "VALIDATION_ERROR"),
         ({"quantity": 5, "note": "x"}, {}, "UNKNOWN_FIELD"),
-        ({"quantity": 5}, {"amo": True}, "UNKNOWN_FIELD"),
+        ({"quantity": 5}, {"validity": "IOC"}, "UNKNOWN_FIELD"),
+        ({"quantity": 5}, {"amo": "true"}, "VALIDATION_ERROR"),
         ({"quantity": 5}, {"order_type": "LIMIT", "price": ARABIC_INDIC_1400}, "VALIDATION_ERROR"),
     ],
 )

@@ -10,6 +10,7 @@ from app.api import (
     clients,
     groups,
     market,
+    market_calendar,
     market_replay,
     orders,
     risk,
@@ -19,5 +20,20 @@ from app.api import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, users, clients, groups, tokens, orders, batches, trades, book, market, market_replay, risk, audit):
+for module in (
+    auth,
+    users,
+    clients,
+    groups,
+    tokens,
+    orders,
+    batches,
+    trades,
+    book,
+    market,
+    market_calendar,
+    market_replay,
+    risk,
+    audit,
+):
     api_router.include_router(module.router)

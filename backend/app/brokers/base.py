@@ -76,6 +76,8 @@ class BrokerOrderRequest:
     trade_type: TradeType
     price: Decimal | None = None
     trigger_price: Decimal | None = None
+    # An after-market order: the broker holds it until the next open instead of refusing it while closed.
+    amo: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,8 @@ class Order(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The REJECTED or NOT_AT_BROKER order this one sends again (a retry batch's row), else None.
     retry_of_order_id: int | None = Field(default=None, foreign_key="orders.id")
+    # An after-market order: written while the market was closed, sent to the broker as an AMO for the next open.
+    amo: bool = False
 
     @property
     def tag(self) -> str:

@@ -10,13 +10,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictInt, model_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from app.enums import BatchKind, BatchStatus, Closes, Execution, OrderStatus, OrderType, Side, TradeType
 from app.schemas.common import INT32_MAX, Id, PlainDecimal, Quantity, StrictBody, TokenId
 
 # At most 9,999,999,999.9999: what the API's prices have always allowed, well inside the Money column.
 Price = Annotated[PlainDecimal, Field(gt=0, max_digits=14, decimal_places=4)]
+AMO_HELP = (
+    "After-market order: while the market is closed the order is sent as an AMO for the next open; "
+    "without it (false or absent) an order while closed is refused with MARKET_CLOSED. "
+    "Ignored while the market is open."
+)
 
 
 class PlaceOrderRequest(StrictBody):
@@ -28,6 +33,7 @@ class PlaceOrderRequest(StrictBody):
     quantity: Quantity
     price: Price | None = None
     trigger_price: Price | None = None
+    amo: StrictBool | None = Field(default=None, description=AMO_HELP)
 
 
 class Allocation(StrictBody):
@@ -64,6 +70,7 @@ class ExecuteAllRequest(StrictBody):
     group_id: Id | None = None
     client_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5000)
     allocation: AllocationMethod | None = None
+    amo: StrictBool | None = Field(default=None, description=AMO_HELP)
 
     @model_validator(mode="after")
     def _one_row_per_client(self) -> "ExecuteAllRequest":
@@ -138,6 +145,8 @@ class OrderOut(BaseModel):
     average_price: Decimal | None
     created_at: datetime
     updated_at: datetime
+    # An after-market order, held by the broker until the next open.
+    amo: bool = False
     # The broker orders this row was sent as, when its quantity was above the freeze quantity; else empty.
     legs: list[OrderLegOut] = []
 

@@ -24,7 +24,7 @@ from app.enums import BatchKind, BatchStatus, OrderStatus, Role, Side
 from app.errors import Conflict, NotFound
 from app.models import Batch, Client, Instrument, Order, User
 from app.schemas.orders import BatchCounts, BatchOut, BatchRow, ExecuteAllRequest
-from app.services import audit, intents
+from app.services import audit, intents, trading_day
 from app.services.allocation import plan
 from app.services.instruments import get_instrument
 from app.services.intents import BatchSender, chunks, insert_intents, order_intent
@@ -174,7 +174,8 @@ async def _complete(ctx: AppContext, batch_id: int) -> None:
 
 async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key: str | None) -> BatchOut:
     # The form not used is left out, so an explicit-allocations body hashes (and is stored) as it always has.
-    unused = {name for name in ("allocations", "group_id", "client_ids", "allocation") if getattr(body, name) is None}
+    optional = ("allocations", "group_id", "client_ids", "allocation", "amo")
+    unused = {name for name in optional if getattr(body, name) is None}
     body_json = body.model_dump(mode="json", exclude=unused)
     body_hash = request_hash(body_json)
     async with ctx.sessions() as session:
@@ -193,7 +194,10 @@ async def execute_all(ctx: AppContext, user: User, body: ExecuteAllRequest, key:
                 without_order.append({"client_id": client.id, "status": SKIPPED, "reason": row.reason or "quantity 0"})
                 continue
             wanted.append((client, terms_of(body, row.quantity)))
+        amo = trading_day.amo_rows(ctx, [client for client, _ in wanted], instrument.exchange, amo=bool(body.amo))
         orders = await checked_orders(ctx, session, user, instrument, wanted)
+        for order in orders:
+            order.amo = amo[order.client_id]
         # Again, in the transaction that writes the batch: the checks above read the brokers, and a halt committed
         # meanwhile refuses the batch whole. One committed after this stops each row at the halt gate before it leaves.
         await ensure_not_halted(session, user, list(clients.values()))

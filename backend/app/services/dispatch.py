@@ -118,6 +118,7 @@ async def _place(
         trade_type=order.trade_type,
         price=order.price,
         trigger_price=order.trigger_price,
+        amo=order.amo,
     )
     place = lambda adapter: adapter.place_order(account, request)  # noqa: E731
     try:

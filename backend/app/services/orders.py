@@ -13,7 +13,7 @@ from app.errors import BrokerDown, Conflict, NotFound
 from app.models import Client, Instrument, Order, OrderLeg, User
 from app.models.types import utcnow
 from app.schemas.orders import ModifyOrderRequest, OrderLegOut, OrderOut, PlaceOrderRequest
-from app.services import audit, leg_actions
+from app.services import audit, leg_actions, trading_day
 from app.services.accounts import broker_account
 from app.services.clients import get_visible, visible_clients
 from app.services.dispatch import order_out, record_outcome, send_one
@@ -79,10 +79,12 @@ async def place_order(ctx: AppContext, user: User, body: PlaceOrderRequest) -> O
             trigger_price=body.trigger_price,
         )
         check_terms(instrument, terms, Bounds.of(ctx.settings))
+        amo = trading_day.amo_rows(ctx, [client], instrument.exchange, amo=bool(body.amo))[body.client_id]
         refused = await check_orders(ctx, session, instrument, [(client, terms)])
         if refused:
             raise refused[body.client_id]
         order = new_order(client, instrument, terms, user, batch_id=None)
+        order.amo = amo
         async with write_turn(ctx.write_turns, session):
             session.add(order)
             await session.flush()

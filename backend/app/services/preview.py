@@ -17,10 +17,11 @@ from decimal import Decimal
 from app.brokers.base import BrokerFunds
 from app.context import AppContext
 from app.db import release_connection
-from app.market.hours import nse_is_open
+from app.market.clock import IST
 from app.models import Client, TradingHalt, User
 from app.schemas.orders import ExecuteAllRequest
 from app.schemas.preview import ChargesOut, PreviewOut, PreviewRow, PreviewTotals, PreviewWarning, RiskVerdict
+from app.services import trading_day
 from app.services.accounts import broker_account
 from app.services.allocation import Plan, Row, leverage, plan, sizing_price
 from app.services.batches import row_denial, terms_of
@@ -58,7 +59,8 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
         halted = _halted(await active_halts(session), user, clients)
         await release_connection(session)
     funds = await _funds(ctx, planned, [clients[r.client_id] for r in planned.rows if r.client_id not in denials])
-    market_open = nse_is_open(ctx.market.now())
+    market_open = all(trading_day.broker_open(ctx, client.broker, instrument.exchange) for client in clients.values())
+    closed_words = None if market_open else _closed_words(ctx, instrument.exchange, amo=bool(body.amo))
     rows = []
     for row in planned.rows:
         client = clients[row.client_id]
@@ -84,7 +86,7 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
                 margin_available=available,
                 charges=ChargesOut(**charges.as_dict()),
                 risk=verdict,
-                warnings=_warnings(row, verdict, margin_required, available, market_open),
+                warnings=_warnings(row, verdict, margin_required, available, closed_words),
                 sizing=row.sizing,  # type: ignore[arg-type]
             )
         )
@@ -106,7 +108,7 @@ async def preview(ctx: AppContext, user: User, body: ExecuteAllRequest) -> Previ
 
 
 def _warnings(
-    row: Row, verdict: RiskVerdict, required: Decimal, available: Decimal | None, market_open: bool
+    row: Row, verdict: RiskVerdict, required: Decimal, available: Decimal | None, closed_words: str | None
 ) -> list[PreviewWarning]:
     out: list[PreviewWarning] = []
     if row.reason is not None:
@@ -128,9 +130,15 @@ def _warnings(
                 message=f"Margin required {required} is more than the {available} available.",
             )
         )
-    if row.quantity > 0 and not market_open:
-        out.append(PreviewWarning(code="MARKET_CLOSED", message="NSE is closed now (09:15-15:30 IST, Mon-Fri)."))
+    if row.quantity > 0 and closed_words is not None:
+        out.append(PreviewWarning(code="MARKET_CLOSED", message=closed_words))
     return out
+
+
+def _closed_words(ctx: AppContext, exchange: str, *, amo: bool) -> str:
+    opens = trading_day.status(ctx, exchange).next_open.astimezone(IST)
+    then = "it will be sent as an after-market order (AMO)" if amo else "send it as an AMO to place it at the open"
+    return f"{exchange} is closed now; it opens {opens:%a %d %b %H:%M} IST: {then}."
 
 
 def _halted(halts: list[TradingHalt], user: User, clients: dict[int, Client]) -> dict[int, str]:

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import pyotp
@@ -358,3 +359,10 @@ async def test_no_credential_or_token_is_logged(
     for secret in secrets:
         assert secret not in logged
     assert session.token not in repr(session)
+
+
+async def test_an_after_market_order_goes_with_amoorder_y(fake: FakeMotilal, broker: MotilalBroker) -> None:
+    fake.set_ltp(2885, "1400.00")
+    await broker.place_order(account(TOTP_USER), replace(request("MD2"), amo=True))
+    [sent] = [r.body for r in fake.requests_to("placeorder")]
+    assert (sent["tag"], sent["amoorder"]) == ("MD2", "Y")

@@ -10,6 +10,7 @@ import { useRealtimeStore } from '@/stores/realtime';
 
 import { HaltBanner } from './HaltBanner';
 import { MarketClock } from './MarketClock';
+import { MarketStatus } from './market/MarketStatus';
 
 interface NavItem {
   href: string;
@@ -109,6 +110,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <NavLinks items={items} pathname={pathname} />
           <div className="ml-auto flex min-w-0 items-center gap-3">
             <MarketClock enabled={user !== null} />
+            <MarketStatus enabled={user !== null} />
             {user && (
               <span
                 data-testid="shell-user"

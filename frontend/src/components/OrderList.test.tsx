@@ -23,6 +23,7 @@ const order = (id: number, patch: Partial<Order> = {}): Order => ({
   filled_quantity: 0,
   price: '1400.00',
   trigger_price: null,
+  amo: false,
   average_price: null,
   status: 'OPEN',
   reason: null,

@@ -379,6 +379,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/market/calendar/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Overrides */
+        get: operations["list_overrides_api_v1_market_calendar_overrides_get"];
+        put?: never;
+        /** Add Override */
+        post: operations["add_override_api_v1_market_calendar_overrides_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market/calendar/overrides/{override_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Override */
+        delete: operations["remove_override_api_v1_market_calendar_overrides__override_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/market/clock": {
         parameters: {
             query?: never;
@@ -492,6 +527,23 @@ export interface paths {
         put?: never;
         /** Seek */
         post: operations["seek_api_v1_market_replay_seek_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Market Status */
+        get: operations["market_status_api_v1_market_status_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1181,6 +1233,58 @@ export interface components {
          * @enum {string}
          */
         BrokerName: "simulator" | "motilal";
+        /**
+         * CalendarOverrideIn
+         * @description A holiday (no times) or a special session (both times, IST, e.g. Muhurat trading 18:00-19:00).
+         */
+        CalendarOverrideIn: {
+            /** Closes */
+            closes?: string | null;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Exchange
+             * @enum {string}
+             */
+            exchange: "NSE" | "BSE";
+            /** Name */
+            name: string;
+            /** Opens */
+            opens?: string | null;
+        };
+        /** CalendarOverrideOut */
+        CalendarOverrideOut: {
+            /** Closes */
+            closes: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Exchange */
+            exchange: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "holiday" | "session";
+            /** Name */
+            name: string;
+            /** Opens */
+            opens: string | null;
+        };
         /** CancelFailure */
         CancelFailure: {
             /** Code */
@@ -1347,6 +1451,11 @@ export interface components {
             allocation?: components["schemas"]["AllocationMethod"] | null;
             /** Allocations */
             allocations?: components["schemas"]["Allocation"][] | null;
+            /**
+             * Amo
+             * @description After-market order: while the market is closed the order is sent as an AMO for the next open; without it (false or absent) an order while closed is refused with MARKET_CLOSED. Ignored while the market is open.
+             */
+            amo?: boolean | null;
             /** Client Ids */
             client_ids?: number[] | null;
             /**
@@ -1620,6 +1729,35 @@ export interface components {
              */
             source: "simulator" | "motilal" | "replay";
         };
+        /** MarketStatusOut */
+        MarketStatusOut: {
+            /** Exchange */
+            exchange: string;
+            /** Holiday Name */
+            holiday_name: string | null;
+            /**
+             * Next Close
+             * Format: date-time
+             */
+            next_close: string;
+            /**
+             * Next Open
+             * Format: date-time
+             */
+            next_open: string;
+            /**
+             * Now
+             * Format: date-time
+             */
+            now: string;
+            /**
+             * Phase
+             * @enum {string}
+             */
+            phase: "pre_open" | "open" | "closed" | "holiday" | "weekend";
+            /** Simulator Always Open */
+            simulator_always_open: boolean;
+        };
         /** ModifyOrderRequest */
         ModifyOrderRequest: {
             /** Price */
@@ -1661,6 +1799,11 @@ export interface components {
         };
         /** OrderOut */
         OrderOut: {
+            /**
+             * Amo
+             * @default false
+             */
+            amo: boolean;
             /** Average Price */
             average_price: string | null;
             /** Batch Id */
@@ -1788,6 +1931,11 @@ export interface components {
         };
         /** PlaceOrderRequest */
         PlaceOrderRequest: {
+            /**
+             * Amo
+             * @description After-market order: while the market is closed the order is sent as an AMO for the next open; without it (false or absent) an order while closed is refused with MARKET_CLOSED. Ignored while the market is open.
+             */
+            amo?: boolean | null;
             /** Client Id */
             client_id: number;
             /**
@@ -4141,6 +4289,205 @@ export interface operations {
             };
         };
     };
+    list_overrides_api_v1_market_calendar_overrides_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarOverrideOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_override_api_v1_market_calendar_overrides_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarOverrideIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarOverrideOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    remove_override_api_v1_market_calendar_overrides__override_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                override_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     clock_api_v1_market_clock_get: {
         parameters: {
             query?: never;
@@ -4562,6 +4909,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReplayStatusOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    market_status_api_v1_market_status_get: {
+        parameters: {
+            query?: {
+                exchange?: "NSE" | "BSE";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketStatusOut"];
                 };
             };
             /** @description Unauthorized */

@@ -279,3 +279,13 @@ export interface ClientToServerEvents {
   /** A fresh access token for the same user extends the socket's life. */
   renew: (payload: { token: string }, ack?: (res: RealtimeAck) => void) => void;
 }
+
+// ───────────────────────── the trading day (generated) ─────────────────────────
+
+/** GET /market/status: the exchange's phase now, the next open and close. */
+export type MarketStatus = Schemas['MarketStatusOut'];
+export type MarketPhase = MarketStatus['phase'];
+/** GET /market/calendar/overrides items: an admin's extra holiday or special session. */
+export type CalendarOverride = Schemas['CalendarOverrideOut'];
+/** POST /market/calendar/overrides */
+export type CalendarOverrideIn = Schemas['CalendarOverrideIn'];

@@ -53,6 +53,7 @@ export function orderOut(over: Partial<Order>): Order {
     trigger_price: null,
     status: 'OPEN',
     filled_quantity: 0,
+    amo: false,
     average_price: null,
     reason: null,
     broker_note: null,

@@ -204,7 +204,7 @@ class MotilalBroker:
             "triggerprice": float(trigger or 0),
             "quantityinlot": quantity_in_lots,
             "disclosedquantity": 0,
-            "amoorder": "N",
+            "amoorder": "Y" if req.amo else "N",
             "tag": req.tag,
         }
         envelope = await self._post(account, PLACE_ORDER, body)

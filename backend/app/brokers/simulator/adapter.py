@@ -14,6 +14,9 @@ Each instrument in the replayed books starts its price path at its last fill pri
 have traded, rather than at its configured initial price, so positions do not jump in value across a restart;
 an instrument the price model already quotes (a shared model) keeps its path. Replay moves no price, so it
 triggers no matching.
+
+The trading day (hours from the exchange calendar, AMOs, the broker's own intraday square-off, DAY expiry and
+T+1 at rollover) is trading_day.py's; `advance_day` runs what is due and the ticker calls it every tick interval.
 """
 
 import asyncio
@@ -47,16 +50,28 @@ from app.brokers.base import (
 from app.brokers.simulator.book import Account, SimOrder
 from app.brokers.simulator.delivery import OrderDeliveries
 from app.brokers.simulator.faults import Fault, FaultInjector
+from app.brokers.simulator.holdings import CalendarDays
 from app.brokers.simulator.ids import IdSource
 from app.brokers.simulator.journal import Journal
 from app.brokers.simulator.margin import margin_by_segment, sellable
 from app.brokers.simulator.matching import match, reference_price
 from app.brokers.simulator.prices import PriceModel
 from app.brokers.simulator.settings import SimulatorSettings
+from app.brokers.simulator.trading_day import (
+    EXPIRED,
+    SQUARED_OFF,
+    Now,
+    SimTradingDay,
+    expiring,
+    open_intraday,
+    releasable,
+    square_off_tag,
+    square_offs,
+)
 from app.brokers.simulator.validation import check_terms
 from app.brokers.simulator.views import funds_view, holding_view, money, position_view
 from app.enums import BrokerName, OrderStatus, OrderType, Segment, Side, TradeType
-from app.market.hours import nse_is_open
+from app.market.calendar.port import ExchangeCalendar
 from app.tasks import stop
 
 logger = logging.getLogger(__name__)
@@ -94,8 +109,10 @@ class SimulatorBroker:
         prices: PriceModel | None = None,
         clock: Callable[[], datetime] = _utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        calendar: ExchangeCalendar | None = None,
     ) -> None:
-        """`prices` shares an existing PriceModel (give it the initial prices then); `sleep` carries the latency."""
+        """`prices` shares an existing PriceModel (give it the initial prices then); `sleep` carries the latency;
+        `calendar` is the exchange's (default: NSE/BSE from the library and data/exchange-holidays.csv)."""
         if prices is not None and initial_prices is not None:
             raise ValueError("initial_prices belong to the PriceModel passed as prices")
         self.settings = settings or SimulatorSettings()
@@ -112,7 +129,15 @@ class SimulatorBroker:
         self.prices.add_tick_listener(self._on_tick)
         self._faults = FaultInjector(self.settings, random.Random(None if seed is None else f"faults:{seed}"), sleep)
         self._clock = clock
-        self._journal, recovered = Journal.open(self.settings.journal_path, fsync=self.settings.journal_fsync)
+        if calendar is None:
+            from app.market.calendar.indian import IndianExchangeCalendar  # pandas: loaded only when needed
+
+            calendar = IndianExchangeCalendar()
+        self._day = SimTradingDay(calendar, always_open=self.settings.always_open)
+        self._days = CalendarDays(calendar)
+        self._journal, recovered = Journal.open(
+            self.settings.journal_path, fsync=self.settings.journal_fsync, days=self._days
+        )
         self._accounts: dict[int, Account] = recovered.accounts
         for instrument in recovered.instruments.values():
             self.prices.register(instrument, start=recovered.last_fill.get(instrument.token_id))
@@ -151,8 +176,63 @@ class SimulatorBroker:
     async def _run_ticks(self) -> None:
         while True:
             await asyncio.sleep(self.settings.tick_interval_s)
+            try:
+                self.advance_day()
+            except BrokerError:
+                logger.exception("the simulator's trading-day events failed; retried at the next tick")
             if self._market_open():
                 self.tick()
+
+    def advance_day(self) -> None:
+        """Run the trading day's events due now: expire earlier days' DAY orders and settle T+1, release AMOs at
+        the open, square off INTRADAY at the square-off time. Each event happens once: what it acts on is gone after.
+        """
+        if self.settings.always_open or self._journal.failed:
+            return
+        now = self._day.now(self._clock())
+        for acct in self._accounts.values():
+            acct.roll(now.at)
+            changed: list[BrokerOrder] = []
+            try:
+                for order in expiring(acct, now.today):
+                    changed.append(self._close_order(acct, order, EXPIRED, now.at))
+                if now.open:
+                    changed += [o.snapshot() for o in releasable(acct, now.today) if self._match(acct, o, now)]
+                if now.square_off_due:
+                    changed += [self._close_order(acct, o, SQUARED_OFF, now.at) for o in open_intraday(acct)]
+                    self._square_off(acct, now)
+            finally:
+                if changed:
+                    self._deliveries.publish(acct.client_id, changed)
+
+    def _close_order(self, acct: Account, order: SimOrder, reason: str, at: datetime) -> BrokerOrder:
+        self._journal.closed(acct.client_id, order, OrderStatus.CANCELLED, at, reason)
+        acct.close(order, OrderStatus.CANCELLED, at, reason)
+        return order.snapshot()
+
+    def _square_off(self, acct: Account, now: Now) -> None:
+        """The broker's own orders closing INTRADAY positions at market (not ours: not pushed to the listener)."""
+        for wanted in square_offs(acct):
+            order = SimOrder(
+                broker_order_id=self._ids.order_id(),
+                tag=square_off_tag(now.today, wanted.instrument.token_id, len(acct.orders)),
+                instrument=wanted.instrument,
+                side=wanted.side,
+                order_type=OrderType.MARKET,
+                trade_type=TradeType.INTRADAY,
+                quantity=wanted.quantity,
+                price=None,
+                trigger_price=None,
+                updated_at=now.at,
+                session=now.today,
+            )
+            acct.add(order)
+            try:
+                self._journal.accepted(acct.client_id, order)
+            except BaseException:
+                acct.withdraw(order)
+                raise
+            self._match(acct, order, now)
 
     def set_order_listener(self, listener: OrderListener | None) -> None:
         self._deliveries.listener = listener
@@ -202,10 +282,8 @@ class SimulatorBroker:
             raise BrokerRejected(
                 f"DUPLICATE_TAG: order {existing} already carries tag {req.tag!r}", code="DUPLICATE_TAG"
             )
-        if not self._market_open():
-            raise BrokerRejected(
-                "MARKET_CLOSED: NSE takes orders 09:15-15:30 Asia/Kolkata, Monday to Friday", code="MARKET_CLOSED"
-            )
+        at = self._clock()
+        session, amo = self._day.book_new(instrument.exchange, at, amo=req.amo)
         self.prices.register(instrument)
         if req.side is Side.SELL and req.trade_type in HOLDINGS_TRADE_TYPES:
             self._check_holdings(acct, instrument.token_id, req.trade_type, req.quantity)
@@ -219,7 +297,9 @@ class SimulatorBroker:
             quantity=req.quantity,
             price=req.price,
             trigger_price=req.trigger_price,
-            updated_at=self._clock(),
+            updated_at=at,
+            amo=amo,
+            session=session,
         )
         before = self._margin_used(acct)
         acct.add(order)
@@ -316,7 +396,7 @@ class SimulatorBroker:
     def _account(self, account: BrokerAccount) -> Account:
         acct = self._accounts.get(account.client_id)
         if acct is None:
-            acct = Account(account.client_id, account.opening_cash)
+            acct = Account(account.client_id, account.opening_cash, days=self._days)
             self._journal.account_opened(acct)
             self._accounts[account.client_id] = acct
         # Whatever is asked of an account happens on today's books: yesterday's DELIVERY trades have settled.
@@ -338,7 +418,7 @@ class SimulatorBroker:
         return order
 
     def _market_open(self) -> bool:
-        return self.settings.always_open or nse_is_open(self._clock())
+        return self._day.is_open("NSE", self._clock())
 
     def _margin_used(self, acct: Account) -> Decimal:
         return sum(self._margin_by_segment(acct).values(), Decimal(0))
@@ -378,8 +458,11 @@ class SimulatorBroker:
                 code="INSUFFICIENT_HOLDINGS",
             )
 
-    def _match(self, acct: Account, order: SimOrder) -> bool:
-        """One matching pass for one order; True if it traded."""
+    def _match(self, acct: Account, order: SimOrder, now: Now | None = None) -> bool:
+        """One matching pass for one order; True if it traded (never while its market is shut or it is an AMO
+        waiting for a later session)."""
+        if not self._day.may_trade(order, now or self._day.now(self._clock())):
+            return False
         token_id = order.instrument.token_id
         was_armed = order.triggered
         result = match(
@@ -407,11 +490,12 @@ class SimulatorBroker:
         if self._journal.failed:
             return  # fills could not be recorded; matching stops until a restart rather than erroring every tick
         moved = {quote.token_id for quote in quotes}
+        now = self._day.now(self._clock())
         for acct in self._accounts.values():
             changed: list[BrokerOrder] = []
             try:
                 for order in list(acct.open_orders.values()):
-                    if order.instrument.token_id in moved and self._match(acct, order):
+                    if order.instrument.token_id in moved and self._match(acct, order, now):
                         changed.append(order.snapshot())
             finally:
                 # Fills already journalled and booked are announced even if a later journal write failed.

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.brokers.base import BrokerOrder, BrokerTrade, InstrumentRef
-from app.brokers.simulator.holdings import Holding, next_trading_day, settle, trading_day
+from app.brokers.simulator.holdings import WEEKDAYS, Holding, TradingDays, settle
 from app.brokers.simulator.positions import Position
 from app.enums import OPEN_STATUSES, OrderStatus, OrderType, Side, TradeType
 
@@ -36,6 +36,11 @@ class SimOrder:
     fill_value: Decimal = Decimal(0)
     triggered: bool = False
     fills: list[BrokerTrade] = field(default_factory=list)
+    # An after-market order, and the trading day the order is good for (an AMO's: the next session's): a DAY order
+    # still open once a later trading day begins expires.
+    amo: bool = False
+    session: date | None = None
+    reason: str | None = None
 
     @property
     def remaining(self) -> int:
@@ -62,7 +67,7 @@ class SimOrder:
             price=self.price,
             trigger_price=self.trigger_price,
             status=self.status,
-            reason=None,
+            reason=self.reason,
             updated_at=self.updated_at,
             fills=tuple(self.fills),
         )
@@ -84,6 +89,7 @@ class Account:
     # The trading day the positions belong to (None until the account is first used).
     day: date | None = None
     exchanges: dict[int, str] = field(default_factory=dict)
+    days: TradingDays = field(default=WEEKDAYS, repr=False, compare=False)
 
     @property
     def cash(self) -> Decimal:
@@ -95,8 +101,8 @@ class Account:
 
     def roll(self, at: datetime) -> None:
         """Begin the trading day of `at`: on a later trading day, the DELIVERY positions settle into holdings."""
-        today = trading_day(at)
-        if self.day is None or today < next_trading_day(self.day):
+        today = self.days.session_date(at)
+        if self.day is None or today <= self.day:
             self.day = self.day or today
             return
         self.day = today
@@ -121,9 +127,10 @@ class Account:
         del self.open_orders[order.broker_order_id]
         del self.order_ids_by_tag[order.tag]
 
-    def close(self, order: SimOrder, status: OrderStatus, at: datetime) -> None:
+    def close(self, order: SimOrder, status: OrderStatus, at: datetime, reason: str | None = None) -> None:
         order.status = status
         order.updated_at = at
+        order.reason = reason
         self.open_orders.pop(order.broker_order_id, None)
 
     def net_quantity(self, token_id: int, trade_type: TradeType) -> int:

@@ -8,17 +8,20 @@ holding plus the day's DELIVERY position, and that is also what a DELIVERY sell 
 Settlement moves money in the ledger: the cost of shares bought leaves cash, the proceeds of shares sold
 arrive, and the day's realised P&L (which was already in cash through the position) stays there.
 
-The next trading day is the next Monday-to-Friday date in Asia/Kolkata (holidays are not modelled). Settlement
-is a function of the books alone, so the live simulator (settling when it is next used on a later day) and a
-journal replay (settling before the first event of a later day) arrive at the same books.
+Which trading day a time belongs to is the exchange calendar's answer (`CalendarDays`, holidays included); without
+a calendar, Monday to Friday in Asia/Kolkata (`WEEKDAYS`). Settlement is a function of the books and the calendar,
+so the live simulator (settling when it is next used on a later day) and a journal replay (settling before the
+first event of a later day) arrive at the same books.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from app.brokers.simulator.positions import Position
+from app.market.calendar.port import ExchangeCalendar
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -31,15 +34,32 @@ class Holding:
     average_price: Decimal = Decimal(0)
 
 
-def trading_day(at: datetime) -> date:
-    return at.astimezone(IST).date()
+class TradingDays(Protocol):
+    def session_date(self, at: datetime) -> date:
+        """The trading day `at` belongs to (on a day without trading, the one before)."""
+        ...
 
 
-def next_trading_day(day: date) -> date:
-    following = day + timedelta(days=1)
-    while following.weekday() >= 5:
-        following += timedelta(days=1)
-    return following
+class Weekdays:
+    def session_date(self, at: datetime) -> date:
+        day = at.astimezone(IST).date()
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        return day
+
+
+WEEKDAYS = Weekdays()
+
+
+class CalendarDays:
+    """The exchange calendar's trading days (the simulator books every account on NSE's days)."""
+
+    def __init__(self, calendar: ExchangeCalendar, exchange: str = "NSE") -> None:
+        self.calendar = calendar
+        self.exchange = exchange
+
+    def session_date(self, at: datetime) -> date:
+        return self.calendar.session_date(self.exchange, at)
 
 
 def settle(position: Position, holding: Holding) -> Decimal:

@@ -6,12 +6,13 @@ our database says FILLED are still in its order book and reconciliation by tag s
 Events (key "ev"; decimals are strings, datetimes ISO-8601 UTC):
   account  client, cash                            an account opened with its opening cash
   accept   client, id, tag, inst{...}, side, type, trade_type, qty, price, trigger, ts, status, filled, value,
-           armed                                   an order entered the book (every SimOrder field)
+           armed, amo?, session?                   an order entered the book (every SimOrder field)
   modify   client, id, qty, price, trigger, armed, ts   an open order's new terms
   arm      client, id                              a stop order's trigger was reached (it now works as LIMIT/MARKET)
   fill     client, id, qty, price, trade, ts       a trade; the order's status and the position follow from it
-  close    client, id, status, ts                  an order left the book without filling (cancelled)
-Rejected requests change nothing and write nothing.
+  close    client, id, status, ts, reason?         an order left the book without filling (cancelled, expired)
+Rejected requests change nothing and write nothing. Fields marked ? were added later: a journal without them
+replays as before (no AMO; the order is good for the trading day of its ts).
 
 Durability: each event is written and flushed (one write() per line) before the adapter answers, so a killed
 process has never acknowledged anything the journal lacks, and at most the line being written is torn; replay
@@ -31,13 +32,14 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.brokers.base import BrokerUnavailable, InstrumentRef
 from app.brokers.simulator.book import Account, SimOrder
+from app.brokers.simulator.holdings import WEEKDAYS, TradingDays
 from app.enums import OrderStatus, OrderType, Side, TradeType
 
 logger = logging.getLogger(__name__)
@@ -80,7 +82,9 @@ class Journal:
         self.failed = False
 
     @classmethod
-    def open(cls, path: Path | None, *, fsync: bool = False) -> tuple["Journal", Recovered]:
+    def open(
+        cls, path: Path | None, *, fsync: bool = False, days: TradingDays = WEEKDAYS
+    ) -> tuple["Journal", Recovered]:
         """Lock and replay the journal at path (created if missing), ready to append; None = memory only."""
         if path is None:
             return cls(), Recovered()
@@ -92,7 +96,7 @@ class Journal:
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise JournalInUse(f"{path} is already open in another simulator") from None
-            recovered, good_end, newline_missing = _replay(path)
+            recovered, good_end, newline_missing = _replay(path, days)
             if good_end < os.fstat(file.fileno()).st_size:
                 file.truncate(good_end)  # the torn tail, so the next event starts on a line of its own
             elif newline_missing:
@@ -140,6 +144,8 @@ class Journal:
                 "filled": order.filled_quantity,
                 "value": str(order.fill_value),
                 "armed": order.triggered,
+                "amo": order.amo,
+                "session": None if order.session is None else order.session.isoformat(),
             }
         )
 
@@ -175,10 +181,14 @@ class Journal:
             }
         )
 
-    def closed(self, client_id: int, order: SimOrder, status: OrderStatus, at: datetime) -> None:
-        self._append(
-            {"ev": "close", "client": client_id, "id": order.broker_order_id, "status": status.value, "ts": _iso(at)}
-        )
+    def closed(
+        self, client_id: int, order: SimOrder, status: OrderStatus, at: datetime, reason: str | None = None
+    ) -> None:
+        event = {"ev": "close", "client": client_id, "id": order.broker_order_id, "status": status.value}
+        event["ts"] = _iso(at)
+        if reason is not None:
+            event["reason"] = reason
+        self._append(event)
 
     def _append(self, event: Event) -> None:
         if self._file is None:
@@ -196,9 +206,9 @@ class Journal:
             raise BrokerUnavailable(f"simulator journal write failed: {exc}") from exc
 
 
-def _replay(path: Path) -> tuple[Recovered, int, bool]:
+def _replay(path: Path, days: TradingDays) -> tuple[Recovered, int, bool]:
     """The books in the journal, the byte offset where its last whole event ends, and whether that lacks its \\n."""
-    books = _Books()
+    books = _Books(days)
     good_end = 0
     with path.open("rb") as lines:
         for lineno, raw in enumerate(lines, 1):
@@ -226,8 +236,9 @@ def _replay(path: Path) -> tuple[Recovered, int, bool]:
 class _Books:
     """Applies events to accounts through the same Account methods the live simulator uses, so totals match exactly."""
 
-    def __init__(self) -> None:
+    def __init__(self, days: TradingDays) -> None:
         self.recovered = Recovered()
+        self.days = days
 
     def apply(self, event: Any) -> None:
         if not isinstance(event, dict):
@@ -237,7 +248,7 @@ class _Books:
         if kind == "account":
             if client_id in accounts:
                 raise ValueError(f"account {client_id} opened twice")
-            accounts[client_id] = Account(client_id, Decimal(event["cash"]))
+            accounts[client_id] = Account(client_id, Decimal(event["cash"]), days=self.days)
             return
         acct = accounts.get(client_id)
         if acct is None:
@@ -268,7 +279,7 @@ class _Books:
             acct.fill(order, quantity, price, event["trade"], _ts(event["ts"]))
             self.recovered.last_fill[order.instrument.token_id] = price
         elif kind == "close":
-            acct.close(order, OrderStatus(event["status"]), _ts(event["ts"]))
+            acct.close(order, OrderStatus(event["status"]), _ts(event["ts"]), event.get("reason"))
         else:
             raise ValueError(f"unknown event {kind!r}")
 
@@ -297,7 +308,10 @@ class _Books:
             filled_quantity=_int(event["filled"]),
             fill_value=Decimal(event["value"]),
             triggered=bool(event["armed"]),
+            amo=bool(event.get("amo", False)),
         )
+        session = event.get("session")
+        order.session = date.fromisoformat(session) if session else self.days.session_date(order.updated_at)
         if not order.is_open:
             raise ValueError(f"order {order.broker_order_id} accepted as {order.status.value}")
         if order.broker_order_id in acct.orders or order.tag in acct.order_ids_by_tag:

@@ -36,6 +36,7 @@ from app.brokers.simulator.venue_wire import (
     Modify,
     error_body,
 )
+from app.market.clock import make_clock
 
 OpeningCash = Annotated[Decimal, Query(ge=0)]
 
@@ -54,7 +55,8 @@ def create_venue_app(settings: SimulatorSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        broker = SimulatorBroker(settings)
+        # The venue keeps the trading day on the same clock as the app (MULTIDESK_SIM_CLOCK_START).
+        broker = SimulatorBroker(settings, clock=make_clock().now)
         events = VenueEvents()
         broker.set_order_listener(events.order)
         broker.prices.add_tick_listener(events.quotes)

@@ -11,6 +11,7 @@ import { useBatch, useLiveQuotes, useRealtimeEvent } from '@/hooks/useRealtime';
 import { call, client } from '@/lib/api';
 import { allocationLabel, isSized, toExecuteBody, type ExecuteBody } from '@/lib/allocation';
 import type { BatchRow, Client, Holder, Instrument, OrderType, TradeType } from '@/lib/api-types';
+import { isClosed } from '@/lib/market-status';
 import { estimatePrice, rowErrorsLine, summarise } from '@/lib/order-summary';
 import { needsPrice, needsTrigger } from '@/lib/orders';
 import { applyPositionToHolders } from '@/lib/positions';
@@ -23,6 +24,8 @@ import { batchRows, batchTotals } from '@/stores/batches';
 import { useQuotesStore } from '@/stores/quotes';
 import { useRiskStore } from '@/stores/risk';
 
+import { AmoChoice } from '../market/AmoChoice';
+import { useMarketStatus } from '../market/MarketStatus';
 import { DeskActionBar } from './ActionBar';
 import { AllocationPicker, useAllocationPicker } from './AllocationPicker';
 import { DeskChart } from './DeskChart';
@@ -63,6 +66,8 @@ export function Desk() {
 
   const [instrument, setInstrument] = useState<Instrument | null>(null);
   const [instrumentError, setInstrumentError] = useState<string | null>(null);
+  const market = useMarketStatus('NSE', canTrade);
+  const [amo, setAmo] = useState(false);
   const instrumentRef = useRef<Instrument | null>(null);
   instrumentRef.current = instrument;
 
@@ -230,7 +235,8 @@ export function Desk() {
     const sizing = await picker.check();
     if (!sizing || !instrument) return;
     batchSubmit.clearError();
-    const body = toExecuteBody(instrument.token_id, values, sizing);
+    const terms = toExecuteBody(instrument.token_id, values, sizing);
+    const body = amo && isClosed(market.status) ? { ...terms, amo: true } : terms;
     setConfirm({
       values,
       summary: summarise(values, ltp),
@@ -341,7 +347,9 @@ export function Desk() {
           onExecution={onExecution}
           onTradeType={onTradeType}
           onOrderType={onOrderType}
-        />
+        >
+          {canTrade && <AmoChoice value={amo} onChange={setAmo} status={market.status} />}
+        </TicketTerms>
       </div>
 
       {instrument && <DeskChart instrument={instrument} holders={holders.data} />}

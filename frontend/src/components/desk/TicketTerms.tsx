@@ -1,5 +1,6 @@
 'use client';
 
+import type { ReactNode } from 'react';
 import type { FieldErrors, UseFormRegister } from 'react-hook-form';
 
 import type { Instrument, OrderType, TradeType } from '@/lib/api-types';
@@ -35,6 +36,7 @@ export function TicketTerms({
   onExecution,
   onTradeType,
   onOrderType,
+  children,
 }: {
   instrument: Instrument | null;
   disabled: boolean;
@@ -48,6 +50,8 @@ export function TicketTerms({
   onExecution: (v: ExecutionChoice) => void;
   onTradeType: (v: TradeType) => void;
   onOrderType: (v: OrderType) => void;
+  /** More terms below the prices (the AMO choice while the market is closed). */
+  children?: ReactNode;
 }) {
   const priceField = (name: 'price' | 'trigger_price', label: string, id: string, testId: string) => {
     const error = errors[name]?.message;
@@ -115,6 +119,7 @@ export function TicketTerms({
             {needsTrigger(orderType) && priceField('trigger_price', 'Trigger price', 'order-trigger', 'order-trigger')}
           </div>
         )}
+        {children}
         {!canTrade && <p className="text-sm text-slate-500">Read-only: viewers cannot place orders.</p>}
       </fieldset>
     </Card>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 
 import { AdminPanel } from '@/components/AdminPanel';
+import { CalendarOverrides } from '@/components/market/CalendarOverrides';
 import { RequireAuth } from '@/components/RequireAuth';
 
 export const metadata: Metadata = { title: 'Admin' };
@@ -9,6 +10,7 @@ export default function AdminPage() {
   return (
     <RequireAuth roles={['admin']}>
       <AdminPanel />
+      <CalendarOverrides />
     </RequireAuth>
   );
 }
