@@ -7,6 +7,7 @@ from app.api import (
     auth,
     batches,
     book,
+    cash,
     clients,
     groups,
     market,
@@ -21,3 +22,4 @@ from app.api import (
 api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, clients, groups, tokens, orders, batches, trades, book, market, market_replay, risk, audit):
     api_router.include_router(module.router)
+api_router.include_router(cash.router)

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent, AuditHead
 from app.models.batch import Batch
+from app.models.cash import CashTransfer
 from app.models.client import Client
 from app.models.group import ClientGroup, ClientGroupMember
 from app.models.instrument import Instrument
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Batch",
+    "CashTransfer",
     "Client",
     "ClientGroup",
     "ClientGroupMember",
