@@ -19,7 +19,10 @@ from app.config import Settings
 from app.db import DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE, make_engine, make_sessionmaker, make_write_turns
 from app.enums import BrokerName
 from app.market import bar_store
+from app.market.calendar.indian import IndianExchangeCalendar
+from app.market.calendar.port import ExchangeCalendar
 from app.market.candles import CandleAggregator
+from app.market.clock import Clock, make_clock
 from app.market.select import build_market_data
 from app.market.switch import MarketDataSwitch
 from app.models import Instrument
@@ -46,6 +49,9 @@ class AppContext:
     tokens: TokenIssuer
     limits: RateLimits
     events: EventBus = field(default_factory=EventBus)
+    # The trading day's time (MULTIDESK_SIM_CLOCK_START shifts it) and the exchange calendar read against it.
+    clock: Clock = field(default_factory=make_clock)
+    calendar: ExchangeCalendar = field(default_factory=IndianExchangeCalendar)
     tasks: TaskSet = field(default_factory=TaskSet)
     # Every price (quotes, the realtime stream, risk checks, P&L): the market-data port chosen by
     # MULTIDESK_MARKET_DATA, followed across broker restarts (app/market/switch.py).
