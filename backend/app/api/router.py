@@ -14,6 +14,7 @@ from app.api import (
     market_replay,
     orders,
     risk,
+    square_off,
     tokens,
     trades,
     users,
@@ -23,3 +24,4 @@ api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, clients, groups, tokens, orders, batches, trades, book, market, market_replay, risk, audit):
     api_router.include_router(module.router)
 api_router.include_router(cash.router)
+api_router.include_router(square_off.router)

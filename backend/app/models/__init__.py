@@ -10,6 +10,7 @@ from app.models.lease import Lease
 from app.models.order import Order, OrderLeg, Trade
 from app.models.price_bar import PriceBar
 from app.models.risk import RiskLimit, TradingHalt
+from app.models.square_off import SquareOffSchedule
 from app.models.token import RevokedToken
 from app.models.user import User
 
@@ -28,6 +29,7 @@ __all__ = [
     "PriceBar",
     "RevokedToken",
     "RiskLimit",
+    "SquareOffSchedule",
     "Trade",
     "TradingHalt",
     "User",
