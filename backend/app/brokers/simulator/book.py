@@ -108,7 +108,9 @@ class Account:
         return holding.quantity if holding else 0
 
     def roll(self, at: datetime) -> None:
-        """Begin the trading day of `at`: on a later trading day, the DELIVERY positions settle into holdings."""
+        """Begin the trading day of `at`: on a later trading day, the DELIVERY positions settle into holdings, and
+        the other positions start the day's P&L at zero (what they realised is in the ledger already): flat ones
+        leave the position book, open ones carry their quantity and average price."""
         today = trading_day(at)
         if self.day is None or today < next_trading_day(self.day):
             self.day = self.day or today
@@ -117,6 +119,11 @@ class Account:
         for key, position in list(self.positions.items()):
             token_id, trade_type = key
             if trade_type is not TradeType.DELIVERY:
+                if position.net_quantity == 0:
+                    del self.positions[key]
+                else:
+                    position.realised_pnl = position.charges = Decimal(0)
+                    position.buy_quantity = position.sell_quantity = 0
                 continue
             holding = self.holdings.setdefault(token_id, Holding(token_id, self.exchanges.get(token_id, "NSE")))
             # The day's realised P&L is already in the ledger; settlement moves the cost or proceeds of the shares.
