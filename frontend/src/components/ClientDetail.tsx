@@ -16,6 +16,7 @@ import { useQuotesStore } from '@/stores/quotes';
 
 import { ClientForm } from './ClientForm';
 import { ClientLimits } from './ClientLimits';
+import { CashLedger } from './client/CashLedger';
 import { OrderList } from './OrderList';
 import { Holdings, Positions, Segments } from './PortfolioTables';
 import { PositionChart } from './PositionChart';
@@ -199,6 +200,8 @@ function ClientView({ id }: { id: number }) {
       </Card>
 
       {canEdit && <ClientLimits clientId={id} clientName={name} canEdit={role === 'admin'} />}
+
+      <CashLedger clientId={id} canEdit={canEdit} />
 
       <Card>
         <h2 className="mb-2 text-base font-semibold">Trade history</h2>

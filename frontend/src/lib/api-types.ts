@@ -290,3 +290,15 @@ export interface ClientToServerEvents {
   /** A fresh access token for the same user extends the socket's life. */
   renew: (payload: { token: string }, ack?: (res: RealtimeAck) => void) => void;
 }
+
+// ───────────────────────── cash ledger, contract notes, scheduled square-off (generated) ─────────────────────────
+
+/** POST /clients/{id}/cash */
+export type CashTransferIn = Schemas['CashTransferIn'];
+export type CashTransfer = Schemas['CashTransferOut'];
+/** GET /clients/{id}/ledger: every movement oldest first, each with the balance after it. */
+export type Ledger = Schemas['LedgerOut'];
+export type LedgerEntry = Schemas['LedgerEntryOut'];
+/** GET/PUT /square-off/schedule */
+export type SquareOffSchedule = Schemas['SquareOffScheduleOut'];
+export type SquareOffScheduleIn = Schemas['SquareOffScheduleIn'];
