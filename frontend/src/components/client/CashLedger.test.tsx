@@ -38,9 +38,9 @@ describe('CashLedger', () => {
     render(<CashLedger clientId={4} canEdit />);
     const rows = await screen.findAllByTestId('ledger-row');
     expect(rows.map((r) => within(r).getAllByRole('cell')[1]?.textContent)).toEqual([
-      'Withdrawal',
-      'Depositcheque 1142',
-      'Opening cash',
+      'Withdrawal1 Dec 2026, 10:30:00 IST',
+      'Depositcheque 11421 Dec 2026, 09:30:00 IST',
+      'Opening cash1 Dec 2026, 08:30:00 IST',
     ]);
     const out = within(rows[0]!).getAllByRole('cell')[2]!;
     expect(out.textContent).toBe('−₹500.00');

@@ -50,7 +50,7 @@ export function CashLedger({ clientId, canEdit }: { clientId: number; canEdit: b
           <table className="w-full text-sm" data-testid="ledger-table">
             <thead className="sticky top-0 bg-white text-left text-xs uppercase text-slate-500">
               <tr>
-                <th className="py-1 pr-2 font-medium">When</th>
+                <th className="hidden py-1 pr-2 font-medium sm:table-cell">When</th>
                 <th className="py-1 pr-2 font-medium">Movement</th>
                 <th className="py-1 pr-2 text-right font-medium">Amount</th>
                 <th className="py-1 text-right font-medium">Balance</th>
@@ -59,12 +59,13 @@ export function CashLedger({ clientId, canEdit }: { clientId: number; canEdit: b
             <tbody>
               {rows.map((e) => (
                 <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="ledger-row">
-                  <td className="py-1 pr-2 whitespace-nowrap text-slate-600">{time(e.at)}</td>
+                  <td className="hidden py-1 pr-2 whitespace-nowrap text-slate-600 sm:table-cell">{time(e.at)}</td>
                   <td className="py-1 pr-2">
                     <span className="font-medium">{KIND_LABEL[e.kind]}</span>
                     {e.description && e.description !== KIND_LABEL[e.kind] && (
-                      <span className="block text-xs text-slate-500">{e.description}</span>
+                      <span className="block text-xs break-words text-slate-500">{e.description}</span>
                     )}
+                    <span className="block text-xs text-slate-500 sm:hidden">{time(e.at)}</span>
                   </td>
                   <td
                     className={`py-1 pr-2 text-right whitespace-nowrap tabular-nums ${
