@@ -46,10 +46,11 @@ def _next_run(ctx: AppContext, row: SquareOffSchedule) -> datetime | None:
     day = ctx.calendar.session_date(EXCHANGE, now)
     for _ in range(15):
         due = _due_at(day, row.at_time)
-        if row.last_run_on != day and ctx.calendar.is_open(EXCHANGE, max(due, now)) and due >= now:
-            return due
-        if row.last_run_on != day and due < now and ctx.calendar.is_open(EXCHANGE, now):
-            return now  # overdue and the market is open: the next pass runs it
+        if row.last_run_on != day:
+            if due >= now and ctx.calendar.is_open(EXCHANGE, due):
+                return due
+            if due < now and ctx.calendar.is_open(EXCHANGE, now):
+                return now  # overdue while the market is open: the next pass runs it
         day = _next_trading_day(ctx, day)
     return None
 

@@ -44,6 +44,7 @@ describe('SquareOffSchedule', () => {
     fireEvent.change(screen.getByTestId('square-off-time'), { target: { value: '15:05' } });
     fireEvent.click(screen.getByTestId('square-off-save'));
     await waitFor(() => expect(screen.getByTestId('square-off-next').textContent).toContain('15:05:00 IST'));
+    expect(screen.getByRole('status').textContent).toBe('Saved: every trading day at 15:05 IST.');
     expect(PUT.mock.calls[0]?.[1]).toEqual({ body: { enabled: true, time: '15:05' } });
   });
 

@@ -25,18 +25,18 @@ export function SquareOffSchedule() {
   const schedule = useApiData('square-off', (signal) => call(client.GET('/api/v1/square-off/schedule', { signal })));
   if (schedule.error) return <ErrorAlert error={schedule.error} onRetry={schedule.reload} />;
   if (!schedule.data) return <Loading />;
-  return <ScheduleForm key={`${schedule.data.enabled}-${schedule.data.time}`} initial={schedule.data} onSaved={schedule.setData} />;
+  return <ScheduleForm saved={schedule.data} onSaved={schedule.setData} />;
 }
 
 function ScheduleForm({
-  initial,
+  saved,
   onSaved,
 }: {
-  initial: Schedule;
+  saved: Schedule;
   onSaved: (update: (prev: Schedule | undefined) => Schedule | undefined) => void;
 }) {
-  const [enabled, setEnabled] = useState(initial.enabled);
-  const [at, setAt] = useState(initial.time);
+  const [enabled, setEnabled] = useState(saved.enabled);
+  const [at, setAt] = useState(saved.time);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const problem = squareOffTimeProblem(at);
@@ -47,9 +47,9 @@ function ScheduleForm({
     setBusy(true);
     setMessage(null);
     try {
-      const saved = await call(client.PUT('/api/v1/square-off/schedule', { body: { enabled, time: at } }));
-      setMessage({ ok: true, text: saved.enabled ? `Saved: every trading day at ${saved.time} IST.` : 'Saved: off.' });
-      onSaved(() => saved);
+      const stored = await call(client.PUT('/api/v1/square-off/schedule', { body: { enabled, time: at } }));
+      setMessage({ ok: true, text: stored.enabled ? `Saved: every trading day at ${stored.time} IST.` : 'Saved: off.' });
+      onSaved(() => stored);
     } catch (err) {
       setMessage({ ok: false, text: toApiError(err).message });
     } finally {
@@ -97,13 +97,13 @@ function ScheduleForm({
       )}
       <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
         <dt className="text-slate-500">Next run</dt>
-        <dd data-testid="square-off-next">{initial.next_run_at ? time(initial.next_run_at) : '—'}</dd>
+        <dd data-testid="square-off-next">{saved.next_run_at ? time(saved.next_run_at) : '—'}</dd>
         <dt className="text-slate-500">Last run</dt>
-        <dd>{initial.last_run_on ?? '—'}</dd>
+        <dd>{saved.last_run_on ?? '—'}</dd>
       </dl>
-      {initial.last_batch_ids.length > 0 && (
+      {saved.last_batch_ids.length > 0 && (
         <ul className="mt-2 space-y-1 text-sm" data-testid="square-off-batches">
-          {initial.last_batch_ids.map((id) => (
+          {saved.last_batch_ids.map((id) => (
             <BatchLine key={id} batchId={id} />
           ))}
         </ul>
