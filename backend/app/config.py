@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # candles to the database every flush interval (the live minute stays in memory in between).
     bars_retention_days: int = Field(default=30, ge=1)
     bars_prune_interval_s: float = Field(default=86_400.0, gt=0)
+    # How often the runner looks for advisors' scheduled square-offs that are due (app/services/square_off.py).
+    square_off_interval_s: float = Field(default=30.0, gt=0)
     bars_flush_interval_s: float = Field(default=5.0, gt=0)
     # Replay (MULTIDESK_MARKET_DATA=replay, app/market/replay.py): a CSV of 1-minute candles, played back at
     # replay_speed replayed seconds per wall second (60: a minute a second). A file without a symbol/token_id

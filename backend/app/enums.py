@@ -75,6 +75,17 @@ class Segment(StrEnum):
     FO = "FO"
 
 
+class CashKind(StrEnum):
+    """A movement in a simulated account's cash ledger."""
+
+    OPENING = "OPENING"
+    DEPOSIT = "DEPOSIT"
+    WITHDRAWAL = "WITHDRAWAL"
+    REALISED_PNL = "REALISED_PNL"
+    CHARGES = "CHARGES"
+    SETTLEMENT = "SETTLEMENT"
+
+
 class Closes(StrEnum):
     """What an exit order closes: a position in the position book, demat holdings (DELIVERY), or both."""
 

@@ -31,7 +31,9 @@ from app.services.instruments import load_tokens_file
 from app.services.leases import hold
 from app.services.order_writer import batch_done_total
 from app.services.reconcile import on_broker_order, reconcile_due, reconcile_once
+from app.services.rollover import expire_day_orders
 from app.services.runner import Job, Runner
+from app.services.square_off import run_due as square_off_due
 from app.services.startup_checks import check_motilal_public_ip
 from app.services.trading_day import load_overrides, refresh_overrides_forever
 from app.spa import mount_spa
@@ -78,6 +80,8 @@ async def start(ctx: AppContext) -> None:
     jobs = [
         Job("reconcile", settings.reconcile_interval_s, partial(reconcile_due, ctx)),
         Job("candles-prune", settings.bars_prune_interval_s, partial(prune_once, ctx), at_start=True),
+        Job("square-off", settings.square_off_interval_s, partial(square_off_due, ctx), at_start=True),
+        Job("rollover", 60.0, partial(expire_day_orders, ctx), at_start=True),
     ]
     ctx.tasks.spawn(Runner(ctx.sessions, jobs, ttl_s=settings.runner_lease_ttl_s).run_forever(), name="runner")
     # Every process writes the candles it built from its own ticks (the live minutes it serves are in its memory).

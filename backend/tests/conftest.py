@@ -76,7 +76,9 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 async def app(test_settings: Settings) -> AsyncIterator[MultiDeskApp]:
     await reset_database(test_settings.resolved_database_url)
     application = create_app(test_settings)
-    async with LifespanManager(application):
+    # The start-up (migrations, the exchange calendar's sessions) can take more than the 5 s default on a busy
+    # machine; a timed-out start fails every test that uses the app.
+    async with LifespanManager(application, startup_timeout=60):
         yield application
 
 

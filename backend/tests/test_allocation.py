@@ -114,7 +114,9 @@ async def test_pct_equity_and_available_margin_size_from_each_clients_books(
     # Intraday leverage 5 (the simulator's): 50% of what the rich client has left x 5 / 1,400.
     margin = sized_body({"method": "available_margin", "percent": "50"}, client_ids=[rich.id], trade_type="INTRADAY")
     [row] = (await send(http, advisor, margin)).json()["rows"]
-    available = Decimal("1000000") - 71 * Decimal("1400")
+    # Less the buy's charges (DELIVERY, 99,400 on NSE): brokerage 20, STT 99.40, exchange 2.95, SEBI 0.10,
+    # stamp 14.91, GST 4.15 = 141.51.
+    available = Decimal("1000000") - 71 * Decimal("1400") - Decimal("141.51")
     assert row["sizing"]["inputs"] == {"percent": "50", "available_margin": f"{available:.2f}", "leverage": "5"}
     assert row["quantity"] == int(available / 2 * 5 / 1400)
 
@@ -280,6 +282,8 @@ async def test_pct_equity_counts_holdings_at_market_and_positions_unrealised(
     await sim.price(RELIANCE, "1600.00")
     body = sized_body({"method": "pct_equity", "percent": "10"}, client_ids=[client.id])
     [row] = (await http.post("/api/v1/orders/preview", json=body, headers=advisor.headers)).json()["rows"]
-    # 860,000 cash + 100 held x 1,600 + 10 x (1,600 - 1,500) unrealised = 1,021,000; 10% / 1,600 = 63.81.
-    assert row["sizing"]["inputs"] == {"percent": "10", "equity": "1021000.00"}
+    # 860,000 cash + 100 held x 1,600 + 10 x (1,600 - 1,500) unrealised = 1,021,000, less the charges: DELIVERY buy
+    # of 140,000 (brokerage 20, STT 140, exchange 4.16, SEBI 0.14, stamp 21, GST 4.37 = 189.67) and INTRADAY buy of
+    # 15,000 (brokerage 4.50, exchange 0.45, SEBI 0.02, stamp 0.45, GST 0.89 = 6.31): 1,020,804.02; 10% / 1,600 = 63.80.
+    assert row["sizing"]["inputs"] == {"percent": "10", "equity": "1020804.02"}
     assert row["quantity"] == 63

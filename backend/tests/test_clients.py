@@ -224,6 +224,8 @@ async def test_new_client_summary_is_its_opening_cash_and_deactivation_hides_it(
         "margin_available": "250000.50",
         "realised_pnl": "0",
         "unrealised_pnl": "0",
+        "charges": "0",
+        "realised_pnl_net": "0",
         "open_positions": 0,
         "segments": [
             {"segment": "CASH", "available": "250000.50", "used": "0.00"},

@@ -144,8 +144,12 @@ async def test_pnl_by_hand_for_a_small_sequence(
     assert Decimal(summary["realised_pnl"]) == Decimal("75")
     assert Decimal(summary["unrealised_pnl"]) == Decimal("195")
     assert summary["open_positions"] == 1
-    # Cash = opening + realised; DELIVERY holds the full cost of what is still held (15 x 105).
-    assert Decimal(summary["cash"]) == Decimal("100075.00")
+    # Charges (DELIVERY, NSE): buy 1000 -> brokerage 0.30, STT 1.00, exchange 0.03, stamp 0.15, GST 0.06 = 1.54;
+    # buy 1100 -> 0.33, 1.10, 0.03, 0.17, 0.06 = 1.69; sell 600 -> 0.18, STT 0.60, exchange 0.02, GST 0.04 = 0.84.
+    assert (Decimal(summary["charges"]), Decimal(summary["realised_pnl_net"])) == (Decimal("4.07"), Decimal("70.93"))
+    assert Decimal(position["realised_pnl_net"]) == Decimal("70.93")
+    # Cash = opening + realised - charges; DELIVERY holds the full cost of what is still held (15 x 105).
+    assert Decimal(summary["cash"]) == Decimal("100075.00") - Decimal("4.07")
     assert Decimal(summary["margin_used"]) == Decimal("1575.00")
     listed = (await http.get("/api/v1/clients", headers=advisor.headers)).json()["items"][0]["summary"]
     assert listed == summary

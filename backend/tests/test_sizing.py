@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
+from app.brokers.charges import estimate
 from app.enums import Side, TradeType
-from app.services.charges import estimate
 from app.services.sizing import Member, amount, available_margin, equal_split, fixed, lots_down, pct_equity, ratio
 
 

@@ -7,6 +7,7 @@ from app.api import (
     auth,
     batches,
     book,
+    cash,
     clients,
     groups,
     market,
@@ -14,6 +15,7 @@ from app.api import (
     market_replay,
     orders,
     risk,
+    square_off,
     tokens,
     trades,
     users,
@@ -37,3 +39,5 @@ for module in (
     audit,
 ):
     api_router.include_router(module.router)
+api_router.include_router(cash.router)
+api_router.include_router(square_off.router)

@@ -135,6 +135,8 @@ class BrokerPosition:
     buy_quantity: int
     sell_quantity: int
     last_price: Decimal | None
+    # Brokerage and statutory charges of the position's trades (realised_pnl is gross of them); 0 when unknown.
+    charges: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,19 @@ class BrokerFunds:
     margin_available: Decimal
     # Per segment, as the broker reports them (cash first); empty when the broker reports one figure only.
     segments: tuple[SegmentFunds, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CashEntry:
+    """One movement of an account's cash as the broker's ledger records it; amount is signed (+ in, - out)."""
+
+    entry_id: str
+    ts: datetime
+    kind: str  # a CashKind value
+    amount: Decimal
+    description: str
+    # The caller's reference of a transfer (our id), so a transfer whose answer was lost is found, never repeated.
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +233,9 @@ class BrokerCapabilities:
     instrument_master: bool = False
     # Buying power per rupee of margin, by trade type: a buy of value V blocks V / leverage (sizing and preview).
     leverage: Mapping[TradeType, Decimal] = field(default_factory=lambda: dict(DEFAULT_LEVERAGE))
+    # Whether `transfer_cash` / `cash_ledger` work (a simulated account's pay-in and payout); real brokers move
+    # money through their own bank mandates, so theirs raise BrokerRejected.
+    cash_transfers: bool = False
 
 
 class BrokerError(Exception):
@@ -284,6 +302,10 @@ class BrokerAdapter(Protocol):
     async def funds(self, account: BrokerAccount) -> BrokerFunds: ...
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]: ...
+
+    async def transfer_cash(self, account: BrokerAccount, amount: Decimal, ref: str, note: str) -> CashEntry: ...
+
+    async def cash_ledger(self, account: BrokerAccount) -> list[CashEntry]: ...
 
     async def instruments(self, exchange: str) -> InstrumentMaster: ...
 

@@ -92,12 +92,19 @@ class SummaryPosition(BaseModel):
     average_price: Decimal
 
 
+def _zero() -> Decimal:
+    return Decimal("0.00")
+
+
 class PortfolioSummary(BaseModel):
     cash: Decimal
     margin_used: Decimal
     margin_available: Decimal
-    realised_pnl: Decimal
+    realised_pnl: Decimal = Field(description="gross: before brokerage and statutory charges")
     unrealised_pnl: Decimal
+    # default_factory, not default: the generated TypeScript keeps them optional for objects built in the browser.
+    charges: Decimal = Field(default_factory=_zero, description="brokerage and statutory charges of the positions")
+    realised_pnl_net: Decimal = Field(default_factory=_zero, description="realised P&L less charges")
     open_positions: int
     segments: list[SegmentFundsOut] = Field(
         default_factory=list, description="Margin per segment (CASH, FO), as the broker reports it; cash first"
@@ -135,6 +142,8 @@ class PositionOut(BaseModel):
     last_price: Decimal | None
     realised_pnl: Decimal
     unrealised_pnl: Decimal
+    charges: Decimal = Field(default_factory=_zero, description="brokerage and statutory charges of its fills")
+    realised_pnl_net: Decimal = Field(default_factory=_zero, description="realised P&L less charges")
 
 
 class HoldingOut(BaseModel):

@@ -94,6 +94,9 @@ class ExitOrderTerms(StrictBody):
 
 class ExitByTokenRequest(ExitOrderTerms):
     client_ids: list[Id] | None = Field(default=None, description="Omit for every client you may trade")
+    trade_types: list[TradeType] | None = Field(
+        default=None, description="Close only these trade types (the scheduled square-off: INTRADAY); omit for all"
+    )
 
 
 class ModifyOrderRequest(StrictBody):

@@ -140,6 +140,11 @@ async def exit_by_token(
         found = await asyncio.gather(
             *(open_lots(ctx, client, instrument) for client in clients), return_exceptions=True
         )
+        if body.trade_types is not None:
+            wanted = set(body.trade_types)
+            found = [
+                f if isinstance(f, BaseException) else [lot for lot in f if lot.trade_type in wanted] for f in found
+            ]
         async with ctx.sessions() as session:
             orders, without_order, closes, entry_prices = _exit_rows(
                 user, instrument, clients, found, working, body, Bounds.of(ctx.settings)

@@ -60,6 +60,8 @@ def summarise(funds: BrokerFunds, positions: list[BrokerPosition]) -> PortfolioS
         margin_available=funds.margin_available,
         realised_pnl=sum((p.realised_pnl for p in positions), ZERO),
         unrealised_pnl=sum((unrealised(p) for p in positions), ZERO),
+        charges=sum((p.charges for p in positions), ZERO),
+        realised_pnl_net=sum((p.realised_pnl - p.charges for p in positions), ZERO),
         open_positions=sum(1 for p in positions if p.net_quantity != 0),
         segments=[SegmentFundsOut(segment=s.segment, available=s.available, used=s.used) for s in funds.segments],
         positions=[
@@ -153,6 +155,8 @@ async def portfolio(ctx: AppContext, session: AsyncSession, client: Client) -> P
                 last_price=p.last_price,
                 realised_pnl=p.realised_pnl,
                 unrealised_pnl=unrealised(p),
+                charges=p.charges,
+                realised_pnl_net=p.realised_pnl - p.charges,
             )
             for p in books.positions
         ],

@@ -4,7 +4,7 @@ The rows come from the same plan execute-all sends (app/services/allocation.py) 
 terms (a 422 refuses the whole body, as execute-all would), each row's lot and active checks, and the pre-trade
 risk limits (check_orders only reads). Per row: value = quantity x the sizing price; margin required = value /
 the broker's leverage for the trade type (app/brokers/base.py DEFAULT_LEVERAGE, the simulator's own table);
-margin available = the broker's figure now; charges from app/services/charges.py. Warnings never refuse anything.
+margin available = the broker's figure now; charges from app/brokers/charges.py. Warnings never refuse anything.
 
 A kill switch in force is checked as execute-all checks it (app/services/risk.py ensure_not_halted): a firm halt or a
 halt on the caller covers every row, a halt on an advisor covers that advisor's clients. Each covered row's verdict
@@ -15,6 +15,7 @@ import asyncio
 from decimal import Decimal
 
 from app.brokers.base import BrokerFunds
+from app.brokers.charges import estimate
 from app.context import AppContext
 from app.db import release_connection
 from app.market.clock import IST
@@ -25,7 +26,6 @@ from app.services import trading_day
 from app.services.accounts import broker_account
 from app.services.allocation import Plan, Row, leverage, plan, sizing_price
 from app.services.batches import row_denial, terms_of
-from app.services.charges import estimate
 from app.services.instruments import get_instrument
 from app.services.order_terms import OrderTerms
 from app.services.orders import side_of

@@ -153,7 +153,7 @@ async def test_latency_jitter_stays_within_its_band() -> None:
 
 @pytest.mark.asyncio
 async def test_concurrent_orders_on_one_account_cannot_spend_the_same_margin_twice() -> None:
-    broker = make_broker(SimulatorSettings(seed=1, latency_ms=5, latency_jitter_ms=5, slippage_bps=D(0)))
+    broker = make_broker(SimulatorSettings(seed=1, latency_ms=5, latency_jitter_ms=5, slippage_bps=D(0), charges=False))
     bob = BrokerAccount(client_id=2, broker_client_id="B", credentials={}, opening_cash=D("10000"))
     # Each order needs 3000 of the 10000: only three can be accepted, however the calls interleave.
     results = await asyncio.gather(

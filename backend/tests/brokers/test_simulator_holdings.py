@@ -30,7 +30,7 @@ class Clock:
 
 def broker_on(clock: Clock, journal: Path | None = None) -> SimulatorBroker:
     broker = SimulatorBroker(
-        SimulatorSettings(seed=7, slippage_bps=D(0), journal_path=journal),
+        SimulatorSettings(seed=7, slippage_bps=D(0), journal_path=journal, charges=False),
         initial_prices={INFY.token_id: D("100"), NIFTY_FUT.token_id: D("20000")},
         clock=clock,
     )

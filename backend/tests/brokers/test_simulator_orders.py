@@ -230,7 +230,7 @@ async def test_orders_outside_nse_hours_are_rejected_when_the_market_is_not_alwa
 
 @pytest.mark.asyncio
 async def test_margin_depends_on_the_trade_types_leverage() -> None:
-    broker = make_broker("100", slippage_bps=D(0))
+    broker = make_broker("100", slippage_bps=D(0), charges=False)
     bob = account("100000")
     # 2000 x 100 = 200000: DELIVERY needs it all, INTRADAY a fifth, MTF a quarter.
     with pytest.raises(BrokerRejected) as rejected:
@@ -272,7 +272,7 @@ async def test_selling_more_delivery_than_held_is_refused() -> None:
 
 @pytest.mark.asyncio
 async def test_intraday_short_selling_blocks_margin_but_closing_a_long_needs_none() -> None:
-    broker = make_broker("100", slippage_bps=D(0))
+    broker = make_broker("100", slippage_bps=D(0), charges=False)
     bob = account("10000")
     await broker.place_order(bob, req(Side.BUY, 500))  # 50000 / 5 = 10000: all of it
     assert (await broker.funds(bob)).margin_available == D("0")
@@ -286,7 +286,7 @@ async def test_intraday_short_selling_blocks_margin_but_closing_a_long_needs_non
 
 @pytest.mark.asyncio
 async def test_weighted_average_cost_and_realised_pnl_move_cash() -> None:
-    broker = make_broker("100", slippage_bps=D(0))
+    broker = make_broker("100", slippage_bps=D(0), charges=False)
     bob = account("100000")
     await broker.place_order(bob, req(Side.BUY, 10, trade_type=TradeType.DELIVERY))
     broker.set_price(INFY.token_id, D("110"))
@@ -311,7 +311,7 @@ async def test_weighted_average_cost_and_realised_pnl_move_cash() -> None:
 
 @pytest.mark.asyncio
 async def test_a_position_that_flips_restarts_its_average_at_the_flip_price() -> None:
-    broker = make_broker("100", slippage_bps=D(0))
+    broker = make_broker("100", slippage_bps=D(0), charges=False)
     bob = account("100000")
     await broker.place_order(bob, req(Side.BUY, 10))
     broker.set_price(INFY.token_id, D("90"))

@@ -17,6 +17,7 @@ import { isRetryable } from '@/lib/retryable';
 import { useAuthStore } from '@/stores/auth';
 import { useQuotesStore } from '@/stores/quotes';
 
+import { CashLedger } from './client/CashLedger';
 import { ClientForm } from './ClientForm';
 import { ClientLimits } from './ClientLimits';
 import { NotFoundNotice } from './NotFoundNotice';
@@ -180,6 +181,8 @@ function ClientView({ id }: { id: number }) {
       </div>
 
       {canEdit && <ClientLimits clientId={id} clientName={name} canEdit={role === 'admin'} />}
+
+      <CashLedger clientId={id} canEdit={canEdit} />
 
       <Card>
         <h2 className="mb-1 text-base font-semibold">Trade history</h2>

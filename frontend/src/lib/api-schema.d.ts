@@ -253,6 +253,43 @@ export interface paths {
         patch: operations["update_client_api_v1_clients__client_id__patch"];
         trace?: never;
     };
+    "/api/v1/clients/{client_id}/cash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer Cash
+         * @description Deposit or withdraw; a withdrawal above the cash margin does not hold is 409 INSUFFICIENT_CASH.
+         */
+        post: operations["transfer_cash_api_v1_clients__client_id__cash_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{client_id}/contract-note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contract Note */
+        get: operations["contract_note_api_v1_clients__client_id__contract_note_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{client_id}/deactivate": {
         parameters: {
             query?: never;
@@ -264,6 +301,23 @@ export interface paths {
         put?: never;
         /** Deactivate Client */
         post: operations["deactivate_client_api_v1_clients__client_id__deactivate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{client_id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ledger */
+        get: operations["ledger_api_v1_clients__client_id__ledger_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -718,6 +772,24 @@ export interface paths {
         /** Get Status */
         get: operations["get_status_api_v1_risk_status_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/square-off/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Schedule */
+        get: operations["get_schedule_api_v1_square_off_schedule_get"];
+        /** Set Schedule */
+        put: operations["set_schedule_api_v1_square_off_schedule_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1294,6 +1366,60 @@ export interface components {
             /** Order Id */
             order_id: number;
         };
+        /**
+         * CashKind
+         * @description A movement in a simulated account's cash ledger.
+         * @enum {string}
+         */
+        CashKind: "OPENING" | "DEPOSIT" | "WITHDRAWAL" | "REALISED_PNL" | "CHARGES" | "SETTLEMENT";
+        /** CashTransferIn */
+        CashTransferIn: {
+            /** Amount */
+            amount: number | string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "deposit" | "withdraw";
+        };
+        /** CashTransferOut */
+        CashTransferOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * Balance
+             * @description the ledger's balance after it, when it went through
+             */
+            balance: string | null;
+            /** Client Id */
+            client_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Note */
+            note: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "PENDING" | "DONE" | "REFUSED" | "FAILED";
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "deposit" | "withdraw";
+        };
         /** ChainReportOut */
         ChainReportOut: {
             /** Checked */
@@ -1494,6 +1620,11 @@ export interface components {
             order_type: "MARKET" | "LIMIT";
             /** Price */
             price?: (number | string) | null;
+            /**
+             * Trade Types
+             * @description Close only these trade types (the scheduled square-off: INTRADAY); omit for all
+             */
+            trade_types?: components["schemas"]["TradeType"][] | null;
         };
         /** ExitOrderTerms */
         ExitOrderTerms: {
@@ -1703,6 +1834,44 @@ export interface components {
             tick_size: string;
             /** Token Id */
             token_id: number;
+        };
+        /** LedgerEntryOut */
+        LedgerEntryOut: {
+            /**
+             * Amount
+             * @description signed: + money in, - money out; rounded to paise
+             */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Balance
+             * @description the running balance after this entry
+             */
+            balance: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            kind: components["schemas"]["CashKind"];
+        };
+        /** LedgerOut */
+        LedgerOut: {
+            /**
+             * Balance
+             * @description the cash the broker reports: the sum of every entry
+             */
+            balance: string;
+            /** Client Id */
+            client_id: number;
+            /**
+             * Entries
+             * @description oldest first
+             */
+            entries: components["schemas"]["LedgerEntryOut"][];
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1970,6 +2139,11 @@ export interface components {
         PortfolioSummary: {
             /** Cash */
             cash: string;
+            /**
+             * Charges
+             * @description brokerage and statutory charges of the positions
+             */
+            charges?: string;
             /** Margin Available */
             margin_available: string;
             /** Margin Used */
@@ -1981,8 +2155,16 @@ export interface components {
              * @description The open positions (net quantity not 0) unrealised_pnl is summed over: unrealised P&L at a live price is the sum of (price - average_price) x net_quantity
              */
             positions?: components["schemas"]["SummaryPosition"][];
-            /** Realised Pnl */
+            /**
+             * Realised Pnl
+             * @description gross: before brokerage and statutory charges
+             */
             realised_pnl: string;
+            /**
+             * Realised Pnl Net
+             * @description realised P&L less charges
+             */
+            realised_pnl_net?: string;
             /**
              * Segments
              * @description Margin per segment (CASH, FO), as the broker reports it; cash first
@@ -1995,12 +2177,22 @@ export interface components {
         PositionOut: {
             /** Average Price */
             average_price: string;
+            /**
+             * Charges
+             * @description brokerage and statutory charges of its fills
+             */
+            charges?: string;
             /** Last Price */
             last_price: string | null;
             /** Net Quantity */
             net_quantity: number;
             /** Realised Pnl */
             realised_pnl: string;
+            /**
+             * Realised Pnl Net
+             * @description realised P&L less charges
+             */
+            realised_pnl_net?: string;
             /** Symbol */
             symbol: string;
             /** Token Id */
@@ -2293,6 +2485,38 @@ export interface components {
             quantity: number;
             /** Raw Quantity */
             raw_quantity: string;
+        };
+        /** SquareOffScheduleIn */
+        SquareOffScheduleIn: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Time
+             * @description HH:MM Asia/Kolkata, 09:15 to 15:29
+             */
+            time: string;
+        };
+        /** SquareOffScheduleOut */
+        SquareOffScheduleOut: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Last Batch Ids
+             * @description the exit batches of that run, one per instrument
+             */
+            last_batch_ids: number[];
+            /**
+             * Last Run On
+             * @description the trading day it last ran for
+             */
+            last_run_on: string | null;
+            /**
+             * Next Run At
+             * @description when it runs next (UTC), if enabled
+             */
+            next_run_at: string | null;
+            /** Time */
+            time: string;
         };
         /**
          * SummaryPosition
@@ -3537,6 +3761,149 @@ export interface operations {
             };
         };
     };
+    transfer_cash_api_v1_clients__client_id__cash_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CashTransferIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashTransferOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    contract_note_api_v1_clients__client_id__contract_note_get: {
+        parameters: {
+            query: {
+                /** @description the trading day, YYYY-MM-DD (IST) */
+                date: string;
+                format?: "csv" | "pdf";
+            };
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     deactivate_client_api_v1_clients__client_id__deactivate_post: {
         parameters: {
             query?: never;
@@ -3555,6 +3922,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClientOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ledger_api_v1_clients__client_id__ledger_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerOut"];
                 };
             };
             /** @description Unauthorized */
@@ -5867,6 +6301,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RiskStatusOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_schedule_api_v1_square_off_schedule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SquareOffScheduleOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_schedule_api_v1_square_off_schedule_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SquareOffScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SquareOffScheduleOut"];
                 };
             };
             /** @description Unauthorized */

@@ -289,3 +289,15 @@ export type MarketPhase = MarketStatus['phase'];
 export type CalendarOverride = Schemas['CalendarOverrideOut'];
 /** POST /market/calendar/overrides */
 export type CalendarOverrideIn = Schemas['CalendarOverrideIn'];
+
+// ───────────────────────── cash ledger, contract notes, scheduled square-off (generated) ─────────────────────────
+
+/** POST /clients/{id}/cash */
+export type CashTransferIn = Schemas['CashTransferIn'];
+export type CashTransfer = Schemas['CashTransferOut'];
+/** GET /clients/{id}/ledger: every movement oldest first, each with the balance after it. */
+export type Ledger = Schemas['LedgerOut'];
+export type LedgerEntry = Schemas['LedgerEntryOut'];
+/** GET/PUT /square-off/schedule */
+export type SquareOffSchedule = Schemas['SquareOffScheduleOut'];
+export type SquareOffScheduleIn = Schemas['SquareOffScheduleIn'];

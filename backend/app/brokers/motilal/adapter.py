@@ -55,6 +55,7 @@ from app.brokers.base import (
     BrokerRejected,
     BrokerTrade,
     BrokerUnavailable,
+    CashEntry,
     InstrumentMaster,
     InstrumentRef,
     OrderListener,
@@ -418,6 +419,16 @@ class MotilalBroker:
         if not isinstance(data, dict):
             raise BrokerUnavailable(f"Motilal sent no price for {instrument.symbol}")
         return mapping.quote(instrument.token_id, data, now=self._clock())
+
+    async def transfer_cash(self, account: BrokerAccount, amount: Decimal, ref: str, note: str) -> CashEntry:
+        raise BrokerRejected(
+            "CASH_NOT_SUPPORTED: Motilal accounts are funded through the broker's own pay-in", code="CASH_NOT_SUPPORTED"
+        )
+
+    async def cash_ledger(self, account: BrokerAccount) -> list[CashEntry]:
+        raise BrokerRejected(
+            "CASH_NOT_SUPPORTED: Motilal's ledger is in its back office, not its trading API", code="CASH_NOT_SUPPORTED"
+        )
 
     async def instruments(self, exchange: str) -> InstrumentMaster:
         """The exchange's scrip master (NSE, BSE, NFO/NSEFO...): public, so no client session is needed."""

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from app.brokers.base import (
     BrokerAccount,
@@ -42,11 +43,13 @@ from app.brokers.base import (
     BrokerRejected,
     BrokerTrade,
     BrokerUnavailable,
+    CashEntry,
     InstrumentMaster,
     InstrumentRef,
     OrderListener,
     Quote,
 )
+from app.brokers.charges import estimate as charges_of
 from app.brokers.simulator.book import Account, SimOrder
 from app.brokers.simulator.delivery import OrderDeliveries
 from app.brokers.simulator.faults import Fault, FaultInjector
@@ -70,7 +73,7 @@ from app.brokers.simulator.trading_day import (
 )
 from app.brokers.simulator.validation import check_terms
 from app.brokers.simulator.views import funds_view, holding_view, money, position_view
-from app.enums import BrokerName, OrderStatus, OrderType, Segment, Side, TradeType
+from app.enums import BrokerName, CashKind, OrderStatus, OrderType, Segment, Side, TradeType
 from app.market.calendar.port import ExchangeCalendar
 from app.tasks import stop
 
@@ -86,7 +89,10 @@ SIMULATOR_CAPABILITIES = BrokerCapabilities(
     streaming=True,
     pushes_order_updates=True,
     orders_per_second=None,
+    cash_transfers=True,
 )
+
+T = TypeVar("T")
 
 
 def _utcnow() -> datetime:
@@ -259,7 +265,17 @@ class SimulatorBroker:
     async def cancel_order(self, account: BrokerAccount, broker_order_id: str) -> BrokerOrderAck:
         return await self._request(lambda: self._cancel(self._account(account), broker_order_id))
 
-    async def _request(self, act: Callable[[], BrokerOrder]) -> BrokerOrder:
+    async def transfer_cash(self, account: BrokerAccount, amount: Decimal, ref: str, note: str) -> CashEntry:
+        """Pay in (amount > 0) or pay out (amount < 0); a payout above the cash margin does not hold is refused."""
+        return await self._request(lambda: self._transfer(self._account(account), amount, ref, note))
+
+    async def cash_ledger(self, account: BrokerAccount) -> list[CashEntry]:
+        acct = self._account(account)
+        opened = acct.opened_at or (acct.ledger[0].ts if acct.ledger else self._clock())
+        opening = CashEntry("0", opened, CashKind.OPENING.value, acct.opening_cash, "Opening cash")
+        return [opening, *acct.ledger]
+
+    async def _request(self, act: Callable[[], T]) -> T:
         await self._faults.delay()
         # From here to the answer nothing awaits, so on the one event loop each request's checks and booking are
         # atomic: concurrent orders on an account cannot both spend the same margin, and no lock is needed.
@@ -312,6 +328,26 @@ class SimulatorBroker:
             raise
         self._match(acct, order)
         return order.snapshot()
+
+    def _transfer(self, acct: Account, amount: Decimal, ref: str, note: str) -> CashEntry:
+        done = acct.transfers_by_ref.get(ref)
+        if done is not None:
+            return done  # the same transfer asked again (its answer was lost): it happened once
+        if amount == 0:
+            raise BrokerRejected("INVALID_AMOUNT: a transfer moves some money", code="INVALID_AMOUNT")
+        if amount < 0:
+            # Nothing awaits between this check and the booking (see _request), so two payouts cannot both pass it.
+            available = acct.cash - self._margin_used(acct)
+            if -amount > available:
+                raise BrokerRejected(
+                    f"INSUFFICIENT_CASH: withdrawing {money(-amount)}, available {money(max(available, Decimal(0)))}",
+                    code="INSUFFICIENT_CASH",
+                )
+        kind = CashKind.DEPOSIT if amount > 0 else CashKind.WITHDRAWAL
+        description = note or kind.value.capitalize()
+        at = self._clock()
+        self._journal.transferred(acct.client_id, amount, ref, description, at)
+        return acct.record(at, kind, amount, description, ref)
 
     def _modify(
         self,
@@ -396,7 +432,7 @@ class SimulatorBroker:
     def _account(self, account: BrokerAccount) -> Account:
         acct = self._accounts.get(account.client_id)
         if acct is None:
-            acct = Account(account.client_id, account.opening_cash, days=self._days)
+            acct = Account(account.client_id, account.opening_cash, opened_at=self._clock(), days=self._days)
             self._journal.account_opened(acct)
             self._accounts[account.client_id] = acct
         # Whatever is asked of an account happens on today's books: yesterday's DELIVERY trades have settled.
@@ -481,10 +517,23 @@ class SimulatorBroker:
             return False
         quantity, price = result
         trade_id, at = self._ids.trade_id(), self._clock()
-        self._journal.filled(acct.client_id, order, quantity, price, trade_id, at)
-        acct.fill(order, quantity, price, trade_id, at)
+        charges = self._fill_charges(order, quantity, price)
+        self._journal.filled(acct.client_id, order, quantity, price, trade_id, at, charges)
+        acct.fill(order, quantity, price, trade_id, at, charges)
         self.prices.add_volume(token_id, quantity)
         return True
+
+    def _fill_charges(self, order: SimOrder, quantity: int, price: Decimal) -> Decimal:
+        """What a fill adds to its order's charges: those of the order's filled value with the fill, less those
+        without it, so partial fills add up to the order's charges and the brokerage cap holds per order."""
+        if not self.settings.charges:
+            return Decimal(0)
+        exchange = order.instrument.exchange
+
+        def of(value: Decimal) -> Decimal:
+            return charges_of(value, order.side, order.trade_type, exchange).total
+
+        return of(order.fill_value + price * quantity) - of(order.fill_value)
 
     def _on_tick(self, quotes: list[Quote]) -> None:
         if self._journal.failed:

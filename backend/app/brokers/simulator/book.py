@@ -1,9 +1,11 @@
 """One simulated broker account: its cash, order book, trade book and positions.
 
-Cash is the account's ledger balance: opening cash plus realised P&L plus what settlement moved (holdings.py:
-a DELIVERY buy is paid for when it becomes a holding, at T+1). Buying does not debit it the same day; the money
-a position ties up is reported as margin used instead (see margin.py), which is how a broker's funds screen
-shows the day's trading.
+Cash is the account's ledger balance: opening cash plus every entry of its cash ledger: deposits and withdrawals,
+realised P&L as each fill realises it, the charges of each fill (the adapter works them out from
+app/brokers/charges.py, the table the preview uses; the journal keeps each fill's figure, so a later change of
+rates rewrites no history), and what settlement moved (holdings.py: a DELIVERY buy is paid for when it becomes a
+holding, at T+1). Buying does not debit cash the same day; the money a position ties up is reported as margin used
+instead (see margin.py), which is how a broker's funds screen shows the day's trading.
 """
 
 from collections.abc import Iterator
@@ -11,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from app.brokers.base import BrokerOrder, BrokerTrade, InstrumentRef
+from app.brokers.base import BrokerOrder, BrokerTrade, CashEntry, InstrumentRef
 from app.brokers.simulator.holdings import WEEKDAYS, Holding, TradingDays, settle
 from app.brokers.simulator.positions import Position
-from app.enums import OPEN_STATUSES, OrderStatus, OrderType, Side, TradeType
+from app.enums import OPEN_STATUSES, CashKind, OrderStatus, OrderType, Side, TradeType
 
 AVERAGE_PRICE_PLACES = Decimal("0.0001")
 
@@ -84,8 +86,10 @@ class Account:
     trades: list[BrokerTrade] = field(default_factory=list)
     positions: dict[tuple[int, TradeType], Position] = field(default_factory=dict)
     holdings: dict[int, Holding] = field(default_factory=dict)
-    # Cash moved by settlements (holdings paid for, sold holdings' proceeds, settled positions' realised P&L).
-    settled: Decimal = Decimal(0)
+    # Every movement of cash after the opening cash, oldest first; cash is their sum plus opening_cash.
+    ledger: list[CashEntry] = field(default_factory=list)
+    transfers_by_ref: dict[str, CashEntry] = field(default_factory=dict)
+    opened_at: datetime | None = None
     # The trading day the positions belong to (None until the account is first used).
     day: date | None = None
     exchanges: dict[int, str] = field(default_factory=dict)
@@ -93,14 +97,26 @@ class Account:
 
     @property
     def cash(self) -> Decimal:
-        return self.opening_cash + self.settled + sum((p.realised_pnl for p in self.positions.values()), Decimal(0))
+        return self.opening_cash + sum((entry.amount for entry in self.ledger), Decimal(0))
+
+    def record(
+        self, at: datetime, kind: CashKind, amount: Decimal, description: str, ref: str | None = None
+    ) -> CashEntry:
+        # Ids are positions in the ledger, so a journal replay gives every entry the id it had.
+        entry = CashEntry(str(len(self.ledger) + 1), at, kind.value, amount, description, ref)
+        self.ledger.append(entry)
+        if ref is not None:
+            self.transfers_by_ref[ref] = entry
+        return entry
 
     def held(self, token_id: int) -> int:
         holding = self.holdings.get(token_id)
         return holding.quantity if holding else 0
 
     def roll(self, at: datetime) -> None:
-        """Begin the trading day of `at`: on a later trading day, the DELIVERY positions settle into holdings."""
+        """Begin the trading day of `at`: on a later trading day, the DELIVERY positions settle into holdings, and
+        the other positions start the day's P&L at zero (what they realised is in the ledger already): flat ones
+        leave the position book, open ones carry their quantity and average price."""
         today = self.days.session_date(at)
         if self.day is None or today <= self.day:
             self.day = self.day or today
@@ -109,9 +125,18 @@ class Account:
         for key, position in list(self.positions.items()):
             token_id, trade_type = key
             if trade_type is not TradeType.DELIVERY:
+                if position.net_quantity == 0:
+                    del self.positions[key]
+                else:
+                    position.realised_pnl = position.charges = Decimal(0)
+                    position.buy_quantity = position.sell_quantity = 0
                 continue
             holding = self.holdings.setdefault(token_id, Holding(token_id, self.exchanges.get(token_id, "NSE")))
-            self.settled += settle(position, holding) + position.realised_pnl
+            # The day's realised P&L is already in the ledger; settlement moves the cost or proceeds of the shares.
+            moved = settle(position, holding)
+            if moved:
+                what = f"{abs(position.net_quantity)} of token {token_id} {'bought' if moved < 0 else 'sold'}"
+                self.record(at, CashKind.SETTLEMENT, moved, f"Settlement: {what}")
             del self.positions[key]
             if holding.quantity == 0:
                 del self.holdings[token_id]
@@ -149,7 +174,15 @@ class Account:
             ):
                 yield order
 
-    def fill(self, order: SimOrder, quantity: int, price: Decimal, trade_id: str, at: datetime) -> None:
+    def fill(
+        self,
+        order: SimOrder,
+        quantity: int,
+        price: Decimal,
+        trade_id: str,
+        at: datetime,
+        charges: Decimal = Decimal(0),
+    ) -> None:
         self.roll(at)
         self.exchanges[order.instrument.token_id] = order.instrument.exchange.upper()
         order.filled_quantity += quantity
@@ -161,7 +194,14 @@ class Account:
             order.status = OrderStatus.PARTIALLY_FILLED
         key = (order.instrument.token_id, order.trade_type)
         position = self.positions.setdefault(key, Position(*key))
+        realised_before = position.realised_pnl
         position.apply(order.side, quantity, price)
+        position.charges += charges
+        what = f"{order.side.value} {quantity} {order.instrument.symbol} {order.trade_type.value} @ {price}"
+        if position.realised_pnl != realised_before:
+            self.record(at, CashKind.REALISED_PNL, position.realised_pnl - realised_before, f"Realised P&L: {what}")
+        if charges:
+            self.record(at, CashKind.CHARGES, -charges, f"Charges: {what} (order {order.broker_order_id})")
         trade = BrokerTrade(
             trade_id=trade_id,
             broker_order_id=order.broker_order_id,

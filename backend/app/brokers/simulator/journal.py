@@ -4,15 +4,17 @@ A real broker's books outlive our process; with a journal the simulator's do too
 our database says FILLED are still in its order book and reconciliation by tag still finds them.
 
 Events (key "ev"; decimals are strings, datetimes ISO-8601 UTC):
-  account  client, cash                            an account opened with its opening cash
+  account  client, cash, opened?                   an account opened with its opening cash (opened: when)
+  cash     client, amount, ref, note, ts           a deposit (amount > 0) or withdrawal (< 0) of cash
   accept   client, id, tag, inst{...}, side, type, trade_type, qty, price, trigger, ts, status, filled, value,
            armed, amo?, session?                   an order entered the book (every SimOrder field)
   modify   client, id, qty, price, trigger, armed, ts   an open order's new terms
   arm      client, id                              a stop order's trigger was reached (it now works as LIMIT/MARKET)
-  fill     client, id, qty, price, trade, ts       a trade; the order's status and the position follow from it
+  fill     client, id, qty, price, trade, ts, charges?   a trade; the order's status and the position follow
+                                                   from it; charges: what the fill cost (absent = 0)
   close    client, id, status, ts, reason?         an order left the book without filling (cancelled, expired)
 Rejected requests change nothing and write nothing. Fields marked ? were added later: a journal without them
-replays as before (no AMO; the order is good for the trading day of its ts).
+replays as before (no AMO; the order is good for the trading day of its ts; a fill without charges cost nothing).
 
 Durability: each event is written and flushed (one write() per line) before the adapter answers, so a killed
 process has never acknowledged anything the journal lacks, and at most the line being written is torn; replay
@@ -40,7 +42,7 @@ from typing import Any, BinaryIO
 from app.brokers.base import BrokerUnavailable, InstrumentRef
 from app.brokers.simulator.book import Account, SimOrder
 from app.brokers.simulator.holdings import WEEKDAYS, TradingDays
-from app.enums import OrderStatus, OrderType, Side, TradeType
+from app.enums import CashKind, OrderStatus, OrderType, Side, TradeType
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +116,15 @@ class Journal:
             self.failed = True  # a closed journal takes no more events, rather than silently dropping them
 
     def account_opened(self, acct: Account) -> None:
-        self._append({"ev": "account", "client": acct.client_id, "cash": str(acct.opening_cash)})
+        event: Event = {"ev": "account", "client": acct.client_id, "cash": str(acct.opening_cash)}
+        if acct.opened_at is not None:
+            event["opened"] = _iso(acct.opened_at)
+        self._append(event)
+
+    def transferred(self, client_id: int, amount: Decimal, ref: str, note: str, at: datetime) -> None:
+        self._append(
+            {"ev": "cash", "client": client_id, "amount": str(amount), "ref": ref, "note": note, "ts": _iso(at)}
+        )
 
     def accepted(self, client_id: int, order: SimOrder) -> None:
         i = order.instrument
@@ -167,7 +177,14 @@ class Journal:
         self._append({"ev": "arm", "client": client_id, "id": order.broker_order_id})
 
     def filled(
-        self, client_id: int, order: SimOrder, quantity: int, price: Decimal, trade_id: str, at: datetime
+        self,
+        client_id: int,
+        order: SimOrder,
+        quantity: int,
+        price: Decimal,
+        trade_id: str,
+        at: datetime,
+        charges: Decimal = Decimal(0),
     ) -> None:
         self._append(
             {
@@ -178,6 +195,7 @@ class Journal:
                 "price": str(price),
                 "trade": trade_id,
                 "ts": _iso(at),
+                "charges": str(charges),
             }
         )
 
@@ -248,7 +266,10 @@ class _Books:
         if kind == "account":
             if client_id in accounts:
                 raise ValueError(f"account {client_id} opened twice")
-            accounts[client_id] = Account(client_id, Decimal(event["cash"]), days=self.days)
+            opened = event.get("opened")
+            accounts[client_id] = Account(
+                client_id, Decimal(event["cash"]), opened_at=opened and _ts(opened), days=self.days
+            )
             return
         acct = accounts.get(client_id)
         if acct is None:
@@ -257,6 +278,11 @@ class _Books:
             acct.roll(_ts(event["ts"]))  # a later day's first event: yesterday's DELIVERY trades settle first
         if kind == "accept":
             self._accept(acct, event)
+            return
+        if kind == "cash":
+            amount = Decimal(event["amount"])
+            kind_of = CashKind.DEPOSIT if amount > 0 else CashKind.WITHDRAWAL
+            acct.record(_ts(event["ts"]), kind_of, amount, str(event["note"]), str(event["ref"]))
             return
         order = acct.orders.get(event["id"])
         if order is None:
@@ -276,7 +302,8 @@ class _Books:
             quantity, price = _int(event["qty"]), Decimal(event["price"])
             if not 0 < quantity <= order.remaining:
                 raise ValueError(f"fill of {quantity} on order {order.broker_order_id} with {order.remaining} open")
-            acct.fill(order, quantity, price, event["trade"], _ts(event["ts"]))
+            charges = Decimal(event.get("charges", "0"))
+            acct.fill(order, quantity, price, event["trade"], _ts(event["ts"]), charges)
             self.recovered.last_fill[order.instrument.token_id] = price
         elif kind == "close":
             acct.close(order, OrderStatus(event["status"]), _ts(event["ts"]), event.get("reason"))

@@ -24,6 +24,8 @@ class Position:
     realised_pnl: Decimal = Decimal(0)
     buy_quantity: int = 0
     sell_quantity: int = 0
+    # Brokerage and statutory charges of the fills (realised_pnl is gross of them).
+    charges: Decimal = Decimal(0)
 
     def apply(self, side: Side, quantity: int, price: Decimal) -> None:
         if side is Side.BUY:

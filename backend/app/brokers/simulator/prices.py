@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from app.brokers.base import InstrumentRef, Quote
 from app.brokers.simulator.ticks import on_tick, to_tick
@@ -42,6 +43,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+IST = ZoneInfo("Asia/Kolkata")
+
+
 @dataclass(slots=True)
 class _Series:
     instrument: InstrumentRef
@@ -55,6 +59,10 @@ class _Series:
     ts: datetime
 
     def mark(self, price: Decimal, ts: datetime) -> None:
+        if ts.astimezone(IST).date() > self.ts.astimezone(IST).date():
+            # The first price of a new day: the last one before it is the close change % is measured from, and the
+            # day's open, range and volume start over.
+            self.prev_close, self.open, self.high, self.low, self.volume = self.ltp, price, price, price, 0
         self.ltp = price
         self.high = max(self.high, price)
         self.low = min(self.low, price)

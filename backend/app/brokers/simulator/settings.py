@@ -30,6 +30,9 @@ class SimulatorSettings:
     # On a simulated timeout, whether the broker had already accepted the request before the answer was lost.
     timeout_after_accept: bool = True
     always_open: bool = True
+    # Debit brokerage and statutory charges on every fill (app/brokers/charges.py), as a broker does. Off only
+    # where a test's subject is margin or P&L arithmetic, so its figures stay the round ones it reasons about.
+    charges: bool = True
     # Where the books are journalled so they survive a restart (see journal.py); None keeps them in memory only.
     journal_path: Path | None = None
     # fsync every journal line. Off, a killed process loses nothing it acknowledged (each line is written and

@@ -32,6 +32,7 @@ from app.brokers.base import (
     BrokerRejected,
     BrokerTrade,
     BrokerUnavailable,
+    CashEntry,
     InstrumentMaster,
     InstrumentRef,
     OrderListener,
@@ -43,6 +44,8 @@ from app.brokers.simulator.venue_prices import VenuePrices
 from app.brokers.simulator.venue_settings import VenueSettings
 from app.brokers.simulator.venue_stream import VenueStream
 from app.brokers.simulator.venue_wire import (
+    CASH_ENTRIES,
+    CASH_ENTRY,
     FUNDS,
     HOLDINGS,
     INSTRUMENTS,
@@ -160,6 +163,13 @@ class VenueBroker:
 
     async def quote(self, instruments: Sequence[InstrumentRef]) -> dict[int, Quote]:
         return await self.prices.quotes(instruments)
+
+    async def transfer_cash(self, account: BrokerAccount, amount: Decimal, ref: str, note: str) -> CashEntry:
+        body = {"amount": str(amount), "ref": ref, "note": note}
+        return await self._call(CASH_ENTRY, "POST", f"{_path(account)}/cash", account, json=body)
+
+    async def cash_ledger(self, account: BrokerAccount) -> list[CashEntry]:
+        return await self._call(CASH_ENTRIES, "GET", f"{_path(account)}/ledger", account)
 
     async def instruments(self, exchange: str) -> InstrumentMaster:
         raise BrokerRejected(

@@ -22,6 +22,8 @@ from app.brokers.simulator.adapter import SimulatorBroker
 from app.brokers.simulator.settings import SimulatorSettings
 from app.brokers.simulator.venue_events import VenueEvents
 from app.brokers.simulator.venue_wire import (
+    CASH_ENTRIES,
+    CASH_ENTRY,
     FUNDS,
     HOLDINGS,
     INSTRUMENTS,
@@ -34,6 +36,7 @@ from app.brokers.simulator.venue_wire import (
     QUOTES,
     TRADES,
     Modify,
+    Transfer,
     error_body,
 )
 from app.market.clock import make_clock
@@ -156,6 +159,15 @@ def create_venue_app(settings: SimulatorSettings) -> FastAPI:
     @app.get("/accounts/{client_id}/holdings")
     async def holdings(client_id: int, opening_cash: OpeningCash) -> Response:
         return _json(HOLDINGS.dump_json(await broker().holdings(_account(client_id, opening_cash))))
+
+    @app.post("/accounts/{client_id}/cash")
+    async def transfer_cash(client_id: int, opening_cash: OpeningCash, body: Transfer) -> Response:
+        entry = await broker().transfer_cash(_account(client_id, opening_cash), body.amount, body.ref, body.note)
+        return _json(CASH_ENTRY.dump_json(entry))
+
+    @app.get("/accounts/{client_id}/ledger")
+    async def cash_ledger(client_id: int, opening_cash: OpeningCash) -> Response:
+        return _json(CASH_ENTRIES.dump_json(await broker().cash_ledger(_account(client_id, opening_cash))))
 
     @app.get("/accounts/{client_id}/funds")
     async def funds(client_id: int, opening_cash: OpeningCash) -> Response:

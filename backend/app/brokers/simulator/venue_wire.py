@@ -21,6 +21,7 @@ from app.brokers.base import (
     BrokerRejected,
     BrokerTrade,
     BrokerUnavailable,
+    CashEntry,
     InstrumentRef,
     Quote,
 )
@@ -37,6 +38,16 @@ INSTRUMENTS = TypeAdapter(list[InstrumentRef])
 ORDER_REQUEST = TypeAdapter(BrokerOrderRequest)
 LEVERAGE = TypeAdapter(dict[TradeType, Decimal])
 PRICES = TypeAdapter(dict[int, Decimal])
+CASH_ENTRY = TypeAdapter(CashEntry)
+CASH_ENTRIES = TypeAdapter(list[CashEntry])
+
+
+class Transfer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal
+    ref: str
+    note: str = ""
 
 
 class Modify(BaseModel):

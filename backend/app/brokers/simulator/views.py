@@ -27,6 +27,7 @@ def position_view(position: Position, last_price: Decimal | None) -> BrokerPosit
         buy_quantity=position.buy_quantity,
         sell_quantity=position.sell_quantity,
         last_price=last_price,
+        charges=money(position.charges),
     )
 
 
