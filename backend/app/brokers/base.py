@@ -199,6 +199,9 @@ class Quote:
     prev_close: Decimal
     volume: int
     ts: datetime
+    # The best bid and offer (top of the book) when the feed knows them; a replayed tape has none.
+    bid: Decimal | None = None
+    ask: Decimal | None = None
 
     @property
     def change(self) -> Decimal:

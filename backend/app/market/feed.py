@@ -17,16 +17,23 @@ from app.market.port import MarketData
 log = logging.getLogger(__name__)
 
 
-def price_payload(quote: Quote) -> dict[str, Any]:
-    """One quote with its time (the subscribe ack's `quotes`): decimals as strings, the time in ISO 8601."""
+def quote_item(quote: Quote) -> dict[str, Any]:
+    """One instrument in a `prices` frame: decimals as strings; bid/ask null when the feed has no book (a replay),
+    sent on every tick so the ticket's touch never lags the last price."""
     return {
         "token_id": quote.token_id,
         "ltp": str(quote.ltp),
         "change": str(quote.change),
         "change_pct": str(quote.change_pct),
         "volume": quote.volume,
-        "ts": quote.ts.isoformat(),
+        "bid": None if quote.bid is None else str(quote.bid),
+        "ask": None if quote.ask is None else str(quote.ask),
     }
+
+
+def price_payload(quote: Quote) -> dict[str, Any]:
+    """One quote with its time (the subscribe ack's `quotes`): a frame's item plus the time in ISO 8601."""
+    return {**quote_item(quote), "ts": quote.ts.isoformat()}
 
 
 # Called once per flush with the latest quote of each subscribed instrument that changed since the last (maybe none).

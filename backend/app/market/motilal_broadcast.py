@@ -11,7 +11,9 @@ broker/motilal/api/motilal_websocket.py also does. Binary, little-endian:
 - answers: 30-byte records, several per message: exchange char, scrip int32, time int32 (seconds since
   1980-01-01 00:00 exchange time, IST), type char, 20-byte body. `A` = LTP (rate float32 in rupees, last qty,
   cumulative qty int32, average price float32, OI int32), `G` = day open, high, low, previous close (float32),
-  `1` = heartbeat, which the SDK answers with `=cH` b"1", 0. Other types (depth, circuit limits, OI) are skipped.
+  `B` = depth level 1, the best bid and offer (bid rate float32, bid qty int32, bid orders int16, offer rate
+  float32, offer qty int32, offer orders int16), `1` = heartbeat, which the SDK answers with `=cH` b"1", 0. Other
+  types (depth levels 2-5 `C`-`F`, circuit limits, OI) are skipped.
 
 The SDK caps registrations at `getbroadcastmaxlimit` (200 when unknown): watched instruments past the cap are not
 registered and stay on polling. The connection is re-opened with exponential backoff; while it is down the
@@ -32,7 +34,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from app.brokers.base import BrokerError, InstrumentRef, Quote
-from app.brokers.motilal.mapping import exchange_for
+from app.brokers.motilal.mapping import best_bid_ask, exchange_for
 from app.tasks import stop
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ RECORD_SIZE = 30
 HEADER = struct.Struct("<ciic")
 LTP_BODY = struct.Struct("<fiifi")
 OHLC_BODY = struct.Struct("<ffff4x")
+DEPTH_BODY = struct.Struct("<fihfih")
 # Record times count seconds from the start of 1980 on the exchange's clock (India).
 EPOCH = datetime(1980, 1, 1, tzinfo=ZoneInfo("Asia/Kolkata"))
 # Motilal's exchange names (mapping.EXCHANGES' values) as the feed's one-letter codes; the rest use their initial.
@@ -136,6 +139,12 @@ def day_quote(record: Record, instrument: InstrumentRef) -> Quote:
     """A `G` record's day open, high, low and previous close (ltp left 0: only `A` records set it)."""
     open_, high, low, prev_close = (price(v, instrument.tick_size) for v in OHLC_BODY.unpack(record.body))
     return Quote(instrument.token_id, Decimal(0), open_, high, low, prev_close, 0, record.ts)
+
+
+def touch(record: Record, instrument: InstrumentRef) -> tuple[Decimal | None, Decimal | None]:
+    """A `B` record's best bid and offer (None for an empty side, both None if crossed)."""
+    bid_rate, _bid_qty, _bid_orders, ask_rate, _ask_qty, _ask_orders = DEPTH_BODY.unpack(record.body)
+    return best_bid_ask(price(bid_rate, instrument.tick_size), price(ask_rate, instrument.tick_size))
 
 
 # ---- the connection ----------------------------------------------------------------------------------------------
@@ -294,7 +303,18 @@ class MotilalBroadcast:
                 quote = ltp_quote(record, instrument, self._latest(instrument.token_id), self._day.get(record.scrip))
                 self._day[record.scrip] = quote
                 self._sink(quote)
+            elif record.kind == b"B":
+                bid, ask = touch(record, instrument)
+                prior = self._day.get(record.scrip) or self._latest(instrument.token_id)
+                if prior is None:
+                    continue  # no last price yet to quote beside it; the next `B` record brings the touch again
+                quote = replace(prior, bid=bid, ask=ask, ts=record.ts)
+                self._day[record.scrip] = quote
+                if quote.ltp > 0:
+                    self._sink(quote)
             elif record.kind == b"G":
                 day = day_quote(record, instrument)
                 prior = self._day.get(record.scrip) or self._latest(instrument.token_id)
-                self._day[record.scrip] = replace(day, ltp=prior.ltp, volume=prior.volume) if prior else day
+                self._day[record.scrip] = (
+                    replace(day, ltp=prior.ltp, volume=prior.volume, bid=prior.bid, ask=prior.ask) if prior else day
+                )

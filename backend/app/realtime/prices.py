@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.brokers.base import Quote
+from app.market.feed import quote_item
 from app.observability.metrics import PRICE_FRAMES_DEFERRED, PRICE_FRAMES_SENT, PRICE_QUOTES_SENT
 from app.realtime import events
 from app.realtime.fanout import LocalSockets, encode_event
@@ -24,17 +25,6 @@ from app.realtime.protocol import SocketState
 
 # Packets (frames, events, pings) waiting in a socket's outgoing queue beyond which its price frame waits a flush.
 MAX_QUEUED = 8
-
-
-def quote_item(quote: Quote) -> dict[str, Any]:
-    """One instrument in a `prices` frame: decimals as strings."""
-    return {
-        "token_id": quote.token_id,
-        "ltp": str(quote.ltp),
-        "change": str(quote.change),
-        "change_pct": str(quote.change_pct),
-        "volume": quote.volume,
-    }
 
 
 class PriceFrames:

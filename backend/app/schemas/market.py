@@ -19,6 +19,9 @@ class QuoteOut(BaseModel):
     prev_close: Decimal
     volume: int
     ts: datetime
+    # Best bid and offer when the feed gives them (the simulator and Motilal do; a replay does not).
+    bid: Decimal | None = None
+    ask: Decimal | None = None
 
     @classmethod
     def from_quote(cls, quote: Quote) -> "QuoteOut":
@@ -33,6 +36,8 @@ class QuoteOut(BaseModel):
             prev_close=quote.prev_close,
             volume=quote.volume,
             ts=quote.ts,
+            bid=quote.bid,
+            ask=quote.ask,
         )
 
 

@@ -163,6 +163,31 @@ async def test_a_price_set_on_the_fake_reaches_the_ports_listeners_through_the_s
     assert (await market.quotes([RELIANCE]))[RELIANCE.token_id].ltp == Decimal("1432.35")
 
 
+async def test_a_depth_record_gives_the_best_bid_and_ask_beside_the_last_price(
+    fake: FakeMotilal, make_market: MakeMarket
+) -> None:
+    market = await make_market()
+    seen: list[Quote] = []
+    market.add_listener(seen.extend)
+    await market.watch([RELIANCE])
+    await until(lambda: RELIANCE.token_id in fake.broadcast_registered())
+    no_more_polled_prices(fake)
+
+    fake.set_ltp(RELIANCE.token_id, "1432.35")
+    await until(lambda: any(q.ltp == Decimal("1432.35") for q in seen))
+    fake.push_depth(RELIANCE.token_id, "1432.30", "1432.40")
+    await until(lambda: any(q.bid == Decimal("1432.30") for q in seen))
+    touched = next(q for q in seen if q.bid == Decimal("1432.30"))
+    assert (touched.bid, touched.ltp, touched.ask) == (Decimal("1432.30"), Decimal("1432.35"), Decimal("1432.40"))
+    # The next trade keeps the touch until the book says otherwise; an emptied offer side shows no ask.
+    fake.set_ltp(RELIANCE.token_id, "1432.40")
+    await until(lambda: market.latest(RELIANCE.token_id).ltp == Decimal("1432.40"))  # type: ignore[union-attr]
+    assert market.latest(RELIANCE.token_id).bid == Decimal("1432.30")  # type: ignore[union-attr]
+    fake.push_depth(RELIANCE.token_id, "1432.35", "0")
+    await until(lambda: market.latest(RELIANCE.token_id).ask is None)  # type: ignore[union-attr]
+    assert market.latest(RELIANCE.token_id).bid == Decimal("1432.35")  # type: ignore[union-attr]
+
+
 async def test_unwatch_unregisters_the_scrip_and_the_cap_leaves_the_rest_to_polling(
     fake: FakeMotilal, make_market: MakeMarket
 ) -> None:

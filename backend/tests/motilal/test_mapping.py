@@ -65,6 +65,17 @@ def test_quotes_are_paise_converted_to_rupees() -> None:
         mapping.quote(2885, {"ltp": 0}, now=NOW)
 
 
+def test_getltpdata_bid_and_ask_become_the_quotes_touch_an_empty_or_crossed_side_none() -> None:
+    quote = mapping.quote(2885, {"ltp": 140005, "bid": 140000, "ask": 140010}, now=NOW)
+    assert (quote.bid, quote.ask) == (Decimal("1400.00"), Decimal("1400.10"))
+    no_sellers = mapping.quote(2885, {"ltp": 140005, "bid": 140000, "ask": 0}, now=NOW)
+    assert (no_sellers.bid, no_sellers.ask) == (Decimal("1400.00"), None)
+    crossed = mapping.quote(2885, {"ltp": 140005, "bid": 140020, "ask": 140010}, now=NOW)
+    assert (crossed.bid, crossed.ask) == (None, None)
+    older_feed = mapping.quote(2885, {"ltp": 140005}, now=NOW)
+    assert (older_feed.bid, older_feed.ask) == (None, None)
+
+
 def test_envelopes_become_results_or_typed_errors() -> None:
     ok = parse_envelope("/p", 200, b'{"status": "SUCCESS", "message": "", "errorcode": "", "data": []}')
     assert ok["data"] == []

@@ -106,6 +106,8 @@ async def test_quotes_and_the_price_stream_come_from_motilal(
     quotes = await http.get(f"/api/v1/market/quotes?token_ids={RELIANCE}", headers=advisor.headers)
     assert quotes.status_code == 200, quotes.text
     assert quotes.json()[0]["ltp"] == "2222.25"
+    # The fake's getltpdata answers a touch 5 paise either side of its last price.
+    assert (quotes.json()[0]["bid"], quotes.json()[0]["ask"]) == ("2222.20", "2222.30")
 
     seen: list[Decimal] = []
     ctx.market.add_listener(lambda batch: seen.extend(q.ltp for q in batch if q.token_id == RELIANCE))

@@ -47,7 +47,7 @@ async def test_subscribed_instruments_stream_the_prices_orders_fill_at(
     assert ack["ok"] is True and ack["token_ids"] == [RELIANCE] and ack["unknown"] == [999_999_999]
     [snapshot] = ack["quotes"]
     assert snapshot["token_id"] == RELIANCE and snapshot["ltp"] == str(sim.broker.last_price(RELIANCE))
-    assert set(snapshot) == {"token_id", "ltp", "change", "change_pct", "volume", "ts"}
+    assert set(snapshot) == {"token_id", "ltp", "change", "change_pct", "volume", "bid", "ask", "ts"}
 
     # Not registered with the price model until the subscription: set_price would raise KeyError otherwise.
     sim.broker.set_price(RELIANCE, Decimal("1401.25"))
@@ -56,7 +56,9 @@ async def test_subscribed_instruments_stream_the_prices_orders_fill_at(
     assert update["ltp"] == "1402.50"
     prev_close = Decimal(snapshot["ltp"])
     assert Decimal(update["change"]) == Decimal("1402.50") - prev_close
-    assert set(update) == {"token_id", "ltp", "change", "change_pct", "volume"}
+    assert set(update) == {"token_id", "ltp", "change", "change_pct", "volume", "bid", "ask"}
+    # An uptick traded at the ask: the frame's touch moves with the last price, on the tick grid.
+    assert (update["bid"], update["ask"]) == ("1402.40", "1402.50")
     [frame] = frames(socket)
     assert set(frame) == {"ts", "quotes"} and frame["ts"] >= snapshot["ts"]
     assert socket.received("price_update") == []  # the per-instrument event is gone

@@ -2266,6 +2266,10 @@ export interface components {
         };
         /** QuoteOut */
         QuoteOut: {
+            /** Ask */
+            ask?: string | null;
+            /** Bid */
+            bid?: string | null;
             /** Change */
             change: string;
             /** Change Pct */

@@ -159,6 +159,9 @@ export interface PriceQuote {
   change: string;
   change_pct: string;
   volume: number;
+  /** Best bid / offer; null when the feed has no book (a replay), absent from older servers. */
+  bid?: string | null;
+  ask?: string | null;
 }
 
 /**

@@ -213,11 +213,23 @@ def rupees(paise: Any) -> Decimal:
     return (value / PAISE_PER_RUPEE).quantize(MONEY)
 
 
+def best_bid_ask(bid: Decimal | None, ask: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """The touch as shown: a side with no order (0) is None, and a crossed pair (a stale side) is dropped whole
+    rather than shown as a market where the bid is above the ask."""
+    bid = bid if bid is not None and bid > 0 else None
+    ask = ask if ask is not None and ask > 0 else None
+    if bid is not None and ask is not None and bid >= ask:
+        return None, None
+    return bid, ask
+
+
 def quote(token_id: int, data: Mapping[str, Any], *, now: datetime) -> Quote:
-    """getltpdata's data: prices in paise; close (the previous close) when Motilal sends it, else the LTP."""
+    """getltpdata's data: prices in paise; close (the previous close) when Motilal sends it, else the LTP; `bid` and
+    `ask` (the best of each side, 0 when that side is empty) when it sends them."""
     ltp = rupees(data.get("ltp"))
     if ltp <= 0:
         raise BrokerUnavailable(f"Motilal has no last price for {token_id}")
+    bid, ask = best_bid_ask(*(rupees(data[key]) if data.get(key) else None for key in ("bid", "ask")))
     return Quote(
         token_id=token_id,
         ltp=ltp,
@@ -227,4 +239,6 @@ def quote(token_id: int, data: Mapping[str, Any], *, now: datetime) -> Quote:
         prev_close=rupees(data.get("close") or data.get("prevclose") or data.get("ltp")),
         volume=integer(data.get("volume")),
         ts=now,
+        bid=bid,
+        ask=ask,
     )

@@ -10,6 +10,9 @@ TRADED_VALUE_PER_TICK rupees' worth, more on a bigger move (so candles have plau
 from a generator of their own, seeded from the same seed, so they are as reproducible as the prices and leave the
 price paths of a seed exactly as they were.
 
+Each quote carries a best bid and ask on the tick grid around the last price (ticks.touch): an uptick traded at the
+ask, a downtick at the bid. They follow from the path alone, so a seed gives the same bid/ask every run.
+
 `follow(source)` hands the prices to an outside market (a replay of recorded candles): from then on `tick()` moves
 nothing, an instrument registered later starts at the source's quote, and `apply(quotes)` sets the prices, which
 listeners (the simulated broker's matching) see like ticks. The simulator then fills at the market's prices.
@@ -25,7 +28,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.brokers.base import InstrumentRef, Quote
-from app.brokers.simulator.ticks import on_tick, to_tick
+from app.brokers.simulator.ticks import on_tick, to_tick, touch
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +60,12 @@ class _Series:
     prev_close: Decimal
     volume: int
     ts: datetime
+    bid: Decimal | None = None
+    ask: Decimal | None = None
 
     def mark(self, price: Decimal, ts: datetime) -> None:
+        """A trade at `price`: an uptick took the offer, a downtick hit the bid, an unchanged price keeps its side."""
+        at_ask = price > self.ltp or (price == self.ltp and self.ask == price)
         if ts.astimezone(IST).date() > self.ts.astimezone(IST).date():
             # The first price of a new day: the last one before it is the close change % is measured from, and the
             # day's open, range and volume start over.
@@ -67,6 +74,7 @@ class _Series:
         self.high = max(self.high, price)
         self.low = min(self.low, price)
         self.ts = ts
+        self.bid, self.ask = touch(price, self.instrument.tick_size, at_ask=at_ask)
 
     def quote(self) -> Quote:
         return Quote(
@@ -78,12 +86,16 @@ class _Series:
             prev_close=self.prev_close,
             volume=self.volume,
             ts=self.ts,
+            bid=self.bid,
+            ask=self.ask,
         )
 
     def copy(self, quote: Quote) -> None:
+        """An outside market's quote, bid and ask included (None when it has none: a replayed tape)."""
         self.level = float(quote.ltp)
         self.ltp, self.open, self.high, self.low = quote.ltp, quote.open, quote.high, quote.low
         self.prev_close, self.volume, self.ts = quote.prev_close, quote.volume, quote.ts
+        self.bid, self.ask = quote.bid, quote.ask
 
 
 class PriceModel:
@@ -138,6 +150,7 @@ class PriceModel:
             volume=0,
             ts=self._clock(),
         )
+        series.bid, series.ask = touch(start, instrument.tick_size, at_ask=False)
         outside = self._source(instrument.token_id) if self._source is not None else None
         if outside is not None:
             series.copy(outside)

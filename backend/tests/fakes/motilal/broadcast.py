@@ -5,7 +5,8 @@ for a known user with a live REST session (the real packet carries no token, and
 REST login), else closes with 1008. Then register / unregister packets (b"D", 7, exchange char, C|D, scrip, 1|0)
 change what the connection gets, and every `set_ltp` of a registered scrip pushes one 30-byte `A` record (rate
 float32 in rupees, last quantity, the day's cumulative quantity, average price, OI; time = seconds since 1980-01-01
-IST). Tests drive it deterministically: `push_day_ohlc` sends a `G` record, `send_heartbeat` a `1` record (the
+IST). Tests drive it deterministically: `push_day_ohlc` sends a `G` record, `push_depth` a `B` record (the best bid
+and offer: rate float32, qty int32, orders int16 for each side), `send_heartbeat` a `1` record (the
 client answers b"1", 0), `drop_broadcast()` closes every connection and `broadcast_open = False` refuses new ones
 (close 1013) until set back.
 """
@@ -69,6 +70,10 @@ class Broadcast:
     def push_day_ohlc(self, token: int, open_: str, high: str, low: str, prev_close: str) -> None:
         body = struct.pack("<ffff", *(float(Decimal(v)) for v in (open_, high, low, prev_close)))
         self._push(token, b"G", body)
+
+    def push_depth(self, token: int, bid: str, ask: str) -> None:
+        body = struct.pack("<fihfih", float(Decimal(bid)), 500, 3, float(Decimal(ask)), 700, 4)
+        self._push(token, b"B", body)
 
     def _push_ltp(self, token: int) -> None:
         """One trade at the new price: the day's volume grows by a lot."""

@@ -3,10 +3,7 @@
 import type { Instrument } from '@/lib/api-types';
 import { cmp, dec } from '@/lib/decimal';
 import { formatINR, qty, tickDecimals } from '@/lib/format';
-import { useQuotesStore, type LiveQuote } from '@/stores/quotes';
-
-/** Best bid and offer, when the price feed sends them (optional: not every feed does). */
-type WithDepth = LiveQuote & { bid?: string | null; ask?: string | null };
+import { useQuotesStore } from '@/stores/quotes';
 
 function price(value: string | null | undefined, decimals: number): string {
   if (value == null || value === '') return '—';
@@ -34,7 +31,7 @@ function extreme(a: string | undefined, b: string | undefined, want: 1 | -1): st
  * and low follow the last price when it moves past them between quotes.
  */
 export function QuoteDetails({ instrument, testId = 'quote-details' }: { instrument: Instrument; testId?: string }) {
-  const quote = useQuotesStore((s) => s.quotes[instrument.token_id]) as WithDepth | undefined;
+  const quote = useQuotesStore((s) => s.quotes[instrument.token_id]);
   const decimals = tickDecimals(instrument.tick_size);
   const high = extreme(quote?.high, quote?.ltp, 1);
   const low = extreme(quote?.low, quote?.ltp, -1);

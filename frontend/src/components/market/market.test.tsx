@@ -126,7 +126,19 @@ describe('QuoteDetails', () => {
     push(rest('1419.00'));
     expect(cell('bid')).toBe('—');
     expect(screen.getByTestId('quote-details-bid').parentElement?.title).toMatch(/no bid\/ask/);
-    push({ ...tick('1419.05'), bid: '1419.00', ask: '1419.10' } as PriceUpdate);
+    push({ ...tick('1419.05'), bid: '1419.00', ask: '1419.10' });
     expect([cell('bid'), cell('ask')]).toEqual(['₹1,419.00', '₹1,419.10']);
+  });
+
+  it('takes bid and ask from GET /market/quotes, follows them on every tick, and drops a stale one', () => {
+    render(<QuoteDetails instrument={RELIANCE} />);
+    push({ ...rest('1419.00'), bid: '1418.95', ask: '1419.00' });
+    expect([cell('bid'), cell('ask')]).toEqual(['₹1,418.95', '₹1,419.00']);
+    push({ ...tick('1418.90'), bid: '1418.90', ask: '1419.00' });
+    expect([cell('bid'), cell('ask')]).toEqual(['₹1,418.90', '₹1,419.00']);
+    // A replayed tape has no book: its null bid/ask replace the old touch instead of showing it beside a new price.
+    push({ ...tick('1421.00'), bid: null, ask: null });
+    expect([cell('bid'), cell('ask')]).toEqual(['—', '—']);
+    expect(screen.getByTestId('quote-details-ask').parentElement?.title).toMatch(/no bid\/ask/);
   });
 });
