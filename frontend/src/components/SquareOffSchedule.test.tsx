@@ -2,6 +2,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { useAuthStore } from '@/stores/auth';
+
 const GET = vi.fn();
 const PUT = vi.fn();
 
@@ -35,6 +37,14 @@ describe('SquareOffSchedule', () => {
         : { symbol: 'RELIANCE', status: 'COMPLETED', counts: { total: 2, filled: 2, skipped: 0, failed: 0, rejected: 0 } },
     );
     PUT.mockReset();
+    useAuthStore.setState({ accessToken: 't', user: { id: 1, email: 'a@b', full_name: 'A', role: 'advisor', is_active: true, created_at: '2026-11-23T08:00:00Z' }, hydrated: true });
+  });
+
+  it('is not shown to a viewer, who cannot trade (and asks the API nothing)', () => {
+    useAuthStore.setState({ user: { id: 2, email: 'v@b', full_name: 'V', role: 'viewer', is_active: true, created_at: '2026-11-23T08:00:00Z' } });
+    const { container } = render(<SquareOffSchedule />);
+    expect(container.innerHTML).toBe('');
+    expect(GET).not.toHaveBeenCalled();
   });
 
   it('saves the switch and the time, then shows the next run', async () => {

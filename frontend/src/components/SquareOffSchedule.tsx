@@ -3,7 +3,7 @@
 /**
  * The advisor's scheduled "square off all intraday": on/off and the IST time (09:15–15:29). Each trading day at
  * that time the backend closes every INTRADAY position of the advisor's clients as exit batches; the card links the
- * last run's batches so the advisor can watch them. Self-contained: mount it on the desk or the exit page.
+ * last run's batches so the advisor can watch them. Shown on the book to those who trade (viewers cannot).
  */
 import { useState, type FormEvent } from 'react';
 
@@ -11,6 +11,7 @@ import { call, client } from '@/lib/api';
 import type { SquareOffSchedule as Schedule } from '@/lib/api-types';
 import { time } from '@/lib/format';
 import { useApiData, toApiError } from '@/hooks/useApi';
+import { useAuthStore } from '@/stores/auth';
 
 import { Button, Card, Checkbox, ErrorAlert, FieldError, Loading, inputClass } from './ui';
 
@@ -22,7 +23,12 @@ export function squareOffTimeProblem(value: string): string | null {
 }
 
 export function SquareOffSchedule() {
-  const schedule = useApiData('square-off', (signal) => call(client.GET('/api/v1/square-off/schedule', { signal })));
+  const role = useAuthStore((s) => s.user?.role);
+  const trades = role === 'admin' || role === 'advisor';
+  const schedule = useApiData(trades ? 'square-off' : null, (signal) =>
+    call(client.GET('/api/v1/square-off/schedule', { signal })),
+  );
+  if (!trades) return null;
   if (schedule.error) return <ErrorAlert error={schedule.error} onRetry={schedule.reload} />;
   if (!schedule.data) return <Loading />;
   return <ScheduleForm saved={schedule.data} onSaved={schedule.setData} />;

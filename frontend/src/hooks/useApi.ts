@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { api, ApiError } from '@/lib/api';
+import { ApiError } from '@/lib/api';
 
 export interface ApiState<T> {
   data: T | undefined;
@@ -67,7 +67,3 @@ export function useApiData<T>(key: string | null, load: (signal: AbortSignal) =>
   return { data, error, loading, reload, setData };
 }
 
-/** GET `path` untyped (being replaced by useApiData + the typed client). */
-export function useApi<T>(path: string | null): ApiState<T> {
-  return useApiData<T>(path, (signal) => api.get<T>(path as string, { signal }));
-}

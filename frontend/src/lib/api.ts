@@ -16,7 +16,7 @@ import createClient from 'openapi-fetch';
 import { useAuthStore } from '@/stores/auth';
 
 import type { paths } from './api-schema';
-import { ApiError, request, toApiError, type RequestOptions } from './http';
+import { ApiError, toApiError } from './http';
 
 export { ApiError, API_PREFIX, apiUrl } from './http';
 
@@ -73,27 +73,3 @@ export async function call<D>(pending: Promise<Outcome<D>>): Promise<D> {
   return data as D;
 }
 
-export interface ApiOptions extends RequestOptions {
-  /** Send the bearer token and refresh on 401. Default true. */
-  auth?: boolean;
-}
-
-/** Untyped path-string requests, being replaced by `client` + `call` (the session's migration removes it). */
-export async function apiFetch<T>(path: string, options: ApiOptions = {}): Promise<T> {
-  const { auth = true, ...rest } = options;
-  return request<T>(path, rest, auth ? authedFetch : undefined);
-}
-
-type BodylessOptions = Omit<ApiOptions, 'method' | 'body'>;
-
-export const api = {
-  get: <T>(path: string, options?: BodylessOptions) => apiFetch<T>(path, { ...options, method: 'GET' }),
-  delete: <T>(path: string, options?: BodylessOptions) =>
-    apiFetch<T>(path, { ...options, method: 'DELETE' }),
-  post: <T>(path: string, body?: unknown, options?: BodylessOptions) =>
-    apiFetch<T>(path, { ...options, method: 'POST', body }),
-  put: <T>(path: string, body?: unknown, options?: BodylessOptions) =>
-    apiFetch<T>(path, { ...options, method: 'PUT', body }),
-  patch: <T>(path: string, body?: unknown, options?: BodylessOptions) =>
-    apiFetch<T>(path, { ...options, method: 'PATCH', body }),
-};

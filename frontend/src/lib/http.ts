@@ -82,10 +82,7 @@ export function absoluteUrl(path: string): string {
   return new URL(apiUrl(path), origin).toString();
 }
 
-/** Sends a Request; `fetch` unless a caller adds auth (api.ts). */
-export type Send = (req: Request) => Promise<Response>;
-
-async function plainSend(req: Request): Promise<Response> {
+async function send(req: Request): Promise<Response> {
   try {
     return await fetch(req);
   } catch (err) {
@@ -98,7 +95,7 @@ async function plainSend(req: Request): Promise<Response> {
  * Sends one request and returns the parsed JSON body (undefined for an empty body), or the
  * body as a Blob with `responseType: 'blob'`. Rejects with ApiError on network failure or a non-2xx status.
  */
-export async function request<T>(path: string, options: RequestOptions = {}, send: Send = plainSend): Promise<T> {
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const { method = 'GET', body, headers = {}, signal, responseType = 'json' } = options;
   const req = new Request(absoluteUrl(path), {
     method,
