@@ -3,37 +3,13 @@ import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
 import type { Order } from '@/lib/api-types';
+import { bookOrder } from '@/test/fixtures';
 
 import { OrderList } from './OrderList';
 
 const NOW = new Date('2026-12-01T09:00:00Z'); // 14:30 IST
 
-const order = (id: number, patch: Partial<Order> = {}): Order => ({
-  id,
-  batch_id: null,
-  client_id: id,
-  client_name: `Client ${id}`,
-  token_id: 2885,
-  symbol: 'RELIANCE',
-  side: 'BUY',
-  execution: 'BUY',
-  trade_type: 'INTRADAY',
-  order_type: 'LIMIT',
-  quantity: 10,
-  filled_quantity: 0,
-  price: '1400.00',
-  trigger_price: null,
-  amo: false,
-  average_price: null,
-  status: 'OPEN',
-  reason: null,
-  broker_note: null,
-  broker_order_id: `B${id}`,
-  legs: [],
-  created_at: '2026-12-01T04:00:05Z',
-  updated_at: '2026-12-01T04:00:05Z',
-  ...patch,
-});
+const order = bookOrder;
 
 describe('OrderList', () => {
   it("shows today's time alone and an older order's date, with the full IST time as the tooltip", () => {

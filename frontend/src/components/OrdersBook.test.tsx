@@ -5,6 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import type { Order, User } from '@/lib/api-types';
 import { dayIST } from '@/lib/format';
 import { apiError, json, mockFetch } from '@/test/fetch';
+import { bookOrder } from '@/test/fixtures';
 import { useAuthStore } from '@/stores/auth';
 
 import { OrdersBook } from './OrdersBook';
@@ -29,32 +30,8 @@ const advisor: User = {
 const TODAY = new Date();
 const isoDaysAgo = (days: number) => new Date(TODAY.getTime() - days * 86_400_000).toISOString();
 
-const order = (id: number, patch: Partial<Order> = {}): Order => ({
-  id,
-  batch_id: null,
-  client_id: id,
-  client_name: `Client ${id}`,
-  token_id: 2885,
-  symbol: 'RELIANCE',
-  side: 'BUY',
-  execution: 'BUY',
-  trade_type: 'INTRADAY',
-  order_type: 'LIMIT',
-  quantity: 10,
-  filled_quantity: 0,
-  price: '1400.00',
-  trigger_price: null,
-  amo: false,
-  average_price: null,
-  status: 'OPEN',
-  reason: null,
-  broker_note: null,
-  broker_order_id: `B${id}`,
-  legs: [],
-  created_at: isoDaysAgo(0),
-  updated_at: isoDaysAgo(0),
-  ...patch,
-});
+const order = (id: number, patch: Partial<Order> = {}): Order =>
+  bookOrder(id, { created_at: isoDaysAgo(0), updated_at: isoDaysAgo(0), ...patch });
 
 const page = (items: Order[]) => ({ items, total: items.length, limit: 50, offset: 0 });
 const CLIENTS = 'GET /api/v1/clients?limit=1000&include_inactive=true';

@@ -1,36 +1,21 @@
 import { describe, expect, it } from 'vitest';
 
+import { bookOrder } from '@/test/fixtures';
+
 import { ApiError } from './api';
 import type { Order } from './api-types';
 import { cancelEach, cancellableIds, groupByBatch, groupSummary, orderSide, ordersQuery } from './order-book';
 import { emptyOrderFilters } from './orders';
 
-const order = (id: number, patch: Partial<Order> = {}): Order => ({
-  id,
-  batch_id: null,
-  client_id: 1,
-  client_name: 'Asha',
-  token_id: 2885,
-  symbol: 'RELIANCE',
-  side: 'BUY',
-  execution: 'BUY',
-  trade_type: 'INTRADAY',
-  order_type: 'LIMIT',
-  quantity: 10,
-  filled_quantity: 0,
-  price: '1400.00',
-  trigger_price: null,
-  amo: false,
-  average_price: null,
-  status: 'OPEN',
-  reason: null,
-  broker_note: null,
-  broker_order_id: 'B1',
-  legs: [],
-  created_at: '2026-12-01T04:00:00Z',
-  updated_at: '2026-12-01T04:00:00Z',
-  ...patch,
-});
+const order = (id: number, patch: Partial<Order> = {}): Order =>
+  bookOrder(id, {
+    client_id: 1,
+    client_name: 'Asha',
+    broker_order_id: 'B1',
+    created_at: '2026-12-01T04:00:00Z',
+    updated_at: '2026-12-01T04:00:00Z',
+    ...patch,
+  });
 
 describe('ordersQuery', () => {
   it('sends only the filters that are set, ids as numbers, with pagination', () => {

@@ -64,3 +64,19 @@ export function orderOut(over: Partial<Order>): Order {
     ...over,
   };
 }
+
+/** An open LIMIT buy of 10 RELIANCE (token 2885) at ₹1,400 for client `id`, as the order book's tests use. */
+export function bookOrder(id: number, over: Partial<Order> = {}): Order {
+  return orderOut({
+    id,
+    client_id: id,
+    client_name: `Client ${id}`,
+    token_id: 2885,
+    quantity: 10,
+    price: '1400.00',
+    broker_order_id: `B${id}`,
+    created_at: '2026-12-01T04:00:05Z',
+    updated_at: '2026-12-01T04:00:05Z',
+    ...over,
+  });
+}
