@@ -36,6 +36,23 @@ METRICS_TOKEN = "test-metrics-token-0123456789"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Several backend processes on one database is scale-out, which is PostgreSQL's (DESIGN 9): on the SQLite pass
+    those tests are deselected, and the header and the summary say how many."""
+    if os.environ.get("MULTIDESK_TEST_DATABASE_URL"):
+        return
+    several = [item for item in items if item.get_closest_marker("several_processes")]
+    if several:
+        config.hook.pytest_deselected(items=several)
+        items[:] = [item for item in items if not item.get_closest_marker("several_processes")]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if os.environ.get("MULTIDESK_TEST_DATABASE_URL"):
+        return "database: PostgreSQL (every test, several_processes included)"
+    return "database: SQLite (several_processes tests deselected: they run on the PostgreSQL pass)"
+
+
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("MULTIDESK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_dir / 'test.db'}"
 

@@ -68,6 +68,7 @@ async def test_exit_by_token_flattens_every_holder_and_skips_the_rest(
         ]
     )
     assert batch["counts"]["skipped"] == 1 and batch["counts"]["filled"] == 5
+
     # Each finished row says what it realised: bought at 1400, exited at 1410; the short of 7 covered at a loss.
     def dec(value: str | None) -> Decimal | None:
         return None if value is None else Decimal(value)

@@ -14,6 +14,8 @@ import pytest
 from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD, ADVISOR_EMAIL, ADVISOR_PASSWORD
 from tests.live_server import Server, poll, server_pair, signed_in
 
+pytestmark = pytest.mark.several_processes
+
 RELIANCE = 2885
 CLIENTS = 8
 

@@ -17,6 +17,8 @@ from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD, ADVISOR_EMAIL, ADVISO
 from tests.live_server import Server, server_pair, signed_in
 from tests.test_pool import assert_nothing_stalled, overlapping_load
 
+pytestmark = pytest.mark.several_processes
+
 CLIENTS = 20
 
 SERVER_SETTINGS = {

@@ -14,6 +14,8 @@ import pytest
 from tests.conftest import METRICS_TOKEN
 from tests.live_server import Server, poll, server_pair
 
+pytestmark = pytest.mark.several_processes
+
 INTERVAL_S = 0.25
 TTL_S = 2.0
 JOBS = ("reconcile", "candles-prune")

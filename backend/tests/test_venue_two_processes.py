@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from app.enums import CLOSED_STATUSES, OrderStatus
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
@@ -29,6 +30,8 @@ from tests.test_crash_sigkill import (
     check_positions_and_fills,
     statuses_in_database,
 )
+
+pytestmark = pytest.mark.several_processes
 
 RELIANCE = 2885
 

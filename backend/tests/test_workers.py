@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
 from tests.conftest import METRICS_TOKEN
 from tests.live_server import BACKEND, Server, scratch_database, signed_in
+
+pytestmark = pytest.mark.several_processes
 
 RELIANCE = 2885
 REDIS_URL = os.environ.get("MULTIDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")

@@ -3,8 +3,6 @@
 The PDF core fonts are Latin-1 only, so amounts carry no rupee sign; the header says they are in INR.
 """
 
-from fpdf import FPDF
-
 from app.services.contract_notes import TRADE_COLUMNS, ContractNote, header_rows, summary_rows, trade_rows
 
 WIDTHS = (34, 36, 26, 34, 18, 22, 24, 20, 26, 32)
@@ -15,6 +13,10 @@ def _latin1(text: str) -> str:
 
 
 def to_pdf(note: ContractNote) -> bytes:
+    # Imported here: fpdf2 (with fontTools and Pillow) costs every process half a second at start for a download
+    # few ask for.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"Contract note {note.number}")
     pdf.set_auto_page_break(auto=True, margin=12)

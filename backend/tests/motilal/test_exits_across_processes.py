@@ -18,6 +18,8 @@ from tests.fakes.motilal import FakeMotilal
 from tests.live_server import Server, poll, server_pair, signed_in
 from tests.motilal.conftest import PLAIN_USER, TOTP_USER, USERS, FakeServer, credentials
 
+pytestmark = pytest.mark.several_processes
+
 RELIANCE = 2885
 
 

@@ -8,12 +8,15 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 import socketio
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from app.services.demo import ADVISOR_EMAIL, ADVISOR_PASSWORD
 from tests.realtime.conftest import REDIS_URL
+
+pytestmark = pytest.mark.several_processes
 
 BACKEND = Path(__file__).resolve().parents[2]
 

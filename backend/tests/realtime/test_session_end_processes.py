@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 import socketio
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
@@ -13,6 +14,8 @@ from redis.asyncio import Redis
 from app.services.demo import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.live_server import Server, scratch_database
 from tests.realtime.conftest import REDIS_URL, wait_until
+
+pytestmark = pytest.mark.several_processes
 
 
 class Listener:
