@@ -62,8 +62,10 @@ async def transfer(
     )  # fmt: skip
     await session.commit()
     if row.status == "REFUSED":
-        code = "INSUFFICIENT_CASH" if "INSUFFICIENT_CASH" in (row.reason or "") else "CASH_REFUSED"
-        raise Conflict(row.reason or "refused by the broker", code=code, details={"transfer_id": row.id})
+        details = {"transfer_id": row.id}
+        if "INSUFFICIENT_CASH" in (row.reason or ""):
+            raise Conflict(row.reason or "not enough cash", code="INSUFFICIENT_CASH", details=details)
+        raise Conflict(row.reason or "refused by the broker", code="CASH_REFUSED", details=details)
     if row.status == "FAILED":
         raise BrokerDown(f"the broker did not answer; transfer {row.id} may have gone through: check the ledger")
     return _out(row, balance)

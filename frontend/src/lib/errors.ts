@@ -68,6 +68,7 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   CALENDAR_OVERRIDE_EXISTS: s('That day already has a calendar override'),
   CALENDAR_OVERRIDE_NOT_FOUND: s('No such calendar override'),
   CASH_NOT_SUPPORTED: s("This client's broker does not take deposits or withdrawals from here"),
+  CASH_REFUSED: s('The broker refused the deposit or withdrawal'),
   CLIENT_EXISTS: s('A client with this broker account already exists'),
   CLIENT_INACTIVE: s('Client deactivated'),
   CLIENT_NOT_FOUND: s('No such client'),
