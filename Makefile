@@ -43,7 +43,20 @@ run: $(VENV)/.installed frontend/out/index.html
 services:
 	scripts/ensure-services.sh
 
-test: test-backend test-frontend test-e2e test-infra test-bench-smoke
+# Two phases of two lanes (2 cores): the PostgreSQL pass beside the SQLite pass, the frontend's unit tests and its
+# build; then the browser tests beside the bench smoke and the infra checks. Each lane's output is printed whole.
+test: $(VENV)/.installed frontend/node_modules/.installed services
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-backend-postgres test-sqlite-then-frontend
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e test-bench-smoke-then-infra
+
+.PHONY: test-sqlite-then-frontend test-bench-smoke-then-infra
+test-sqlite-then-frontend:
+	$(MAKE) --no-print-directory test-backend-sqlite
+	$(MAKE) --no-print-directory test-frontend frontend/out/index.html
+
+test-bench-smoke-then-infra:
+	$(MAKE) --no-print-directory test-bench-smoke
+	$(MAKE) --no-print-directory test-infra
 
 # The two passes run side by side: most of their time is spent waiting on servers they start (leases, SIGKILLs,
 # restarts), not on the CPU. Each has its own Redis database and data directory so they cannot see each other;
