@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from asgi_lifespan import LifespanManager
 from cryptography.fernet import Fernet
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import ConfigError, Settings
 from app.enums import BrokerName, Role
@@ -30,25 +31,28 @@ def settings(data_dir: Path, **changes: object) -> Settings:
     return Settings(**{**values, **changes})  # type: ignore[arg-type]
 
 
+async def add_motilal_client(session: AsyncSession) -> Client:
+    user = User(email="a@example.com", full_name="A", role=Role.ADVISOR, password_hash=hash_password("pw-1234567"))
+    session.add(user)
+    await session.flush()
+    assert user.id is not None
+    client = Client(
+        owner_id=user.id,
+        display_name="M",
+        broker=BrokerName.MOTILAL,
+        broker_client_id="EMUM1",
+        opening_cash=Decimal(0),
+    )
+    session.add(client)
+    await session.commit()
+    return client
+
+
 async def test_live_motilal_clients_need_a_public_ip_set_explicitly(tmp_path: Path) -> None:
     first = create_app(settings(tmp_path))
     async with LifespanManager(first):  # no Motilal client yet: the default address is fine
         async with first.state.ctx.sessions() as session:
-            user = User(
-                email="a@example.com", full_name="A", role=Role.ADVISOR, password_hash=hash_password("pw-1234567")
-            )
-            session.add(user)
-            await session.flush()
-            assert user.id is not None
-            client = Client(
-                owner_id=user.id,
-                display_name="M",
-                broker=BrokerName.MOTILAL,
-                broker_client_id="EMUM1",
-                opening_cash=Decimal(0),
-            )
-            session.add(client)
-            await session.commit()
+            await add_motilal_client(session)
 
     with pytest.raises(ConfigError, match=r"PUBLIC_IP is '127\.0\.0\.1', not a public address"):
         async with LifespanManager(create_app(settings(tmp_path))):
@@ -60,15 +64,18 @@ async def test_live_motilal_clients_need_a_public_ip_set_explicitly(tmp_path: Pa
     async with LifespanManager(create_app(settings(tmp_path, motilal_client_public_ip="49.36.10.20"))):
         pass
 
-    checked = create_app(settings(tmp_path))
-    ctx = checked.state.ctx
-    async with ctx.sessions() as session:
+
+async def test_demo_mode_a_local_broker_or_no_active_motilal_client_needs_no_public_ip(tmp_path: Path) -> None:
+    # One running app throughout: the checks read the same database the app serves (on SQLite, an app stopped
+    # inside this process can leave its file locked until its connections are collected; a stopped process cannot).
+    app = create_app(settings(tmp_path))
+    async with LifespanManager(app), app.state.ctx.sessions() as session:
+        client = await add_motilal_client(session)
+        with pytest.raises(ConfigError, match="not a public address"):
+            await check_motilal_public_ip(session, settings(tmp_path))
         # Demo mode, or a base URL on this machine (the fake broker), needs no whitelisted address.
         await check_motilal_public_ip(session, settings(tmp_path, demo_mode=True))
         await check_motilal_public_ip(session, settings(tmp_path, motilal_base_url="http://127.0.0.1:8765"))
-        client = await session.get(Client, 1)
-        assert client is not None
         client.is_active = False
         await session.commit()
         await check_motilal_public_ip(session, settings(tmp_path))  # no active Motilal client
-    await ctx.close()

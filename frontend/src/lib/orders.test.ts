@@ -8,7 +8,6 @@ import {
   mergeOrderInto,
   needsPrice,
   needsTrigger,
-  ordersPath,
   preferOrder,
   sideLabel,
   statusRank,
@@ -60,17 +59,6 @@ describe('preferOrder / mergeOrderInto', () => {
 });
 
 describe('order book filters', () => {
-  it('builds the query with the filters that are set', () => {
-    expect(ordersPath(emptyOrderFilters(), 50, 0)).toBe('/orders?limit=50&offset=0');
-    expect(
-      ordersPath(
-        { client_id: '3', token_id: '2885', status: 'FILLED', date_from: '2026-11-01', date_to: '2026-11-23' },
-        50,
-        100,
-      ),
-    ).toBe('/orders?client_id=3&token_id=2885&status=FILLED&date_from=2026-11-01&date_to=2026-11-23&limit=50&offset=100');
-  });
-
   it('tells whether a live order belongs in the filtered list', () => {
     const f = { ...emptyOrderFilters(), client_id: '3', status: 'OPEN' };
     expect(matchesFilters({ client_id: 3, token_id: 1, status: 'OPEN' }, f)).toBe(true);

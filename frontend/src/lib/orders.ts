@@ -165,17 +165,6 @@ export const emptyOrderFilters = (): OrderFilters => ({
   date_to: '',
 });
 
-/** `/orders?…` for the filters that are set, with pagination. */
-export function ordersPath(f: OrderFilters, limit: number, offset: number): string {
-  const q = new URLSearchParams();
-  for (const key of ['client_id', 'token_id', 'status', 'date_from', 'date_to'] as const) {
-    if (f[key] !== '') q.set(key, f[key]);
-  }
-  q.set('limit', String(limit));
-  q.set('offset', String(offset));
-  return `/orders?${q.toString()}`;
-}
-
 /** Whether a live order belongs in a list with these filters (dates are left to the server). */
 export function matchesFilters(o: { client_id: number; token_id: number; status: string }, f: OrderFilters): boolean {
   return (
